@@ -1,0 +1,80 @@
+package dev.tally.core.meter;
+
+import dev.tally.core.aggregate.Aggregation;
+import dev.tally.core.aggregate.TimeUnitOfMeasure;
+import dev.tally.core.expression.Expression;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * One version of a meter. Guarantees a consistent definition: an aggregation
+ * that needs a number has exactly one source of it (a value path or an
+ * expression); a unique count has a value path; keys are URL-safe. Versions of
+ * one key partition time: version {@code n} is in force from its
+ * {@code effectiveFrom} until the next version's.
+ */
+public record Meter(String key, int version, String name, String eventType, Aggregation aggregation,
+        Optional<DataPath> valuePath, Optional<Expression> expression, List<PropertyFilter> filters,
+        List<DataPath> groupBy, TimeUnitOfMeasure timeUnit, Instant effectiveFrom) {
+
+    public static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+    public static final int MAX_GROUP_BY = 10;
+
+    public Meter {
+        Objects.requireNonNull(key);
+        Objects.requireNonNull(name);
+        Objects.requireNonNull(eventType);
+        Objects.requireNonNull(aggregation);
+        Objects.requireNonNull(valuePath);
+        Objects.requireNonNull(expression);
+        Objects.requireNonNull(timeUnit);
+        Objects.requireNonNull(effectiveFrom);
+        filters = List.copyOf(filters);
+        groupBy = List.copyOf(groupBy);
+        if (!KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("key must be 1-64 lowercase letters, digits, '_', '.' or '-'");
+        }
+        if (version < 1) {
+            throw new IllegalArgumentException("version must be at least 1");
+        }
+        if (eventType.isBlank()) {
+            throw new IllegalArgumentException("event_type must not be blank");
+        }
+        if (valuePath.isPresent() && expression.isPresent()) {
+            throw new IllegalArgumentException("give either value_path or expression, not both");
+        }
+        if (aggregation.needsNumber() && valuePath.isEmpty() && expression.isEmpty()) {
+            throw new IllegalArgumentException(aggregation.wireName() + " needs a value_path or an expression");
+        }
+        if (aggregation == Aggregation.UNIQUE_COUNT && valuePath.isEmpty()) {
+            throw new IllegalArgumentException("unique_count needs a value_path");
+        }
+        if (aggregation == Aggregation.COUNT && (valuePath.isPresent() || expression.isPresent())) {
+            throw new IllegalArgumentException("count takes no value_path or expression");
+        }
+        if (groupBy.size() > MAX_GROUP_BY) {
+            throw new IllegalArgumentException("at most " + MAX_GROUP_BY + " group_by dimensions");
+        }
+    }
+
+    /** The names of the group-by dimensions, in order. */
+    public List<String> dimensions() {
+        return groupBy.stream().map(DataPath::text).toList();
+    }
+
+    /** The same definition as a new version in force from {@code from}. */
+    public Meter asVersion(int newVersion, Instant from) {
+        return new Meter(key, newVersion, name, eventType, aggregation, valuePath, expression, filters, groupBy,
+                timeUnit, from);
+    }
+
+    /** Whether two versions measure the same thing (everything but version and effective time). */
+    public boolean sameDefinition(Meter o) {
+        return name.equals(o.name) && eventType.equals(o.eventType) && aggregation == o.aggregation
+                && valuePath.equals(o.valuePath) && expression.equals(o.expression) && filters.equals(o.filters)
+                && groupBy.equals(o.groupBy) && timeUnit == o.timeUnit;
+    }
+}

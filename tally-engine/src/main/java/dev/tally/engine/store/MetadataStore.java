@@ -1,0 +1,183 @@
+package dev.tally.engine.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.core.event.Json;
+import dev.tally.core.meter.Meter;
+import dev.tally.core.meter.MeterJson;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Tenants, API keys and meter versions. API keys are stored as the SHA-256 of
+ * the secret (secrets have at least 128 random bits), so a stolen database
+ * yields no usable key. Meter versions are append-only; each change bumps the
+ * tenant's meter generation in the same transaction.
+ */
+public final class MetadataStore {
+    private final Database db;
+    private final ObjectMapper mapper = Json.newMapper();
+
+    public MetadataStore(Database db) {
+        this.db = db;
+    }
+
+    public boolean tenantExists(String id) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM tenants WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    public void createTenant(String id, String name, Instant now) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)")) {
+                ps.setString(1, id);
+                ps.setString(2, name);
+                ps.setString(3, now.toString());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO meter_generations (tenant_id, generation) VALUES (?, 0)")) {
+                ps.setString(1, id);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public List<String> tenants() {
+        return db.inTransaction(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM tenants ORDER BY id");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Stores a key given its full secret (only the hash is kept). */
+    public ApiKey addApiKey(String tenant, String secret, String name, Set<String> scopes, Instant now) {
+        String id = "key_" + hash(secret).substring(0, 16);
+        String prefix = secret.substring(0, Math.min(12, secret.length()));
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO api_keys (id, tenant_id, prefix, hash, name, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, id);
+                ps.setString(2, tenant);
+                ps.setString(3, prefix);
+                ps.setString(4, hash(secret));
+                ps.setString(5, name);
+                ps.setString(6, String.join(",", scopes));
+                ps.setString(7, now.toString());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        return new ApiKey(id, tenant, prefix, name, scopes, now);
+    }
+
+    /** The live key whose secret this is. */
+    public Optional<ApiKey> findApiKey(String secret) {
+        String h = hash(secret);
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, tenant_id, prefix, name, scopes, created_at FROM api_keys WHERE hash = ? AND revoked_at IS NULL")) {
+                ps.setString(1, h);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new ApiKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            Set.of(rs.getString(5).split(",")), Instant.parse(rs.getString(6))));
+                }
+            }
+        });
+    }
+
+    public static String hash(String secret) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Appends a meter version and bumps the tenant's meter generation; returns the new generation. */
+    public long addMeterVersion(String tenant, Meter meter, Instant now) {
+        String json = MeterJson.write(meter).toString();
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO meters (tenant_id, meter_key, version, definition, created_at) VALUES (?, ?, ?, ?, ?)")) {
+                ps.setString(1, tenant);
+                ps.setString(2, meter.key());
+                ps.setInt(3, meter.version());
+                ps.setString(4, json);
+                ps.setString(5, now.toString());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE meter_generations SET generation = generation + 1 WHERE tenant_id = ?")) {
+                ps.setString(1, tenant);
+                ps.executeUpdate();
+            }
+            return generation(c, tenant);
+        });
+    }
+
+    public long meterGeneration(String tenant) {
+        return db.inTransaction(c -> generation(c, tenant));
+    }
+
+    private static long generation(java.sql.Connection c, String tenant) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT generation FROM meter_generations WHERE tenant_id = ?")) {
+            ps.setString(1, tenant);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    /** Every version of every meter of a tenant. */
+    public List<Meter> meters(String tenant) {
+        return db.inTransaction(c -> {
+            List<Meter> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT meter_key, version, definition FROM meters WHERE tenant_id = ? ORDER BY meter_key, version")) {
+                ps.setString(1, tenant);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(parse(rs.getString(3), rs.getString(1), rs.getInt(2)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    private Meter parse(String json, String key, int version) {
+        try {
+            JsonNode node = mapper.readTree(json.getBytes(StandardCharsets.UTF_8));
+            return MeterJson.read(node, Optional.of(key), version, Instant.parse(node.get("effective_from").asText()));
+        } catch (IOException e) {
+            throw new StoreException("stored meter " + key + " v" + version + " is not readable", e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.tally.engine.usage;
+
+import dev.tally.core.aggregate.AggregateState;
+import dev.tally.core.meter.Contribution;
+import dev.tally.core.meter.Meter;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One customer's live usage: per series an hourly map of states, and the log
+ * positions of all the customer's events per hour. Every access synchronizes
+ * on the instance (one writer, many readers; uncontended in practice).
+ */
+final class CustomerUsage {
+    final String customer;
+    final TreeMap<Long, LongList> positionsByHour = new TreeMap<>();
+    final Map<String, Map<SeriesKey, TreeMap<Long, AggregateState>>> seriesByMeter = new HashMap<>();
+
+    CustomerUsage(String customer) {
+        this.customer = customer;
+    }
+
+    synchronized void record(long hour, long position) {
+        positionsByHour.computeIfAbsent(hour, h -> new LongList()).add(position);
+    }
+
+    synchronized void apply(long hour, Instant time, String tieBreak, Contribution c) {
+        Meter m = c.meter();
+        TreeMap<Long, AggregateState> hours = seriesByMeter.computeIfAbsent(m.key(), k -> new HashMap<>())
+                .computeIfAbsent(new SeriesKey(m.key(), m.version(), c.group()), k -> new TreeMap<>());
+        hours.computeIfAbsent(hour, h -> AggregateState.empty(m.aggregation()))
+                .add(time, tieBreak, c.value(), c.distinct());
+    }
+
+    synchronized void clearMeter(String key) {
+        seriesByMeter.remove(key);
+    }
+
+    /** Drops one meter's states for one hour (before they are recomputed). */
+    synchronized void clearHour(String key, long hour) {
+        Map<SeriesKey, TreeMap<Long, AggregateState>> series = seriesByMeter.get(key);
+        if (series != null) {
+            series.values().forEach(h -> h.remove(hour));
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.tally.engine.usage;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** One tenant's customers and the number of stored events per event type. */
+final class TenantUsage {
+    final ConcurrentHashMap<String, CustomerUsage> customers = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<String, LongAdder> eventsByType = new ConcurrentHashMap<>();
+
+    CustomerUsage customer(String id) {
+        return customers.computeIfAbsent(id, CustomerUsage::new);
+    }
+
+    void countType(String type, long n) {
+        eventsByType.computeIfAbsent(type, t -> new LongAdder()).add(n);
+    }
+}

@@ -1,0 +1,203 @@
+package dev.tally.engine.usage;
+
+import dev.tally.core.aggregate.AggregateState;
+import dev.tally.core.event.UsageEvent;
+import dev.tally.core.meter.Contribution;
+import dev.tally.core.meter.MeterCatalog;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+
+/**
+ * Every tenant's live usage, derived from the log. Only the ingest writer
+ * thread mutates it; queries run concurrently from any thread and always see
+ * whole events (each customer's series change under that customer's lock).
+ */
+public final class UsageStore {
+    final ConcurrentHashMap<String, TenantUsage> tenants = new ConcurrentHashMap<>();
+    final Set<Long> cancelled = ConcurrentHashMap.newKeySet();
+    private final Clock clock;
+
+    public UsageStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    private TenantUsage tenant(String tenant) {
+        return tenants.computeIfAbsent(tenant, t -> new TenantUsage());
+    }
+
+    /** Records a stored event: its position and its contributions. */
+    public void apply(String tenant, UsageEvent e, List<Contribution> contributions, long position) {
+        TenantUsage tu = tenant(tenant);
+        tu.countType(e.type(), 1);
+        CustomerUsage cu = tu.customer(e.subject());
+        long hour = Hours.of(e.time());
+        synchronized (cu) {
+            cu.record(hour, position);
+            for (Contribution c : contributions) {
+                cu.apply(hour, e.time(), e.tieBreak(), c);
+            }
+        }
+    }
+
+    /** Adds contributions only (a meter being rebuilt from the log). */
+    public void applyContributions(String tenant, UsageEvent e, List<Contribution> contributions) {
+        if (contributions.isEmpty()) {
+            return;
+        }
+        CustomerUsage cu = tenant(tenant).customer(e.subject());
+        long hour = Hours.of(e.time());
+        synchronized (cu) {
+            for (Contribution c : contributions) {
+                cu.apply(hour, e.time(), e.tieBreak(), c);
+            }
+        }
+    }
+
+    /** Forgets every state of a meter (before it is rebuilt from the log). */
+    public void clearMeter(String tenant, String key) {
+        tenant(tenant).customers.values().forEach(cu -> cu.clearMeter(key));
+    }
+
+    public boolean isCancelled(long position) {
+        return cancelled.contains(position);
+    }
+
+    /**
+     * Removes a cancelled event's effect: marks it and recomputes its customer's
+     * hour from the events that still count.
+     */
+    public void cancel(String tenant, UsageEvent e, long position, MeterCatalog catalog, EventReader reader) {
+        cancelled.add(position);
+        CustomerUsage cu = tenant(tenant).customer(e.subject());
+        long hour = Hours.of(e.time());
+        synchronized (cu) {
+            for (String key : List.copyOf(cu.seriesByMeter.keySet())) {
+                cu.clearHour(key, hour);
+            }
+            LongList positions = cu.positionsByHour.get(hour);
+            for (int i = 0; positions != null && i < positions.size(); i++) {
+                long p = positions.get(i);
+                if (!cancelled.contains(p)) {
+                    UsageEvent other = reader.read(p);
+                    for (Contribution c : catalog.contributionsLenient(other)) {
+                        cu.apply(hour, other.time(), other.tieBreak(), c);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Stored events per event type for a tenant (matched or not). */
+    public Map<String, Long> eventsByType(String tenant) {
+        TenantUsage tu = tenants.get(tenant);
+        if (tu == null) {
+            return Map.of();
+        }
+        return tu.eventsByType.entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().sum(), (a, b) -> a, TreeMap::new));
+    }
+
+    /** The customers of a tenant that have sent events. */
+    public Set<String> customers(String tenant) {
+        TenantUsage tu = tenants.get(tenant);
+        return tu == null ? Set.of() : Set.copyOf(tu.customers.keySet());
+    }
+
+    /**
+     * The log positions of a customer's events whose hour lies in [fromHour, toHour), by hour then
+     * arrival, starting after the cursor (hour, position); at most {@code limit}.
+     */
+    public List<long[]> positions(String tenant, String customer, long fromHour, long toHour, long cursorHour,
+            long cursorPosition, int limit) {
+        TenantUsage tu = tenants.get(tenant);
+        CustomerUsage cu = tu == null ? null : tu.customers.get(customer);
+        if (cu == null) {
+            return List.of();
+        }
+        java.util.ArrayList<long[]> out = new java.util.ArrayList<>();
+        synchronized (cu) {
+            long start = Math.max(fromHour, cursorHour);
+            for (Map.Entry<Long, LongList> e : cu.positionsByHour.subMap(start, true, toHour, false).entrySet()) {
+                LongList list = e.getValue();
+                for (int i = 0; i < list.size(); i++) {
+                    long p = list.get(i);
+                    if (e.getKey() == cursorHour && p <= cursorPosition) {
+                        continue;
+                    }
+                    out.add(new long[] {e.getKey(), p});
+                    if (out.size() == limit) {
+                        return out;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Answers a usage question; see {@link UsageQuery}. */
+    public List<UsageRow> query(String tenant, MeterCatalog catalog, UsageRequest request, EventReader reader) {
+        TenantUsage tu = tenants.get(tenant);
+        List<CustomerUsage> customers;
+        if (tu == null) {
+            customers = List.of();
+        } else if (request.customer().isPresent()) {
+            customers = Optional.ofNullable(tu.customers.get(request.customer().get())).stream().toList();
+        } else {
+            customers = List.copyOf(tu.customers.values());
+        }
+        return new UsageQuery(catalog, request, reader, this, clock.instant()).run(customers);
+    }
+
+    /** Every state of a tenant's meter per (customer, version, group, hour), for reconciliation. */
+    public Map<String, AggregateState> snapshotStates(String tenant, long fromHour, long toHour) {
+        Map<String, AggregateState> out = new TreeMap<>();
+        TenantUsage tu = tenants.get(tenant);
+        if (tu == null) {
+            return out;
+        }
+        for (CustomerUsage cu : tu.customers.values()) {
+            synchronized (cu) {
+                cu.seriesByMeter.forEach((key, series) -> series.forEach((sk, hours) ->
+                        hours.subMap(fromHour, toHour).forEach((h, st) ->
+                                out.put(stateKey(cu.customer, sk, h), st.copy()))));
+            }
+        }
+        return out;
+    }
+
+    static String stateKey(String customer, SeriesKey sk, long hour) {
+        return customer + " | " + sk.meter() + " v" + sk.version() + " | " + sk.group() + " | " + Hours.start(hour);
+    }
+
+    /** A stable textual key for one (customer, meter version, group, hour) state. */
+    public static String stateKey(String customer, Contribution c, long hour) {
+        return stateKey(customer, new SeriesKey(c.meter().key(), c.meter().version(), c.group()), hour);
+    }
+
+    /** The hour bucket of an instant (exposed for reconciliation). */
+    public static long hourOf(java.time.Instant t) {
+        return Hours.of(t);
+    }
+
+    /** Total events recorded and a rough count of bytes held per event for positions. */
+    public long positionBytes() {
+        long total = 0;
+        for (TenantUsage tu : tenants.values()) {
+            for (CustomerUsage cu : tu.customers.values()) {
+                synchronized (cu) {
+                    for (LongList l : cu.positionsByHour.values()) {
+                        total += l.memoryBytes() + 48;
+                    }
+                }
+            }
+        }
+        return total;
+    }
+}
