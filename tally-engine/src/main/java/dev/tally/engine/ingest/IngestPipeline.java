@@ -291,6 +291,23 @@ public final class IngestPipeline implements AutoCloseable, EventReader {
         return found[0] < 0 ? Optional.empty() : Optional.of(found[0]);
     }
 
+    /**
+     * Cancels a stored event: appends the correction to the log (durably) and removes the event's effect
+     * from every aggregate. Idempotent: a second cancel reports that it was already cancelled.
+     */
+    public CancelResult cancel(String tenant, String source, String id) {
+        return exclusive(() -> {
+            long position = positionOf(tenant, source, id).orElseThrow(() -> new EventNotFoundException(source, id));
+            UsageEvent e = read(position);
+            if (usage.isCancelled(position)) {
+                return new CancelResult(source, id, true, e.time());
+            }
+            appendOne(new LogRecord.Cancel(tenant, source, id, position, clock.instant()));
+            usage.cancel(tenant, e, position, catalogs.get(tenant), this);
+            return new CancelResult(source, id, false, e.time());
+        });
+    }
+
     /** Appends a record outside a group commit (cancels); call on the writer thread only. */
     long appendOne(LogRecord r) {
         try {

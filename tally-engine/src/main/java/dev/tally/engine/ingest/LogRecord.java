@@ -117,6 +117,17 @@ sealed interface LogRecord {
         return b.get() == EVENT && matches(b, tenant);
     }
 
+    /** The event type of an event record of this tenant, or null for other tenants and for cancels. */
+    static String eventTypeIfTenant(byte[] bytes, byte[] tenant) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        if (b.get() != EVENT || !matches(b, tenant)) {
+            return null;
+        }
+        b.position(b.position() + 4 + b.getInt(b.position()));
+        b.position(b.position() + 4 + b.getInt(b.position()));
+        return string(b);
+    }
+
     private static boolean matches(ByteBuffer b, byte[] expected) {
         int len = b.getInt();
         if (len != expected.length) {

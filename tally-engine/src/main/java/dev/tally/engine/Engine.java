@@ -1,0 +1,364 @@
+package dev.tally.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.event.CloudEventReader;
+import dev.tally.core.event.EventOutcome;
+import dev.tally.core.meter.Meter;
+import dev.tally.core.meter.MeterCatalog;
+import dev.tally.core.meter.MeterJson;
+import dev.tally.core.validation.ValidationException;
+import dev.tally.engine.ingest.CancelResult;
+import dev.tally.engine.ingest.Catalogs;
+import dev.tally.engine.ingest.EventPage;
+import dev.tally.engine.ingest.EventQuery;
+import dev.tally.engine.ingest.IngestPipeline;
+import dev.tally.engine.ingest.IngestResult;
+import dev.tally.engine.ingest.IngestStats;
+import dev.tally.engine.ingest.LogScans;
+import dev.tally.engine.ingest.StoredEvent;
+import dev.tally.engine.log.FingerprintIndex;
+import dev.tally.engine.log.SegmentLog;
+import dev.tally.engine.store.ApiKey;
+import dev.tally.engine.store.Database;
+import dev.tally.engine.store.MetadataStore;
+import dev.tally.engine.usage.UsageRequest;
+import dev.tally.engine.usage.UsageRow;
+import dev.tally.engine.usage.UsageStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tally's engine over one data directory: the event log, the metadata
+ * database, and the derived in-memory state rebuilt from the log at open.
+ * Thread-safe; one engine per data directory (enforced with a file lock).
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    public static final String DEFAULT_TENANT = "default";
+    public static final Set<String> ADMIN_SCOPES = Set.of("admin", "ingest", "read");
+    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+
+    private final EngineConfig config;
+    private final Clock clock;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final Database db;
+    private final MetadataStore meta;
+    private final SegmentLog log;
+    private final FingerprintIndex dedup;
+    private final UsageStore usage;
+    private final Catalogs catalogs = new Catalogs();
+    private final IngestPipeline pipeline;
+    private final LogScans scans;
+    private final CloudEventReader reader;
+    private final Map<String, Principal> keyCache = new ConcurrentHashMap<>();
+    private volatile boolean ready;
+    private volatile Instant lastCheckpoint;
+
+    private Engine(EngineConfig config, Clock clock) throws IOException {
+        this.config = config;
+        this.clock = clock;
+        Files.createDirectories(config.dataDir());
+        this.lockChannel = FileChannel.open(config.dataDir().resolve("lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        this.lock = lockChannel.tryLock();
+        if (lock == null) {
+            lockChannel.close();
+            throw new IllegalStateException("another Tally process is using " + config.dataDir());
+        }
+        this.db = Database.open(config.dataDir().resolve("tally.db"));
+        this.meta = new MetadataStore(db);
+        bootstrap();
+        for (String tenant : meta.tenants()) {
+            catalogs.put(tenant, new MeterCatalog(meta.meterGeneration(tenant), meta.meters(tenant)));
+        }
+        this.log = SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes());
+        this.dedup = new FingerprintIndex();
+        this.usage = new UsageStore(clock);
+        this.pipeline = new IngestPipeline(log, dedup, usage, catalogs, clock);
+        this.scans = new LogScans(log, pipeline, usage, catalogs);
+        this.reader = new CloudEventReader(config.limits(), clock);
+        long started = System.nanoTime();
+        long records = scans.recover();
+        LOG.info("replayed {} log records in {} ms", records, (System.nanoTime() - started) / 1_000_000);
+        lastCheckpoint = clock.instant();
+        pipeline.start();
+        ready = true;
+    }
+
+    /** Opens (creating if needed) the data directory and replays its log. */
+    public static Engine open(EngineConfig config, Clock clock) {
+        try {
+            return new Engine(config, clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open data directory " + config.dataDir(), e);
+        }
+    }
+
+    private void bootstrap() throws IOException {
+        Instant now = clock.instant();
+        if (!meta.tenantExists(DEFAULT_TENANT)) {
+            meta.createTenant(DEFAULT_TENANT, "Default tenant", now);
+            String key = config.bootstrapKey().orElseGet(Engine::newSecret);
+            meta.addApiKey(DEFAULT_TENANT, key, "bootstrap admin key", ADMIN_SCOPES, now);
+            Path file = config.dataDir().resolve("bootstrap-key");
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, key + "\n", StandardCharsets.UTF_8);
+            LOG.info("created the default tenant; its admin API key is in {}", file.toAbsolutePath());
+        } else if (config.bootstrapKey().isPresent() && meta.findApiKey(config.bootstrapKey().get()).isEmpty()) {
+            meta.addApiKey(DEFAULT_TENANT, config.bootstrapKey().get(), "bootstrap admin key", ADMIN_SCOPES, now);
+            LOG.info("added TALLY_BOOTSTRAP_KEY as an admin key of the default tenant");
+        }
+    }
+
+    /** A new API key secret: {@code tly_} and 32 base62 characters (190 random bits). */
+    public static String newSecret() {
+        SecureRandom random = new SecureRandom();
+        StringBuilder sb = new StringBuilder("tly_");
+        for (int i = 0; i < 32; i++) {
+            sb.append(BASE62[random.nextInt(BASE62.length)]);
+        }
+        return sb.toString();
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public CloudEventReader eventReader() {
+        return reader;
+    }
+
+    public boolean ready() {
+        return ready && log.healthy();
+    }
+
+    /** The principal of an API key secret, if it is a live key. */
+    public Optional<Principal> authenticate(String secret) {
+        String hash = MetadataStore.hash(secret);
+        Principal cached = keyCache.get(hash);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<ApiKey> key = meta.findApiKey(secret);
+        key.ifPresent(k -> keyCache.put(hash, new Principal(k.tenant(), k.id(), k.scopes())));
+        return key.map(k -> keyCache.get(hash));
+    }
+
+    // ---- events
+
+    public IngestResult ingest(String tenant, List<EventOutcome> outcomes) {
+        return pipeline.ingest(tenant, outcomes);
+    }
+
+    public CancelResult cancel(String tenant, String source, String id) {
+        return pipeline.cancel(tenant, source, id);
+    }
+
+    /** Lists stored events; see {@link EventQuery}. Order: by log position, or by hour then arrival for a customer. */
+    public EventPage events(String tenant, EventQuery q) {
+        if (q.customer().isEmpty()) {
+            long after = q.cursor().map(c -> parseCursor(c, "l")[0]).orElse(-1L);
+            List<StoredEvent> page = scans.scanEvents(tenant, after, q.type(), q.from(), q.to(), q.limit() + 1);
+            return page(page, q.limit(), e -> "l." + e.position());
+        }
+        long fromHour = q.from().map(UsageStore::hourOf).orElse(Long.MIN_VALUE);
+        long toHour = q.to().map(t -> UsageStore.hourOf(t.minusNanos(1)) + 1).orElse(Long.MAX_VALUE);
+        long[] cursor = q.cursor().map(c -> parseCursor(c, "c")).orElse(new long[] {Long.MIN_VALUE, -1});
+        List<StoredEvent> out = new ArrayList<>();
+        while (out.size() <= q.limit()) {
+            List<long[]> positions = usage.positions(tenant, q.customer().get(), fromHour, toHour, cursor[0],
+                    cursor[1], 512);
+            if (positions.isEmpty()) {
+                break;
+            }
+            for (long[] hp : positions) {
+                cursor = hp;
+                StoredEvent e = pipeline.stored(hp[1]);
+                Instant at = e.event().time();
+                if (q.type().isPresent() && !q.type().get().equals(e.event().type())
+                        || q.from().isPresent() && at.isBefore(q.from().get())
+                        || q.to().isPresent() && !at.isBefore(q.to().get())) {
+                    continue;
+                }
+                out.add(e);
+                if (out.size() > q.limit()) {
+                    break;
+                }
+            }
+        }
+        return page(out, q.limit(), e -> "c." + UsageStore.hourOf(e.event().time()) + "." + e.position());
+    }
+
+    private static EventPage page(List<StoredEvent> events, int limit,
+            java.util.function.Function<StoredEvent, String> cursorOf) {
+        if (events.size() <= limit) {
+            return new EventPage(events, Optional.empty());
+        }
+        List<StoredEvent> page = events.subList(0, limit);
+        return new EventPage(page, Optional.of(cursorOf.apply(page.get(limit - 1))));
+    }
+
+    private static long[] parseCursor(String cursor, String kind) {
+        String[] parts = cursor.split("\\.");
+        try {
+            if (!parts[0].equals(kind)) {
+                throw new NumberFormatException();
+            }
+            long[] out = new long[parts.length - 1];
+            for (int i = 1; i < parts.length; i++) {
+                out[i - 1] = Long.parseLong(parts[i]);
+            }
+            if (out.length != (kind.equals("c") ? 2 : 1)) {
+                throw new NumberFormatException();
+            }
+            return out;
+        } catch (RuntimeException e) {
+            throw new ValidationException("cursor", "is not a cursor this listing returned");
+        }
+    }
+
+    /** Stored events per type, and whether any meter reads the type. */
+    public Map<String, Long> eventsByType(String tenant) {
+        return usage.eventsByType(tenant);
+    }
+
+    public boolean typeIsMetered(String tenant, String type) {
+        return catalogs.get(tenant).knowsType(type);
+    }
+
+    public IngestStats stats() {
+        return pipeline.stats();
+    }
+
+    public long logBytes() {
+        return log.sizeBytes();
+    }
+
+    /** Ids remembered for duplicate detection and the bytes their index holds. */
+    public long rememberedIds() {
+        return pipeline.exclusive(dedup::size);
+    }
+
+    public long dedupBytes() {
+        return pipeline.exclusive(dedup::memoryBytes);
+    }
+
+    /** How long ago the derived state was last made recoverable without a full replay. */
+    public java.time.Duration checkpointAge() {
+        return java.time.Duration.between(lastCheckpoint, clock.instant());
+    }
+
+    public long positionIndexBytes() {
+        return usage.positionBytes();
+    }
+
+    // ---- meters
+
+    /** Creates version 1 of a meter, in force for all events (unless effective_from says otherwise). */
+    public Meter createMeter(String tenant, JsonNode body) {
+        return pipeline.exclusive(() -> {
+            Meter m = MeterJson.read(body, Optional.empty(), 1, Instant.EPOCH);
+            if (catalogs.get(tenant).latest(m.key()).isPresent()) {
+                throw new MeterConflictException("meter '" + m.key() + "' exists; change it with PUT /v1/meters/" + m.key());
+            }
+            return storeVersion(tenant, m);
+        });
+    }
+
+    /** Adds a version of a meter in force from its effective_from (default now), or creates it. */
+    public Meter putMeter(String tenant, String key, JsonNode body) {
+        return pipeline.exclusive(() -> {
+            Optional<Meter> current = catalogs.get(tenant).latest(key);
+            if (current.isEmpty()) {
+                return storeVersion(tenant, MeterJson.read(body, Optional.of(key), 1, Instant.EPOCH));
+            }
+            Meter m = MeterJson.read(body, Optional.of(key), current.get().version() + 1, clock.instant());
+            if (m.sameDefinition(current.get())) {
+                return current.get();
+            }
+            if (m.aggregation() != current.get().aggregation()) {
+                throw new MeterConflictException("a meter's aggregation cannot change; create a new meter");
+            }
+            if (!m.effectiveFrom().isAfter(current.get().effectiveFrom())) {
+                throw new MeterConflictException("effective_from must be after the current version's ("
+                        + current.get().effectiveFrom() + ")");
+            }
+            return storeVersion(tenant, m);
+        });
+    }
+
+    private Meter storeVersion(String tenant, Meter m) {
+        long generation = meta.addMeterVersion(tenant, m, clock.instant());
+        catalogs.put(tenant, new MeterCatalog(generation, meta.meters(tenant)));
+        long started = System.nanoTime();
+        scans.rebuild(tenant, m.key());
+        LOG.info("meter {} v{} of tenant {} built from the log in {} ms", m.key(), m.version(), tenant,
+                (System.nanoTime() - started) / 1_000_000);
+        return m;
+    }
+
+    /**
+     * Applies meters-as-code: creates missing meters and adds a version where a definition changed.
+     * Returns the meters that were created or changed.
+     */
+    public List<Meter> syncMeters(String tenant, List<JsonNode> definitions) {
+        List<Meter> changed = new ArrayList<>();
+        for (JsonNode d : definitions) {
+            String key = d.path("key").asText("");
+            Optional<Meter> before = catalogs.get(tenant).latest(key);
+            Meter after = before.isEmpty() ? createMeter(tenant, d) : putMeter(tenant, key, d);
+            if (before.isEmpty() || before.get().version() != after.version()) {
+                changed.add(after);
+            }
+        }
+        return changed;
+    }
+
+    public MeterCatalog meters(String tenant) {
+        return catalogs.get(tenant);
+    }
+
+    // ---- usage and truth
+
+    public List<UsageRow> usage(String tenant, UsageRequest request) {
+        return usage.query(tenant, catalogs.get(tenant), request, pipeline);
+    }
+
+    public Reconciliation reconcile(String tenant, Instant from, Instant to) {
+        return pipeline.exclusive(() -> scans.reconcile(tenant, from, to));
+    }
+
+    @Override
+    public void close() {
+        ready = false;
+        pipeline.close();
+        log.close();
+        db.close();
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.warn("could not release the data directory lock", e);
+        }
+    }
+}

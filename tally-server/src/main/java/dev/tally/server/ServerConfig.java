@@ -1,0 +1,54 @@
+package dev.tally.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How to run the server: port (0 picks a free one), data directory, an
+ * optional bootstrap admin key, an optional meters-as-code file, and the
+ * backdating window. {@link #fromEnvironment} reads TALLY_PORT (8080),
+ * TALLY_DATA_DIR (./data), TALLY_BOOTSTRAP_KEY, TALLY_METERS_FILE and
+ * TALLY_BACKDATING_DAYS (35).
+ */
+public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
+        Duration backdatingWindow) {
+    public ServerConfig {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535");
+        }
+        Objects.requireNonNull(dataDir);
+        Objects.requireNonNull(bootstrapKey);
+        Objects.requireNonNull(metersFile);
+        if (backdatingWindow.isNegative() || backdatingWindow.isZero()) {
+            throw new IllegalArgumentException("the backdating window must be positive");
+        }
+    }
+
+    public static ServerConfig fromEnvironment(Map<String, String> env) {
+        int port = Integer.parseInt(env.getOrDefault("TALLY_PORT", "8080"));
+        Path data = Path.of(env.getOrDefault("TALLY_DATA_DIR", "data"));
+        Optional<String> key = Optional.ofNullable(env.get("TALLY_BOOTSTRAP_KEY")).filter(s -> !s.isBlank());
+        Optional<Path> meters = Optional.ofNullable(env.get("TALLY_METERS_FILE")).filter(s -> !s.isBlank()).map(Path::of);
+        Duration backdating = Duration.ofDays(Long.parseLong(env.getOrDefault("TALLY_BACKDATING_DAYS", "35")));
+        return new ServerConfig(port, data, key, meters, backdating);
+    }
+
+    public ServerConfig withPort(int p) {
+        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow);
+    }
+
+    public ServerConfig withDataDir(Path dir) {
+        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow);
+    }
+
+    public ServerConfig withMetersFile(Path f) {
+        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow);
+    }
+
+    public ServerConfig withBootstrapKey(String key) {
+        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow);
+    }
+}

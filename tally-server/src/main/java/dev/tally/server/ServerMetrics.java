@@ -1,0 +1,46 @@
+package dev.tally.server;
+
+import dev.tally.core.event.RejectionReason;
+import dev.tally.engine.Engine;
+import dev.tally.engine.ingest.IngestStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+
+/**
+ * The Prometheus registry and Tally's meters: events accepted, duplicate,
+ * rejected by reason and unmatched; ingest request latency (histogram); group
+ * commits; log size; remembered ids; seconds since the data was last made
+ * durable in a checkpoint (the log itself is the checkpoint of record here).
+ */
+final class ServerMetrics {
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final Timer ingestLatency;
+
+    ServerMetrics(Engine engine) {
+        IngestStats s = engine.stats();
+        FunctionCounter.builder("tally_events_accepted", s, IngestStats::accepted)
+                .description("Events accepted and stored").register(registry);
+        FunctionCounter.builder("tally_events_duplicate", s, IngestStats::duplicates)
+                .description("Events recognised as duplicates and not counted again").register(registry);
+        FunctionCounter.builder("tally_events_unmatched", s, IngestStats::unmatched)
+                .description("Accepted events whose type no meter reads (stored, billable later)").register(registry);
+        for (RejectionReason reason : RejectionReason.values()) {
+            FunctionCounter.builder("tally_events_rejected", s, x -> x.rejected(reason))
+                    .tag("reason", reason.code()).description("Events rejected, by reason").register(registry);
+        }
+        FunctionCounter.builder("tally_log_commits", s, IngestStats::commits)
+                .description("Group commits (one fsync each)").register(registry);
+        Gauge.builder("tally_log_size_bytes", engine, Engine::logBytes).baseUnit("bytes")
+                .description("Bytes in the event log").register(registry);
+        Gauge.builder("tally_checkpoint_age_seconds", engine, e -> e.checkpointAge().toMillis() / 1000.0)
+                .description("Seconds since derived state was last checkpointed").register(registry);
+        ingestLatency = Timer.builder("tally_ingest_request")
+                .description("Time to ingest one request, durable, from body read to response")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+    }
+}

@@ -1,0 +1,195 @@
+package dev.tally.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.tally.core.event.IngestLimits;
+import dev.tally.core.event.Json;
+import dev.tally.core.event.MalformedBodyException;
+import dev.tally.core.event.RequestTooLargeException;
+import dev.tally.core.validation.ValidationException;
+import dev.tally.engine.Engine;
+import dev.tally.engine.EngineConfig;
+import dev.tally.engine.MeterConflictException;
+import dev.tally.engine.ingest.EventNotFoundException;
+import dev.tally.engine.ingest.StorageUnavailableException;
+import dev.tally.engine.usage.UnknownMeterException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Tally server: the engine on its data directory behind the HTTP
+ * API. {@link #start} returns once the log has been replayed and the port is
+ * listening. Every error becomes problem+json; unexpected exceptions are logged
+ * with an id and answered with that id only, never their text.
+ */
+public final class TallyServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TallyServer.class);
+
+    private final Engine engine;
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final ObjectMapper mapper = Json.newMapper();
+    private final List<Route> routes = new ArrayList<>();
+    private final Auth auth;
+
+    private TallyServer(ServerConfig config, Clock clock) throws IOException {
+        IngestLimits limits = IngestLimits.DEFAULTS.withBackdatingWindow(config.backdatingWindow());
+        this.engine = Engine.open(new EngineConfig(config.dataDir(), limits, config.bootstrapKey(),
+                EngineConfig.DEFAULT_SEGMENT_BYTES), clock);
+        try {
+            config.metersFile().ifPresent(this::loadMeters);
+            this.auth = new Auth(engine);
+            ServerMetrics metrics = new ServerMetrics(engine);
+            EventsApi events = new EventsApi(engine, mapper, metrics.ingestLatency);
+            MetersApi meters = new MetersApi(engine, mapper);
+            OperationsApi ops = new OperationsApi(engine, mapper, metrics);
+            route("GET", "/health/live", null, ops::live);
+            route("GET", "/health/ready", null, ops::ready);
+            route("GET", "/metrics", null, ops::metrics);
+            route("POST", "/v1/events", "ingest", events::ingest);
+            route("GET", "/v1/events", "read", events::list);
+            route("POST", "/v1/events/{source}/{id}/cancel", "ingest", events::cancel);
+            route("GET", "/v1/event-types", "read", events::types);
+            route("POST", "/v1/meters", "admin", meters::create);
+            route("GET", "/v1/meters", "read", meters::list);
+            route("GET", "/v1/meters/{key}", "read", meters::get);
+            route("PUT", "/v1/meters/{key}", "admin", meters::put);
+            route("GET", "/v1/meters/{key}/usage", "read", meters::usage);
+            route("GET", "/v1/reconciliation", "read", ops::reconcile);
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+            this.http = HttpServer.create(new InetSocketAddress(config.port()), 512);
+            this.executor = Executors.newVirtualThreadPerTaskExecutor();
+            http.setExecutor(executor);
+            http.createContext("/", this::dispatch);
+            http.start();
+        } catch (IOException | RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        LOG.info("Tally listening on http://localhost:{} (data in {})", port(), config.dataDir().toAbsolutePath());
+    }
+
+    public static TallyServer start(ServerConfig config, Clock clock) {
+        try {
+            return new TallyServer(config, clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the server", e);
+        }
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** The engine behind this server (for in-process tools and tests). */
+    public Engine engine() {
+        return engine;
+    }
+
+    /** Every route as "METHOD /template", for the OpenAPI contract test. */
+    public List<String> routes() {
+        return routes.stream().map(r -> r.method() + " " + r.template()).toList();
+    }
+
+    private void route(String method, String template, String scope, Route.Handler handler) {
+        routes.add(new Route(method, template, Optional.ofNullable(scope), handler));
+    }
+
+    private void loadMeters(Path file) {
+        try {
+            ObjectMapper reader = file.toString().endsWith(".json") ? mapper : new ObjectMapper(new YAMLFactory());
+            JsonNode root = reader.readTree(Files.readAllBytes(file));
+            JsonNode list = root.isArray() ? root : root.path("meters");
+            List<JsonNode> defs = new ArrayList<>();
+            list.forEach(defs::add);
+            int changed = engine.syncMeters(Engine.DEFAULT_TENANT, defs).size();
+            LOG.info("meters file {}: {} meters, {} created or changed", file, defs.size(), changed);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the meters file " + file, e);
+        }
+    }
+
+    private void dispatch(HttpExchange ex) {
+        try {
+            try {
+                handle(ex);
+            } catch (HttpError e) {
+                Responses.problem(ex, e, mapper);
+            } catch (ValidationException e) {
+                Responses.problem(ex, new HttpError(400, "validation", "Invalid request", e.getMessage(),
+                        e.violations()), mapper);
+            } catch (MalformedBodyException e) {
+                Responses.problem(ex, new HttpError(400, "malformed-body", "Malformed body", e.getMessage()), mapper);
+            } catch (RequestTooLargeException e) {
+                Responses.problem(ex, new HttpError(413, "request-too-large", "Request too large", e.getMessage()), mapper);
+            } catch (UnknownMeterException | EventNotFoundException e) {
+                Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
+            } catch (MeterConflictException e) {
+                Responses.problem(ex, new HttpError(409, "conflict", "Conflict", e.getMessage()), mapper);
+            } catch (StorageUnavailableException e) {
+                LOG.warn("storage unavailable", e);
+                ex.getResponseHeaders().set("Retry-After", "1");
+                Responses.problem(ex, new HttpError(503, "unavailable", "Service unavailable",
+                        "the event store is unavailable; nothing in this request was acknowledged, retry it"), mapper);
+            } catch (Exception e) {
+                String errorId = UUID.randomUUID().toString();
+                LOG.error("unexpected error {} on {} {}", errorId, ex.getRequestMethod(), ex.getRequestURI(), e);
+                Responses.problem(ex, new HttpError(500, "internal", "Internal error",
+                        "an unexpected error occurred; quote error id " + errorId), mapper);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not write a response", e);
+            ex.close();
+        }
+    }
+
+    private void handle(HttpExchange ex) throws Exception {
+        String raw = ex.getRequestURI().getRawPath();
+        String[] segments = raw.length() <= 1 ? new String[] {""} : raw.substring(1).split("/", -1);
+        boolean pathMatched = false;
+        for (Route route : routes) {
+            Optional<Map<String, String>> params = route.match(segments);
+            if (params.isEmpty()) {
+                continue;
+            }
+            pathMatched = true;
+            if (!route.method().equals(ex.getRequestMethod())) {
+                continue;
+            }
+            Request request = new Request(ex, params.get());
+            if (route.scope().isPresent()) {
+                request.principal = auth.authenticate(request, route.scope().get());
+            }
+            route.handler().handle(request);
+            return;
+        }
+        if (pathMatched) {
+            throw new HttpError(405, "method-not-allowed", "Method not allowed",
+                    ex.getRequestMethod() + " is not allowed on " + raw);
+        }
+        throw HttpError.notFound("no such resource: " + raw);
+    }
+
+    @Override
+    public void close() {
+        http.stop(1);
+        executor.shutdown();
+        engine.close();
+    }
+}
