@@ -1,0 +1,83 @@
+package dev.tally.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.core.event.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The shared fixture: a server on port 0 over a temp data dir, and a small JSON client for it. */
+final class TestServer implements AutoCloseable {
+    static final String KEY = "tly_test_admin_key_0123456789abcdef";
+    final Path dir;
+    final TallyServer server;
+    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    final ObjectMapper mapper = Json.newMapper();
+
+    TestServer(Clock clock) throws IOException {
+        this(clock, Files.createTempDirectory("tally-test"));
+    }
+
+    TestServer(Clock clock, Path dir) {
+        this.dir = dir;
+        this.server = TallyServer.start(new ServerConfig(0, dir, Optional.of(KEY), Optional.empty(),
+                Duration.ofDays(35)), clock);
+    }
+
+    record Reply(int status, JsonNode json, String body, java.net.http.HttpHeaders headers) {
+    }
+
+    Reply send(String method, String path, String contentType, String body, String key) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        try {
+            HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode json = null;
+            String ct = r.headers().firstValue("Content-Type").orElse("");
+            if (ct.contains("json") && !r.body().isEmpty()) {
+                json = mapper.readTree(r.body());
+            }
+            return new Reply(r.statusCode(), json, r.body(), r.headers());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Reply get(String path) {
+        return send("GET", path, null, null, KEY);
+    }
+
+    Reply post(String path, String json) {
+        return send("POST", path, "application/json", json, KEY);
+    }
+
+    Reply put(String path, String json) {
+        return send("PUT", path, "application/json", json, KEY);
+    }
+
+    Reply events(String contentType, String body) {
+        return send("POST", "/v1/events", contentType, body, KEY);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
