@@ -8,6 +8,7 @@ import dev.tally.core.meter.MeterCatalog;
 import dev.tally.core.meter.MeterJson;
 import dev.tally.core.validation.ValidationException;
 import dev.tally.engine.ingest.CancelResult;
+import dev.tally.engine.ingest.Checkpoints;
 import dev.tally.engine.ingest.Catalogs;
 import dev.tally.engine.ingest.EventPage;
 import dev.tally.engine.ingest.EventQuery;
@@ -72,6 +73,14 @@ public final class Engine implements AutoCloseable {
     private final Map<String, Principal> keyCache = new ConcurrentHashMap<>();
     private volatile boolean ready;
     private volatile Instant lastCheckpoint;
+    private volatile long checkpointedAt;
+    private final Checkpoints checkpoints;
+    private final java.util.concurrent.ScheduledExecutorService checkpointTimer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tally-checkpoint");
+                t.setDaemon(true);
+                return t;
+            });
 
     private Engine(EngineConfig config, Clock clock) throws IOException {
         this.config = config;
@@ -91,17 +100,23 @@ public final class Engine implements AutoCloseable {
             catalogs.put(tenant, new MeterCatalog(meta.meterGeneration(tenant), meta.meters(tenant)));
         }
         this.log = SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes());
-        this.dedup = new FingerprintIndex();
-        this.usage = new UsageStore(clock);
+        this.checkpoints = new Checkpoints(config.dataDir());
+        long started = System.nanoTime();
+        Optional<Checkpoints.Loaded> loaded = checkpoints.load(generations(), clock);
+        this.dedup = loaded.map(Checkpoints.Loaded::dedup).orElseGet(FingerprintIndex::new);
+        this.usage = loaded.map(Checkpoints.Loaded::usage).orElseGet(() -> new UsageStore(clock));
         this.pipeline = new IngestPipeline(log, dedup, usage, catalogs, clock);
         this.scans = new LogScans(log, pipeline, usage, catalogs);
         this.reader = new CloudEventReader(config.limits(), clock);
-        long started = System.nanoTime();
-        long records = scans.recover();
-        LOG.info("replayed {} log records in {} ms", records, (System.nanoTime() - started) / 1_000_000);
+        long from = loaded.map(Checkpoints.Loaded::logPosition).orElse(SegmentLog.START);
+        long records = scans.recover(from);
+        LOG.info("{}; replayed {} log records in {} ms", loaded.isPresent() ? "loaded the checkpoint"
+                : "no usable checkpoint", records, (System.nanoTime() - started) / 1_000_000);
         lastCheckpoint = clock.instant();
+        checkpointedAt = log.endPosition();
         pipeline.start();
         ready = true;
+        checkpointTimer.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
     }
 
     /** Opens (creating if needed) the data directory and replays its log. */
@@ -263,6 +278,45 @@ public final class Engine implements AutoCloseable {
         return pipeline.exclusive(dedup::memoryBytes);
     }
 
+    private Map<String, Long> generations() {
+        Map<String, Long> g = new java.util.TreeMap<>();
+        for (String tenant : meta.tenants()) {
+            g.put(tenant, catalogs.get(tenant).generation());
+        }
+        return g;
+    }
+
+    /**
+     * Writes a checkpoint of the derived state if the log grew since the last one; runs on the writer
+     * thread, so ingest pauses while it is written. Returns whether one was written.
+     */
+    public boolean checkpoint() {
+        return pipeline.exclusive(() -> {
+            long end = log.endPosition();
+            if (end == checkpointedAt) {
+                lastCheckpoint = clock.instant();
+                return false;
+            }
+            try {
+                checkpoints.write(end, generations(), dedup, usage);
+            } catch (IOException e) {
+                LOG.warn("checkpoint failed; the log still holds everything", e);
+                return false;
+            }
+            checkpointedAt = end;
+            lastCheckpoint = clock.instant();
+            return true;
+        });
+    }
+
+    private void checkpointQuietly() {
+        try {
+            checkpoint();
+        } catch (RuntimeException e) {
+            LOG.warn("scheduled checkpoint failed", e);
+        }
+    }
+
     /** How long ago the derived state was last made recoverable without a full replay. */
     public java.time.Duration checkpointAge() {
         return java.time.Duration.between(lastCheckpoint, clock.instant());
@@ -350,6 +404,10 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        checkpointTimer.shutdownNow();
+        if (ready && log.healthy()) {
+            checkpoint();
+        }
         ready = false;
         pipeline.close();
         log.close();

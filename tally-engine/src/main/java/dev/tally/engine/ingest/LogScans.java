@@ -39,10 +39,10 @@ public final class LogScans {
         this.catalogs = catalogs;
     }
 
-    /** Replays the whole log into the dedup index and usage store; returns the number of records. */
-    public long recover() {
+    /** Replays the log from a position into the dedup index and usage store; returns the number of records. */
+    public long recover(long from) {
         long[] n = {0};
-        log.scan(SegmentLog.START, (position, bytes) -> {
+        log.scan(from, (position, bytes) -> {
             LogRecord r = pipeline.decode(bytes);
             if (r instanceof LogRecord.Event e) {
                 pipeline.replayEvent(e.tenant(), e.event(), position);

@@ -186,6 +186,111 @@ public final class UsageStore {
         return Hours.of(t);
     }
 
+    /** Writes every tenant's derived state (checkpoint); call with no concurrent writer. */
+    public void writeTo(java.io.DataOutput out) throws java.io.IOException {
+        out.writeInt(cancelled.size());
+        for (long p : cancelled) {
+            out.writeLong(p);
+        }
+        out.writeInt(tenants.size());
+        for (Map.Entry<String, TenantUsage> t : tenants.entrySet()) {
+            out.writeUTF(t.getKey());
+            TenantUsage tu = t.getValue();
+            out.writeInt(tu.eventsByType.size());
+            for (Map.Entry<String, LongAdder> e : tu.eventsByType.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeLong(e.getValue().sum());
+            }
+            out.writeInt(tu.customers.size());
+            for (CustomerUsage cu : tu.customers.values()) {
+                synchronized (cu) {
+                    out.writeUTF(cu.customer);
+                    out.writeInt(cu.positionsByHour.size());
+                    for (Map.Entry<Long, LongList> h : cu.positionsByHour.entrySet()) {
+                        out.writeLong(h.getKey());
+                        LongList l = h.getValue();
+                        out.writeInt(l.size());
+                        for (int i = 0; i < l.size(); i++) {
+                            out.writeLong(l.get(i));
+                        }
+                    }
+                    int seriesCount = cu.seriesByMeter.values().stream().mapToInt(Map::size).sum();
+                    out.writeInt(seriesCount);
+                    for (Map<SeriesKey, TreeMap<Long, AggregateState>> series : cu.seriesByMeter.values()) {
+                        for (Map.Entry<SeriesKey, TreeMap<Long, AggregateState>> s : series.entrySet()) {
+                            SeriesKey k = s.getKey();
+                            out.writeUTF(k.meter());
+                            out.writeInt(k.version());
+                            out.writeInt(k.group().size());
+                            for (int i = 0; i < k.group().size(); i++) {
+                                Optional<String> v = k.group().get(i);
+                                out.writeBoolean(v.isPresent());
+                                if (v.isPresent()) {
+                                    out.writeUTF(v.get());
+                                }
+                            }
+                            out.writeInt(s.getValue().size());
+                            for (Map.Entry<Long, AggregateState> h : s.getValue().entrySet()) {
+                                out.writeLong(h.getKey());
+                                out.writeUTF(h.getValue().aggregation().name());
+                                h.getValue().writeTo(out);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Replaces this (empty) store's state with a checkpoint's. */
+    public void readFrom(java.io.DataInput in) throws java.io.IOException {
+        int nc = in.readInt();
+        for (int i = 0; i < nc; i++) {
+            cancelled.add(in.readLong());
+        }
+        int nt = in.readInt();
+        for (int t = 0; t < nt; t++) {
+            TenantUsage tu = tenant(in.readUTF());
+            int types = in.readInt();
+            for (int i = 0; i < types; i++) {
+                tu.countType(in.readUTF(), in.readLong());
+            }
+            int customers = in.readInt();
+            for (int c = 0; c < customers; c++) {
+                CustomerUsage cu = tu.customer(in.readUTF());
+                int hours = in.readInt();
+                for (int h = 0; h < hours; h++) {
+                    long hour = in.readLong();
+                    int n = in.readInt();
+                    LongList l = new LongList(n);
+                    for (int i = 0; i < n; i++) {
+                        l.add(in.readLong());
+                    }
+                    cu.positionsByHour.put(hour, l);
+                }
+                int seriesCount = in.readInt();
+                for (int s = 0; s < seriesCount; s++) {
+                    String meter = in.readUTF();
+                    int version = in.readInt();
+                    int dims = in.readInt();
+                    List<Optional<String>> values = new java.util.ArrayList<>(dims);
+                    for (int i = 0; i < dims; i++) {
+                        values.add(in.readBoolean() ? Optional.of(in.readUTF()) : Optional.empty());
+                    }
+                    TreeMap<Long, AggregateState> states = new TreeMap<>();
+                    int n = in.readInt();
+                    for (int i = 0; i < n; i++) {
+                        long hour = in.readLong();
+                        dev.tally.core.aggregate.Aggregation a = dev.tally.core.aggregate.Aggregation.valueOf(in.readUTF());
+                        states.put(hour, AggregateState.readFrom(a, in));
+                    }
+                    cu.seriesByMeter.computeIfAbsent(meter, k -> new java.util.HashMap<>())
+                            .put(new SeriesKey(meter, version, dev.tally.core.meter.GroupKey.of(values)), states);
+                }
+            }
+        }
+    }
+
     /** Total events recorded and a rough count of bytes held per event for positions. */
     public long positionBytes() {
         long total = 0;
