@@ -18,7 +18,7 @@ public record GraduatedPercentagePrice(List<PercentTier> tiers) implements Price
             throw new InvalidPriceException("tiers", "is required");
         }
         tiers = List.copyOf(tiers);
-        Tiers.validate(upTos());
+        Tiers.validate(tiers.stream().map(PercentTier::upTo).toList());
     }
 
     List<Optional<BigDecimal>> upTos() {

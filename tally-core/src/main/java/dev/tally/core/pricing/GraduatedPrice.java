@@ -19,7 +19,7 @@ public record GraduatedPrice(List<Tier> tiers) implements PriceModel {
             throw new InvalidPriceException("tiers", "is required");
         }
         tiers = List.copyOf(tiers);
-        Tiers.validate(upTos());
+        Tiers.validate(tiers.stream().map(Tier::upTo).toList());
     }
 
     /** The tiers' bounds, in order. */

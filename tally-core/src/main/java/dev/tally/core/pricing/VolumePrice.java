@@ -18,7 +18,7 @@ public record VolumePrice(List<Tier> tiers) implements PriceModel {
             throw new InvalidPriceException("tiers", "is required");
         }
         tiers = List.copyOf(tiers);
-        Tiers.validate(upTos());
+        Tiers.validate(tiers.stream().map(Tier::upTo).toList());
     }
 
     /** The tiers' bounds, in order. */
