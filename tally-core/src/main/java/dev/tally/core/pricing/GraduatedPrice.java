@@ -1,0 +1,39 @@
+package dev.tally.core.pricing;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code graduated}: each tier prices the units that fall in it (tier 1 covers 0 up to and including
+ * its {@code up_to}, tier {@code i} the units above the previous bound up to and including its own), and
+ * the flat fee of every tier entered is added. Tier 1 is always entered, so its flat fee is charged even
+ * at zero usage. Guarantees valid tiers: at least one; {@code up_to} strictly increasing;
+ * only the last tier open-ended, and the last tier open-ended; no negative bound or price.
+ */
+public record GraduatedPrice(List<Tier> tiers) implements PriceModel {
+
+    /** Validates the tiers (see the type's guarantees); the list is copied and unmodifiable. */
+    public GraduatedPrice {
+        if (tiers == null) {
+            throw new InvalidPriceException("tiers", "is required");
+        }
+        tiers = List.copyOf(tiers);
+        Tiers.validate(tiers.stream().map(Tier::upTo).toList());
+    }
+
+    /** The tiers' bounds, in order. */
+    List<Optional<BigDecimal>> upTos() {
+        return tiers.stream().map(Tier::upTo).toList();
+    }
+
+    @Override
+    public String modelName() {
+        return "graduated";
+    }
+
+    @Override
+    public boolean ratedPerEvent() {
+        return false;
+    }
+}
