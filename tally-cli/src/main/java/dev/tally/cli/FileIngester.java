@@ -51,7 +51,8 @@ final class FileIngester {
         }
     }
 
-    private record Line(long number, String json, String id, String source) {
+    /** One non-blank line; {@code localReason} is set when it is rejected here and not sent. */
+    private record Line(long number, String json, String id, String source, String localReason) {
     }
 
     private final ApiClient client;
@@ -98,11 +99,7 @@ final class FileIngester {
             }
             events++;
             Line line = parse(number, text);
-            if (line == null) {
-                progress.add(lineBytes, 1);
-                continue;
-            }
-            long size = text.getBytes(StandardCharsets.UTF_8).length + 1L;
+            long size = line.localReason() == null ? text.getBytes(StandardCharsets.UTF_8).length + 1L : 0;
             if (!batch.isEmpty() && (batch.size() >= batchSize || batchBytes + size > MAX_REQUEST_BYTES)) {
                 send(batch);
                 batch = new ArrayList<>(batchSize);
@@ -123,28 +120,25 @@ final class FileIngester {
     }
 
     /** Parses a line far enough to know it is an object and to name it; rejects it locally otherwise. */
-    private Line parse(long number, String text) throws IOException {
+    private static Line parse(long number, String text) {
         JsonNode node;
         try {
             node = Jsons.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            reject(number, null, null, "malformed_json");
-            return null;
+            return new Line(number, null, null, null, "malformed_json");
         }
         if (node == null || !node.isObject()) {
-            reject(number, null, null, "not_an_object");
-            return null;
+            return new Line(number, null, null, null, "not_an_object");
         }
-        return new Line(number, text, textOrNull(node.get("id")), textOrNull(node.get("source")));
+        return new Line(number, text, textOrNull(node.get("id")), textOrNull(node.get("source")), null);
     }
 
-    private void reject(long number, String id, String source, String reason) throws IOException {
-        rejected++;
-        reasons.merge(reason, 1L, Long::sum);
-        write(number, id, source, "rejected", reason);
-    }
-
-    private void send(List<Line> batch) throws IOException {
+    private void send(List<Line> lines) throws IOException {
+        List<Line> batch = lines.stream().filter(l -> l.localReason() == null).toList();
+        if (batch.isEmpty()) {
+            writeInOrder(lines, List.of(), null);
+            return;
+        }
         StringBuilder body = new StringBuilder(batch.size() * 200).append('[');
         for (int i = 0; i < batch.size(); i++) {
             if (i > 0) {
@@ -162,9 +156,9 @@ final class FileIngester {
                     + " (running the whole file again is safe: the server deduplicates)", e);
         }
         if (response.status() == 413 && batch.size() > 1) {
-            int half = batch.size() / 2;
-            send(batch.subList(0, half));
-            send(batch.subList(half, batch.size()));
+            int half = lines.indexOf(batch.get(batch.size() / 2));
+            send(lines.subList(0, half));
+            send(lines.subList(half, lines.size()));
             return;
         }
         if (response.status() == 401 || response.status() == 403) {
@@ -172,24 +166,39 @@ final class FileIngester {
                     + " (check --key or TALLY_API_KEY)", response.status());
         }
         if (!response.ok()) {
-            fail(batch, "HTTP " + response.problem());
+            fail(lines, batch, "HTTP " + response.problem());
             return;
         }
         JsonNode results;
         try {
             results = Jsons.MAPPER.readTree(response.body()).path("results");
         } catch (JsonProcessingException e) {
-            fail(batch, "the response is not JSON");
+            fail(lines, batch, "the response is not JSON");
             return;
         }
         if (!results.isArray() || results.size() != batch.size()) {
-            fail(batch, "the response has " + (results.isArray() ? results.size() : "no") + " results for "
+            fail(lines, batch, "the response has " + (results.isArray() ? results.size() : "no") + " results for "
                     + batch.size() + " events");
             return;
         }
-        for (int i = 0; i < batch.size(); i++) {
-            Line line = batch.get(i);
-            JsonNode r = results.get(i);
+        writeInOrder(lines, batch, results);
+        progress.add(0, batch.size());
+    }
+
+    /** Counts and writes the outcome of every line, in file order; {@code results} answers {@code sent}. */
+    private void writeInOrder(List<Line> lines, List<Line> sent, JsonNode results) throws IOException {
+        int next = 0;
+        for (Line line : lines) {
+            if (line.localReason() != null) {
+                rejected++;
+                reasons.merge(line.localReason(), 1L, Long::sum);
+                write(line.number(), null, null, "rejected", line.localReason());
+                continue;
+            }
+            if (results == null) {
+                continue;
+            }
+            JsonNode r = results.get(next++);
             String status = r.path("status").asText("");
             String id = r.hasNonNull("id") ? r.get("id").asText() : line.id();
             String source = r.hasNonNull("source") ? r.get("source").asText() : line.source();
@@ -214,16 +223,19 @@ final class FileIngester {
                 }
             }
         }
-        progress.add(0, batch.size());
     }
 
-    private void fail(List<Line> batch, String why) throws IOException {
+    private void fail(List<Line> lines, List<Line> batch, String why) throws IOException {
         failedRequests++;
         failedEvents += batch.size();
         err.println("tally: lines " + batch.get(0).number() + "-" + batch.get(batch.size() - 1).number()
                 + " failed: " + why);
-        for (Line line : batch) {
-            write(line.number(), line.id(), line.source(), "failed", why);
+        for (Line line : lines) {
+            if (line.localReason() != null) {
+                writeInOrder(List.of(line), List.of(), null);
+            } else {
+                write(line.number(), line.id(), line.source(), "failed", why);
+            }
         }
         progress.add(0, batch.size());
     }

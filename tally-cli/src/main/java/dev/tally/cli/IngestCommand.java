@@ -52,6 +52,9 @@ final class IngestCommand implements Callable<Integer>, Main.UsesEnvironment {
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")
     boolean noProgress;
 
+    /** The summary of the last run (for tests). */
+    FileIngester.Summary summary;
+
     private Map<String, String> env = System.getenv();
 
     @Override
@@ -68,7 +71,6 @@ final class IngestCommand implements Callable<Integer>, Main.UsesEnvironment {
         boolean stdin = file.equals("-");
         Path path = stdin ? null : Path.of(file);
         long size = stdin ? 0 : sizeOf(path);
-        FileIngester.Summary summary;
         try (InputStream in = stdin ? System.in : Files.newInputStream(path);
                 Writer results = output == null ? null : Files.newBufferedWriter(output, StandardCharsets.UTF_8);
                 ProgressBar bar = ProgressBar.start(err, "ingest", size, !noProgress)) {
