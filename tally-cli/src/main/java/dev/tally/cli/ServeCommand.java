@@ -3,6 +3,7 @@ package dev.tally.cli;
 import dev.tally.server.ServerConfig;
 import dev.tally.server.TallyServer;
 import java.io.PrintWriter;
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,6 +40,20 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
         this.env = env;
     }
 
+    /** Starts the server; a port already in use is a plain error message, not a stack trace. */
+    private static TallyServer start(ServerConfig config) {
+        try {
+            return TallyServer.start(config, Clock.systemUTC());
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BindException) {
+                    throw new CliFailureException("cannot listen on port " + config.port() + ": " + t.getMessage(), e);
+                }
+            }
+            throw e;
+        }
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig config = ServerConfig.fromEnvironment(env);
@@ -51,7 +66,7 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
         if (meters != null) {
             config = config.withMetersFile(meters);
         }
-        TallyServer server = TallyServer.start(config, Clock.systemUTC());
+        TallyServer server = start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
