@@ -33,7 +33,7 @@ final class BenchCommand implements Runnable {
         boolean embedded;
 
         @Option(names = "--key", paramLabel = "KEY",
-                description = "API key for --url (default: $TALLY_API_KEY, else ${TALLY_DATA_DIR:-./data}/bootstrap-key).")
+                description = "API key for --url (default: $TALLY_API_KEY, else $${TALLY_DATA_DIR:-./data}/bootstrap-key).")
         String key;
 
         @Option(names = "--data", paramLabel = "DIR",

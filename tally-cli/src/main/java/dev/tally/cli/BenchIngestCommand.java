@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tally bench ingest}: ingestion throughput and batch latency. */
-@Command(name = "ingest", mixinStandardHelpOptions = true,
+@Command(name = "ingest", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Generate events (with a share of exact re-sends) in memory, send them, and report "
                 + "accepted/duplicates/rejected, events/s and batch latency.",
                 "Exit status 0 when the server counted exactly what was sent, 1 otherwise."})

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tally bench query}: usage-query latency over a month of one customer's events. */
-@Command(name = "query", mixinStandardHelpOptions = true,
+@Command(name = "query", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Load events for one customer spread over the current UTC month, then time usage queries "
                 + "for the month (window=day and window=none) after a warm-up.",
                 "Exit status 0 when every query succeeded and reported exactly the tokens sent, 1 otherwise."})

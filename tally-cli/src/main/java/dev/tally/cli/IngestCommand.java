@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code tally ingest FILE.jsonl}: loads a JSON-lines file of CloudEvents. */
-@Command(name = "ingest", mixinStandardHelpOptions = true,
+@Command(name = "ingest", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Load a JSON-lines file of CloudEvents (one event per line; '-' reads stdin) into the server.",
                 "Exit status 0 when every request succeeded (rejected events are not failures), 1 otherwise."})
 final class IngestCommand implements Callable<Integer>, Main.UsesEnvironment {
@@ -31,11 +31,11 @@ final class IngestCommand implements Callable<Integer>, Main.UsesEnvironment {
     String file;
 
     @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:TALLY_URL:-http://localhost:8080}",
-            description = "Server URL (default: $TALLY_URL or ${DEFAULT-VALUE}).")
+            description = "Server URL ($TALLY_URL if set).")
     URI url;
 
     @Option(names = "--key", paramLabel = "KEY",
-            description = "API key (default: $TALLY_API_KEY, else ${TALLY_DATA_DIR:-./data}/bootstrap-key).")
+            description = "API key (default: $TALLY_API_KEY, else $${TALLY_DATA_DIR:-./data}/bootstrap-key).")
     String key;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "1000", description = "Events per request (1-10000).")

@@ -20,7 +20,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code tally reconcile}: raw events vs aggregates vs invoiced. */
-@Command(name = "reconcile", mixinStandardHelpOptions = true,
+@Command(name = "reconcile", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Ask the server to reconcile raw events against aggregates and invoices, and print the report.",
                 "Exit status 0 when the report has no differences, 2 when it has some, 1 on failure."})
 final class ReconcileCommand implements Callable<Integer>, Main.UsesEnvironment {
@@ -31,11 +31,11 @@ final class ReconcileCommand implements Callable<Integer>, Main.UsesEnvironment 
     CommandSpec spec;
 
     @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:TALLY_URL:-http://localhost:8080}",
-            description = "Server URL (default: $TALLY_URL or ${DEFAULT-VALUE}).")
+            description = "Server URL ($TALLY_URL if set).")
     URI url;
 
     @Option(names = "--key", paramLabel = "KEY",
-            description = "API key (default: $TALLY_API_KEY, else ${TALLY_DATA_DIR:-./data}/bootstrap-key).")
+            description = "API key (default: $TALLY_API_KEY, else $${TALLY_DATA_DIR:-./data}/bootstrap-key).")
     String key;
 
     @Option(names = "--from", paramLabel = "RFC3339", description = "Start of the period, e.g. 2026-11-01T00:00:00Z.")
