@@ -1,0 +1,115 @@
+package dev.tally.cli;
+
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+
+/**
+ * The ingest load generator: creates the meter, generates every request in
+ * memory, then sends them and measures. The summary says whether the server
+ * counted exactly what was sent: accepted + duplicates + rejected equals the
+ * events sent, and duplicates equals the re-sends generated.
+ */
+final class IngestBenchmark {
+    /**
+     * @param duplicateFraction share of events that re-send an earlier event, in [0, 1)
+     */
+    record Settings(long events, BigDecimal duplicateFraction, int batch, int concurrency, int customers, long seed,
+            RetryPolicy retry, boolean progress) {
+        Settings {
+            if (events < 1) {
+                throw new IllegalArgumentException("--events must be at least 1");
+            }
+            if (duplicateFraction.signum() < 0 || duplicateFraction.compareTo(BigDecimal.ONE) >= 0) {
+                throw new IllegalArgumentException("--duplicates must be at least 0 and less than 1");
+            }
+            if (batch < 1 || concurrency < 1 || customers < 1) {
+                throw new IllegalArgumentException("--batch, --concurrency and --customers must be positive");
+            }
+        }
+
+        long duplicates() {
+            return BigDecimal.valueOf(events).multiply(duplicateFraction).setScale(0, RoundingMode.DOWN)
+                    .longValueExact();
+        }
+    }
+
+    /** The outcome of a run, as printed and as returned to callers (tests). */
+    record Summary(long events, long generatedDuplicates, BatchSender.Result result) {
+        long sent() {
+            return result.sent();
+        }
+
+        long accepted() {
+            return result.accepted();
+        }
+
+        long duplicates() {
+            return result.duplicates();
+        }
+
+        long rejected() {
+            return result.rejected();
+        }
+
+        long eventsPerSecond() {
+            return Format.perSecond(result.sent(), result.wallNanos());
+        }
+
+        /** Every batch acknowledged, counts add up, and exactly the generated duplicates were found. */
+        boolean consistent() {
+            return result.failedBatches() == 0 && result.sent() == events && result.countsAddUp()
+                    && result.duplicates() == generatedDuplicates;
+        }
+
+        void print(PrintWriter out) {
+            int w = 12;
+            out.printf("  %-14s %" + w + "s%n", "sent", Format.count(sent()));
+            out.printf("  %-14s %" + w + "s%n", "accepted", Format.count(accepted()));
+            out.printf("  %-14s %" + w + "s  (generated %s)%s%n", "duplicates", Format.count(duplicates()),
+                    Format.count(generatedDuplicates), duplicates() == generatedDuplicates ? "" : "  MISMATCH");
+            out.printf("  %-14s %" + w + "s%n", "rejected", Format.count(rejected()));
+            if (result.failedBatches() > 0 || result.retries() > 0) {
+                out.printf("  %-14s %" + w + "s%n", "failed batches", Format.count(result.failedBatches()));
+                out.printf("  %-14s %" + w + "s%n", "retries", Format.count(result.retries()));
+            }
+            out.printf("  %-14s %" + w + "s s%n", "wall time", Format.seconds(result.wallNanos()));
+            out.printf("  %-14s %" + w + "s events/s%n", "throughput", Format.count(eventsPerSecond()));
+            out.printf("  %-14s %s%n", "batch latency", result.latency().describe());
+            result.failures().forEach(f -> out.println("  failure: " + f));
+            out.println(consistent() ? "  result: consistent" : "  result: INCONSISTENT");
+            out.flush();
+        }
+    }
+
+    private IngestBenchmark() {
+    }
+
+    static Summary run(BenchTarget target, Settings s, Clock clock, PrintWriter out, PrintWriter err) {
+        target.ensureBenchMeter(s.retry());
+        long duplicates = s.duplicates();
+        String runId = Long.toString(BenchWorkload.mix(s.seed() ^ System.nanoTime()) >>> 24, 36);
+        err.printf("generating %s events (%s duplicates) in batches of %s...%n", Format.count(s.events()),
+                Format.count(duplicates), Format.count(s.batch()));
+        err.flush();
+        long t0 = System.nanoTime();
+        BenchWorkload workload = BenchWorkload.ingest(s.events(), duplicates, s.batch(), s.customers(), s.seed(),
+                runId, clock.instant(), new BenchWorkload.RequestHead(target.target("/v1/events"),
+                        target.hostHeader(), target.key()));
+        err.printf("generated %s requests, %s MB, in %s s; sending over %d connections to %s%n",
+                Format.count(workload.requests().size()), Format.count(workload.bytes() >> 20),
+                Format.seconds(System.nanoTime() - t0), s.concurrency(), target.description());
+        err.flush();
+        BatchSender.Result result;
+        try (ProgressBar bar = ProgressBar.start(err, "ingest", s.events(), s.progress())) {
+            result = BatchSender.send(target.host(), target.port(), workload, s.concurrency(), s.retry(), bar);
+        }
+        Summary summary = new Summary(s.events(), duplicates, result);
+        out.printf("bench ingest: %s events in %s batches of %s over %d connections (%s)%n",
+                Format.count(s.events()), Format.count(result.batches()), Format.count(s.batch()), s.concurrency(),
+                target.description());
+        summary.print(out);
+        return summary;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.tally.cli;
+
+import dev.tally.server.ServerConfig;
+import dev.tally.server.TallyServer;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tally serve}: runs the HTTP server until SIGTERM or SIGINT. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the Tally HTTP server until SIGTERM/SIGINT.",
+                "Configuration comes from TALLY_PORT, TALLY_DATA_DIR, TALLY_BOOTSTRAP_KEY, TALLY_METERS_FILE and "
+                        + "TALLY_BACKDATING_DAYS; the options below override them."})
+final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", paramLabel = "N", description = "Port to listen on (0 = any free port).")
+    Integer port;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data directory.")
+    Path data;
+
+    @Option(names = "--meters", paramLabel = "FILE", description = "Meters file to load at start.")
+    Path meters;
+
+    private Map<String, String> env = System.getenv();
+
+    @Override
+    public void environment(Map<String, String> env) {
+        this.env = env;
+    }
+
+    /** Starts the server; a port already in use is a plain error message, not a stack trace. */
+    private static TallyServer start(ServerConfig config) {
+        try {
+            return TallyServer.start(config, Clock.systemUTC());
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BindException) {
+                    throw new CliFailureException("cannot listen on port " + config.port() + ": " + t.getMessage(), e);
+                }
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServerConfig config = ServerConfig.fromEnvironment(env);
+        if (port != null) {
+            config = config.withPort(port);
+        }
+        if (data != null) {
+            config = config.withDataDir(data);
+        }
+        if (meters != null) {
+            config = config.withMetersFile(meters);
+        }
+        TallyServer server = start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } finally {
+                stopped.countDown();
+            }
+        }, "tally-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Tally listening on http://localhost:" + server.port() + " (data in "
+                + config.dataDir().toAbsolutePath().normalize() + ")");
+        Path keyFile = config.dataDir().resolve(ApiKeys.KEY_FILE);
+        if (Files.exists(keyFile)) {
+            out.println("admin API key: in " + keyFile.toAbsolutePath().normalize());
+        }
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}
