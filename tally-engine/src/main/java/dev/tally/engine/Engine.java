@@ -72,6 +72,7 @@ public final class Engine implements AutoCloseable {
     private final CloudEventReader reader;
     private final Map<String, Principal> keyCache = new ConcurrentHashMap<>();
     private volatile boolean ready;
+    private final byte[] cursorSecret;
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
     private final Checkpoints checkpoints;
@@ -96,6 +97,7 @@ public final class Engine implements AutoCloseable {
         this.db = Database.open(config.dataDir().resolve("tally.db"));
         this.meta = new MetadataStore(db);
         bootstrap();
+        this.cursorSecret = secret(config.dataDir().resolve("cursor-secret"));
         for (String tenant : meta.tenants()) {
             catalogs.put(tenant, new MeterCatalog(meta.meterGeneration(tenant), meta.meters(tenant)));
         }
@@ -143,6 +145,17 @@ public final class Engine implements AutoCloseable {
             meta.addApiKey(DEFAULT_TENANT, config.bootstrapKey().get(), "bootstrap admin key", ADMIN_SCOPES, now);
             LOG.info("added TALLY_BOOTSTRAP_KEY as an admin key of the default tenant");
         }
+    }
+
+    /** A 256-bit secret kept in a file of the data directory (mode 600), created on first use. */
+    private static byte[] secret(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            byte[] fresh = new byte[32];
+            new SecureRandom().nextBytes(fresh);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.write(file, fresh);
+        }
+        return Files.readAllBytes(file);
     }
 
     /** A new API key secret: {@code tly_} and 32 base62 characters (190 random bits). */
@@ -194,7 +207,7 @@ public final class Engine implements AutoCloseable {
         if (q.customer().isEmpty()) {
             long after = q.cursor().map(c -> parseCursor(c, "l")[0]).orElse(-1L);
             List<StoredEvent> page = scans.scanEvents(tenant, after, q.type(), q.from(), q.to(), q.limit() + 1);
-            return page(page, q.limit(), e -> "l." + e.position());
+            return page(page, q.limit(), e -> sign("l." + e.position()));
         }
         long fromHour = q.from().map(UsageStore::hourOf).orElse(Long.MIN_VALUE);
         long toHour = q.to().map(t -> UsageStore.hourOf(t.minusNanos(1)) + 1).orElse(Long.MAX_VALUE);
@@ -221,7 +234,7 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
-        return page(out, q.limit(), e -> "c." + UsageStore.hourOf(e.event().time()) + "." + e.position());
+        return page(out, q.limit(), e -> sign("c." + UsageStore.hourOf(e.event().time()) + "." + e.position()));
     }
 
     private static EventPage page(List<StoredEvent> events, int limit,
@@ -233,8 +246,25 @@ public final class Engine implements AutoCloseable {
         return new EventPage(page, Optional.of(cursorOf.apply(page.get(limit - 1))));
     }
 
-    private static long[] parseCursor(String cursor, String kind) {
-        String[] parts = cursor.split("\\.");
+    /** Cursors are signed, so only ones this server issued are read (a forged position never reaches the log). */
+    private String sign(String payload) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(cursorSecret, "HmacSHA256"));
+            byte[] tag = mac.doFinal(payload.getBytes(StandardCharsets.UTF_8));
+            return payload + "." + java.util.HexFormat.of().formatHex(tag, 0, 12);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long[] parseCursor(String cursor, String kind) {
+        int dot = cursor.lastIndexOf('.');
+        if (dot < 0 || !java.security.MessageDigest.isEqual(sign(cursor.substring(0, dot)).getBytes(StandardCharsets.UTF_8),
+                cursor.getBytes(StandardCharsets.UTF_8))) {
+            throw new ValidationException("cursor", "is not a cursor this listing returned");
+        }
+        String[] parts = cursor.substring(0, dot).split("\\.");
         try {
             if (!parts[0].equals(kind)) {
                 throw new NumberFormatException();

@@ -48,6 +48,12 @@ final class Responses {
                 errors.addObject().put("field", v.field()).put("message", v.message());
             }
         }
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        if (e.status == 413 || ex.getRequestHeaders().containsKey("Transfer-Encoding")
+                || length != null && !length.trim().equals("0")) {
+            // the request body may be unread: close rather than let the client reuse a confused connection
+            ex.getResponseHeaders().set("Connection", "close");
+        }
         send(ex, e.status, "application/problem+json", mapper.writeValueAsBytes(p));
     }
 }

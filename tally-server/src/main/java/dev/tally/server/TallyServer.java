@@ -143,10 +143,12 @@ public final class TallyServer implements AutoCloseable {
             } catch (MeterConflictException e) {
                 Responses.problem(ex, new HttpError(409, "conflict", "Conflict", e.getMessage()), mapper);
             } catch (StorageUnavailableException e) {
-                LOG.warn("storage unavailable", e);
+                String errorId = UUID.randomUUID().toString();
+                LOG.warn("storage unavailable, error id {}", errorId, e);
                 ex.getResponseHeaders().set("Retry-After", "1");
                 Responses.problem(ex, new HttpError(503, "unavailable", "Service unavailable",
-                        "the event store is unavailable; nothing in this request was acknowledged, retry it"), mapper);
+                        "the event store is unavailable; nothing in this request was acknowledged, retry it"
+                                + " (error id " + errorId + ")"), mapper);
             } catch (Exception e) {
                 String errorId = UUID.randomUUID().toString();
                 LOG.error("unexpected error {} on {} {}", errorId, ex.getRequestMethod(), ex.getRequestURI(), e);

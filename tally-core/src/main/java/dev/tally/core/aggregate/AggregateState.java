@@ -58,7 +58,7 @@ public abstract sealed class AggregateState {
 
     /** Folds {@code other} (a state of the same aggregation) into this one; {@code other} is unchanged. */
     public final void merge(AggregateState other) {
-        if (other.getClass() != getClass()) {
+        if (other.aggregation() != aggregation()) {
             throw new IllegalArgumentException("cannot merge " + other.getClass().getSimpleName() + " into "
                     + getClass().getSimpleName());
         }
@@ -124,16 +124,29 @@ public abstract sealed class AggregateState {
         return new BigDecimal(new BigInteger(unscaled), scale);
     }
 
+    /** Strings of any length (DataOutput.writeUTF stops at 64 KiB of UTF-8). */
+    static void writeString(DataOutput out, String s) throws IOException {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    static String readString(DataInput in) throws IOException {
+        byte[] b = new byte[in.readInt()];
+        in.readFully(b);
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     static void writeReading(DataOutput out, Reading r) throws IOException {
         out.writeLong(r.time().getEpochSecond());
         out.writeInt(r.time().getNano());
-        out.writeUTF(r.tieBreak());
+        writeString(out, r.tieBreak());
         writeDecimal(out, r.value());
     }
 
     static Reading readReading(DataInput in) throws IOException {
         Instant t = Instant.ofEpochSecond(in.readLong(), in.readInt());
-        String tie = in.readUTF();
+        String tie = readString(in);
         return new Reading(t, tie, readDecimal(in));
     }
 
@@ -362,7 +375,7 @@ public abstract sealed class AggregateState {
         void writeValue(DataOutput out) throws IOException {
             out.writeInt(values.size());
             for (String v : values) {
-                out.writeUTF(v);
+                writeString(out, v);
             }
         }
 
@@ -370,7 +383,7 @@ public abstract sealed class AggregateState {
         void readValue(DataInput in) throws IOException {
             int n = in.readInt();
             for (int i = 0; i < n; i++) {
-                values.add(in.readUTF());
+                values.add(readString(in));
             }
         }
     }

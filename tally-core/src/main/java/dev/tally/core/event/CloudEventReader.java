@@ -80,7 +80,12 @@ public final class CloudEventReader {
             if (p.nextToken() != null) {
                 throw new MalformedBodyException("unexpected content after the JSON value");
             }
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new MalformedBodyException("the body nests too deeply or holds a number or string too long to read");
         } catch (JsonProcessingException e) {
+            if (e.getLocation() == null) {
+                throw new MalformedBodyException("the body is not valid JSON");
+            }
             throw new MalformedBodyException("the body is not valid JSON (line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr() + ")");
         } catch (IOException e) {
@@ -152,15 +157,15 @@ public final class CloudEventReader {
         if (size > limits.maxEventBytes()) {
             reason = RejectionReason.EVENT_TOO_LARGE;
             detail = "the event is " + size + " bytes; the limit is " + limits.maxEventBytes();
+        } else if (invalidAttribute != null) {
+            reason = RejectionReason.INVALID_ATTRIBUTE;
+            detail = "'" + invalidAttribute + "' must be a string";
         } else if (blank(id)) {
             reason = RejectionReason.MISSING_ID;
         } else if (blank(source)) {
             reason = RejectionReason.MISSING_SOURCE;
         } else if (!"1.0".equals(specversion)) {
             reason = RejectionReason.BAD_SPECVERSION;
-        } else if (invalidAttribute != null) {
-            reason = RejectionReason.INVALID_ATTRIBUTE;
-            detail = "'" + invalidAttribute + "' must be a string";
         } else if (blank(type)) {
             reason = RejectionReason.MISSING_TYPE;
         } else if (blank(subject)) {

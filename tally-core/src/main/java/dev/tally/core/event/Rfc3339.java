@@ -13,6 +13,13 @@ import java.time.format.DateTimeParseException;
  * {@link DateTimeFormatter#ISO_OFFSET_DATE_TIME}.
  */
 final class Rfc3339 {
+    /**
+     * RFC 3339 date-time (full date, T or a space, time, optional fraction, Z or a numeric offset); seconds
+     * may be left out, as java.time prints them when zero.
+     */
+    private static final java.util.regex.Pattern STRICT = java.util.regex.Pattern.compile(
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?([Zz]|[+-][0-9]{2}:[0-9]{2})");
+
     private Rfc3339() {
     }
 
@@ -21,8 +28,12 @@ final class Rfc3339 {
         if (fast != null) {
             return fast;
         }
+        if (!STRICT.matcher(s).matches()) {
+            throw new DateTimeException("not an RFC 3339 timestamp");
+        }
         try {
-            return OffsetDateTime.parse(s.replace(' ', 'T'), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            return OffsetDateTime.parse(s.toUpperCase(java.util.Locale.ROOT).replace(' ', 'T'),
+                    DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
             throw new DateTimeException("not an RFC 3339 timestamp");
         }
@@ -50,7 +61,7 @@ final class Rfc3339 {
         if (i < n && s.charAt(i) == '.') {
             i++;
             int start = i;
-            while (i < n && Character.isDigit(s.charAt(i))) {
+            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
                 if (i - start < 9) {
                     nanos = nanos * 10 + (s.charAt(i) - '0');
                 }

@@ -133,6 +133,12 @@ public final class MeterJson {
                 unit = TimeUnitOfMeasure.HOUR;
             }
         }
+        if (aggregation != Aggregation.TIME_WEIGHTED_SUM) {
+            if (tu.isPresent() && aggregation != null && TimeUnitOfMeasure.fromWireName(tu.get()).isPresent()) {
+                errors.add(new FieldViolation("time_unit", "applies to time_weighted_sum only"));
+            }
+            unit = TimeUnitOfMeasure.HOUR;
+        }
         Instant from = defaultFrom;
         Optional<String> ef = text(body, "effective_from", errors);
         if (ef.isPresent()) {

@@ -45,6 +45,10 @@ public final class Database implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
+    /**
+     * Runs work in one transaction. SQLite serializes writers anyway; within this process the
+     * connection is used by one thread at a time.
+     */
     public synchronized <T> T inTransaction(Work<T> work) {
         try {
             connection.setAutoCommit(false);
