@@ -38,6 +38,12 @@ final class ServerMetrics {
                 .description("Bytes in the event log").register(registry);
         Gauge.builder("tally_checkpoint_age_seconds", engine, e -> e.checkpointAge().toMillis() / 1000.0)
                 .description("Seconds since derived state was last checkpointed").register(registry);
+        Gauge.builder("tally_dedup_remembered_ids", engine, Engine::rememberedIds)
+                .description("Event ids remembered for exact duplicate detection").register(registry);
+        Gauge.builder("tally_dedup_index_bytes", engine, Engine::dedupBytes).baseUnit("bytes")
+                .description("Bytes held by the duplicate index").register(registry);
+        Gauge.builder("tally_position_index_bytes", engine, Engine::positionIndexBytes).baseUnit("bytes")
+                .description("Bytes held by the per-customer event position index").register(registry);
         ingestLatency = Timer.builder("tally_ingest_request")
                 .description("Time to ingest one request, durable, from body read to response")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
