@@ -27,10 +27,24 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(Clock clock, Path dir) {
-        this.dir = dir;
-        this.server = TallyServer.start(new ServerConfig(0, dir, Optional.of(KEY), Optional.empty(),
-                Duration.ofDays(35)), clock);
+        this(clock, dir, Optional.empty());
     }
+
+    TestServer(Clock clock, Path dir, Optional<Path> metersFile) {
+        this.dir = dir;
+        this.server = TallyServer.start(new ServerConfig(0, dir, Optional.of(KEY), metersFile,
+                Duration.ofDays(35)), clock);
+        this.owner = true;
+    }
+
+    /** Another client (its own connection pool) of the same running server. */
+    TestServer(TestServer other) {
+        this.dir = other.dir;
+        this.server = other.server;
+        this.owner = false;
+    }
+
+    private final boolean owner;
 
     record Reply(int status, JsonNode json, String body, java.net.http.HttpHeaders headers) {
     }
@@ -78,6 +92,8 @@ final class TestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        if (owner) {
+            server.close();
+        }
     }
 }
