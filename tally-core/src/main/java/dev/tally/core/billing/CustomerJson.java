@@ -1,0 +1,125 @@
+package dev.tally.core.billing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.money.TaxRate;
+import dev.tally.core.validation.FieldViolation;
+import dev.tally.core.validation.ValidationException;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The JSON form of a {@link Customer} (snake_case), both ways:
+ * <pre>{@code
+ * {"external_id":"acme","name":"Acme","timezone":"America/Los_Angeles","currency":"USD","email":"billing@acme.test",
+ *  "billing_address":{"line1":"1 Main St","city":"Springfield","country":"US"},
+ *  "tax_rates":[{"name":"VAT","percent":"20"}]}
+ * }</pre>
+ * Reading is strict and collects every problem before failing with one {@link ValidationException} whose
+ * violations name each bad field by its JSON path ({@code billing_address.country}, {@code tax_rates[0].percent});
+ * unknown fields are refused. Required: {@code external_id} and {@code currency}. Defaults: {@code name} is the
+ * external id, {@code timezone} is {@code "UTC"}, no email, an empty address, no tax rates. The time zone is an IANA
+ * region id ({@code "Asia/Kolkata"}) or {@code "UTC"}; fixed offsets such as {@code "+05:30"} are accepted too but
+ * have no DST. Writing emits every field ({@code email} as {@code null} when absent);
+ * {@code read(write(c))} equals {@code c}.
+ */
+public final class CustomerJson {
+    private static final Set<String> FIELDS = Set.of("external_id", "name", "timezone", "currency", "email",
+            "billing_address", "tax_rates");
+
+    private CustomerJson() {
+    }
+
+    /**
+     * Reads a customer.
+     *
+     * @throws ValidationException listing every invalid field with its JSON path
+     */
+    public static Customer read(JsonNode body) {
+        List<FieldViolation> errors = new ArrayList<>();
+        JsonFields o = JsonFields.object(body, "", FIELDS, errors).orElseThrow(() -> new ValidationException(errors));
+        Optional<String> externalId = o.requiredText("external_id").filter(id -> {
+            Optional<String> problem = Customer.externalIdProblem(id);
+            problem.ifPresent(p -> o.error("external_id", p));
+            return problem.isEmpty();
+        });
+        Optional<String> name = o.text("name").filter(n -> {
+            Optional<String> problem = Customer.nameProblem(n);
+            problem.ifPresent(p -> o.error("name", p));
+            return problem.isEmpty();
+        });
+        ZoneId zone = o.text("timezone").map(text -> {
+            try {
+                return ZoneId.of(text);
+            } catch (DateTimeException e) {
+                o.error("timezone", "must be an IANA time zone like \"America/Los_Angeles\", got \"" + text + "\"");
+                return ZoneOffset.UTC;
+            }
+        }).orElse(ZoneId.of("UTC"));
+        Optional<Currency> currency = o.currency("currency");
+        Optional<String> email = o.text("email").filter(e -> {
+            Optional<String> problem = Customer.emailProblem(e);
+            problem.ifPresent(p -> o.error("email", p));
+            return problem.isEmpty();
+        });
+        Map<String, String> address = new TreeMap<>();
+        o.node("billing_address").ifPresent(n -> {
+            if (!n.isObject()) {
+                o.error("billing_address", "must be an object like {\"line1\":\"1 Main St\",\"country\":\"US\"}");
+                return;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String field = "billing_address." + e.getKey();
+                if (!e.getValue().isTextual()) {
+                    o.error(field, "must be a string");
+                    continue;
+                }
+                Optional<String> problem = Customer.addressProblem(e.getKey(), e.getValue().textValue());
+                if (problem.isPresent()) {
+                    o.error(field, problem.get());
+                } else {
+                    address.put(e.getKey(), e.getValue().textValue());
+                }
+            }
+        });
+        List<TaxRate> taxRates = o.taxRates("tax_rates");
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        try {
+            return new Customer(externalId.orElseThrow(), name.orElse(externalId.orElseThrow()), zone,
+                    currency.orElseThrow(), email, address, taxRates);
+        } catch (InvalidBillingException e) {
+            throw new ValidationException(e.field().isEmpty() ? "body" : e.field(), e.problem());
+        }
+    }
+
+    /** Writes a customer as its JSON object (every field present). */
+    public static ObjectNode write(Customer c) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("external_id", c.externalId());
+        o.put("name", c.name());
+        o.put("timezone", c.timezone().getId());
+        o.put("currency", c.currency().getCurrencyCode());
+        if (c.email().isPresent()) {
+            o.put("email", c.email().get());
+        } else {
+            o.putNull("email");
+        }
+        ObjectNode address = o.putObject("billing_address");
+        c.billingAddress().forEach(address::put);
+        JsonFields.writeTaxRates(o.putArray("tax_rates"), c.taxRates());
+        return o;
+    }
+}

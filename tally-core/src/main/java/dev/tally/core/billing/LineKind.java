@@ -1,0 +1,49 @@
+package dev.tally.core.billing;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * What an invoice line is. Taxes are not lines: they are computed on the subtotal (see
+ * {@link dev.tally.core.money.InvoiceTotals}). The sign of a line's amount follows its kind (checked by
+ * {@link InvoiceLine}): {@link #FLAT_FEE}, {@link #USAGE} and {@link #MINIMUM_TRUE_UP} are never negative,
+ * {@link #MAXIMUM_CAP} and {@link #PRORATION_CREDIT} never positive, {@link #ADJUSTMENT} (a correction of a closed
+ * period) either. {@link #wireName()} is the API spelling ({@code "flat_fee"}, {@code "minimum_true_up"}, ...).
+ */
+public enum LineKind {
+    /** A plan's flat fee, prorated by day to the part of the period billed. */
+    FLAT_FEE("flat_fee", 1),
+    /** Rated usage of a usage charge (including zero-priced "included usage" lines). */
+    USAGE("usage", 1),
+    /** The difference up to a usage charge's minimum commitment. */
+    MINIMUM_TRUE_UP("minimum_true_up", 1),
+    /** The excess removed above a usage charge's maximum amount. */
+    MAXIMUM_CAP("maximum_cap", -1),
+    /** The unused part of a flat fee billed in advance, given back (e.g. after a plan change). */
+    PRORATION_CREDIT("proration_credit", -1),
+    /** A correction of a finalized period (late usage), on a later invoice; names the period it adjusts. */
+    ADJUSTMENT("adjustment", 0);
+
+    private final String wireName;
+    private final int sign;
+
+    LineKind(String wireName, int sign) {
+        this.wireName = wireName;
+        this.sign = sign;
+    }
+
+    /** The API spelling, e.g. {@code "minimum_true_up"}. */
+    public String wireName() {
+        return wireName;
+    }
+
+    /** The kind with this API spelling (exact, lower case), or empty. */
+    public static Optional<LineKind> fromWireName(String name) {
+        return Arrays.stream(values()).filter(k -> k.wireName.equals(name)).findFirst();
+    }
+
+    /** Whether an amount of this sign ({@code signum}) is allowed for the kind. */
+    boolean allowsSign(int signum) {
+        return sign == 0 || signum == 0 || signum == sign;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.tally.core.billing;
+
+import dev.tally.core.money.InvalidMoneyException;
+import dev.tally.core.money.RoundingRule;
+import dev.tally.core.money.TaxRate;
+import java.util.Currency;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * One version of a plan: a currency, a billing interval, the charges billed every period (at least one, keys
+ * unique), the tax rates that apply by default, and a free trial of {@code trialDays} days (0 to 365). Versions are
+ * immutable: a change publishes a new version, and every invoice line names the plan version it was computed from.
+ * Guarantees: a URL-safe key matching {@link #KEY}, a version of at least 1, a non-blank name, a currency with a
+ * minor unit, and valid charges (non-negative fees, validated prices). {@link PlanJson} is its JSON form.
+ */
+public record Plan(String key, int version, String name, Currency currency, BillingInterval interval,
+        List<Charge> charges, List<TaxRate> taxRates, int trialDays) {
+
+    /** Keys of plans, charges and meters: 1 to 64 of lower-case letters, digits, {@code _ . -}, not starting with a symbol. */
+    public static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+    /** The longest free trial, in days. */
+    public static final int MAX_TRIAL_DAYS = 365;
+
+    static final String KEY_RULE = "must be 1 to 64 lower-case letters, digits, '_', '.' or '-', starting with a letter or digit";
+
+    /** Validates (see the type's guarantees); the lists are copied and unmodifiable. */
+    public Plan {
+        if (key == null) {
+            throw new InvalidBillingException("key", "is required");
+        }
+        if (!KEY.matcher(key).matches()) {
+            throw new InvalidBillingException("key", KEY_RULE + ", got \"" + key + "\"");
+        }
+        if (version < 1) {
+            throw new InvalidBillingException("version", "must be at least 1, got " + version);
+        }
+        if (name == null || name.isBlank()) {
+            throw new InvalidBillingException("name", "must not be blank");
+        }
+        if (currency == null) {
+            throw new InvalidBillingException("currency", "is required");
+        }
+        try {
+            RoundingRule.minorUnitDigits(currency);
+        } catch (InvalidMoneyException e) {
+            throw new InvalidBillingException("currency", "has no minor unit and cannot be billed: " + currency);
+        }
+        if (interval == null) {
+            throw new InvalidBillingException("interval", "is required");
+        }
+        Objects.requireNonNull(charges, "charges");
+        Objects.requireNonNull(taxRates, "taxRates");
+        charges = List.copyOf(charges);
+        taxRates = List.copyOf(taxRates);
+        if (charges.isEmpty()) {
+            throw new InvalidBillingException("charges", "must contain at least one charge");
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < charges.size(); i++) {
+            Integer first = seen.putIfAbsent(charges.get(i).key(), i);
+            if (first != null) {
+                throw new InvalidBillingException("charges[" + i + "].key",
+                        "duplicates charges[" + first + "].key \"" + charges.get(i).key() + "\"");
+            }
+        }
+        if (trialDays < 0 || trialDays > MAX_TRIAL_DAYS) {
+            throw new InvalidBillingException("trial_days", "must be between 0 and " + MAX_TRIAL_DAYS + ", got " + trialDays);
+        }
+    }
+
+    /** The charge with this key, or empty. */
+    public Optional<Charge> charge(String chargeKey) {
+        return charges.stream().filter(c -> c.key().equals(chargeKey)).findFirst();
+    }
+
+    /** The flat charges, in plan order. */
+    public List<FlatCharge> flatCharges() {
+        return charges.stream().filter(FlatCharge.class::isInstance).map(FlatCharge.class::cast).toList();
+    }
+
+    /** The usage charges, in plan order. */
+    public List<UsageCharge> usageCharges() {
+        return charges.stream().filter(UsageCharge.class::isInstance).map(UsageCharge.class::cast).toList();
+    }
+}
