@@ -73,6 +73,7 @@ public final class Engine implements AutoCloseable {
     private final Map<String, Principal> keyCache = new ConcurrentHashMap<>();
     private volatile boolean ready;
     private final byte[] cursorSecret;
+    private final dev.tally.engine.billing.Billing billing;
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
     private final Checkpoints checkpoints;
@@ -119,6 +120,7 @@ public final class Engine implements AutoCloseable {
         pipeline.start();
         ready = true;
         checkpointTimer.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
+        this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
     }
 
     /** Opens (creating if needed) the data directory and replays its log. */
@@ -420,6 +422,44 @@ public final class Engine implements AutoCloseable {
 
     public MeterCatalog meters(String tenant) {
         return catalogs.get(tenant);
+    }
+
+    // ---- billing
+
+    /** Customers, plans, subscriptions and invoices of every tenant of this engine. */
+    public dev.tally.engine.billing.Billing billing() {
+        return billing;
+    }
+
+    /** Every tenant id. */
+    public List<String> tenants() {
+        return meta.tenants();
+    }
+
+    /**
+     * The stored, uncancelled events of a customer with event time in [from, to), by hour then arrival.
+     * Reads the log: for explaining figures, not for hot paths.
+     */
+    public List<StoredEvent> eventsOf(String tenant, String customer, Instant from, Instant to) {
+        List<StoredEvent> out = new ArrayList<>();
+        long[] cursor = {Long.MIN_VALUE, -1};
+        while (true) {
+            List<long[]> positions = usage.positions(tenant, customer, UsageStore.hourOf(from),
+                    UsageStore.hourOf(to.minusNanos(1)) + 1, cursor[0], cursor[1], 4096);
+            if (positions.isEmpty()) {
+                return out;
+            }
+            for (long[] hp : positions) {
+                cursor = hp;
+                if (usage.isCancelled(hp[1])) {
+                    continue;
+                }
+                StoredEvent e = pipeline.stored(hp[1]);
+                if (!e.event().time().isBefore(from) && e.event().time().isBefore(to)) {
+                    out.add(e);
+                }
+            }
+        }
     }
 
     // ---- usage and truth

@@ -1,0 +1,541 @@
+package dev.tally.engine.billing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.billing.BillingAnchor;
+import dev.tally.core.billing.Charge;
+import dev.tally.core.billing.Customer;
+import dev.tally.core.billing.CustomerJson;
+import dev.tally.core.billing.InvoiceCalculator;
+import dev.tally.core.billing.InvoiceLine;
+import dev.tally.core.billing.Period;
+import dev.tally.core.billing.Plan;
+import dev.tally.core.billing.PlanJson;
+import dev.tally.core.billing.UsageCharge;
+import dev.tally.core.money.InvoiceTotals;
+import dev.tally.core.money.Money;
+import dev.tally.core.money.RoundingRule;
+import dev.tally.core.money.TaxRate;
+import dev.tally.core.validation.FieldViolation;
+import dev.tally.core.validation.ValidationException;
+import dev.tally.engine.ingest.StoredEvent;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The billing service of one engine: customers, plans, subscriptions, billing
+ * runs and invoice life cycle. Billing runs of a tenant are serialized in this
+ * process, and the store's unique constraints make a second process (or a run
+ * repeated after a crash) find the invoices already there: one invoice per
+ * subscription and boundary, ever.
+ */
+public final class Billing {
+    public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
+    private static final int RUN_BATCH = 1000;
+
+    private final BillingStore store;
+    private final UsageSource usage;
+    private final Clock clock;
+    private final InvoiceComposer composer;
+    private final Map<String, Object> runLocks = new ConcurrentHashMap<>();
+    private final Map<String, Plan> planCache = new ConcurrentHashMap<>();
+    private volatile Runnable crashHook = () -> { };
+
+    public Billing(dev.tally.engine.store.Database db, UsageSource usage, Clock clock) {
+        this.store = new BillingStore(db);
+        this.usage = usage;
+        this.clock = clock;
+        this.composer = new InvoiceComposer(usage, this::plan);
+    }
+
+    /** Test seam: runs after each draft is stored during a billing run (a test throws here to simulate a crash). */
+    void onDraftStored(Runnable hook) {
+        this.crashHook = hook;
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    // ---- settings
+
+    public Duration gracePeriod(String tenant) {
+        return Duration.ofSeconds(store.gracePeriodSeconds(tenant, DEFAULT_GRACE.toSeconds()));
+    }
+
+    public void setGracePeriod(String tenant, Duration grace) {
+        if (grace.isNegative() || grace.compareTo(Duration.ofDays(30)) > 0) {
+            throw new ValidationException("grace_period_seconds", "must be between 0 and 30 days");
+        }
+        store.setGracePeriodSeconds(tenant, grace.toSeconds());
+    }
+
+    // ---- customers
+
+    public Customer createCustomer(String tenant, JsonNode body) {
+        Customer c = CustomerJson.read(body);
+        if (!store.insertCustomer(tenant, c, now())) {
+            throw new BillingConflictException("customer '" + c.externalId() + "' exists");
+        }
+        return c;
+    }
+
+    public Customer customer(String tenant, String externalId) {
+        return store.customer(tenant, externalId)
+                .orElseThrow(() -> new BillingNotFoundException("no customer '" + externalId + "'"));
+    }
+
+    public List<Customer> customers(String tenant) {
+        return store.customers(tenant);
+    }
+
+    // ---- plans
+
+    /** Creates a plan, or a new version of it when the key exists (existing subscriptions keep theirs). */
+    public Plan createPlan(String tenant, JsonNode body) {
+        String key = body.path("key").asText("");
+        List<Plan> versions = store.planVersions(tenant, key);
+        Plan p = PlanJson.read(body, versions.size() + 1);
+        List<FieldViolation> errors = new ArrayList<>();
+        for (int i = 0; i < p.charges().size(); i++) {
+            if (p.charges().get(i) instanceof UsageCharge u && !usage.meterExists(tenant, u.meter())) {
+                errors.add(new FieldViolation("charges[" + i + "].meter", "no meter '" + u.meter() + "'"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        store.insertPlan(tenant, p, now());
+        return p;
+    }
+
+    public List<Plan> planVersions(String tenant, String key) {
+        List<Plan> v = store.planVersions(tenant, key);
+        if (v.isEmpty()) {
+            throw new BillingNotFoundException("no plan '" + key + "'");
+        }
+        return v;
+    }
+
+    public List<String> planKeys(String tenant) {
+        return store.planKeys(tenant);
+    }
+
+    Plan plan(String tenant, Phase phase) {
+        return planCache.computeIfAbsent(tenant + "\u0000" + phase.plan() + "\u0000" + phase.planVersion(), k ->
+                store.planVersions(tenant, phase.plan()).stream().filter(p -> p.version() == phase.planVersion())
+                        .findFirst().orElseThrow(() -> new BillingNotFoundException("no plan '" + phase.plan()
+                                + "' version " + phase.planVersion())));
+    }
+
+    private Plan resolvePlan(String tenant, JsonNode body, String field) {
+        String key = text(body, field).orElseThrow(() -> new ValidationException(field, "is required"));
+        List<Plan> versions = store.planVersions(tenant, key);
+        if (versions.isEmpty()) {
+            throw new ValidationException(field, "no plan '" + key + "'");
+        }
+        if (body.hasNonNull(field + "_version")) {
+            int v = body.get(field + "_version").asInt();
+            return versions.stream().filter(p -> p.version() == v).findFirst()
+                    .orElseThrow(() -> new ValidationException(field + "_version", "no such version"));
+        }
+        return versions.get(versions.size() - 1);
+    }
+
+    // ---- subscriptions
+
+    public Subscription subscribe(String tenant, JsonNode body) {
+        Customer c = store.customer(tenant, text(body, "customer").orElseThrow(() ->
+                new ValidationException("customer", "is required"))).orElseThrow(() ->
+                new ValidationException("customer", "no such customer"));
+        Plan plan = resolvePlan(tenant, body, "plan");
+        if (!plan.currency().equals(c.currency())) {
+            throw new ValidationException("plan", "the plan's currency " + plan.currency()
+                    + " is not the customer's " + c.currency());
+        }
+        BillingAnchor anchor = text(body, "billing").map(b -> BillingAnchor.fromWireName(b).orElseThrow(() ->
+                new ValidationException("billing", "must be calendar or anniversary"))).orElse(BillingAnchor.CALENDAR);
+        Instant start = instant(body, "start").orElse(now());
+        int trialDays = body.hasNonNull("trial_days") ? body.get("trial_days").asInt() : plan.trialDays();
+        if (trialDays < 0 || trialDays > 365) {
+            throw new ValidationException("trial_days", "must be 0..365");
+        }
+        Optional<Instant> trialEnd = trialDays == 0 ? Optional.empty()
+                : Optional.of(start.atZone(c.timezone()).plusDays(trialDays).toInstant());
+        Phase phase = new Phase(plan.key(), plan.version(), start, Optional.empty());
+        Subscription s = new Subscription("sub_" + UUID.randomUUID().toString().replace("-", ""), tenant,
+                c.externalId(), anchor, start, trialEnd, Optional.empty(), List.of(phase), start, now());
+        s = s.with(s.phases(), s.end(), firstBoundary(s, c));
+        store.upsertSubscription(s);
+        return s;
+    }
+
+    /** The opening invoice is due at the start when the plan has in-advance fees; else the first period's end. */
+    private Instant firstBoundary(Subscription s, Customer c) {
+        InvoiceComposer.Composition opening = composer.compose(s, c, s.start(), List.of(), now());
+        return opening.lines().isEmpty() ? boundaryAfter(s, c, s.start()) : s.start();
+    }
+
+    private Instant boundaryAfter(Subscription s, Customer c, Instant b) {
+        if (s.end().isPresent() && !b.isBefore(s.end().get())) {
+            return BillingStore.NEVER;
+        }
+        Period p = InvoiceComposer.periodAt(s, plan(s.tenant(), s.phases().get(0)), b, c.timezone());
+        Instant next = p.end();
+        return s.end().isPresent() && s.end().get().isBefore(next) ? s.end().get() : next;
+    }
+
+    public Subscription subscription(String tenant, String id) {
+        return store.subscription(tenant, id).orElseThrow(() -> new BillingNotFoundException("no subscription '" + id + "'"));
+    }
+
+    public List<Subscription> subscriptionsOf(String tenant, String customer) {
+        return store.subscriptionsOf(tenant, customer);
+    }
+
+    /** The last boundary already invoiced (or the start): changes cannot reach back before it. */
+    private Instant lastInvoiced(Subscription s) {
+        List<Invoice> invoices = store.invoicesOfSubscription(s.tenant(), s.id());
+        return invoices.isEmpty() ? s.start() : invoices.get(invoices.size() - 1).boundary();
+    }
+
+    /** Moves a subscription to another plan from {@code at} (default now); same interval and currency only. */
+    public Subscription changePlan(String tenant, String id, JsonNode body) {
+        synchronized (lock(tenant)) {
+            Subscription s = subscription(tenant, id);
+            Customer c = customer(tenant, s.customer());
+            Plan to = resolvePlan(tenant, body, "plan");
+            Plan from = plan(tenant, s.currentPhase());
+            Instant at = instant(body, "at").orElse(now());
+            if (!to.currency().equals(from.currency()) || to.interval() != from.interval()) {
+                throw new BillingConflictException("a plan change keeps the currency and billing interval; "
+                        + "cancel and subscribe again to change them");
+            }
+            if (at.isBefore(lastInvoiced(s)) || !at.isAfter(s.currentPhase().start())
+                    || s.end().isPresent() && !at.isBefore(s.end().get())) {
+                throw new ValidationException("at", "must be inside the subscription's current, not yet invoiced period");
+            }
+            List<Phase> phases = new ArrayList<>(s.phases());
+            phases.set(phases.size() - 1, s.currentPhase().endingAt(at));
+            phases.add(new Phase(to.key(), to.version(), at, Optional.empty()));
+            Subscription changed = s.with(phases, s.end(), s.nextBoundary());
+            store.upsertSubscription(changed);
+            return changed;
+        }
+    }
+
+    /** Cancels now (or at {@code at}) with proration, or at the end of the current period. */
+    public Subscription cancel(String tenant, String id, JsonNode body) {
+        synchronized (lock(tenant)) {
+            Subscription s = subscription(tenant, id);
+            if (s.end().isPresent()) {
+                throw new BillingConflictException("the subscription is already cancelled (ends " + s.end().get() + ")");
+            }
+            Customer c = customer(tenant, s.customer());
+            Instant end;
+            if (body.path("at_period_end").asBoolean(false)) {
+                end = InvoiceComposer.periodAt(s, plan(tenant, s.phases().get(0)), now(), c.timezone()).end();
+            } else {
+                end = instant(body, "at").orElse(now());
+                if (end.isBefore(lastInvoiced(s)) || !end.isAfter(s.start())) {
+                    throw new ValidationException("at", "must be after the last invoiced boundary");
+                }
+            }
+            Instant next = s.nextBoundary().isAfter(end) ? end : s.nextBoundary();
+            Subscription cancelled = s.with(s.phases(), Optional.of(end), next);
+            store.upsertSubscription(cancelled);
+            return cancelled;
+        }
+    }
+
+    // ---- billing runs
+
+    private Object lock(String tenant) {
+        return runLocks.computeIfAbsent(tenant, t -> new Object());
+    }
+
+    /**
+     * Closes every due boundary: creates the draft (or finds it, if another run did), refreshes drafts still
+     * in their grace period with late usage, and finalizes drafts whose grace period is over.
+     */
+    public BillingRunResult run(String tenant) {
+        synchronized (lock(tenant)) {
+            Instant now = now();
+            Duration grace = gracePeriod(tenant);
+            int created = 0;
+            int refreshed = 0;
+            int finalized = 0;
+            Map<String, Customer> customers = new HashMap<>();
+            while (true) {
+                List<Subscription> due = store.due(tenant, now, RUN_BATCH);
+                if (due.isEmpty()) {
+                    break;
+                }
+                for (Subscription s : due) {
+                    Customer c = customers.computeIfAbsent(s.customer(), k -> customer(tenant, k));
+                    Instant boundary = s.nextBoundary();
+                    List<Invoice> earlier = store.invoicesOfSubscription(tenant, s.id());
+                    InvoiceComposer.Composition comp = composer.compose(s, c, boundary, earlier, now);
+                    Invoice draft = draft(s, c, boundary, comp, now, grace);
+                    if (store.insertDraft(draft, taxRates(s, c), boundaryAfter(s, c, boundary))) {
+                        created++;
+                        crashHook.run();
+                        if (!draft.finalizeAfter().isAfter(now) && store.finalizeDraft(tenant, draft.id(), now)) {
+                            finalized++;
+                        }
+                    }
+                }
+            }
+            for (Invoice d : store.drafts(tenant)) {
+                Subscription s = subscription(tenant, d.subscriptionId());
+                Customer c = customers.computeIfAbsent(s.customer(), k -> customer(tenant, k));
+                refresh(s, c, d, now);
+                refreshed++;
+                if (!d.finalizeAfter().isAfter(now) && store.finalizeDraft(tenant, d.id(), now)) {
+                    finalized++;
+                }
+            }
+            return new BillingRunResult(now, created, refreshed, finalized);
+        }
+    }
+
+    private void refresh(Subscription s, Customer c, Invoice d, Instant now) {
+        List<Invoice> earlier = store.invoicesOfSubscription(s.tenant(), s.id()).stream()
+                .filter(i -> !i.id().equals(d.id())).toList();
+        InvoiceComposer.Composition comp = composer.compose(s, c, d.boundary(), earlier, now);
+        store.refreshDraft(draft(s, c, d.boundary(), comp, now, Duration.ZERO), taxRates(s, c), now);
+    }
+
+    private Invoice draft(Subscription s, Customer c, Instant boundary, InvoiceComposer.Composition comp,
+            Instant now, Duration grace) {
+        InvoiceTotals totals = InvoiceTotals.of(c.currency(), comp.lines().stream().map(InvoiceLine::amount).toList(),
+                taxRates(s, c));
+        Instant finalizeAfter = (boundary.isAfter(now) ? boundary : now).plus(grace);
+        return new Invoice("inv_" + UUID.randomUUID().toString().replace("-", ""), s.tenant(), Optional.empty(),
+                c.externalId(), s.id(), boundary, comp.period(), InvoiceStatus.DRAFT, comp.lines(), totals, now, now,
+                finalizeAfter, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** The customer's tax rates, else the plan's. */
+    private List<TaxRate> taxRates(Subscription s, Customer c) {
+        return c.taxRates().isEmpty() ? plan(s.tenant(), s.currentPhase()).taxRates() : c.taxRates();
+    }
+
+    // ---- invoices
+
+    public Invoice invoice(String tenant, String id) {
+        return store.invoice(tenant, id).orElseThrow(() -> new BillingNotFoundException("no invoice '" + id + "'"));
+    }
+
+    public List<Invoice> invoices(String tenant, Optional<String> customer, Optional<InvoiceStatus> status, int limit) {
+        return store.list(tenant, customer, status, limit);
+    }
+
+    /** Finalizes a draft now, with its latest usage (skipping what is left of the grace period). */
+    public Invoice finalizeInvoice(String tenant, String id) {
+        synchronized (lock(tenant)) {
+            Invoice d = invoice(tenant, id);
+            if (d.status() != InvoiceStatus.DRAFT) {
+                throw new BillingConflictException("only a draft can be finalized; this invoice is " + d.status().wireName());
+            }
+            Subscription s = subscription(tenant, d.subscriptionId());
+            refresh(s, customer(tenant, s.customer()), d, now());
+            store.finalizeDraft(tenant, id, now());
+            return invoice(tenant, id);
+        }
+    }
+
+    public Invoice voidInvoice(String tenant, String id) {
+        return settle(tenant, id, InvoiceStatus.VOID);
+    }
+
+    public Invoice markPaid(String tenant, String id) {
+        return settle(tenant, id, InvoiceStatus.PAID);
+    }
+
+    private Invoice settle(String tenant, String id, InvoiceStatus to) {
+        Invoice inv = invoice(tenant, id);
+        if (!store.settle(id, to, now())) {
+            throw new BillingConflictException("only a finalized invoice can become " + to.wireName()
+                    + "; this one is " + inv.status().wireName());
+        }
+        return invoice(tenant, id);
+    }
+
+    /** The events behind one line of an invoice (usage and adjustment lines), a page at a time. */
+    public List<StoredEvent> lineEvents(String tenant, String invoiceId, String lineId, long afterPosition, int limit) {
+        Invoice inv = invoice(tenant, invoiceId);
+        InvoiceLine line = inv.line(lineId).orElseThrow(() -> new BillingNotFoundException("no line '" + lineId + "'"));
+        if (line.meter().isEmpty()) {
+            return List.of();
+        }
+        Plan plan = plan(tenant, new Phase(line.plan(), line.planVersion(), Instant.EPOCH, Optional.empty()));
+        Map<String, java.util.Set<String>> filters = plan.charges().stream()
+                .filter(ch -> ch.key().equals(line.chargeKey()) && ch instanceof UsageCharge)
+                .map(ch -> ((UsageCharge) ch).filters()).findFirst().orElse(Map.of());
+        return usage.eventsBehind(tenant, inv.customer(), line.meter().get(), filters, line.period(), afterPosition, limit);
+    }
+
+    // ---- credit notes
+
+    /**
+     * Credits a finalized (or paid) invoice, whole or by line. A line can be credited at most its amount over
+     * all credit notes. Returns the stored credit note.
+     */
+    public JsonNode createCreditNote(String tenant, JsonNode body) {
+        synchronized (lock(tenant)) {
+            String invoiceId = text(body, "invoice").orElseThrow(() -> new ValidationException("invoice", "is required"));
+            Invoice inv = invoice(tenant, invoiceId);
+            if (inv.status() != InvoiceStatus.FINALIZED && inv.status() != InvoiceStatus.PAID) {
+                throw new BillingConflictException("credit notes apply to finalized or paid invoices; this one is "
+                        + inv.status().wireName());
+            }
+            Map<String, BigDecimal> already = new HashMap<>();
+            for (JsonNode cn : store.creditNotes(tenant, invoiceId)) {
+                cn.get("lines").forEach(l -> already.merge(l.get("line_id").asText(),
+                        new BigDecimal(l.get("amount").asText()), BigDecimal::add));
+            }
+            ArrayNode lines = JsonNodeFactory.instance.arrayNode();
+            BigDecimal total = BigDecimal.ZERO;
+            List<JsonNode> requested = new ArrayList<>();
+            if (body.path("lines").isArray() && !body.get("lines").isEmpty()) {
+                body.get("lines").forEach(requested::add);
+            } else {
+                for (InvoiceLine l : inv.lines()) {
+                    if (l.amount().amount().signum() > 0) {
+                        requested.add(JsonNodeFactory.instance.objectNode().put("line_id", l.lineId()));
+                    }
+                }
+            }
+            for (int i = 0; i < requested.size(); i++) {
+                JsonNode r = requested.get(i);
+                String lineId = r.path("line_id").asText("");
+                InvoiceLine l = inv.line(lineId).orElseThrow(() -> new ValidationException("lines", "no line '" + lineId + "'"));
+                BigDecimal left = l.amount().amount().subtract(already.getOrDefault(lineId, BigDecimal.ZERO));
+                BigDecimal amount;
+                try {
+                    amount = r.hasNonNull("amount") ? new BigDecimal(r.get("amount").asText()) : left;
+                } catch (NumberFormatException e) {
+                    throw new ValidationException("lines[" + i + "].amount", "must be a decimal string");
+                }
+                if (amount.signum() <= 0 || amount.compareTo(left) > 0
+                        || !RoundingRule.isRounded(amount, inv.totals().currency())) {
+                    throw new ValidationException("lines[" + i + "].amount", "must be positive, in the currency's "
+                            + "minor unit, and at most what is left to credit on the line (" + left.toPlainString() + ")");
+                }
+                lines.addObject().put("line_id", lineId).put("amount", amount.toPlainString());
+                total = total.add(amount);
+            }
+            if (lines.isEmpty()) {
+                throw new BillingConflictException("nothing is left to credit on this invoice");
+            }
+            String id = "cn_" + UUID.randomUUID().toString().replace("-", "");
+            ObjectNode stored = JsonNodeFactory.instance.objectNode();
+            stored.set("lines", lines);
+            String reason = text(body, "reason").orElse("");
+            store.insertCreditNote(tenant, id, invoiceId, reason, new Money(total, inv.totals().currency()), stored, now());
+            return store.creditNotes(tenant, invoiceId).stream().filter(n -> n.get("id").asText().equals(id))
+                    .findFirst().orElseThrow();
+        }
+    }
+
+    public List<JsonNode> creditNotes(String tenant, String invoiceId) {
+        return store.creditNotes(tenant, invoiceId);
+    }
+
+    // ---- live estimate
+
+    /** The current period of each of a customer's live subscriptions, priced as the invoices will price it. */
+    public List<UsageEstimate> currentUsage(String tenant, String customerId) {
+        Customer c = customer(tenant, customerId);
+        Instant now = now();
+        List<UsageEstimate> out = new ArrayList<>();
+        for (Subscription s : store.subscriptionsOf(tenant, customerId)) {
+            if (!s.activeAt(now)) {
+                continue;
+            }
+            Plan first = plan(tenant, s.phases().get(0));
+            Period period = InvoiceComposer.periodAt(s, first, now, c.timezone());
+            Subscription asOpen = s;
+            List<InvoiceLine> lines = new ArrayList<>(composer.arrears(asOpen, c, period,
+                    s.end().filter(e -> e.isBefore(period.end())).orElse(period.end())));
+            Subscription openingOfPeriod = s.with(s.phases(), s.end(), s.nextBoundary());
+            lines.addAll(composer.compose(openingOfPeriod, c, period.start().equals(s.start()) ? s.start()
+                    : period.start(), List.of(), now).lines().stream()
+                    .filter(l -> l.period().start().equals(period.start()) || period.contains(l.period().start()))
+                    .filter(l -> l.kind() == dev.tally.core.billing.LineKind.FLAT_FEE)
+                    .filter(l -> isAdvance(tenant, l))
+                    .toList());
+            Plan current = plan(tenant, s.phaseAt(now));
+            List<ChargeEstimate> charges = new ArrayList<>();
+            for (Charge ch : current.charges()) {
+                BigDecimal amount = lines.stream().filter(l -> l.chargeKey().equals(ch.key()))
+                        .map(l -> l.amount().amount()).reduce(BigDecimal.ZERO, BigDecimal::add);
+                if (ch instanceof UsageCharge uc) {
+                    BigDecimal qty = lines.stream().filter(l -> l.chargeKey().equals(ch.key())
+                            && l.kind() == dev.tally.core.billing.LineKind.USAGE).findFirst().isPresent()
+                            ? quantity(s, c, uc, period) : BigDecimal.ZERO;
+                    BigDecimal included = uc.pricing().includedQuantity();
+                    charges.add(new ChargeEstimate(ch.key(), ch.name(), Optional.of(uc.meter()), qty, included,
+                            qty.subtract(included).max(BigDecimal.ZERO), amount));
+                } else {
+                    charges.add(new ChargeEstimate(ch.key(), ch.name(), Optional.empty(), BigDecimal.ONE,
+                            BigDecimal.ZERO, BigDecimal.ONE, amount));
+                }
+            }
+            InvoiceTotals totals = InvoiceTotals.of(c.currency(), lines.stream().map(InvoiceLine::amount).toList(),
+                    taxRates(s, c));
+            out.add(new UsageEstimate(s.id(), current.key(), period, charges, totals));
+        }
+        return out;
+    }
+
+    private boolean isAdvance(String tenant, InvoiceLine l) {
+        Plan p = plan(tenant, new Phase(l.plan(), l.planVersion(), Instant.EPOCH, Optional.empty()));
+        return p.charges().stream().anyMatch(ch -> ch.key().equals(l.chargeKey())
+                && ch instanceof dev.tally.core.billing.FlatCharge f
+                && f.timing() == dev.tally.core.billing.FeeTiming.IN_ADVANCE);
+    }
+
+    private BigDecimal quantity(Subscription s, Customer c, UsageCharge uc, Period period) {
+        Instant start = s.trialEnd().filter(t -> t.isAfter(period.start())).orElse(period.start());
+        if (!start.isBefore(period.end())) {
+            return BigDecimal.ZERO;
+        }
+        return usage.usage(s.tenant(), new dev.tally.engine.usage.UsageRequest(uc.meter(), Optional.of(c.externalId()),
+                        start, period.end(), dev.tally.engine.usage.Window.NONE, c.timezone(), List.of(), uc.filters()))
+                .stream().map(dev.tally.engine.usage.UsageRow::value).reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    // ---- helpers
+
+    private static Optional<String> text(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        return n == null || n.isNull() ? Optional.empty() : Optional.of(n.asText());
+    }
+
+    private static Optional<Instant> instant(JsonNode body, String field) {
+        return text(body, field).map(v -> {
+            try {
+                return OffsetDateTime.parse(v).toInstant().truncatedTo(ChronoUnit.SECONDS);
+            } catch (DateTimeParseException e) {
+                throw new ValidationException(field, "must be an RFC 3339 timestamp");
+            }
+        });
+    }
+
+}

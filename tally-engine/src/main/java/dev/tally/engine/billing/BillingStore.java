@@ -1,0 +1,501 @@
+package dev.tally.engine.billing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.billing.BillingAnchor;
+import dev.tally.core.billing.Customer;
+import dev.tally.core.billing.CustomerJson;
+import dev.tally.core.billing.InvoiceLine;
+import dev.tally.core.billing.Period;
+import dev.tally.core.billing.Plan;
+import dev.tally.core.billing.PlanJson;
+import dev.tally.core.event.Json;
+import dev.tally.core.money.InvoiceTotals;
+import dev.tally.core.money.Money;
+import dev.tally.core.money.TaxRate;
+import dev.tally.engine.store.Database;
+import dev.tally.engine.store.StoreException;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Persistence of billing: customers, plan versions, subscriptions, invoices,
+ * credit notes and the per-tenant document counters. Each method is one
+ * transaction; the unique constraints (one invoice per subscription and
+ * boundary; unique numbers) hold even against other processes.
+ */
+final class BillingStore {
+    static final Instant NEVER = Instant.parse("9999-12-31T23:59:59Z");
+
+    private final Database db;
+    private final ObjectMapper mapper = Json.newMapper();
+
+    BillingStore(Database db) {
+        this.db = db;
+    }
+
+    Database db() {
+        return db;
+    }
+
+    // ---- settings
+
+    long gracePeriodSeconds(String tenant, long fallback) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT grace_period_seconds FROM billing_settings WHERE tenant_id = ?")) {
+                ps.setString(1, tenant);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : fallback;
+                }
+            }
+        });
+    }
+
+    void setGracePeriodSeconds(String tenant, long seconds) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO billing_settings (tenant_id, grace_period_seconds) VALUES (?, ?) "
+                            + "ON CONFLICT (tenant_id) DO UPDATE SET grace_period_seconds = excluded.grace_period_seconds")) {
+                ps.setString(1, tenant);
+                ps.setLong(2, seconds);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    // ---- customers
+
+    boolean insertCustomer(String tenant, Customer customer, Instant now) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO customers (tenant_id, external_id, definition, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                ps.setString(1, tenant);
+                ps.setString(2, customer.externalId());
+                ps.setString(3, CustomerJson.write(customer).toString());
+                ps.setString(4, now.toString());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    Optional<Customer> customer(String tenant, String externalId) {
+        return db.inTransaction(c -> customer(c, tenant, externalId));
+    }
+
+    private Optional<Customer> customer(Connection c, String tenant, String externalId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT definition FROM customers WHERE tenant_id = ? AND external_id = ?")) {
+            ps.setString(1, tenant);
+            ps.setString(2, externalId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(CustomerJson.read(json(rs.getString(1)))) : Optional.empty();
+            }
+        }
+    }
+
+    List<Customer> customers(String tenant) {
+        return db.inTransaction(c -> {
+            List<Customer> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT definition FROM customers WHERE tenant_id = ? ORDER BY external_id")) {
+                ps.setString(1, tenant);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(CustomerJson.read(json(rs.getString(1))));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    // ---- plans
+
+    void insertPlan(String tenant, Plan plan, Instant now) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO plans (tenant_id, plan_key, version, definition, created_at) VALUES (?, ?, ?, ?, ?)")) {
+                ps.setString(1, tenant);
+                ps.setString(2, plan.key());
+                ps.setInt(3, plan.version());
+                ps.setString(4, PlanJson.write(plan).toString());
+                ps.setString(5, now.toString());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** All versions of a plan, ascending. */
+    List<Plan> planVersions(String tenant, String key) {
+        return db.inTransaction(c -> {
+            List<Plan> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT version, definition FROM plans WHERE tenant_id = ? AND plan_key = ? ORDER BY version")) {
+                ps.setString(1, tenant);
+                ps.setString(2, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(PlanJson.read(json(rs.getString(2)), rs.getInt(1)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    List<String> planKeys(String tenant) {
+        return db.inTransaction(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT plan_key FROM plans WHERE tenant_id = ? ORDER BY plan_key")) {
+                ps.setString(1, tenant);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    // ---- subscriptions
+
+    void upsertSubscription(Subscription s) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO subscriptions (id, tenant_id, customer_id, anchor, start_at, trial_end_at, end_at, phases, next_boundary_at, created_at) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET end_at = excluded.end_at, "
+                            + "phases = excluded.phases, next_boundary_at = excluded.next_boundary_at")) {
+                ps.setString(1, s.id());
+                ps.setString(2, s.tenant());
+                ps.setString(3, s.customer());
+                ps.setString(4, s.anchor().wireName());
+                ps.setString(5, s.start().toString());
+                ps.setString(6, s.trialEnd().map(Instant::toString).orElse(null));
+                ps.setString(7, s.end().map(Instant::toString).orElse(null));
+                ps.setString(8, phases(s.phases()));
+                ps.setString(9, s.nextBoundary().toString());
+                ps.setString(10, s.createdAt().toString());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    Optional<Subscription> subscription(String tenant, String id) {
+        List<Subscription> l = subscriptions("SELECT * FROM subscriptions WHERE tenant_id = ? AND id = ?", tenant, id);
+        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+    }
+
+    List<Subscription> subscriptionsOf(String tenant, String customer) {
+        return subscriptions("SELECT * FROM subscriptions WHERE tenant_id = ? AND customer_id = ? ORDER BY created_at, id",
+                tenant, customer);
+    }
+
+    /** Subscriptions with an invoice due at or before {@code now}, oldest boundary first. */
+    List<Subscription> due(String tenant, Instant now, int limit) {
+        return subscriptions("SELECT * FROM subscriptions WHERE tenant_id = ? AND next_boundary_at <= ? "
+                + "ORDER BY next_boundary_at, id LIMIT " + limit, tenant, now.toString());
+    }
+
+    private List<Subscription> subscriptions(String sql, String... args) {
+        return db.inTransaction(c -> {
+            List<Subscription> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setString(i + 1, args[i]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Subscription(rs.getString("id"), rs.getString("tenant_id"), rs.getString("customer_id"),
+                                BillingAnchor.fromWireName(rs.getString("anchor")).orElseThrow(),
+                                Instant.parse(rs.getString("start_at")), instant(rs.getString("trial_end_at")),
+                                instant(rs.getString("end_at")), readPhases(rs.getString("phases")),
+                                Instant.parse(rs.getString("next_boundary_at")), Instant.parse(rs.getString("created_at"))));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    private String phases(List<Phase> phases) {
+        ArrayNode a = mapper.createArrayNode();
+        for (Phase p : phases) {
+            ObjectNode o = a.addObject().put("plan", p.plan()).put("plan_version", p.planVersion())
+                    .put("start", p.start().toString());
+            p.end().ifPresent(e -> o.put("end", e.toString()));
+        }
+        return a.toString();
+    }
+
+    private List<Phase> readPhases(String s) {
+        List<Phase> out = new ArrayList<>();
+        json(s).forEach(n -> out.add(new Phase(n.get("plan").asText(), n.get("plan_version").asInt(),
+                Instant.parse(n.get("start").asText()),
+                n.hasNonNull("end") ? Optional.of(Instant.parse(n.get("end").asText())) : Optional.empty())));
+        return out;
+    }
+
+    // ---- invoices
+
+    /**
+     * Inserts a draft and moves the subscription's next boundary, in one transaction. Returns false when an
+     * invoice for this subscription and boundary already exists (another run made it): nothing changes.
+     */
+    boolean insertDraft(Invoice inv, List<TaxRate> rates, Instant nextBoundary) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO invoices (id, tenant_id, number, customer_id, subscription_id, boundary_at, period_start, "
+                            + "period_end, status, currency, subtotal, tax, total, body, created_at, updated_at, finalize_after) "
+                            + "VALUES (?, ?, NULL, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                ps.setString(1, inv.id());
+                ps.setString(2, inv.tenant());
+                ps.setString(3, inv.customer());
+                ps.setString(4, inv.subscriptionId());
+                ps.setString(5, inv.boundary().toString());
+                ps.setString(6, inv.period().start().toString());
+                ps.setString(7, inv.period().end().toString());
+                ps.setString(8, inv.totals().currency().getCurrencyCode());
+                ps.setString(9, inv.totals().subtotal().amount().toPlainString());
+                ps.setString(10, inv.totals().taxTotal().amount().toPlainString());
+                ps.setString(11, inv.totals().total().amount().toPlainString());
+                ps.setString(12, body(inv.lines(), rates));
+                ps.setString(13, inv.createdAt().toString());
+                ps.setString(14, inv.updatedAt().toString());
+                ps.setString(15, inv.finalizeAfter().toString());
+                if (ps.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE subscriptions SET next_boundary_at = ? WHERE id = ? AND next_boundary_at = ?")) {
+                ps.setString(1, nextBoundary.toString());
+                ps.setString(2, inv.subscriptionId());
+                ps.setString(3, inv.boundary().toString());
+                ps.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    /** Replaces a draft's lines (a refresh); a no-op for anything but a draft. */
+    void refreshDraft(Invoice inv, List<TaxRate> rates, Instant now) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE invoices SET subtotal = ?, tax = ?, total = ?, body = ?, updated_at = ?, period_start = ?, period_end = ? "
+                            + "WHERE id = ? AND status = 'draft'")) {
+                ps.setString(1, inv.totals().subtotal().amount().toPlainString());
+                ps.setString(2, inv.totals().taxTotal().amount().toPlainString());
+                ps.setString(3, inv.totals().total().amount().toPlainString());
+                ps.setString(4, body(inv.lines(), rates));
+                ps.setString(5, now.toString());
+                ps.setString(6, inv.period().start().toString());
+                ps.setString(7, inv.period().end().toString());
+                ps.setString(8, inv.id());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Finalizes a draft: takes the tenant's next invoice number and sets the status in one transaction, so
+     * numbers are gapless and a draft is finalized at most once. Returns whether this call finalized it.
+     */
+    boolean finalizeDraft(String tenant, String invoiceId, Instant now) {
+        return db.inTransaction(c -> {
+            String status = status(c, invoiceId);
+            if (!"draft".equals(status)) {
+                return false;
+            }
+            long n = nextNumber(c, tenant, "invoice");
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE invoices SET status = 'finalized', number = ?, finalized_at = ?, updated_at = ? WHERE id = ? AND status = 'draft'")) {
+                ps.setString(1, String.format("INV-%06d", n));
+                ps.setString(2, now.toString());
+                ps.setString(3, now.toString());
+                ps.setString(4, invoiceId);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** Moves a finalized invoice to paid or void; returns false when it is not finalized. */
+    boolean settle(String invoiceId, InvoiceStatus to, Instant now) {
+        return db.inTransaction(c -> {
+            String column = to == InvoiceStatus.PAID ? "paid_at" : "voided_at";
+            try (PreparedStatement ps = c.prepareStatement("UPDATE invoices SET status = ?, " + column
+                    + " = ?, updated_at = ? WHERE id = ? AND status = 'finalized'")) {
+                ps.setString(1, to.wireName());
+                ps.setString(2, now.toString());
+                ps.setString(3, now.toString());
+                ps.setString(4, invoiceId);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private static String status(Connection c, String invoiceId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT status FROM invoices WHERE id = ?")) {
+            ps.setString(1, invoiceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    static long nextNumber(Connection c, String tenant, String kind) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO document_counters (tenant_id, kind, last) VALUES (?, ?, 1) "
+                        + "ON CONFLICT (tenant_id, kind) DO UPDATE SET last = last + 1 RETURNING last")) {
+            ps.setString(1, tenant);
+            ps.setString(2, kind);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    Optional<Invoice> invoice(String tenant, String id) {
+        List<Invoice> l = invoices("SELECT * FROM invoices WHERE tenant_id = ? AND id = ?", tenant, id);
+        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+    }
+
+    List<Invoice> invoicesOfSubscription(String tenant, String subscriptionId) {
+        return invoices("SELECT * FROM invoices WHERE tenant_id = ? AND subscription_id = ? ORDER BY boundary_at",
+                tenant, subscriptionId);
+    }
+
+    List<Invoice> drafts(String tenant) {
+        return invoices("SELECT * FROM invoices WHERE tenant_id = ? AND status = 'draft' ORDER BY boundary_at, id", tenant);
+    }
+
+    List<Invoice> list(String tenant, Optional<String> customer, Optional<InvoiceStatus> status, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM invoices WHERE tenant_id = ?");
+        List<String> args = new ArrayList<>(List.of(tenant));
+        customer.ifPresent(cu -> {
+            sql.append(" AND customer_id = ?");
+            args.add(cu);
+        });
+        status.ifPresent(st -> {
+            sql.append(" AND status = ?");
+            args.add(st.wireName());
+        });
+        sql.append(" ORDER BY boundary_at DESC, id LIMIT ").append(limit);
+        return invoices(sql.toString(), args.toArray(String[]::new));
+    }
+
+    private List<Invoice> invoices(String sql, String... args) {
+        return db.inTransaction(c -> {
+            List<Invoice> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setString(i + 1, args[i]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(invoice(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    private Invoice invoice(ResultSet rs) throws SQLException {
+        Currency currency = Currency.getInstance(rs.getString("currency"));
+        JsonNode body = json(rs.getString("body"));
+        List<InvoiceLine> lines = InvoiceJson.readLines(body.get("lines"), currency);
+        List<TaxRate> rates = new ArrayList<>();
+        body.get("tax_rates").forEach(t -> rates.add(new TaxRate(t.get("name").asText(), new BigDecimal(t.get("percent").asText()))));
+        InvoiceTotals totals = InvoiceTotals.of(currency, lines.stream().map(InvoiceLine::amount).toList(), rates);
+        return new Invoice(rs.getString("id"), rs.getString("tenant_id"), Optional.ofNullable(rs.getString("number")),
+                rs.getString("customer_id"), rs.getString("subscription_id"), Instant.parse(rs.getString("boundary_at")),
+                new Period(Instant.parse(rs.getString("period_start")), Instant.parse(rs.getString("period_end"))),
+                InvoiceStatus.fromWireName(rs.getString("status")).orElseThrow(), lines, totals,
+                Instant.parse(rs.getString("created_at")), Instant.parse(rs.getString("updated_at")),
+                Instant.parse(rs.getString("finalize_after")), instant(rs.getString("finalized_at")),
+                instant(rs.getString("paid_at")), instant(rs.getString("voided_at")));
+    }
+
+    private String body(List<InvoiceLine> lines, List<TaxRate> rates) {
+        ObjectNode b = mapper.createObjectNode();
+        b.set("lines", InvoiceJson.lines(lines));
+        ArrayNode r = b.putArray("tax_rates");
+        rates.forEach(t -> r.addObject().put("name", t.name()).put("percent", t.percent().toPlainString()));
+        return b.toString();
+    }
+
+    // ---- credit notes
+
+    /** Stores a credit note with the tenant's next credit-note number; returns the number. */
+    String insertCreditNote(String tenant, String id, String invoiceId, String reason, Money total, JsonNode body,
+            Instant now) {
+        return db.inTransaction(c -> {
+            String number = String.format("CN-%06d", nextNumber(c, tenant, "credit_note"));
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO credit_notes (id, tenant_id, number, invoice_id, reason, currency, total, body, created_at) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, id);
+                ps.setString(2, tenant);
+                ps.setString(3, number);
+                ps.setString(4, invoiceId);
+                ps.setString(5, reason);
+                ps.setString(6, total.currency().getCurrencyCode());
+                ps.setString(7, total.amount().toPlainString());
+                ps.setString(8, body.toString());
+                ps.setString(9, now.toString());
+                ps.executeUpdate();
+            }
+            return number;
+        });
+    }
+
+    /** The bodies of the credit notes against an invoice (each has "lines": [{"line_id","amount"}]). */
+    List<JsonNode> creditNotes(String tenant, String invoiceId) {
+        return db.inTransaction(c -> {
+            List<JsonNode> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, number, reason, total, currency, body, created_at FROM credit_notes WHERE tenant_id = ? AND invoice_id = ? ORDER BY number")) {
+                ps.setString(1, tenant);
+                ps.setString(2, invoiceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ObjectNode o = (ObjectNode) json(rs.getString("body"));
+                        o.put("id", rs.getString("id")).put("number", rs.getString("number"))
+                                .put("invoice", invoiceId).put("reason", rs.getString("reason"))
+                                .put("total", rs.getString("total")).put("currency", rs.getString("currency"))
+                                .put("created_at", rs.getString("created_at"));
+                        out.add(o);
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    private JsonNode json(String s) {
+        try {
+            return mapper.readTree(s);
+        } catch (IOException e) {
+            throw new StoreException("stored JSON is unreadable", e);
+        }
+    }
+
+    private static Optional<Instant> instant(String s) {
+        return s == null ? Optional.empty() : Optional.of(Instant.parse(s));
+    }
+}

@@ -1,0 +1,35 @@
+package dev.tally.engine.billing;
+
+import dev.tally.core.billing.InvoiceLine;
+import dev.tally.core.billing.Period;
+import dev.tally.core.money.InvoiceTotals;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An invoice of one subscription at one boundary. {@code period} is the
+ * period whose usage it closes (for the opening invoice, the first period,
+ * billed in advance). Lines are rounded once each; totals follow
+ * {@link InvoiceTotals}. A number exists exactly when it was finalized.
+ */
+public record Invoice(String id, String tenant, Optional<String> number, String customer, String subscriptionId,
+        Instant boundary, Period period, InvoiceStatus status, List<InvoiceLine> lines, InvoiceTotals totals,
+        Instant createdAt, Instant updatedAt, Instant finalizeAfter, Optional<Instant> finalizedAt,
+        Optional<Instant> paidAt, Optional<Instant> voidedAt) {
+    public Invoice {
+        Objects.requireNonNull(id);
+        Objects.requireNonNull(number);
+        Objects.requireNonNull(status);
+        lines = List.copyOf(lines);
+        Objects.requireNonNull(totals);
+        if (number.isPresent() == (status == InvoiceStatus.DRAFT)) {
+            throw new IllegalArgumentException("exactly the non-draft invoices have a number");
+        }
+    }
+
+    public Optional<InvoiceLine> line(String lineId) {
+        return lines.stream().filter(l -> l.lineId().equals(lineId)).findFirst();
+    }
+}

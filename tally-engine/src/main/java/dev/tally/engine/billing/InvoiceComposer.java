@@ -1,0 +1,268 @@
+package dev.tally.engine.billing;
+
+import dev.tally.core.billing.BillingCalendar;
+import dev.tally.core.billing.Charge;
+import dev.tally.core.billing.ChargeUsage;
+import dev.tally.core.billing.Customer;
+import dev.tally.core.billing.InvoiceCalculator;
+import dev.tally.core.billing.InvoiceLine;
+import dev.tally.core.billing.LineKind;
+import dev.tally.core.billing.Period;
+import dev.tally.core.billing.Plan;
+import dev.tally.core.billing.Proration;
+import dev.tally.core.billing.Segment;
+import dev.tally.core.billing.UsageCharge;
+import dev.tally.core.money.Money;
+import dev.tally.engine.usage.UsageRequest;
+import dev.tally.engine.usage.UsageRow;
+import dev.tally.engine.usage.Window;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
+
+/**
+ * Computes the lines of the invoice a subscription gets at a boundary. The
+ * opening invoice (boundary = start) bills the first period's in-advance
+ * fees. Every later one closes a period: its usage and in-arrears fees (each
+ * phase's plan for its part, trial excluded, flat fees prorated by day), the
+ * next period's in-advance fees when the subscription continues, proration of
+ * in-advance fees for plan changes and immediate cancellation inside the
+ * period, and adjustments for late usage in earlier finalized periods.
+ */
+final class InvoiceComposer {
+    private static final Duration LOOK_BACK = Duration.ofDays(35);
+
+    private final UsageSource usage;
+    private final BiFunction<String, Phase, Plan> plans;
+
+    InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans) {
+        this.usage = usage;
+        this.plans = plans;
+    }
+
+    /** The invoice's period (the one it closes, or the first for the opening invoice) and its lines. */
+    record Composition(Period period, List<InvoiceLine> lines) {
+    }
+
+    Composition compose(Subscription s, Customer c, Instant boundary, List<Invoice> earlier, Instant now) {
+        ZoneId zone = c.timezone();
+        Plan first = plans.apply(s.tenant(), s.phases().get(0));
+        List<InvoiceLine> lines = new ArrayList<>();
+        Period period;
+        if (boundary.equals(s.start())) {
+            period = periodAt(s, first, s.start(), zone);
+            lines.addAll(advanceFees(s, c, period));
+        } else {
+            period = periodAt(s, first, boundary.minusNanos(1), zone);
+            Instant arrearsEnd = min(period.end(), boundary, s.end().orElse(Instant.MAX));
+            lines.addAll(arrears(s, c, period, arrearsEnd));
+            lines.addAll(prorations(s, c, period, arrearsEnd));
+            if (s.activeAt(period.end()) && boundary.equals(period.end())) {
+                lines.addAll(advanceFees(s, c, BillingCalendar.next(s.start(), period, zone, first.interval(), s.anchor())));
+            }
+            lines.addAll(adjustments(s, c, earlier, boundary, now));
+        }
+        List<InvoiceLine> numbered = new ArrayList<>(lines.size());
+        int n = 1;
+        for (InvoiceLine l : lines) {
+            numbered.add(withId(l, "L" + n++));
+        }
+        return new Composition(period, numbered);
+    }
+
+    static Period periodAt(Subscription s, Plan plan, Instant t, ZoneId zone) {
+        return BillingCalendar.periodContaining(s.start(), t, zone, plan.interval(), s.anchor());
+    }
+
+    /** Usage charges and in-arrears fees for [period.start, end), phase by phase, trial excluded. */
+    List<InvoiceLine> arrears(Subscription s, Customer c, Period period, Instant end) {
+        List<InvoiceLine> out = new ArrayList<>();
+        if (!end.isAfter(period.start())) {
+            return out;
+        }
+        Period nominal = nominal(s, c, period);
+        for (Phase phase : s.phases()) {
+            Optional<Period> part = billable(s, phase, new Period(period.start(), end));
+            if (part.isEmpty()) {
+                continue;
+            }
+            Plan plan = plans.apply(s.tenant(), phase);
+            out.addAll(InvoiceCalculator.lines(List.of(Segment.inArrears(plan, part.get(), nominal,
+                    usageFor(s, c, plan, part.get()))), c.currency(), c.timezone()));
+        }
+        return out;
+    }
+
+    private List<InvoiceLine> advanceFees(Subscription s, Customer c, Period period) {
+        Period nominal = nominal(s, c, period);
+        Phase phase = s.phaseAt(period.start());
+        Optional<Period> part = billable(s, phase.endingAt(Instant.MAX), period);
+        if (part.isEmpty()) {
+            return List.of();
+        }
+        return InvoiceCalculator.lines(List.of(Segment.inAdvance(plans.apply(s.tenant(), phase), part.get(), nominal)),
+                c.currency(), c.timezone());
+    }
+
+    /**
+     * In-advance fees already billed for a period, under the plan of its start, are corrected for each plan
+     * change inside it (credit the old plan's remaining days, charge the new plan's) and for an immediate
+     * cancellation (credit the days after the end).
+     */
+    private List<InvoiceLine> prorations(Subscription s, Customer c, Period period, Instant end) {
+        List<InvoiceLine> out = new ArrayList<>();
+        Period nominal = nominal(s, c, period);
+        for (int i = 1; i < s.phases().size(); i++) {
+            Phase before = s.phases().get(i - 1);
+            Phase after = s.phases().get(i);
+            Instant at = after.start();
+            if (!period.contains(at) || at.equals(period.start()) || !at.isBefore(end)) {
+                continue;
+            }
+            Optional<Period> rest = billable(s, after.endingAt(Instant.MAX), new Period(at, period.end()));
+            if (rest.isEmpty()) {
+                continue;
+            }
+            out.addAll(credit(s, c, before, rest.get(), nominal));
+            out.addAll(InvoiceCalculator.lines(List.of(Segment.inAdvance(plans.apply(s.tenant(), after), rest.get(),
+                    nominal)), c.currency(), c.timezone()));
+        }
+        if (s.end().isPresent() && period.contains(s.end().get()) && s.end().get().isAfter(period.start())) {
+            Phase last = s.phaseAt(s.end().get().minusNanos(1));
+            billable(s, last.endingAt(Instant.MAX), new Period(s.end().get(), period.end()))
+                    .ifPresent(rest -> out.addAll(credit(s, c, last, rest, nominal)));
+        }
+        return out;
+    }
+
+    private List<InvoiceLine> credit(Subscription s, Customer c, Phase phase, Period rest, Period nominal) {
+        return InvoiceCalculator.prorationCredits(List.of(Segment.inAdvance(plans.apply(s.tenant(), phase), rest,
+                nominal)), c.currency(), c.timezone());
+    }
+
+    /** Late usage: for each earlier finalized period still inside the look-back, re-rate and bill the difference. */
+    private List<InvoiceLine> adjustments(Subscription s, Customer c, List<Invoice> earlier, Instant boundary,
+            Instant now) {
+        List<InvoiceLine> out = new ArrayList<>();
+        for (Invoice inv : earlier) {
+            if (inv.boundary().equals(s.start()) || inv.boundary().equals(boundary)
+                    || (inv.status() != InvoiceStatus.FINALIZED && inv.status() != InvoiceStatus.PAID)
+                    || inv.period().end().isBefore(now.minus(LOOK_BACK))) {
+                continue;
+            }
+            Instant end = min(inv.period().end(), inv.boundary(), s.end().orElse(Instant.MAX));
+            List<InvoiceLine> now2 = arrears(s, c, inv.period(), end);
+            Map<String, BigDecimal[]> fresh = usageTotals(now2, Optional.empty());
+            Map<String, BigDecimal[]> billed = usageTotals(inv.lines(), Optional.empty());
+            for (Invoice other : earlier) {
+                if (other.status() == InvoiceStatus.FINALIZED || other.status() == InvoiceStatus.PAID) {
+                    usageTotals(other.lines(), Optional.of(inv.period())).forEach((k, v) -> billed.merge(k, v, InvoiceComposer::add));
+                }
+            }
+            for (Map.Entry<String, BigDecimal[]> e : fresh.entrySet()) {
+                BigDecimal[] was = billed.getOrDefault(e.getKey(), new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+                BigDecimal diff = e.getValue()[1].subtract(was[1]);
+                if (diff.signum() == 0) {
+                    continue;
+                }
+                BigDecimal qty = e.getValue()[0].subtract(was[0]);
+                InvoiceLine sample = now2.stream().filter(l -> l.chargeKey().equals(e.getKey())).findFirst().orElseThrow();
+                out.add(new InvoiceLine("adj", LineKind.ADJUSTMENT, e.getKey(), "Late usage for " + e.getKey()
+                        + " in " + inv.period().start() + " - " + inv.period().end() + " (quantity "
+                        + (qty.signum() >= 0 ? "+" : "") + qty.stripTrailingZeros().toPlainString() + ")",
+                        BigDecimal.ONE, diff, new Money(diff, c.currency()), inv.period(), sample.meter(),
+                        sample.meterVersion(), sample.plan(), sample.planVersion(), Optional.empty(),
+                        sample.eventCount(), Optional.of(inv.period())));
+            }
+        }
+        return out;
+    }
+
+    private static BigDecimal[] add(BigDecimal[] a, BigDecimal[] b) {
+        return new BigDecimal[] {a[0].add(b[0]), a[1].add(b[1])};
+    }
+
+    /** Per usage charge: [quantity of its usage lines, amount of its usage, true-up, cap and adjustment lines]. */
+    private static Map<String, BigDecimal[]> usageTotals(List<InvoiceLine> lines, Optional<Period> adjustmentsOf) {
+        Map<String, BigDecimal[]> out = new LinkedHashMap<>();
+        for (InvoiceLine l : lines) {
+            boolean usageLine = l.kind() == LineKind.USAGE || l.kind() == LineKind.MINIMUM_TRUE_UP
+                    || l.kind() == LineKind.MAXIMUM_CAP;
+            if (adjustmentsOf.isPresent()) {
+                if (l.kind() != LineKind.ADJUSTMENT || !l.adjustsPeriod().equals(adjustmentsOf)) {
+                    continue;
+                }
+            } else if (!usageLine) {
+                continue;
+            }
+            BigDecimal qty = l.kind() == LineKind.USAGE ? l.quantity() : BigDecimal.ZERO;
+            out.merge(l.chargeKey(), new BigDecimal[] {qty, l.amount().amount()}, InvoiceComposer::add);
+        }
+        return out;
+    }
+
+    private List<ChargeUsage> usageFor(Subscription s, Customer c, Plan plan, Period part) {
+        List<ChargeUsage> out = new ArrayList<>();
+        for (Charge ch : plan.charges()) {
+            if (!(ch instanceof UsageCharge uc)) {
+                continue;
+            }
+            Optional<String> dim = uc.pricing().dimension();
+            List<UsageRow> rows = usage.usage(s.tenant(), new UsageRequest(uc.meter(), Optional.of(c.externalId()),
+                    part.start(), part.end(), Window.NONE, c.timezone(), dim.map(List::of).orElse(List.of()),
+                    uc.filters()));
+            Map<String, BigDecimal> byDim = new HashMap<>();
+            long events = 0;
+            for (UsageRow r : rows) {
+                String k = dim.isPresent() ? r.group().get(0).orElse("") : "";
+                byDim.merge(k, r.value(), BigDecimal::add);
+                events += r.events();
+            }
+            if (byDim.isEmpty()) {
+                byDim.put("", BigDecimal.ZERO);
+            }
+            List<BigDecimal> values = uc.pricing().model().ratedPerEvent()
+                    ? usage.eventValues(s.tenant(), c.externalId(), uc.meter(), uc.filters(), part)
+                    : List.of();
+            out.add(new ChargeUsage(uc, byDim, values, events,
+                    usage.meterVersionAt(s.tenant(), uc.meter(), part.end().minusNanos(1))));
+        }
+        return out;
+    }
+
+    private Period nominal(Subscription s, Customer c, Period period) {
+        Plan first = plans.apply(s.tenant(), s.phases().get(0));
+        return BillingCalendar.nominal(s.start(), period, c.timezone(), first.interval(), s.anchor());
+    }
+
+    /** The part of a range a phase covers, after the trial; empty when nothing of it is billable. */
+    private static Optional<Period> billable(Subscription s, Phase phase, Period range) {
+        Instant from = max(range.start(), phase.start(), s.trialEnd().orElse(Instant.MIN));
+        Instant to = min(range.end(), phase.end().orElse(Instant.MAX), Instant.MAX);
+        return from.isBefore(to) ? Optional.of(new Period(from, to)) : Optional.empty();
+    }
+
+    private static InvoiceLine withId(InvoiceLine l, String id) {
+        return new InvoiceLine(id, l.kind(), l.chargeKey(), l.description(), l.quantity(), l.unitPrice(), l.amount(),
+                l.period(), l.meter(), l.meterVersion(), l.plan(), l.planVersion(), l.priceJson(), l.eventCount(),
+                l.adjustsPeriod());
+    }
+
+    private static Instant min(Instant a, Instant b, Instant c) {
+        Instant m = a.isBefore(b) ? a : b;
+        return m.isBefore(c) ? m : c;
+    }
+
+    private static Instant max(Instant a, Instant b, Instant c) {
+        Instant m = a.isAfter(b) ? a : b;
+        return m.isAfter(c) ? m : c;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.tally.engine.billing;
+
+import dev.tally.core.billing.Period;
+import dev.tally.engine.ingest.StoredEvent;
+import dev.tally.engine.usage.UsageRequest;
+import dev.tally.engine.usage.UsageRow;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** What billing needs from metering: usage for exact ranges, per-event values, and the events behind a figure. */
+public interface UsageSource {
+    List<UsageRow> usage(String tenant, UsageRequest request);
+
+    /** The values of the events of a customer in a period that count for a meter (per-event price models). */
+    List<BigDecimal> eventValues(String tenant, String customer, String meter, Map<String, Set<String>> filters,
+            Period period);
+
+    /** The events behind a usage figure, in order, at most {@code limit} after {@code afterPosition}. */
+    List<StoredEvent> eventsBehind(String tenant, String customer, String meter, Map<String, Set<String>> filters,
+            Period period, long afterPosition, int limit);
+
+    /** The version of a meter in force at the end of a period, or 0 if none. */
+    int meterVersionAt(String tenant, String meter, java.time.Instant at);
+
+    boolean meterExists(String tenant, String meter);
+}
