@@ -121,6 +121,11 @@ public final class Engine implements AutoCloseable {
         ready = true;
         checkpointTimer.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
+        if (!config.billingEvery().isZero()) {
+            long every = config.billingEvery().toMillis();
+            checkpointTimer.scheduleWithFixedDelay(this::billQuietly, every, every,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Opens (creating if needed) the data directory and replays its log. */
@@ -339,6 +344,16 @@ public final class Engine implements AutoCloseable {
             lastCheckpoint = clock.instant();
             return true;
         });
+    }
+
+    private void billQuietly() {
+        for (String tenant : tenants()) {
+            try {
+                billing.run(tenant);
+            } catch (RuntimeException e) {
+                LOG.warn("scheduled billing run of tenant {} failed", tenant, e);
+            }
+        }
     }
 
     private void checkpointQuietly() {

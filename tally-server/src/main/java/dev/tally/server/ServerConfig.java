@@ -11,10 +11,10 @@ import java.util.Optional;
  * optional bootstrap admin key, an optional meters-as-code file, and the
  * backdating window. {@link #fromEnvironment} reads TALLY_PORT (8080),
  * TALLY_DATA_DIR (./data), TALLY_BOOTSTRAP_KEY, TALLY_METERS_FILE and
- * TALLY_BACKDATING_DAYS (35).
+ * TALLY_BACKDATING_DAYS (35) and TALLY_BILLING_INTERVAL_SECONDS (60; 0 runs billing only when asked).
  */
 public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
-        Duration backdatingWindow) {
+        Duration backdatingWindow, Duration billingEvery) {
     public ServerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535");
@@ -22,6 +22,9 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
         Objects.requireNonNull(dataDir);
         Objects.requireNonNull(bootstrapKey);
         Objects.requireNonNull(metersFile);
+        if (billingEvery.isNegative()) {
+            throw new IllegalArgumentException("the billing interval must not be negative");
+        }
         if (backdatingWindow.isNegative() || backdatingWindow.isZero()) {
             throw new IllegalArgumentException("the backdating window must be positive");
         }
@@ -33,22 +36,23 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
         Optional<String> key = Optional.ofNullable(env.get("TALLY_BOOTSTRAP_KEY")).filter(s -> !s.isBlank());
         Optional<Path> meters = Optional.ofNullable(env.get("TALLY_METERS_FILE")).filter(s -> !s.isBlank()).map(Path::of);
         Duration backdating = Duration.ofDays(Long.parseLong(env.getOrDefault("TALLY_BACKDATING_DAYS", "35")));
-        return new ServerConfig(port, data, key, meters, backdating);
+        Duration billing = Duration.ofSeconds(Long.parseLong(env.getOrDefault("TALLY_BILLING_INTERVAL_SECONDS", "60")));
+        return new ServerConfig(port, data, key, meters, backdating, billing);
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow);
+        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow);
+        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery);
     }
 
     public ServerConfig withMetersFile(Path f) {
-        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow);
+        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery);
     }
 
     public ServerConfig withBootstrapKey(String key) {
-        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow);
+        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery);
     }
 }

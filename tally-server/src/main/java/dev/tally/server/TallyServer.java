@@ -51,7 +51,7 @@ public final class TallyServer implements AutoCloseable {
     private TallyServer(ServerConfig config, Clock clock) throws IOException {
         IngestLimits limits = IngestLimits.DEFAULTS.withBackdatingWindow(config.backdatingWindow());
         this.engine = Engine.open(new EngineConfig(config.dataDir(), limits, config.bootstrapKey(),
-                EngineConfig.DEFAULT_SEGMENT_BYTES), clock);
+                EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery()), clock);
         try {
             config.metersFile().ifPresent(this::loadMeters);
             this.auth = new Auth(engine);
@@ -72,6 +72,29 @@ public final class TallyServer implements AutoCloseable {
             route("PUT", "/v1/meters/{key}", "admin", meters::put);
             route("GET", "/v1/meters/{key}/usage", "read", meters::usage);
             route("GET", "/v1/reconciliation", "read", ops::reconcile);
+            BillingApi billing = new BillingApi(engine, mapper, events);
+            route("POST", "/v1/customers", "admin", billing::createCustomer);
+            route("GET", "/v1/customers", "read", billing::listCustomers);
+            route("GET", "/v1/customers/{external_id}", "read", billing::getCustomer);
+            route("GET", "/v1/customers/{external_id}/usage", "read", billing::customerUsage);
+            route("POST", "/v1/plans", "admin", billing::createPlan);
+            route("GET", "/v1/plans", "read", billing::listPlans);
+            route("GET", "/v1/plans/{key}", "read", billing::getPlan);
+            route("POST", "/v1/prices/preview", "read", billing::preview);
+            route("POST", "/v1/subscriptions", "admin", billing::subscribe);
+            route("GET", "/v1/subscriptions/{id}", "read", billing::getSubscription);
+            route("POST", "/v1/subscriptions/{id}/change", "admin", billing::changeSubscription);
+            route("POST", "/v1/subscriptions/{id}/cancel", "admin", billing::cancelSubscription);
+            route("GET", "/v1/invoices", "read", billing::listInvoices);
+            route("GET", "/v1/invoices/{id}", "read", billing::getInvoice);
+            route("POST", "/v1/invoices/{id}/finalize", "admin", billing::finalizeInvoice);
+            route("POST", "/v1/invoices/{id}/void", "admin", billing::voidInvoice);
+            route("POST", "/v1/invoices/{id}/mark-paid", "admin", billing::markPaid);
+            route("GET", "/v1/invoices/{id}/lines/{line_id}/events", "read", billing::lineEvents);
+            route("POST", "/v1/credit-notes", "admin", billing::createCreditNote);
+            route("POST", "/v1/billing/runs", "admin", billing::run);
+            route("GET", "/v1/billing/settings", "read", billing::getSettings);
+            route("PUT", "/v1/billing/settings", "admin", billing::putSettings);
             System.setProperty("sun.net.httpserver.nodelay", "true");
             this.http = HttpServer.create(new InetSocketAddress(config.port()), 512);
             this.executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -138,6 +161,16 @@ public final class TallyServer implements AutoCloseable {
                 Responses.problem(ex, new HttpError(400, "malformed-body", "Malformed body", e.getMessage()), mapper);
             } catch (RequestTooLargeException e) {
                 Responses.problem(ex, new HttpError(413, "request-too-large", "Request too large", e.getMessage()), mapper);
+            } catch (dev.tally.core.pricing.PricingException e) {
+                Responses.problem(ex, new HttpError(400, "validation", "Invalid request", e.getMessage(),
+                        List.of(new dev.tally.core.validation.FieldViolation(e.field(), e.problem()))), mapper);
+            } catch (dev.tally.core.billing.InvalidBillingException e) {
+                Responses.problem(ex, new HttpError(400, "validation", "Invalid request", e.getMessage(),
+                        List.of(new dev.tally.core.validation.FieldViolation(e.field(), e.getMessage()))), mapper);
+            } catch (dev.tally.engine.billing.BillingNotFoundException e) {
+                Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
+            } catch (dev.tally.engine.billing.BillingConflictException e) {
+                Responses.problem(ex, new HttpError(409, "conflict", "Conflict", e.getMessage()), mapper);
             } catch (UnknownMeterException | EventNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (MeterConflictException e) {

@@ -53,7 +53,7 @@ public final class InvoiceJson {
                 new BigDecimal(o.get("unit_price").asText()), new Money(new BigDecimal(o.get("amount").asText()), currency),
                 new Period(Instant.parse(o.get("period_start").asText()), Instant.parse(o.get("period_end").asText())),
                 o.path("meter").isTextual() ? Optional.of(o.get("meter").asText()) : Optional.empty(),
-                o.path("meter_version").isInt() ? Optional.of(o.get("meter_version").asInt()) : Optional.empty(),
+                o.path("meter_version").isIntegralNumber() ? Optional.of(o.get("meter_version").asInt()) : Optional.empty(),
                 o.get("plan").asText(), o.get("plan_version").asInt(),
                 o.path("price").isTextual() ? Optional.of(o.get("price").asText()) : Optional.empty(),
                 o.get("events").asLong(), adjusts);

@@ -1,0 +1,290 @@
+package dev.tally.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.billing.Customer;
+import dev.tally.core.billing.CustomerJson;
+import dev.tally.core.billing.Plan;
+import dev.tally.core.billing.PlanJson;
+import dev.tally.core.pricing.PricePreview;
+import dev.tally.engine.Engine;
+import dev.tally.engine.billing.Billing;
+import dev.tally.engine.billing.BillingRunResult;
+import dev.tally.engine.billing.ChargeEstimate;
+import dev.tally.engine.billing.Invoice;
+import dev.tally.engine.billing.InvoiceJson;
+import dev.tally.engine.billing.InvoiceStatus;
+import dev.tally.engine.billing.Phase;
+import dev.tally.engine.billing.Subscription;
+import dev.tally.engine.billing.UsageEstimate;
+import dev.tally.engine.ingest.StoredEvent;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Customers, plans, price preview, subscriptions, invoices, credit notes and billing runs. */
+final class BillingApi {
+    static final int MAX_BODY = 256 * 1024;
+
+    private final Engine engine;
+    private final Billing billing;
+    private final ObjectMapper mapper;
+    private final EventsApi events;
+
+    BillingApi(Engine engine, ObjectMapper mapper, EventsApi events) {
+        this.engine = engine;
+        this.billing = engine.billing();
+        this.mapper = mapper;
+        this.events = events;
+    }
+
+    private JsonNode body(Request r) throws IOException {
+        byte[] bytes = r.body(MAX_BODY);
+        if (bytes.length == 0) {
+            return mapper.createObjectNode();
+        }
+        try {
+            return mapper.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new HttpError(400, "malformed-body", "Malformed body", "the body is not valid JSON");
+        }
+    }
+
+    // ---- customers
+
+    void createCustomer(Request r) throws IOException {
+        Customer c = billing.createCustomer(r.tenant(), body(r));
+        Responses.json(r.exchange, 201, CustomerJson.write(c), mapper);
+    }
+
+    void getCustomer(Request r) throws IOException {
+        Customer c = billing.customer(r.tenant(), r.path("external_id"));
+        ObjectNode o = CustomerJson.write(c);
+        ArrayNode subs = o.putArray("subscriptions");
+        billing.subscriptionsOf(r.tenant(), c.externalId()).forEach(s -> subs.add(subscription(s)));
+        Responses.json(r.exchange, 200, o, mapper);
+    }
+
+    void listCustomers(Request r) throws IOException {
+        ObjectNode out = mapper.createObjectNode();
+        ArrayNode list = out.putArray("customers");
+        String q = r.param("q").orElse("").toLowerCase(java.util.Locale.ROOT);
+        for (Customer c : billing.customers(r.tenant())) {
+            if (q.isEmpty() || c.externalId().toLowerCase(java.util.Locale.ROOT).contains(q)
+                    || c.name().toLowerCase(java.util.Locale.ROOT).contains(q)) {
+                list.add(CustomerJson.write(c));
+            }
+        }
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
+    void customerUsage(Request r) throws IOException {
+        String id = r.path("external_id");
+        List<UsageEstimate> estimates = billing.currentUsage(r.tenant(), id);
+        Customer c = billing.customer(r.tenant(), id);
+        ObjectNode out = mapper.createObjectNode();
+        out.put("customer", id);
+        out.put("currency", c.currency().getCurrencyCode());
+        ArrayNode subs = out.putArray("subscriptions");
+        java.math.BigDecimal total = java.math.BigDecimal.ZERO;
+        for (UsageEstimate e : estimates) {
+            ObjectNode s = subs.addObject();
+            s.put("subscription", e.subscription());
+            s.put("plan", e.plan());
+            s.put("period_start", e.period().start().toString());
+            s.put("period_end", e.period().end().toString());
+            ArrayNode charges = s.putArray("charges");
+            for (ChargeEstimate ch : e.charges()) {
+                ObjectNode o = charges.addObject();
+                o.put("charge", ch.charge());
+                o.put("name", ch.name());
+                ch.meter().ifPresentOrElse(m -> o.put("meter", m), () -> o.putNull("meter"));
+                o.put("quantity", ch.quantity().toPlainString());
+                o.put("included", ch.included().toPlainString());
+                o.put("billable", ch.billable().toPlainString());
+                o.put("amount", ch.amount().toPlainString());
+            }
+            s.put("subtotal", e.estimate().subtotal().amount().toPlainString());
+            s.put("tax", e.estimate().taxTotal().amount().toPlainString());
+            s.put("estimated_total", e.estimate().total().amount().toPlainString());
+            total = total.add(e.estimate().total().amount());
+        }
+        out.put("estimated_total", total.toPlainString());
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
+    // ---- plans and prices
+
+    void createPlan(Request r) throws IOException {
+        Plan p = billing.createPlan(r.tenant(), body(r));
+        Responses.json(r.exchange, 201, PlanJson.write(p), mapper);
+    }
+
+    void getPlan(Request r) throws IOException {
+        List<Plan> versions = billing.planVersions(r.tenant(), r.path("key"));
+        ObjectNode o = PlanJson.write(versions.get(versions.size() - 1));
+        ArrayNode all = o.putArray("versions");
+        versions.forEach(v -> all.add(v.version()));
+        Responses.json(r.exchange, 200, o, mapper);
+    }
+
+    void listPlans(Request r) throws IOException {
+        ObjectNode out = mapper.createObjectNode();
+        ArrayNode list = out.putArray("plans");
+        for (String key : billing.planKeys(r.tenant())) {
+            List<Plan> v = billing.planVersions(r.tenant(), key);
+            list.add(PlanJson.write(v.get(v.size() - 1)));
+        }
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
+    void preview(Request r) throws IOException {
+        Responses.json(r.exchange, 200, PricePreview.preview(body(r)), mapper);
+    }
+
+    // ---- subscriptions
+
+    ObjectNode subscription(Subscription s) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", s.id());
+        o.put("customer", s.customer());
+        o.put("status", s.status(engine.clock().instant()));
+        o.put("plan", s.currentPhase().plan());
+        o.put("plan_version", s.currentPhase().planVersion());
+        o.put("billing", s.anchor().wireName());
+        o.put("start", s.start().toString());
+        s.trialEnd().ifPresentOrElse(t -> o.put("trial_end", t.toString()), () -> o.putNull("trial_end"));
+        s.end().ifPresentOrElse(t -> o.put("end", t.toString()), () -> o.putNull("end"));
+        ArrayNode phases = o.putArray("phases");
+        for (Phase p : s.phases()) {
+            ObjectNode ph = phases.addObject().put("plan", p.plan()).put("plan_version", p.planVersion())
+                    .put("start", p.start().toString());
+            p.end().ifPresentOrElse(e -> ph.put("end", e.toString()), () -> ph.putNull("end"));
+        }
+        if (s.nextBoundary().getEpochSecond() < 253_402_300_799L) {
+            o.put("next_invoice_at", s.nextBoundary().toString());
+        } else {
+            o.putNull("next_invoice_at");
+        }
+        return o;
+    }
+
+    void subscribe(Request r) throws IOException {
+        Responses.json(r.exchange, 201, subscription(billing.subscribe(r.tenant(), body(r))), mapper);
+    }
+
+    void getSubscription(Request r) throws IOException {
+        Responses.json(r.exchange, 200, subscription(billing.subscription(r.tenant(), r.path("id"))), mapper);
+    }
+
+    void changeSubscription(Request r) throws IOException {
+        Responses.json(r.exchange, 200, subscription(billing.changePlan(r.tenant(), r.path("id"), body(r))), mapper);
+    }
+
+    void cancelSubscription(Request r) throws IOException {
+        Responses.json(r.exchange, 200, subscription(billing.cancel(r.tenant(), r.path("id"), body(r))), mapper);
+    }
+
+    // ---- invoices
+
+    void listInvoices(Request r) throws IOException {
+        Optional<InvoiceStatus> status = r.param("status").map(s -> InvoiceStatus.fromWireName(s)
+                .orElseThrow(() -> HttpError.badRequest("status", "must be draft, finalized, paid or void")));
+        ObjectNode out = mapper.createObjectNode();
+        ArrayNode list = out.putArray("invoices");
+        for (Invoice i : billing.invoices(r.tenant(), r.param("customer"), status,
+                r.integer("limit", 1, 1000).orElse(100))) {
+            list.add(InvoiceJson.invoice(i));
+        }
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
+    void getInvoice(Request r) throws IOException {
+        Invoice inv = billing.invoice(r.tenant(), r.path("id"));
+        ObjectNode json = InvoiceJson.invoice(inv);
+        String accept = r.header("Accept").orElse("application/json");
+        if (accept.contains("application/pdf") || accept.contains("text/html")) {
+            JsonNode customer = CustomerJson.write(billing.customer(r.tenant(), inv.customer()));
+            if (accept.contains("application/pdf")) {
+                r.exchange.getResponseHeaders().set("Content-Disposition",
+                        "attachment; filename=\"" + inv.number().orElse(inv.id()) + ".pdf\"");
+                Responses.send(r.exchange, 200, "application/pdf", InvoiceDocuments.pdf(json, customer, r.tenant()));
+            } else {
+                Responses.text(r.exchange, 200, "text/html; charset=utf-8", InvoiceDocuments.html(json, customer, r.tenant()));
+            }
+            return;
+        }
+        ArrayNode notes = json.putArray("credit_notes");
+        billing.creditNotes(r.tenant(), inv.id()).forEach(notes::add);
+        Responses.json(r.exchange, 200, json, mapper);
+    }
+
+    void finalizeInvoice(Request r) throws IOException {
+        Responses.json(r.exchange, 200, InvoiceJson.invoice(billing.finalizeInvoice(r.tenant(), r.path("id"))), mapper);
+    }
+
+    void voidInvoice(Request r) throws IOException {
+        Responses.json(r.exchange, 200, InvoiceJson.invoice(billing.voidInvoice(r.tenant(), r.path("id"))), mapper);
+    }
+
+    void markPaid(Request r) throws IOException {
+        Responses.json(r.exchange, 200, InvoiceJson.invoice(billing.markPaid(r.tenant(), r.path("id"))), mapper);
+    }
+
+    void lineEvents(Request r) throws IOException {
+        long after = r.param("after").map(a -> {
+            try {
+                return Long.parseLong(a);
+            } catch (NumberFormatException e) {
+                throw HttpError.badRequest("after", "must be a position this listing returned");
+            }
+        }).orElse(-1L);
+        int limit = r.integer("limit", 1, 1000).orElse(100);
+        List<StoredEvent> page = billing.lineEvents(r.tenant(), r.path("id"), r.path("line_id"), after, limit + 1);
+        ObjectNode out = mapper.createObjectNode();
+        out.put("invoice", r.path("id"));
+        out.put("line", r.path("line_id"));
+        ArrayNode list = out.putArray("events");
+        page.stream().limit(limit).forEach(e -> list.add(events.write(e).put("position", e.position())));
+        if (page.size() > limit) {
+            out.put("next_after", page.get(limit - 1).position());
+        } else {
+            out.putNull("next_after");
+        }
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
+    void createCreditNote(Request r) throws IOException {
+        Responses.json(r.exchange, 201, billing.createCreditNote(r.tenant(), body(r)), mapper);
+    }
+
+    // ---- runs and settings
+
+    void run(Request r) throws IOException {
+        BillingRunResult res = billing.run(r.tenant());
+        ObjectNode o = mapper.createObjectNode();
+        o.put("at", res.at().toString());
+        o.put("created", res.created());
+        o.put("refreshed", res.refreshed());
+        o.put("finalized", res.finalized());
+        Responses.json(r.exchange, 200, o, mapper);
+    }
+
+    void getSettings(Request r) throws IOException {
+        Responses.json(r.exchange, 200, mapper.createObjectNode()
+                .put("grace_period_seconds", billing.gracePeriod(r.tenant()).toSeconds()), mapper);
+    }
+
+    void putSettings(Request r) throws IOException {
+        JsonNode b = body(r);
+        if (!b.path("grace_period_seconds").canConvertToLong()) {
+            throw HttpError.badRequest("grace_period_seconds", "is required, in seconds");
+        }
+        billing.setGracePeriod(r.tenant(), Duration.ofSeconds(b.get("grace_period_seconds").asLong()));
+        getSettings(r);
+    }
+
+}
