@@ -45,6 +45,17 @@ public final class BillingFixtures {
             ZoneId.of("America/Havana"), ZoneId.of("Asia/Kathmandu"), ZoneId.of("Australia/Lord_Howe"),
             ZoneId.of("Pacific/Chatham"), ZoneId.of("Pacific/Apia"), ZoneId.of("Africa/Cairo"));
 
+    /** November 2026 in Los Angeles: 30 local days, 30 days and 1 hour long (DST ends on Nov 1). */
+    public static final Period NOVEMBER = new Period(Instant.parse("2026-11-01T07:00:00Z"), Instant.parse("2026-12-01T08:00:00Z"));
+    /** December 2026 in Los Angeles. */
+    public static final Period DECEMBER = new Period(Instant.parse("2026-12-01T08:00:00Z"), Instant.parse("2027-01-01T08:00:00Z"));
+    /** A plan change at 14:37 on Nov 10 2026 in Los Angeles: days 1-9 before it, 10-30 after. */
+    public static final Instant CHANGE = Instant.parse("2026-11-10T22:37:00Z");
+    /** November before the change (9 days). */
+    public static final Period BEFORE_CHANGE = new Period(NOVEMBER.start(), CHANGE);
+    /** November from the change (21 days). */
+    public static final Period AFTER_CHANGE = new Period(CHANGE, NOVEMBER.end());
+
     private BillingFixtures() {
     }
 

@@ -13,9 +13,15 @@ import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 
 class ProrationTest {
-    private final Period november = period("2026-11-01T00:00", "2026-12-01T00:00", LA);
-    private final Period beforeChange = new Period(november.start(), at("2026-11-10T14:37", LA));
-    private final Period afterChange = new Period(at("2026-11-10T14:37", LA), november.end());
+    private final Period november = BillingFixtures.NOVEMBER;
+    private final Period beforeChange = BillingFixtures.BEFORE_CHANGE;
+    private final Period afterChange = BillingFixtures.AFTER_CHANGE;
+
+    @Test
+    void theSharedFixturesAreTheLocalTimesTheyClaim() {
+        assertThat(november).isEqualTo(period("2026-11-01T00:00", "2026-12-01T00:00", LA));
+        assertThat(afterChange.start()).isEqualTo(at("2026-11-10T14:37", LA));
+    }
 
     @Test
     void aChangeAt1437OnThe10thGivesTheOldPlanNineDaysAndTheNewPlanTwentyOne() {
