@@ -45,7 +45,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Billing {
     public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
-    private static final int RUN_BATCH = 1000;
+    private static final int RUN_BATCH = 500;
 
     private final BillingStore store;
     private final UsageSource usage;
@@ -54,6 +54,7 @@ public final class Billing {
     private final Map<String, Object> runLocks = new ConcurrentHashMap<>();
     private final Map<String, Plan> planCache = new ConcurrentHashMap<>();
     private volatile Runnable crashHook = () -> { };
+    private volatile int runBatch = RUN_BATCH;
 
     public Billing(dev.tally.engine.store.Database db, UsageSource usage, Clock clock) {
         this.store = new BillingStore(db);
@@ -62,13 +63,28 @@ public final class Billing {
         this.composer = new InvoiceComposer(usage, this::plan);
     }
 
-    /** Test seam: runs after each draft is stored during a billing run (a test throws here to simulate a crash). */
-    void onDraftStored(Runnable hook) {
+    /**
+     * Test seam: runs after each batch of drafts is committed during a billing run (a test throws here to
+     * simulate a crash), with batches of {@code batchSize} subscriptions.
+     */
+    void onBatchStored(int batchSize, Runnable hook) {
+        this.runBatch = batchSize;
         this.crashHook = hook;
     }
 
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    /**
+     * Runs many billing operations (e.g. importing customers and subscriptions) as one transaction: all or
+     * nothing, one commit.
+     */
+    public void inOneTransaction(Runnable work) {
+        store.db().inTransaction(c -> {
+            work.run();
+            return null;
+        });
     }
 
     // ---- settings
@@ -281,43 +297,49 @@ public final class Billing {
             int finalized = 0;
             Map<String, Customer> customers = new HashMap<>();
             while (true) {
-                List<Subscription> due = store.due(tenant, now, RUN_BATCH);
+                List<Subscription> due = store.due(tenant, now, runBatch);
                 if (due.isEmpty()) {
                     break;
                 }
+                List<BillingStore.Draft> drafts = new ArrayList<>(due.size());
                 for (Subscription s : due) {
                     Customer c = customers.computeIfAbsent(s.customer(), k -> customer(tenant, k));
                     Instant boundary = s.nextBoundary();
                     List<Invoice> earlier = store.invoicesOfSubscription(tenant, s.id());
                     InvoiceComposer.Composition comp = composer.compose(s, c, boundary, earlier, now);
-                    Invoice draft = draft(s, c, boundary, comp, now, grace);
-                    if (store.insertDraft(draft, taxRates(s, c), boundaryAfter(s, c, boundary))) {
-                        created++;
-                        crashHook.run();
-                        if (!draft.finalizeAfter().isAfter(now) && store.finalizeDraft(tenant, draft.id(), now)) {
-                            finalized++;
-                        }
-                    }
+                    drafts.add(new BillingStore.Draft(draft(s, c, boundary, comp, now, grace), taxRates(s, c),
+                            boundaryAfter(s, c, boundary)));
                 }
+                BillingStore.Stored stored = store.insertDrafts(drafts, now);
+                created += stored.created();
+                finalized += stored.finalized();
+                crashHook.run();
             }
-            for (Invoice d : store.drafts(tenant)) {
-                Subscription s = subscription(tenant, d.subscriptionId());
-                Customer c = customers.computeIfAbsent(s.customer(), k -> customer(tenant, k));
-                refresh(s, c, d, now);
-                refreshed++;
-                if (!d.finalizeAfter().isAfter(now) && store.finalizeDraft(tenant, d.id(), now)) {
-                    finalized++;
+            List<Invoice> open = store.drafts(tenant);
+            for (int from = 0; from < open.size(); from += runBatch) {
+                List<BillingStore.Draft> batch = new ArrayList<>();
+                for (Invoice d : open.subList(from, Math.min(open.size(), from + runBatch))) {
+                    Subscription s = subscription(tenant, d.subscriptionId());
+                    Customer c = customers.computeIfAbsent(s.customer(), k -> customer(tenant, k));
+                    batch.add(recomposed(s, c, d, now));
                 }
+                finalized += store.refreshDrafts(batch, now);
+                refreshed += batch.size();
             }
             return new BillingRunResult(now, created, refreshed, finalized);
         }
     }
 
-    private void refresh(Subscription s, Customer c, Invoice d, Instant now) {
+    /** A draft composed again from the latest usage, keeping its id and its finalization time. */
+    private BillingStore.Draft recomposed(Subscription s, Customer c, Invoice d, Instant now) {
         List<Invoice> earlier = store.invoicesOfSubscription(s.tenant(), s.id()).stream()
                 .filter(i -> !i.id().equals(d.id())).toList();
         InvoiceComposer.Composition comp = composer.compose(s, c, d.boundary(), earlier, now);
-        store.refreshDraft(draft(s, c, d.boundary(), comp, now, Duration.ZERO), taxRates(s, c), now);
+        Invoice fresh = draft(s, c, d.boundary(), comp, now, Duration.ZERO);
+        Invoice kept = new Invoice(d.id(), d.tenant(), d.number(), d.customer(), d.subscriptionId(), d.boundary(),
+                fresh.period(), d.status(), fresh.lines(), fresh.totals(), d.createdAt(), now, d.finalizeAfter(),
+                d.finalizedAt(), d.paidAt(), d.voidedAt());
+        return new BillingStore.Draft(kept, taxRates(s, c), s.nextBoundary());
     }
 
     private Invoice draft(Subscription s, Customer c, Instant boundary, InvoiceComposer.Composition comp,
@@ -353,7 +375,7 @@ public final class Billing {
                 throw new BillingConflictException("only a draft can be finalized; this invoice is " + d.status().wireName());
             }
             Subscription s = subscription(tenant, d.subscriptionId());
-            refresh(s, customer(tenant, s.customer()), d, now());
+            store.refreshDrafts(List.of(recomposed(s, customer(tenant, s.customer()), d, now())), now());
             store.finalizeDraft(tenant, id, now());
             return invoice(tenant, id);
         }

@@ -250,86 +250,113 @@ final class BillingStore {
 
     // ---- invoices
 
+    /** A composed invoice waiting to be stored: the invoice, its tax rates and the subscription's next boundary. */
+    record Draft(Invoice invoice, List<TaxRate> rates, Instant nextBoundary) {
+    }
+
+    /** What storing a batch did. */
+    record Stored(int created, int finalized) {
+    }
+
     /**
-     * Inserts a draft and moves the subscription's next boundary, in one transaction. Returns false when an
-     * invoice for this subscription and boundary already exists (another run made it): nothing changes.
+     * Stores a batch of drafts in one transaction: each is inserted unless an invoice for its subscription and
+     * boundary exists (another run made it), its subscription's next boundary moves on either way, and drafts
+     * whose grace period is over at {@code now} are finalized with the tenant's next numbers in the same
+     * transaction (so numbers are gapless and nothing is half done after a crash).
      */
-    boolean insertDraft(Invoice inv, List<TaxRate> rates, Instant nextBoundary) {
+    Stored insertDrafts(List<Draft> drafts, Instant now) {
         return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
+            int created = 0;
+            int finalized = 0;
+            try (PreparedStatement ins = c.prepareStatement(
                     "INSERT INTO invoices (id, tenant_id, number, customer_id, subscription_id, boundary_at, period_start, "
                             + "period_end, status, currency, subtotal, tax, total, body, created_at, updated_at, finalize_after) "
-                            + "VALUES (?, ?, NULL, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-                ps.setString(1, inv.id());
-                ps.setString(2, inv.tenant());
-                ps.setString(3, inv.customer());
-                ps.setString(4, inv.subscriptionId());
-                ps.setString(5, inv.boundary().toString());
-                ps.setString(6, inv.period().start().toString());
-                ps.setString(7, inv.period().end().toString());
-                ps.setString(8, inv.totals().currency().getCurrencyCode());
-                ps.setString(9, inv.totals().subtotal().amount().toPlainString());
-                ps.setString(10, inv.totals().taxTotal().amount().toPlainString());
-                ps.setString(11, inv.totals().total().amount().toPlainString());
-                ps.setString(12, body(inv.lines(), rates));
-                ps.setString(13, inv.createdAt().toString());
-                ps.setString(14, inv.updatedAt().toString());
-                ps.setString(15, inv.finalizeAfter().toString());
-                if (ps.executeUpdate() == 0) {
-                    return false;
+                            + "VALUES (?, ?, NULL, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                    PreparedStatement move = c.prepareStatement(
+                            "UPDATE subscriptions SET next_boundary_at = ? WHERE id = ? AND next_boundary_at = ?")) {
+                for (Draft d : drafts) {
+                    Invoice inv = d.invoice();
+                    ins.setString(1, inv.id());
+                    ins.setString(2, inv.tenant());
+                    ins.setString(3, inv.customer());
+                    ins.setString(4, inv.subscriptionId());
+                    ins.setString(5, inv.boundary().toString());
+                    ins.setString(6, inv.period().start().toString());
+                    ins.setString(7, inv.period().end().toString());
+                    ins.setString(8, inv.totals().currency().getCurrencyCode());
+                    ins.setString(9, inv.totals().subtotal().amount().toPlainString());
+                    ins.setString(10, inv.totals().taxTotal().amount().toPlainString());
+                    ins.setString(11, inv.totals().total().amount().toPlainString());
+                    ins.setString(12, body(inv.lines(), d.rates()));
+                    ins.setString(13, inv.createdAt().toString());
+                    ins.setString(14, inv.updatedAt().toString());
+                    ins.setString(15, inv.finalizeAfter().toString());
+                    boolean inserted = ins.executeUpdate() == 1;
+                    move.setString(1, d.nextBoundary().toString());
+                    move.setString(2, inv.subscriptionId());
+                    move.setString(3, inv.boundary().toString());
+                    move.executeUpdate();
+                    if (inserted) {
+                        created++;
+                        if (!inv.finalizeAfter().isAfter(now) && finalize(c, inv.tenant(), inv.id(), now)) {
+                            finalized++;
+                        }
+                    }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE subscriptions SET next_boundary_at = ? WHERE id = ? AND next_boundary_at = ?")) {
-                ps.setString(1, nextBoundary.toString());
-                ps.setString(2, inv.subscriptionId());
-                ps.setString(3, inv.boundary().toString());
-                ps.executeUpdate();
-            }
-            return true;
+            return new Stored(created, finalized);
         });
     }
 
-    /** Replaces a draft's lines (a refresh); a no-op for anything but a draft. */
-    void refreshDraft(Invoice inv, List<TaxRate> rates, Instant now) {
-        db.inTransaction(c -> {
+    /**
+     * Replaces the lines of drafts (a refresh with late usage) and finalizes those whose grace period is over,
+     * in one transaction; invoices that stopped being drafts meanwhile are left alone. Returns how many were
+     * finalized.
+     */
+    int refreshDrafts(List<Draft> drafts, Instant now) {
+        return db.inTransaction(c -> {
+            int finalized = 0;
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE invoices SET subtotal = ?, tax = ?, total = ?, body = ?, updated_at = ?, period_start = ?, period_end = ? "
                             + "WHERE id = ? AND status = 'draft'")) {
-                ps.setString(1, inv.totals().subtotal().amount().toPlainString());
-                ps.setString(2, inv.totals().taxTotal().amount().toPlainString());
-                ps.setString(3, inv.totals().total().amount().toPlainString());
-                ps.setString(4, body(inv.lines(), rates));
-                ps.setString(5, now.toString());
-                ps.setString(6, inv.period().start().toString());
-                ps.setString(7, inv.period().end().toString());
-                ps.setString(8, inv.id());
-                ps.executeUpdate();
+                for (Draft d : drafts) {
+                    Invoice inv = d.invoice();
+                    ps.setString(1, inv.totals().subtotal().amount().toPlainString());
+                    ps.setString(2, inv.totals().taxTotal().amount().toPlainString());
+                    ps.setString(3, inv.totals().total().amount().toPlainString());
+                    ps.setString(4, body(inv.lines(), d.rates()));
+                    ps.setString(5, now.toString());
+                    ps.setString(6, inv.period().start().toString());
+                    ps.setString(7, inv.period().end().toString());
+                    ps.setString(8, inv.id());
+                    ps.executeUpdate();
+                    if (!inv.finalizeAfter().isAfter(now) && finalize(c, inv.tenant(), inv.id(), now)) {
+                        finalized++;
+                    }
+                }
             }
-            return null;
+            return finalized;
         });
     }
 
-    /**
-     * Finalizes a draft: takes the tenant's next invoice number and sets the status in one transaction, so
-     * numbers are gapless and a draft is finalized at most once. Returns whether this call finalized it.
-     */
+    /** Finalizes one draft now, whatever its grace period; returns whether this call finalized it. */
     boolean finalizeDraft(String tenant, String invoiceId, Instant now) {
-        return db.inTransaction(c -> {
-            String status = status(c, invoiceId);
-            if (!"draft".equals(status)) {
-                return false;
-            }
-            long n = nextNumber(c, tenant, "invoice");
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE invoices SET status = 'finalized', number = ?, finalized_at = ?, updated_at = ? WHERE id = ? AND status = 'draft'")) {
-                ps.setString(1, String.format("INV-%06d", n));
-                ps.setString(2, now.toString());
-                ps.setString(3, now.toString());
-                ps.setString(4, invoiceId);
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return db.inTransaction(c -> finalize(c, tenant, invoiceId, now));
+    }
+
+    private static boolean finalize(Connection c, String tenant, String invoiceId, Instant now) throws SQLException {
+        if (!"draft".equals(status(c, invoiceId))) {
+            return false;
+        }
+        long n = nextNumber(c, tenant, "invoice");
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE invoices SET status = 'finalized', number = ?, finalized_at = ?, updated_at = ? WHERE id = ? AND status = 'draft'")) {
+            ps.setString(1, String.format("INV-%06d", n));
+            ps.setString(2, now.toString());
+            ps.setString(3, now.toString());
+            ps.setString(4, invoiceId);
+            return ps.executeUpdate() == 1;
+        }
     }
 
     /** Moves a finalized invoice to paid or void; returns false when it is not finalized. */

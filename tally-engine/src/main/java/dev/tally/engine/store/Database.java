@@ -15,6 +15,7 @@ import org.sqlite.SQLiteDataSource;
  */
 public final class Database implements AutoCloseable {
     private final Connection connection;
+    private int depth;
 
     private Database(Connection connection) {
         this.connection = connection;
@@ -47,9 +48,18 @@ public final class Database implements AutoCloseable {
 
     /**
      * Runs work in one transaction. SQLite serializes writers anyway; within this process the
-     * connection is used by one thread at a time.
+     * connection is used by one thread at a time. A call made inside another call's work joins that
+     * transaction (so a bulk operation commits, and fsyncs, once).
      */
     public synchronized <T> T inTransaction(Work<T> work) {
+        if (depth > 0) {
+            try {
+                return work.run(connection);
+            } catch (SQLException e) {
+                throw new StoreException("metadata transaction failed", e);
+            }
+        }
+        depth++;
         try {
             connection.setAutoCommit(false);
             try {
@@ -64,6 +74,8 @@ public final class Database implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new StoreException("metadata transaction failed", e);
+        } finally {
+            depth--;
         }
     }
 
