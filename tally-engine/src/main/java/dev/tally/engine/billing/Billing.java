@@ -305,7 +305,8 @@ public final class Billing {
                 for (Subscription s : due) {
                     Customer c = customers.computeIfAbsent(s.customer(), k -> customer(tenant, k));
                     Instant boundary = s.nextBoundary();
-                    List<Invoice> earlier = store.invoicesOfSubscription(tenant, s.id());
+                    List<Invoice> earlier = store.invoicesOfSubscriptionSince(tenant, s.id(),
+                            now.minus(InvoiceComposer.LOOK_BACK));
                     InvoiceComposer.Composition comp = composer.compose(s, c, boundary, earlier, now);
                     drafts.add(new BillingStore.Draft(draft(s, c, boundary, comp, now, grace), taxRates(s, c),
                             boundaryAfter(s, c, boundary)));
@@ -332,8 +333,8 @@ public final class Billing {
 
     /** A draft composed again from the latest usage, keeping its id and its finalization time. */
     private BillingStore.Draft recomposed(Subscription s, Customer c, Invoice d, Instant now) {
-        List<Invoice> earlier = store.invoicesOfSubscription(s.tenant(), s.id()).stream()
-                .filter(i -> !i.id().equals(d.id())).toList();
+        List<Invoice> earlier = store.invoicesOfSubscriptionSince(s.tenant(), s.id(), now.minus(InvoiceComposer.LOOK_BACK))
+                .stream().filter(i -> !i.id().equals(d.id())).toList();
         InvoiceComposer.Composition comp = composer.compose(s, c, d.boundary(), earlier, now);
         Invoice fresh = draft(s, c, d.boundary(), comp, now, Duration.ZERO);
         Invoice kept = new Invoice(d.id(), d.tenant(), d.number(), d.customer(), d.subscriptionId(), d.boundary(),

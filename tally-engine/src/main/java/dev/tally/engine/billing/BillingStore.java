@@ -406,6 +406,12 @@ final class BillingStore {
                 tenant, subscriptionId);
     }
 
+    /** The invoices of a subscription issued at or after {@code since}: the ones late usage can still adjust. */
+    List<Invoice> invoicesOfSubscriptionSince(String tenant, String subscriptionId, Instant since) {
+        return invoices("SELECT * FROM invoices WHERE tenant_id = ? AND subscription_id = ? AND boundary_at >= ? "
+                + "ORDER BY boundary_at", tenant, subscriptionId, since.toString());
+    }
+
     List<Invoice> drafts(String tenant) {
         return invoices("SELECT * FROM invoices WHERE tenant_id = ? AND status = 'draft' ORDER BY boundary_at, id", tenant);
     }

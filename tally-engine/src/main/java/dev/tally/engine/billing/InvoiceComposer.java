@@ -38,7 +38,8 @@ import java.util.function.BiFunction;
  * period, and adjustments for late usage in earlier finalized periods.
  */
 final class InvoiceComposer {
-    private static final Duration LOOK_BACK = Duration.ofDays(35);
+    /** How far back late usage still corrects a finalized period (the backdating window). */
+    static final Duration LOOK_BACK = Duration.ofDays(35);
 
     private final UsageSource usage;
     private final BiFunction<String, Phase, Plan> plans;
