@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class BillingSmokeTest {
     @Test
-    void aMonthOfUsageBecomesAFinalizedInvoice() throws Exception {
+    void aMonthOfUsageBecomesAFinalizedInvoiceReadableAsPdfAndHtml() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-01T00:00:00Z"));
         try (TestServer t = new TestServer(clock)) {
             t.post("/v1/meters", "{\"key\":\"tokens\",\"event_type\":\"llm.tokens\",\"aggregation\":\"sum\",\"value_path\":\"tokens\"}");
@@ -50,6 +50,22 @@ class BillingSmokeTest {
             assertThat(usageLine).as(fin.toString()).isNotNull();
             JsonNode ev = t.get("/v1/invoices/" + fin.get("id").asText() + "/lines/" + usageLine.get("id").asText() + "/events").json();
             assertThat(ev.get("events")).hasSize(1);
+            var pdf = t.client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:"
+                    + t.server.port() + "/v1/invoices/" + fin.get("id").asText()))
+                    .header("Authorization", "Bearer " + TestServer.KEY).header("Accept", "application/pdf").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(pdf.statusCode()).isEqualTo(200);
+            assertThat(pdf.headers().firstValue("Content-Type")).contains("application/pdf");
+            try (var doc = org.apache.pdfbox.Loader.loadPDF(pdf.body())) {
+                String text = new org.apache.pdfbox.text.PDFTextStripper().getText(doc);
+                assertThat(text).contains("INV-000002", "Acme", "$22.34", "$12.34", "$10.00");
+            }
+            var html = t.client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:"
+                    + t.server.port() + "/v1/invoices/" + fin.get("id").asText()))
+                    .header("Authorization", "Bearer " + TestServer.KEY).header("Accept", "text/html").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(html.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+            assertThat(html.body()).contains("INV-000002", "$22.34").doesNotContain("<script");
         }
     }
 }
