@@ -3,6 +3,7 @@ package dev.tally.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.event.CloudEventReader;
 import dev.tally.core.event.Json;
+import dev.tally.core.time.ManualClock;
 import dev.tally.engine.Engine;
 import dev.tally.engine.EngineConfig;
 import dev.tally.engine.billing.Billing;
@@ -12,11 +13,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,34 +36,10 @@ final class BenchBillingCommand implements Callable<Integer> {
 
     private final PrintStream out = System.out;
 
-    /** A clock the benchmark moves from the start of the month to its end. */
-    static final class BenchClock extends Clock {
-        volatile Instant now;
-
-        BenchClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Override
     public Integer call() throws IOException {
         Path dir = Files.createTempDirectory("tally-bench-billing");
-        BenchClock clock = new BenchClock(Instant.parse("2026-11-01T00:00:00Z"));
+        ManualClock clock = new ManualClock(Instant.parse("2026-11-01T00:00:00Z"));
         ObjectMapper json = Json.newMapper();
         String tenant = Engine.DEFAULT_TENANT;
         try (Engine engine = Engine.open(EngineConfig.of(dir), clock)) {
@@ -97,7 +71,7 @@ final class BenchBillingCommand implements Callable<Integer> {
                 });
             }
             long setup = System.nanoTime() - t0;
-            clock.now = Instant.parse("2026-11-20T00:00:00Z");
+            clock.set(Instant.parse("2026-11-20T00:00:00Z"));
             CloudEventReader reader = engine.eventReader();
             long events = 0;
             StringBuilder batch = new StringBuilder("[");
@@ -120,7 +94,7 @@ final class BenchBillingCommand implements Callable<Integer> {
             if (inBatch > 0) {
                 ingest(engine, reader, tenant, batch);
             }
-            clock.now = Instant.parse("2026-12-01T00:00:00Z");
+            clock.set(Instant.parse("2026-12-01T00:00:00Z"));
             long started = System.nanoTime();
             BillingRunResult result = billing.run(tenant);
             long took = System.nanoTime() - started;

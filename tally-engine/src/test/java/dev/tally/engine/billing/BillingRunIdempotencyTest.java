@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.event.Json;
+import dev.tally.core.time.ManualClock;
 import dev.tally.engine.Engine;
 import dev.tally.engine.EngineConfig;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -25,33 +23,10 @@ class BillingRunIdempotencyTest {
     static final String T = Engine.DEFAULT_TENANT;
     static final int SUBSCRIPTIONS = 40;
     final ObjectMapper mapper = Json.newMapper();
-    final MovableClock clock = new MovableClock(Instant.parse("2026-11-01T00:00:00Z"));
+    final ManualClock clock = new ManualClock(Instant.parse("2026-11-01T00:00:00Z"));
 
     @TempDir
     Path dir;
-
-    static final class MovableClock extends Clock {
-        volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     void setUp(Engine e) throws Exception {
         e.createMeter(T, mapper.readTree("{\"key\":\"calls\",\"event_type\":\"call\",\"aggregation\":\"count\"}"));
@@ -74,7 +49,7 @@ class BillingRunIdempotencyTest {
     void aRunThatCrashesMidwayAndIsRepeatedAfterARestartIssuesExactlyOneInvoicePerSubscription() throws Exception {
         try (Engine e = Engine.open(EngineConfig.of(dir), clock)) {
             setUp(e);
-            clock.now = Instant.parse("2026-12-01T00:00:00Z");
+            clock.set(Instant.parse("2026-12-01T00:00:00Z"));
             AtomicInteger stored = new AtomicInteger();
             e.billing().onBatchStored(5, () -> {
                 if (stored.addAndGet(5) == 15) {
@@ -102,7 +77,7 @@ class BillingRunIdempotencyTest {
     void twoRunsAtOnceIssueEachInvoiceOnceWithGaplessNumbers() throws Exception {
         try (Engine e = Engine.open(EngineConfig.of(dir), clock)) {
             setUp(e);
-            clock.now = Instant.parse("2026-12-01T00:00:00Z");
+            clock.set(Instant.parse("2026-12-01T00:00:00Z"));
             CompletableFuture<BillingRunResult> a = CompletableFuture.supplyAsync(() -> e.billing().run(T));
             CompletableFuture<BillingRunResult> b = CompletableFuture.supplyAsync(() -> e.billing().run(T));
             assertThat(a.get().created() + b.get().created()).isEqualTo(SUBSCRIPTIONS);
