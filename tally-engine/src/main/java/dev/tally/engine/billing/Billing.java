@@ -439,7 +439,8 @@ public final class Billing {
                 body.get("lines").forEach(requested::add);
             } else {
                 for (InvoiceLine l : inv.lines()) {
-                    if (l.amount().amount().signum() > 0) {
+                    BigDecimal left = l.amount().amount().subtract(already.getOrDefault(l.lineId(), BigDecimal.ZERO));
+                    if (left.signum() > 0) {
                         requested.add(JsonNodeFactory.instance.objectNode().put("line_id", l.lineId()));
                     }
                 }
