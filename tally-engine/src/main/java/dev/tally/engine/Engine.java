@@ -17,7 +17,8 @@ import dev.tally.engine.ingest.IngestResult;
 import dev.tally.engine.ingest.IngestStats;
 import dev.tally.engine.ingest.LogScans;
 import dev.tally.engine.ingest.StoredEvent;
-import dev.tally.engine.log.FingerprintIndex;
+import dev.tally.engine.ingest.EventStore;
+import dev.tally.engine.ingest.LocalEventStore;
 import dev.tally.engine.log.SegmentLog;
 import dev.tally.engine.store.ApiKey;
 import dev.tally.engine.store.Database;
@@ -63,8 +64,7 @@ public final class Engine implements AutoCloseable {
     private final FileLock lock;
     private final Database db;
     private final MetadataStore meta;
-    private final SegmentLog log;
-    private final FingerprintIndex dedup;
+    private final EventStore log;
     private final UsageStore usage;
     private final Catalogs catalogs = new Catalogs();
     private final IngestPipeline pipeline;
@@ -102,16 +102,15 @@ public final class Engine implements AutoCloseable {
         for (String tenant : meta.tenants()) {
             catalogs.put(tenant, new MeterCatalog(meta.meterGeneration(tenant), meta.meters(tenant)));
         }
-        this.log = SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes());
+        this.log = new LocalEventStore(SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes()));
         this.checkpoints = new Checkpoints(config.dataDir());
         long started = System.nanoTime();
-        Optional<Checkpoints.Loaded> loaded = checkpoints.load(generations(), clock);
-        this.dedup = loaded.map(Checkpoints.Loaded::dedup).orElseGet(FingerprintIndex::new);
+        Optional<Checkpoints.Loaded> loaded = checkpoints.load(generations(), log, clock);
         this.usage = loaded.map(Checkpoints.Loaded::usage).orElseGet(() -> new UsageStore(clock));
-        this.pipeline = new IngestPipeline(log, dedup, usage, catalogs, clock);
+        this.pipeline = new IngestPipeline(log, usage, catalogs, clock);
         this.scans = new LogScans(log, pipeline, usage, catalogs);
         this.reader = new CloudEventReader(config.limits(), clock);
-        long from = loaded.map(Checkpoints.Loaded::logPosition).orElse(SegmentLog.START);
+        long from = loaded.map(Checkpoints.Loaded::logPosition).orElse(log.start());
         long records = scans.recover(from);
         LOG.info("{}; replayed {} log records in {} ms", loaded.isPresent() ? "loaded the checkpoint"
                 : "no usable checkpoint", records, (System.nanoTime() - started) / 1_000_000);
@@ -308,11 +307,11 @@ public final class Engine implements AutoCloseable {
 
     /** Ids remembered for duplicate detection and the bytes their index holds. */
     public long rememberedIds() {
-        return pipeline.exclusive(dedup::size);
+        return pipeline.exclusive(log::rememberedIds);
     }
 
     public long dedupBytes() {
-        return pipeline.exclusive(dedup::memoryBytes);
+        return pipeline.exclusive(log::indexBytes);
     }
 
     private Map<String, Long> generations() {
@@ -335,7 +334,7 @@ public final class Engine implements AutoCloseable {
                 return false;
             }
             try {
-                checkpoints.write(end, generations(), dedup, usage);
+                checkpoints.write(end, generations(), log, usage);
             } catch (IOException e) {
                 LOG.warn("checkpoint failed; the log still holds everything", e);
                 return false;

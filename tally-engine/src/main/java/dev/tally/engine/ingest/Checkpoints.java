@@ -1,6 +1,5 @@
 package dev.tally.engine.ingest;
 
-import dev.tally.engine.log.FingerprintIndex;
 import dev.tally.engine.usage.UsageStore;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -43,10 +42,10 @@ public final class Checkpoints {
     }
 
     /** What a loaded checkpoint restored. */
-    public record Loaded(long logPosition, FingerprintIndex dedup, UsageStore usage) {
+    public record Loaded(long logPosition, UsageStore usage) {
     }
 
-    public void write(long logPosition, Map<String, Long> generations, FingerprintIndex dedup, UsageStore usage)
+    public void write(long logPosition, Map<String, Long> generations, EventStore store, UsageStore usage)
             throws IOException {
         Path tmp = file.resolveSibling("checkpoint.bin.tmp");
         CRC32C crc = new CRC32C();
@@ -61,7 +60,7 @@ public final class Checkpoints {
                 out.writeUTF(g.getKey());
                 out.writeLong(g.getValue());
             }
-            dedup.writeTo(out);
+            store.writeIndex(out);
             usage.writeTo(out);
             out.flush();
             long sum = crc.getValue();
@@ -79,9 +78,11 @@ public final class Checkpoints {
     }
 
     /**
-     * Loads the checkpoint if it is intact and was taken under these meter generations; otherwise empty.
+     * Loads the checkpoint if it is intact and was taken under these meter generations; otherwise empty. The
+     * store's duplicate index is loaded in place (a partly loaded one is harmless: replaying the log re-adds
+     * every identity, and every match is verified against the stored record).
      */
-    public Optional<Loaded> load(Map<String, Long> generations, java.time.Clock clock) {
+    public Optional<Loaded> load(Map<String, Long> generations, EventStore store, java.time.Clock clock) {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
@@ -103,7 +104,7 @@ public final class Checkpoints {
                 LOG.info("ignoring the checkpoint: meters changed since it was taken; replaying the whole log");
                 return Optional.empty();
             }
-            FingerprintIndex dedup = FingerprintIndex.readFrom(in);
+            store.readIndex(in);
             UsageStore usage = new UsageStore(clock);
             usage.readFrom(in);
             long expected = crc.getValue();
@@ -111,7 +112,7 @@ public final class Checkpoints {
             if (expected != stored) {
                 throw new IOException("checksum mismatch");
             }
-            return Optional.of(new Loaded(position, dedup, usage));
+            return Optional.of(new Loaded(position, usage));
         } catch (IOException | RuntimeException e) {
             LOG.warn("ignoring a damaged checkpoint ({}); replaying the whole log", e.toString());
             return Optional.empty();

@@ -8,8 +8,6 @@ import dev.tally.core.meter.Contribution;
 import dev.tally.core.meter.Evaluation;
 import dev.tally.core.meter.MeterCatalog;
 import dev.tally.engine.log.FingerprintIndex;
-import dev.tally.engine.log.LogWriteException;
-import dev.tally.engine.log.SegmentLog;
 import dev.tally.engine.usage.EventReader;
 import dev.tally.engine.usage.UsageStore;
 import java.time.Clock;
@@ -39,8 +37,7 @@ public final class IngestPipeline implements AutoCloseable, EventReader {
     private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
     private static final int MAX_GROUP = 64;
 
-    private final SegmentLog log;
-    private final FingerprintIndex dedup;
+    private final EventStore store;
     private final UsageStore usage;
     private final Catalogs catalogs;
     private final Clock clock;
@@ -82,11 +79,14 @@ public final class IngestPipeline implements AutoCloseable, EventReader {
             this.id = LogRecord.utf8(event.id());
             this.fingerprint = FingerprintIndex.fingerprint(this.tenant, source, id);
         }
+
+        EventStore.Candidate candidate() {
+            return new EventStore.Candidate(tenant, source, id, fingerprint, record, event.subject(), event.time());
+        }
     }
 
-    public IngestPipeline(SegmentLog log, FingerprintIndex dedup, UsageStore usage, Catalogs catalogs, Clock clock) {
-        this.log = log;
-        this.dedup = dedup;
+    public IngestPipeline(EventStore store, UsageStore usage, Catalogs catalogs, Clock clock) {
+        this.store = store;
         this.usage = usage;
         this.catalogs = catalogs;
         this.clock = clock;
@@ -213,7 +213,7 @@ public final class IngestPipeline implements AutoCloseable, EventReader {
             return;
         }
         Set<Key> inGroup = new HashSet<>();
-        List<byte[]> records = new ArrayList<>();
+        List<EventStore.Candidate> candidates = new ArrayList<>();
         List<Pending> written = new ArrayList<>();
         for (Batch b : group) {
             MeterCatalog catalog = catalogs.get(b.tenant);
@@ -227,101 +227,118 @@ public final class IngestPipeline implements AutoCloseable, EventReader {
                     }
                     p.contributions = ((Evaluation.Contributions) ev).contributions();
                 }
-                if (!inGroup.add(new Key(b.tenant, p.event.source(), p.event.id())) || isStored(p)) {
+                if (!inGroup.add(new Key(b.tenant, p.event.source(), p.event.id()))) {
                     p.status = EventStatus.of(p.event.id(), p.event.source(), EventStatus.Kind.DUPLICATE);
                     continue;
                 }
-                records.add(p.record);
+                candidates.add(p.candidate());
                 written.add(p);
             }
         }
-        long[] positions;
+        EventStore.Appended appended;
         try {
-            positions = records.isEmpty() ? new long[0] : log.append(records);
-        } catch (LogWriteException e) {
-            LOG.error("log append failed; {} requests get 503", group.size(), e);
-            StorageUnavailableException failure = new StorageUnavailableException("the event log is unavailable", e);
-            group.forEach(b -> b.done.completeExceptionally(failure));
+            appended = store.appendNew(candidates);
+        } catch (StorageUnavailableException e) {
+            LOG.error("event store append failed; {} requests get 503", group.size(), e);
+            group.forEach(b -> b.done.completeExceptionally(e));
             return;
         }
         stats.commits.increment();
-        int i = 0;
+        applyOthers(appended.others());
+        for (int i = 0; i < written.size(); i++) {
+            Pending p = written.get(i);
+            long position = appended.positions()[i];
+            if (position < 0) {
+                p.status = EventStatus.of(p.event.id(), p.event.source(), EventStatus.Kind.DUPLICATE);
+                continue;
+            }
+            usage.apply(new String(p.tenant, java.nio.charset.StandardCharsets.UTF_8), p.event, p.contributions, position);
+            if (p.contributions.isEmpty()) {
+                stats.unmatched.increment();
+            }
+            stats.accepted.increment();
+            p.status = EventStatus.of(p.event.id(), p.event.source(), EventStatus.Kind.ACCEPTED);
+        }
         for (Batch b : group) {
             for (Pending p : b.events) {
-                if (p.status != null) {
-                    if (p.status.kind() == EventStatus.Kind.DUPLICATE) {
-                        stats.duplicates.increment();
-                    }
-                    continue;
+                if (p.status.kind() == EventStatus.Kind.DUPLICATE) {
+                    stats.duplicates.increment();
                 }
-                long position = positions[i++];
-                dedup.put(p.fingerprint, position);
-                usage.apply(b.tenant, p.event, p.contributions, position);
-                if (p.contributions.isEmpty()) {
-                    stats.unmatched.increment();
-                }
-                stats.accepted.increment();
-                p.status = EventStatus.of(p.event.id(), p.event.source(), EventStatus.Kind.ACCEPTED);
             }
             b.done.complete(null);
+        }
+    }
+
+    /** Applies records other processes stored (shared stores only), in order. */
+    private void applyOthers(List<EventStore.Stored> others) {
+        for (EventStore.Stored s : others) {
+            replayRecord(s.position(), s.record());
+        }
+    }
+
+    /** Brings this process up to date with records other processes stored; runs on the writer thread. */
+    public void catchUp() {
+        if (store.shared()) {
+            exclusive(() -> {
+                applyOthers(store.poll());
+                return null;
+            });
         }
     }
 
     private record Key(String tenant, String source, String id) {
     }
 
-    private boolean isStored(Pending p) {
-        return dedup.anyMatch(p.fingerprint, pos -> LogRecord.hasKey(log.read(pos), p.tenant, p.source, p.id));
-    }
-
     /** The position of a stored event of this tenant, if it is remembered. */
     public Optional<Long> positionOf(String tenant, String source, String id) {
-        byte[] t = LogRecord.utf8(tenant);
-        byte[] s = LogRecord.utf8(source);
-        byte[] i = LogRecord.utf8(id);
-        long[] found = {-1};
-        dedup.anyMatch(FingerprintIndex.fingerprint(t, s, i), pos -> {
-            byte[] bytes = log.read(pos);
-            if (LogRecord.hasKey(bytes, t, s, i) && bytes[0] == LogRecord.EVENT) {
-                found[0] = pos;
-                return true;
-            }
-            return false;
-        });
-        return found[0] < 0 ? Optional.empty() : Optional.of(found[0]);
+        return store.positionOf(LogRecord.utf8(tenant), LogRecord.utf8(source), LogRecord.utf8(id));
     }
 
     /**
-     * Cancels a stored event: appends the correction to the log (durably) and removes the event's effect
-     * from every aggregate. Idempotent: a second cancel reports that it was already cancelled.
+     * Cancels a stored event: appends the correction durably and removes the event's effect from every
+     * aggregate. Idempotent: a second cancel reports that it was already cancelled.
      */
     public CancelResult cancel(String tenant, String source, String id) {
         return exclusive(() -> {
+            if (store.shared()) {
+                applyOthers(store.poll());
+            }
             long position = positionOf(tenant, source, id).orElseThrow(() -> new EventNotFoundException(source, id));
             UsageEvent e = read(position);
             if (usage.isCancelled(position)) {
                 return new CancelResult(source, id, true, e.time());
             }
             appendOne(new LogRecord.Cancel(tenant, source, id, position, clock.instant()));
-            usage.cancel(tenant, e, position, catalogs.get(tenant), this);
+            if (!usage.isCancelled(position)) {
+                usage.cancel(tenant, e, position, catalogs.get(tenant), this);
+            }
             return new CancelResult(source, id, false, e.time());
         });
     }
 
     /** Appends a record outside a group commit (cancels); call on the writer thread only. */
     long appendOne(LogRecord r) {
-        try {
-            return log.append(List.of(LogRecord.encode(r, mapper)))[0];
-        } catch (LogWriteException e) {
-            throw new StorageUnavailableException("the event log is unavailable", e);
-        }
+        EventStore.Appended a = store.appendRecord(LogRecord.encode(r, mapper));
+        applyOthers(a.others());
+        return a.positions()[0];
     }
 
-    /** Records a replayed event (recovery) without going through the queue. */
-    void replayEvent(String tenant, UsageEvent e, long position) {
-        byte[] t = LogRecord.utf8(tenant);
-        dedup.put(FingerprintIndex.fingerprint(t, LogRecord.utf8(e.source()), LogRecord.utf8(e.id())), position);
-        usage.apply(tenant, e, catalogs.get(tenant).contributionsLenient(e), position);
+    /** Applies one stored record (recovery, or a record another process stored) without the queue. */
+    void replayRecord(long position, byte[] bytes) {
+        LogRecord r = decode(bytes);
+        if (r instanceof LogRecord.Event e) {
+            byte[] t = LogRecord.utf8(e.tenant());
+            byte[] s = LogRecord.utf8(e.event().source());
+            byte[] i = LogRecord.utf8(e.event().id());
+            store.remember(new EventStore.Candidate(t, s, i, FingerprintIndex.fingerprint(t, s, i), bytes,
+                    e.event().subject(), e.event().time()), position);
+            usage.apply(e.tenant(), e.event(), catalogs.get(e.tenant()).contributionsLenient(e.event()), position);
+        } else {
+            LogRecord.Cancel c = (LogRecord.Cancel) r;
+            if (!usage.isCancelled(c.target())) {
+                usage.cancel(c.tenant(), read(c.target()), c.target(), catalogs.get(c.tenant()), this);
+            }
+        }
     }
 
     LogRecord decode(byte[] bytes) {
@@ -330,12 +347,12 @@ public final class IngestPipeline implements AutoCloseable, EventReader {
 
     @Override
     public UsageEvent read(long position) {
-        return ((LogRecord.Event) decode(log.read(position))).event();
+        return ((LogRecord.Event) decode(store.read(position))).event();
     }
 
     /** The stored form of the event at a position. */
     public StoredEvent stored(long position) {
-        LogRecord.Event e = (LogRecord.Event) decode(log.read(position));
+        LogRecord.Event e = (LogRecord.Event) decode(store.read(position));
         return new StoredEvent(e.event(), e.receivedAt(), usage.isCancelled(position), position);
     }
 

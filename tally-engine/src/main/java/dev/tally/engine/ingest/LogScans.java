@@ -7,7 +7,6 @@ import dev.tally.core.meter.Contribution;
 import dev.tally.core.meter.Meter;
 import dev.tally.core.meter.MeterCatalog;
 import dev.tally.engine.Reconciliation;
-import dev.tally.engine.log.SegmentLog;
 import dev.tally.engine.usage.UsageStore;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -27,12 +26,12 @@ import java.util.TreeSet;
  * live path).
  */
 public final class LogScans {
-    private final SegmentLog log;
+    private final EventStore log;
     private final IngestPipeline pipeline;
     private final UsageStore usage;
     private final Catalogs catalogs;
 
-    public LogScans(SegmentLog log, IngestPipeline pipeline, UsageStore usage, Catalogs catalogs) {
+    public LogScans(EventStore log, IngestPipeline pipeline, UsageStore usage, Catalogs catalogs) {
         this.log = log;
         this.pipeline = pipeline;
         this.usage = usage;
@@ -43,13 +42,7 @@ public final class LogScans {
     public long recover(long from) {
         long[] n = {0};
         log.scan(from, (position, bytes) -> {
-            LogRecord r = pipeline.decode(bytes);
-            if (r instanceof LogRecord.Event e) {
-                pipeline.replayEvent(e.tenant(), e.event(), position);
-            } else {
-                LogRecord.Cancel c = (LogRecord.Cancel) r;
-                usage.cancel(c.tenant(), pipeline.read(c.target()), c.target(), catalogs.get(c.tenant()), pipeline);
-            }
+            pipeline.replayRecord(position, bytes);
             n[0]++;
             return true;
         });
@@ -64,7 +57,7 @@ public final class LogScans {
         Set<String> types = new HashSet<>();
         versions.forEach(m -> types.add(m.eventType()));
         byte[] t = LogRecord.utf8(tenant);
-        log.scan(SegmentLog.START, (position, bytes) -> {
+        log.scan(log.start(), (position, bytes) -> {
             String type = LogRecord.eventTypeIfTenant(bytes, t);
             if (type != null && types.contains(type) && !usage.isCancelled(position)) {
                 LogRecord.Event e = (LogRecord.Event) pipeline.decode(bytes);
@@ -80,7 +73,7 @@ public final class LogScans {
             Optional<Instant> from, Optional<Instant> to, int limit) {
         byte[] t = LogRecord.utf8(tenant);
         List<StoredEvent> out = new ArrayList<>();
-        long start = afterPosition < 0 ? SegmentLog.START : afterPosition;
+        long start = afterPosition < 0 ? log.start() : afterPosition;
         log.scan(start, (position, bytes) -> {
             if (position == afterPosition) {
                 return true;
@@ -107,7 +100,7 @@ public final class LogScans {
         long fromHour = UsageStore.hourOf(from);
         long toHour = UsageStore.hourOf(to.minusNanos(1)) + 1;
         Set<Long> cancelled = new HashSet<>();
-        log.scan(SegmentLog.START, (position, bytes) -> {
+        log.scan(log.start(), (position, bytes) -> {
             if (bytes[0] == LogRecord.CANCEL) {
                 LogRecord.Cancel c = (LogRecord.Cancel) pipeline.decode(bytes);
                 if (c.tenant().equals(tenant)) {
@@ -119,7 +112,7 @@ public final class LogScans {
         Map<String, AggregateState> expected = new HashMap<>();
         Map<String, TimeUnitOfMeasure> units = new HashMap<>();
         long[] scanned = {0};
-        log.scan(SegmentLog.START, (position, bytes) -> {
+        log.scan(log.start(), (position, bytes) -> {
             if (LogRecord.eventTypeIfTenant(bytes, t) == null || cancelled.contains(position)) {
                 return true;
             }

@@ -1,0 +1,81 @@
+package dev.tally.engine.ingest;
+
+import dev.tally.engine.log.RecordVisitor;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where raw events (and corrections) are stored durably, in order, each at a
+ * position, with the exact duplicate decision. Two implementations: the
+ * embedded segment log with its in-memory index (one process), and
+ * PostgreSQL, where the unique constraint decides and several processes share
+ * the store (each then also receives the records the others stored).
+ */
+public interface EventStore extends AutoCloseable {
+
+    /** One event to store unless its identity (tenant, source, id) was stored before. */
+    record Candidate(byte[] tenant, byte[] source, byte[] id, long fingerprint, byte[] record, String subject,
+            java.time.Instant time) {
+    }
+
+    /** A record some position holds. */
+    record Stored(long position, byte[] record) {
+    }
+
+    /**
+     * What an append did: each candidate's new position, or -1 when it is a duplicate; and the records other
+     * processes stored since this process last looked, in order, all before this append's own records.
+     */
+    record Appended(long[] positions, List<Stored> others) {
+    }
+
+    /**
+     * Stores every new candidate in one durable write and decides duplicates exactly. All or nothing: throws
+     * {@link StorageUnavailableException} when the write fails, and then nothing of it counts as stored.
+     */
+    Appended appendNew(List<Candidate> candidates);
+
+    /** Stores a correction record; returns its position. */
+    Appended appendRecord(byte[] record);
+
+    /** The records other processes stored since this process last looked (none for a local store). */
+    List<Stored> poll();
+
+    /** Whether other processes write to the same store (so {@link #poll} can return records). */
+    boolean shared();
+
+    /** The position of a stored event of this identity. */
+    Optional<Long> positionOf(byte[] tenant, byte[] source, byte[] id);
+
+    byte[] read(long position);
+
+    /** Visits records from {@code from} (inclusive) in order; stops when the visitor returns false. */
+    void scan(long from, RecordVisitor visitor);
+
+    /** The position of the first record. */
+    long start();
+
+    /** Where the next record would go (everything before it has been seen by this process). */
+    long endPosition();
+
+    long sizeBytes();
+
+    boolean healthy();
+
+    /** Remembers a stored event's identity found while replaying (the local index). */
+    void remember(Candidate candidate, long position);
+
+    long rememberedIds();
+
+    long indexBytes();
+
+    void writeIndex(DataOutput out) throws IOException;
+
+    void readIndex(DataInput in) throws IOException;
+
+    @Override
+    void close();
+}
