@@ -18,8 +18,9 @@ import picocli.CommandLine.Spec;
 /** {@code tally serve}: runs the HTTP server until SIGTERM or SIGINT. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the Tally HTTP server until SIGTERM/SIGINT.",
-                "Configuration comes from TALLY_PORT, TALLY_DATA_DIR, TALLY_BOOTSTRAP_KEY, TALLY_METERS_FILE and "
-                        + "TALLY_BACKDATING_DAYS; the options below override them."})
+                "Configuration comes from TALLY_PORT, TALLY_DATA_DIR, TALLY_BOOTSTRAP_KEY, TALLY_METERS_FILE, "
+                        + "TALLY_BACKDATING_DAYS, TALLY_BILLING_INTERVAL_SECONDS and TALLY_DATABASE_URL; "
+                        + "the options below override them."})
 final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
     @Spec
     CommandSpec spec;
@@ -32,6 +33,10 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
 
     @Option(names = "--meters", paramLabel = "FILE", description = "Meters file to load at start.")
     Path meters;
+
+    @Option(names = "--database-url", paramLabel = "URL",
+            description = "PostgreSQL instead of the embedded store, e.g. postgresql://postgres@127.0.0.1:5432/tally.")
+    String databaseUrl;
 
     private Map<String, String> env = System.getenv();
 
@@ -65,6 +70,9 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
         }
         if (meters != null) {
             config = config.withMetersFile(meters);
+        }
+        if (databaseUrl != null) {
+            config = config.withDatabaseUrl(databaseUrl);
         }
         TallyServer server = start(config);
         CountDownLatch stopped = new CountDownLatch(1);

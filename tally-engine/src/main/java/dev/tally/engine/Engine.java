@@ -19,6 +19,7 @@ import dev.tally.engine.ingest.LogScans;
 import dev.tally.engine.ingest.StoredEvent;
 import dev.tally.engine.ingest.EventStore;
 import dev.tally.engine.ingest.LocalEventStore;
+import dev.tally.engine.ingest.PostgresEventStore;
 import dev.tally.engine.log.SegmentLog;
 import dev.tally.engine.store.ApiKey;
 import dev.tally.engine.store.Database;
@@ -95,14 +96,17 @@ public final class Engine implements AutoCloseable {
             lockChannel.close();
             throw new IllegalStateException("another Tally process is using " + config.dataDir());
         }
-        this.db = Database.open(config.dataDir().resolve("tally.db"));
+        this.db = config.databaseUrl().map(Database::postgres)
+                .orElseGet(() -> Database.open(config.dataDir().resolve("tally.db")));
         this.meta = new MetadataStore(db);
         bootstrap();
-        this.cursorSecret = secret(config.dataDir().resolve("cursor-secret"));
+        this.cursorSecret = meta.secret("cursor");
         for (String tenant : meta.tenants()) {
             catalogs.put(tenant, new MeterCatalog(meta.meterGeneration(tenant), meta.meters(tenant)));
         }
-        this.log = new LocalEventStore(SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes()));
+        this.log = db.isPostgres() ? new PostgresEventStore(db)
+                : new LocalEventStore(SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes()));
+        log.seeEverything();
         this.checkpoints = new Checkpoints(config.dataDir());
         long started = System.nanoTime();
         Optional<Checkpoints.Loaded> loaded = checkpoints.load(generations(), log, clock);
@@ -120,6 +124,9 @@ public final class Engine implements AutoCloseable {
         ready = true;
         checkpointTimer.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
+        if (log.shared()) {
+            checkpointTimer.scheduleWithFixedDelay(this::syncQuietly, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
         if (!config.billingEvery().isZero()) {
             long every = config.billingEvery().toMillis();
             checkpointTimer.scheduleWithFixedDelay(this::billQuietly, every, every,
@@ -151,17 +158,6 @@ public final class Engine implements AutoCloseable {
             meta.addApiKey(DEFAULT_TENANT, config.bootstrapKey().get(), "bootstrap admin key", ADMIN_SCOPES, now);
             LOG.info("added TALLY_BOOTSTRAP_KEY as an admin key of the default tenant");
         }
-    }
-
-    /** A 256-bit secret kept in a file of the data directory (mode 600), created on first use. */
-    private static byte[] secret(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            byte[] fresh = new byte[32];
-            new SecureRandom().nextBytes(fresh);
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.write(file, fresh);
-        }
-        return Files.readAllBytes(file);
     }
 
     /** A new API key secret: {@code tly_} and 32 base62 characters (190 random bits). */
@@ -210,6 +206,7 @@ public final class Engine implements AutoCloseable {
 
     /** Lists stored events; see {@link EventQuery}. Order: by log position, or by hour then arrival for a customer. */
     public EventPage events(String tenant, EventQuery q) {
+        syncWithOthers();
         if (q.customer().isEmpty()) {
             long after = q.cursor().map(c -> parseCursor(c, "l")[0]).orElse(-1L);
             List<StoredEvent> page = scans.scanEvents(tenant, after, q.type(), q.from(), q.to(), q.limit() + 1);
@@ -345,6 +342,36 @@ public final class Engine implements AutoCloseable {
         });
     }
 
+    private void syncQuietly() {
+        try {
+            syncWithOthers();
+        } catch (RuntimeException e) {
+            LOG.debug("sync with the shared store failed", e);
+        }
+    }
+
+    /**
+     * On a shared store (PostgreSQL), brings this process up to date before it answers: meters changed by
+     * another process are reloaded (and rebuilt), and events others stored are applied. A no-op when this
+     * process is the only writer.
+     */
+    public void syncWithOthers() {
+        if (!log.shared()) {
+            return;
+        }
+        pipeline.exclusive(() -> {
+            for (Map.Entry<String, Long> g : meta.meterGenerations().entrySet()) {
+                if (catalogs.get(g.getKey()).generation() != g.getValue()) {
+                    MeterCatalog fresh = new MeterCatalog(g.getValue(), meta.meters(g.getKey()));
+                    catalogs.put(g.getKey(), fresh);
+                    fresh.versionsByKey().keySet().forEach(k -> scans.rebuild(g.getKey(), k));
+                }
+            }
+            return null;
+        });
+        pipeline.catchUp();
+    }
+
     private void billQuietly() {
         for (String tenant : tenants()) {
             try {
@@ -478,11 +505,19 @@ public final class Engine implements AutoCloseable {
 
     // ---- usage and truth
 
+    /** Live usage; on a shared store, first catches up with what other processes acknowledged. */
     public List<UsageRow> usage(String tenant, UsageRequest request) {
+        syncWithOthers();
+        return usageHere(tenant, request);
+    }
+
+    /** Live usage as this process knows it now (no catching up: for billing runs that synced once). */
+    List<UsageRow> usageHere(String tenant, UsageRequest request) {
         return usage.query(tenant, catalogs.get(tenant), request, pipeline);
     }
 
     public Reconciliation reconcile(String tenant, Instant from, Instant to) {
+        syncWithOthers();
         return pipeline.exclusive(() -> scans.reconcile(tenant, from, to));
     }
 

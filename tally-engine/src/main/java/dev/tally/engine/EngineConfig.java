@@ -8,16 +8,19 @@ import java.util.Optional;
 /**
  * Where the engine keeps its data and the limits it enforces. The bootstrap
  * key, when given, becomes the default tenant's admin key instead of a random one. Billing runs for every
- * tenant each {@code billingEvery} (zero: only when asked).
+ * tenant each {@code billingEvery} (zero: only when asked). With a {@code databaseUrl} (PostgreSQL), events,
+ * metadata and billing live there and several processes may share it; the data directory then holds only
+ * this process's checkpoint.
  */
 public record EngineConfig(Path dataDir, IngestLimits limits, Optional<String> bootstrapKey, long segmentBytes,
-        java.time.Duration billingEvery) {
+        java.time.Duration billingEvery, Optional<String> databaseUrl) {
     public static final long DEFAULT_SEGMENT_BYTES = 256L * 1024 * 1024;
 
     public EngineConfig {
         Objects.requireNonNull(dataDir);
         Objects.requireNonNull(limits);
         Objects.requireNonNull(bootstrapKey);
+        Objects.requireNonNull(databaseUrl);
         if (bootstrapKey.isPresent() && bootstrapKey.get().length() < 16) {
             throw new IllegalArgumentException("the bootstrap key must have at least 16 characters");
         }
@@ -29,8 +32,13 @@ public record EngineConfig(Path dataDir, IngestLimits limits, Optional<String> b
         }
     }
 
+    /** The same configuration on PostgreSQL. */
+    public EngineConfig onPostgres(String url) {
+        return new EngineConfig(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, Optional.of(url));
+    }
+
     public static EngineConfig of(Path dataDir) {
         return new EngineConfig(dataDir, IngestLimits.DEFAULTS, Optional.empty(), DEFAULT_SEGMENT_BYTES,
-                java.time.Duration.ZERO);
+                java.time.Duration.ZERO, Optional.empty());
     }
 }

@@ -26,7 +26,12 @@ final class MeteredUsage implements UsageSource {
 
     @Override
     public List<UsageRow> usage(String tenant, UsageRequest request) {
-        return engine.usage(tenant, request);
+        return engine.usageHere(tenant, request);
+    }
+
+    @Override
+    public void sync() {
+        engine.syncWithOthers();
     }
 
     @Override

@@ -11,10 +11,11 @@ import java.util.Optional;
  * optional bootstrap admin key, an optional meters-as-code file, and the
  * backdating window. {@link #fromEnvironment} reads TALLY_PORT (8080),
  * TALLY_DATA_DIR (./data), TALLY_BOOTSTRAP_KEY, TALLY_METERS_FILE and
- * TALLY_BACKDATING_DAYS (35) and TALLY_BILLING_INTERVAL_SECONDS (60; 0 runs billing only when asked).
+ * TALLY_BACKDATING_DAYS (35), TALLY_BILLING_INTERVAL_SECONDS (60; 0 runs billing only when asked) and
+ * TALLY_DATABASE_URL (PostgreSQL instead of the embedded store).
  */
 public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
-        Duration backdatingWindow, Duration billingEvery) {
+        Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl) {
     public ServerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535");
@@ -22,6 +23,7 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
         Objects.requireNonNull(dataDir);
         Objects.requireNonNull(bootstrapKey);
         Objects.requireNonNull(metersFile);
+        Objects.requireNonNull(databaseUrl);
         if (billingEvery.isNegative()) {
             throw new IllegalArgumentException("the billing interval must not be negative");
         }
@@ -37,22 +39,27 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
         Optional<Path> meters = Optional.ofNullable(env.get("TALLY_METERS_FILE")).filter(s -> !s.isBlank()).map(Path::of);
         Duration backdating = Duration.ofDays(Long.parseLong(env.getOrDefault("TALLY_BACKDATING_DAYS", "35")));
         Duration billing = Duration.ofSeconds(Long.parseLong(env.getOrDefault("TALLY_BILLING_INTERVAL_SECONDS", "60")));
-        return new ServerConfig(port, data, key, meters, backdating, billing);
+        Optional<String> db = Optional.ofNullable(env.get("TALLY_DATABASE_URL")).filter(s -> !s.isBlank());
+        return new ServerConfig(port, data, key, meters, backdating, billing, db);
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery);
+        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery);
+        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl);
     }
 
     public ServerConfig withMetersFile(Path f) {
-        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery);
+        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery, databaseUrl);
+    }
+
+    public ServerConfig withDatabaseUrl(String url) {
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, Optional.of(url));
     }
 
     public ServerConfig withBootstrapKey(String key) {
-        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery);
+        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery, databaseUrl);
     }
 }

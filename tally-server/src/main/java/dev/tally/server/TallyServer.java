@@ -51,7 +51,7 @@ public final class TallyServer implements AutoCloseable {
     private TallyServer(ServerConfig config, Clock clock) throws IOException {
         IngestLimits limits = IngestLimits.DEFAULTS.withBackdatingWindow(config.backdatingWindow());
         this.engine = Engine.open(new EngineConfig(config.dataDir(), limits, config.bootstrapKey(),
-                EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery()), clock);
+                EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl()), clock);
         try {
             config.metersFile().ifPresent(this::loadMeters);
             this.auth = new Auth(engine);

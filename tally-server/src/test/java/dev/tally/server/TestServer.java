@@ -33,7 +33,7 @@ final class TestServer implements AutoCloseable {
     TestServer(Clock clock, Path dir, Optional<Path> metersFile) {
         this.dir = dir;
         this.server = TallyServer.start(new ServerConfig(0, dir, Optional.of(KEY), metersFile,
-                Duration.ofDays(35), Duration.ZERO), clock);
+                Duration.ofDays(35), Duration.ZERO, Optional.empty()), clock);
         this.owner = true;
     }
 

@@ -290,6 +290,13 @@ public final class Billing {
      */
     public BillingRunResult run(String tenant) {
         synchronized (lock(tenant)) {
+            return store.db().withLock("tally-billing-run:" + tenant, () -> runLocked(tenant));
+        }
+    }
+
+    private BillingRunResult runLocked(String tenant) {
+        usage.sync();
+        {
             Instant now = now();
             Duration grace = gracePeriod(tenant);
             int created = 0;
@@ -401,6 +408,7 @@ public final class Billing {
 
     /** The events behind one line of an invoice (usage and adjustment lines), a page at a time. */
     public List<StoredEvent> lineEvents(String tenant, String invoiceId, String lineId, long afterPosition, int limit) {
+        usage.sync();
         Invoice inv = invoice(tenant, invoiceId);
         InvoiceLine line = inv.line(lineId).orElseThrow(() -> new BillingNotFoundException("no line '" + lineId + "'"));
         if (line.meter().isEmpty()) {
@@ -485,6 +493,7 @@ public final class Billing {
 
     /** The current period of each of a customer's live subscriptions, priced as the invoices will price it. */
     public List<UsageEstimate> currentUsage(String tenant, String customerId) {
+        usage.sync();
         Customer c = customer(tenant, customerId);
         Instant now = now();
         List<UsageEstimate> out = new ArrayList<>();

@@ -345,18 +345,24 @@ final class BillingStore {
     }
 
     private static boolean finalize(Connection c, String tenant, String invoiceId, Instant now) throws SQLException {
-        if (!"draft".equals(status(c, invoiceId))) {
-            return false;
+        // claim the draft first: a concurrent finalizer (another process) blocks on the row and then finds it
+        // no longer a draft, so it never takes a number it would not use
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE invoices SET status = 'finalized', finalized_at = ?, updated_at = ? WHERE id = ? AND status = 'draft'")) {
+            ps.setString(1, now.toString());
+            ps.setString(2, now.toString());
+            ps.setString(3, invoiceId);
+            if (ps.executeUpdate() != 1) {
+                return false;
+            }
         }
         long n = nextNumber(c, tenant, "invoice");
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE invoices SET status = 'finalized', number = ?, finalized_at = ?, updated_at = ? WHERE id = ? AND status = 'draft'")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE invoices SET number = ? WHERE id = ?")) {
             ps.setString(1, String.format("INV-%06d", n));
-            ps.setString(2, now.toString());
-            ps.setString(3, now.toString());
-            ps.setString(4, invoiceId);
-            return ps.executeUpdate() == 1;
+            ps.setString(2, invoiceId);
+            ps.executeUpdate();
         }
+        return true;
     }
 
     /** Moves a finalized invoice to paid or void; returns false when it is not finalized. */
@@ -386,7 +392,7 @@ final class BillingStore {
     static long nextNumber(Connection c, String tenant, String kind) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO document_counters (tenant_id, kind, last) VALUES (?, ?, 1) "
-                        + "ON CONFLICT (tenant_id, kind) DO UPDATE SET last = last + 1 RETURNING last")) {
+                        + "ON CONFLICT (tenant_id, kind) DO UPDATE SET last = document_counters.last + 1 RETURNING last")) {
             ps.setString(1, tenant);
             ps.setString(2, kind);
             try (ResultSet rs = ps.executeQuery()) {

@@ -11,6 +11,9 @@ import java.util.Set;
 
 /** What billing needs from metering: usage for exact ranges, per-event values, and the events behind a figure. */
 public interface UsageSource {
+    /** Catches up with what other processes stored (shared stores); billing calls it once per run or estimate. */
+    void sync();
+
     List<UsageRow> usage(String tenant, UsageRequest request);
 
     /** The values of the events of a customer in a period that count for a meter (per-event price models). */

@@ -55,6 +55,13 @@ public interface EventStore extends AutoCloseable {
     /** Visits records from {@code from} (inclusive) in order; stops when the visitor returns false. */
     void scan(long from, RecordVisitor visitor);
 
+    /**
+     * Before recovery: lets the next scan reach everything stored so far (a shared store otherwise shows a
+     * process only what it has already seen).
+     */
+    default void seeEverything() {
+    }
+
     /** The position of the first record. */
     long start();
 

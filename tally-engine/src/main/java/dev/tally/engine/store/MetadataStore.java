@@ -45,13 +45,13 @@ public final class MetadataStore {
 
     public void createTenant(String id, String name, Instant now) {
         db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
                 ps.setString(1, id);
                 ps.setString(2, name);
                 ps.setString(3, now.toString());
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO meter_generations (tenant_id, generation) VALUES (?, 0)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO meter_generations (tenant_id, generation) VALUES (?, 0) ON CONFLICT DO NOTHING")) {
                 ps.setString(1, id);
                 ps.executeUpdate();
             }
@@ -78,7 +78,8 @@ public final class MetadataStore {
         String prefix = secret.substring(0, Math.min(12, secret.length()));
         db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO api_keys (id, tenant_id, prefix, hash, name, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                    "INSERT INTO api_keys (id, tenant_id, prefix, hash, name, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                            + "ON CONFLICT DO NOTHING")) {
                 ps.setString(1, id);
                 ps.setString(2, tenant);
                 ps.setString(3, prefix);
@@ -118,6 +119,40 @@ public final class MetadataStore {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A random secret shared by every process on this database, created on first use. */
+    public byte[] secret(String name) {
+        return db.inTransaction(c -> {
+            byte[] fresh = new byte[32];
+            new java.security.SecureRandom().nextBytes(fresh);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+                ps.setString(1, name);
+                ps.setBytes(2, fresh);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT value FROM secrets WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getBytes(1);
+                }
+            }
+        });
+    }
+
+    /** Every tenant's meter generation (to notice meter changes made by another process). */
+    public java.util.Map<String, Long> meterGenerations() {
+        return db.inTransaction(c -> {
+            java.util.Map<String, Long> out = new java.util.TreeMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT tenant_id, generation FROM meter_generations");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return out;
+        });
     }
 
     /** Appends a meter version and bumps the tenant's meter generation; returns the new generation. */
