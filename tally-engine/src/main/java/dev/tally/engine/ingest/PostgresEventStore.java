@@ -5,7 +5,6 @@ import dev.tally.engine.store.Database;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.nio.charset.StandardCharsets;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,7 +21,7 @@ import java.util.Optional;
  * A group commit is one transaction: take the event-writer advisory lock (so
  * positions, the {@code seq} column, are assigned in commit order), read what
  * other processes stored since this one last looked, insert the batch with
- * {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING}
+ * multi-row {@code INSERT ... ON CONFLICT DO NOTHING RETURNING} (records travel as binary parameters)
  * (the unique index decides duplicates exactly, across processes), commit.
  * A failed transaction stores nothing; a commit whose answer was lost is
  * found by the next read of the tail, and the client's retry is a duplicate.
@@ -69,21 +68,19 @@ public final class PostgresEventStore implements EventStore {
                     records[i] = cand.record();
                 }
                 Map<String, Long> inserted = new HashMap<>();
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO events (tenant_id, source, event_id, kind, record) "
-                                + "SELECT t, s, i, 1, r FROM unnest(?::text[], ?::text[], ?::text[], ?::bytea[]) AS x(t, s, i, r) "
-                                + "ON CONFLICT (tenant_id, source, event_id) WHERE kind = 1 DO NOTHING RETURNING seq, tenant_id, source, event_id")) {
-                    Array a1 = c.createArrayOf("text", tenants);
-                    Array a2 = c.createArrayOf("text", sources);
-                    Array a3 = c.createArrayOf("text", ids);
-                    Array a4 = c.createArrayOf("bytea", records);
-                    ps.setArray(1, a1);
-                    ps.setArray(2, a2);
-                    ps.setArray(3, a3);
-                    ps.setArray(4, a4);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            inserted.put(key(rs.getString(2), rs.getString(3), rs.getString(4)), rs.getLong(1));
+                for (int from = 0; from < tenants.length; from += ROWS_PER_STATEMENT) {
+                    int n = Math.min(ROWS_PER_STATEMENT, tenants.length - from);
+                    try (PreparedStatement ps = c.prepareStatement(insertSql(n))) {
+                        for (int k = 0, p = 1; k < n; k++) {
+                            ps.setString(p++, tenants[from + k]);
+                            ps.setString(p++, sources[from + k]);
+                            ps.setString(p++, ids[from + k]);
+                            ps.setBytes(p++, records[from + k]);
+                        }
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                inserted.put(key(rs.getString(2), rs.getString(3), rs.getString(4)), rs.getLong(1));
+                            }
                         }
                     }
                 }
@@ -112,6 +109,22 @@ public final class PostgresEventStore implements EventStore {
             healthy = false;
             throw new StorageUnavailableException("the event database is unavailable", e);
         }
+    }
+
+    /** One multi-row INSERT per this many events (4 parameters each, far below PostgreSQL's 32,767). */
+    private static final int ROWS_PER_STATEMENT = 1000;
+    private static final Map<Integer, String> INSERTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** INSERT ... VALUES (?, ?, ?, 1, ?) x n ... ON CONFLICT DO NOTHING RETURNING: bytea travels binary. */
+    private static String insertSql(int n) {
+        return INSERTS.computeIfAbsent(n, k -> {
+            StringBuilder sql = new StringBuilder("INSERT INTO events (tenant_id, source, event_id, kind, record) VALUES ");
+            for (int i = 0; i < k; i++) {
+                sql.append(i == 0 ? "" : ",").append("(?, ?, ?, 1, ?)");
+            }
+            return sql.append(" ON CONFLICT (tenant_id, source, event_id) WHERE kind = 1 DO NOTHING")
+                    .append(" RETURNING seq, tenant_id, source, event_id").toString();
+        });
     }
 
     private static String key(String tenant, String source, String id) {
