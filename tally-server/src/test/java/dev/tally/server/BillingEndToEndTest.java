@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -356,17 +355,6 @@ class BillingEndToEndTest {
 
     // ---- tests
 
-    static final String BUG_PER_EVENT = "bug: InvoiceComposer.usageFor (tally-engine .../billing/InvoiceComposer.java:222-236) "
-            + "always passes a quantity map ({\"\": 0} at least) to ChargeUsage, which refuses quantities for per-event "
-            + "charges, so any plan with a percentage, graduated_percentage or dynamic charge cannot be invoiced: "
-            + "POST /v1/billing/runs and GET /v1/customers/{id}/usage answer 400 'quantity cannot be given for "
-            + "payments: its percentage price is rated from event values', and the failing subscription aborts the "
-            + "tenant's whole run";
-
-    static final String BUG_REFRESH = "bug: Billing.refresh (tally-engine .../billing/Billing.java:320) stores "
-            + "draft(...), which has a new random id, so BillingStore.refreshDraft's UPDATE ... WHERE id = ? matches "
-            + "nothing: drafts are never refreshed in the grace period (a run still reports refreshed=1), late usage "
-            + "arriving in grace is left out of the invoice and turns into an adjustment a month later";
 
     @Test
     void openingInvoicesBillTheFirstPeriodsInAdvanceFeesAndAreNumberedInBoundaryOrder() {
@@ -437,7 +425,6 @@ class BillingEndToEndTest {
     }
 
     @Test
-    @Disabled(BUG_PER_EVENT)
     void perEventPriceModelsAreBilledLiveOnTheInvoiceAndInAdjustments() {
         liveUsageThenNovemberInvoices(true);
         assertLaNovember(true);
@@ -446,7 +433,6 @@ class BillingEndToEndTest {
     }
 
     @Test
-    @Disabled(BUG_PER_EVENT)
     void aPlanWithOnePercentageChargeCanBeInvoiced() {
         created(t.post("/v1/meters", "{\"key\":\"payments\",\"event_type\":\"payment.captured\",\"aggregation\":\"sum\","
                 + "\"value_path\":\"amount\"}"));
@@ -589,7 +575,6 @@ class BillingEndToEndTest {
     }
 
     @Test
-    @Disabled(BUG_REFRESH)
     void lateUsageInTheGracePeriodRefreshesTheDraftBeforeItIsFinalized() {
         setUp(false);
         openingInvoices();
@@ -646,11 +631,6 @@ class BillingEndToEndTest {
     }
 
     @Test
-    @Disabled("bug: GET /v1/invoices/{id}/lines/{line}/events for a line priced by dimension (\"Tokens: model=big: "
-            + "...\") lists the events of every value of the charge (Billing.lineEvents, tally-engine "
-            + ".../billing/Billing.java:386-390 applies only the charge's filters, not the line's dimension value): "
-            + "the big line lists la-tok-1..5 instead of la-tok-2, la-tok-3 (BILLING.md documents that such lines "
-            + "carry the charge's event count, but the listing is then not 'the events behind the line')")
     void eventsBehindALineOfOneDimensionValueAreThoseOfThatValue() {
         setUp(false);
         openingInvoices();

@@ -200,10 +200,16 @@ public final class Billing {
         return s;
     }
 
-    /** The opening invoice is due at the start when the plan has in-advance fees; else the first period's end. */
+    /**
+     * The opening invoice is due at the start (or the trial's end inside the first period) when the plan has
+     * in-advance fees; else the first boundary is the first period's end.
+     */
     private Instant firstBoundary(Subscription s, Customer c) {
-        InvoiceComposer.Composition opening = composer.compose(s, c, s.start(), List.of(), now());
-        return opening.lines().isEmpty() ? boundaryAfter(s, c, s.start()) : s.start();
+        Optional<Instant> at = composer.opening(s, c);
+        if (at.isPresent() && !composer.compose(s, c, at.get(), List.of(), now()).lines().isEmpty()) {
+            return at.get();
+        }
+        return boundaryAfter(s, c, s.start());
     }
 
     private Instant boundaryAfter(Subscription s, Customer c, Instant b) {
@@ -415,9 +421,20 @@ public final class Billing {
             return List.of();
         }
         Plan plan = plan(tenant, new Phase(line.plan(), line.planVersion(), Instant.EPOCH, Optional.empty()));
-        Map<String, java.util.Set<String>> filters = plan.charges().stream()
+        Optional<UsageCharge> charge = plan.charges().stream()
                 .filter(ch -> ch.key().equals(line.chargeKey()) && ch instanceof UsageCharge)
-                .map(ch -> ((UsageCharge) ch).filters()).findFirst().orElse(Map.of());
+                .map(ch -> (UsageCharge) ch).findFirst();
+        Map<String, java.util.Set<String>> filters = new HashMap<>(charge.map(UsageCharge::filters).orElse(Map.of()));
+        // a line of one dimension value ("<charge name>: <dimension>=<value>: ...") lists that value's events
+        charge.flatMap(ch -> ch.pricing().dimension()).ifPresent(d -> {
+            String marker = ": " + d + "=";
+            int at = line.description().indexOf(marker);
+            if (at >= 0) {
+                int from = at + marker.length();
+                int to = line.description().indexOf(": ", from);
+                filters.put(d, java.util.Set.of(line.description().substring(from, to < 0 ? line.description().length() : to)));
+            }
+        });
         return usage.eventsBehind(tenant, inv.customer(), line.meter().get(), filters, line.period(), afterPosition, limit);
     }
 
@@ -436,9 +453,12 @@ public final class Billing {
                         + inv.status().wireName());
             }
             Map<String, BigDecimal> already = new HashMap<>();
+            Map<String, BigDecimal> taxAlready = new HashMap<>();
             for (JsonNode cn : store.creditNotes(tenant, invoiceId)) {
                 cn.get("lines").forEach(l -> already.merge(l.get("line_id").asText(),
                         new BigDecimal(l.get("amount").asText()), BigDecimal::add));
+                cn.path("taxes").forEach(t -> taxAlready.merge(t.get("name").asText(),
+                        new BigDecimal(t.get("amount").asText()), BigDecimal::add));
             }
             ArrayNode lines = JsonNodeFactory.instance.arrayNode();
             BigDecimal total = BigDecimal.ZERO;
@@ -475,9 +495,34 @@ public final class Billing {
             if (lines.isEmpty()) {
                 throw new BillingConflictException("nothing is left to credit on this invoice");
             }
+            // tax follows the credited lines: each rate on the credited subtotal, never more than the invoice's tax
+            // of that rate still uncredited, and exactly that when the note leaves nothing of the lines to credit
+            boolean creditsEverything = inv.lines().stream().allMatch(l -> {
+                BigDecimal credited = already.getOrDefault(l.lineId(), BigDecimal.ZERO);
+                for (JsonNode n : lines) {
+                    if (n.get("line_id").asText().equals(l.lineId())) {
+                        credited = credited.add(new BigDecimal(n.get("amount").asText()));
+                    }
+                }
+                return l.amount().amount().signum() <= 0 || credited.compareTo(l.amount().amount()) >= 0;
+            });
+            ArrayNode taxes = JsonNodeFactory.instance.arrayNode();
+            BigDecimal subtotal = total;
+            for (dev.tally.core.money.TaxLine t : inv.totals().taxes()) {
+                BigDecimal left = t.amount().amount().subtract(taxAlready.getOrDefault(t.rate().name(), BigDecimal.ZERO));
+                BigDecimal tax = creditsEverything ? left : t.rate().taxOn(new Money(subtotal, inv.totals().currency()))
+                        .amount().min(left);
+                if (tax.signum() > 0) {
+                    taxes.addObject().put("name", t.rate().name()).put("percent", t.rate().percent().toPlainString())
+                            .put("amount", tax.toPlainString());
+                    total = total.add(tax);
+                }
+            }
             String id = "cn_" + UUID.randomUUID().toString().replace("-", "");
             ObjectNode stored = JsonNodeFactory.instance.objectNode();
             stored.set("lines", lines);
+            stored.put("subtotal", subtotal.toPlainString());
+            stored.set("taxes", taxes);
             String reason = text(body, "reason").orElse("");
             store.insertCreditNote(tenant, id, invoiceId, reason, new Money(total, inv.totals().currency()), stored, now());
             return store.creditNotes(tenant, invoiceId).stream().filter(n -> n.get("id").asText().equals(id))
@@ -503,16 +548,9 @@ public final class Billing {
             }
             Plan first = plan(tenant, s.phases().get(0));
             Period period = InvoiceComposer.periodAt(s, first, now, c.timezone());
-            Subscription asOpen = s;
-            List<InvoiceLine> lines = new ArrayList<>(composer.arrears(asOpen, c, period,
+            List<InvoiceLine> lines = new ArrayList<>(composer.arrears(s, c, period,
                     s.end().filter(e -> e.isBefore(period.end())).orElse(period.end())));
-            Subscription openingOfPeriod = s.with(s.phases(), s.end(), s.nextBoundary());
-            lines.addAll(composer.compose(openingOfPeriod, c, period.start().equals(s.start()) ? s.start()
-                    : period.start(), List.of(), now).lines().stream()
-                    .filter(l -> l.period().start().equals(period.start()) || period.contains(l.period().start()))
-                    .filter(l -> l.kind() == dev.tally.core.billing.LineKind.FLAT_FEE)
-                    .filter(l -> isAdvance(tenant, l))
-                    .toList());
+            lines.addAll(composer.advanceFees(s, c, period));
             Plan current = plan(tenant, s.phaseAt(now));
             List<ChargeEstimate> charges = new ArrayList<>();
             for (Charge ch : current.charges()) {
@@ -535,13 +573,6 @@ public final class Billing {
             out.add(new UsageEstimate(s.id(), current.key(), period, charges, totals));
         }
         return out;
-    }
-
-    private boolean isAdvance(String tenant, InvoiceLine l) {
-        Plan p = plan(tenant, new Phase(l.plan(), l.planVersion(), Instant.EPOCH, Optional.empty()));
-        return p.charges().stream().anyMatch(ch -> ch.key().equals(l.chargeKey())
-                && ch instanceof dev.tally.core.billing.FlatCharge f
-                && f.timing() == dev.tally.core.billing.FeeTiming.IN_ADVANCE);
     }
 
     private BigDecimal quantity(Subscription s, Customer c, UsageCharge uc, Period period) {

@@ -30,8 +30,8 @@ import java.util.function.BiFunction;
 
 /**
  * Computes the lines of the invoice a subscription gets at a boundary. The
- * opening invoice (boundary = start) bills the first period's in-advance
- * fees. Every later one closes a period: its usage and in-arrears fees (each
+ * opening invoice (at the start, or at the end of a trial inside the first
+ * period) bills the first period's in-advance fees. Every later one closes a period: its usage and in-arrears fees (each
  * phase's plan for its part, trial excluded, flat fees prorated by day), the
  * next period's in-advance fees when the subscription continues, proration of
  * in-advance fees for plan changes and immediate cancellation inside the
@@ -58,14 +58,14 @@ final class InvoiceComposer {
         Plan first = plans.apply(s.tenant(), s.phases().get(0));
         List<InvoiceLine> lines = new ArrayList<>();
         Period period;
-        if (boundary.equals(s.start())) {
+        if (opening(s, c).filter(boundary::equals).isPresent()) {
             period = periodAt(s, first, s.start(), zone);
             lines.addAll(advanceFees(s, c, period));
         } else {
             period = periodAt(s, first, boundary.minusNanos(1), zone);
             Instant arrearsEnd = min(period.end(), boundary, s.end().orElse(Instant.MAX));
             lines.addAll(arrears(s, c, period, arrearsEnd));
-            lines.addAll(prorations(s, c, period, arrearsEnd));
+            lines.addAll(prorations(s, c, period, arrearsEnd, earlier));
             if (s.activeAt(period.end()) && boundary.equals(period.end())) {
                 lines.addAll(advanceFees(s, c, BillingCalendar.next(s.start(), period, zone, first.interval(), s.anchor())));
             }
@@ -77,6 +77,19 @@ final class InvoiceComposer {
             numbered.add(withId(l, "L" + n++));
         }
         return new Composition(period, numbered);
+    }
+
+    /**
+     * When the opening invoice (the first period's in-advance fees) is issued: at the start, or at the end of
+     * a trial that ends inside the first period (nothing is billed during a trial); none when the trial
+     * covers the whole first period (the next in-advance fees come with the first period's closing invoice).
+     */
+    Optional<Instant> opening(Subscription s, Customer c) {
+        if (s.trialEnd().isEmpty()) {
+            return Optional.of(s.start());
+        }
+        Period first = periodAt(s, plans.apply(s.tenant(), s.phases().get(0)), s.start(), c.timezone());
+        return s.trialEnd().get().isBefore(first.end()) ? s.trialEnd() : Optional.empty();
     }
 
     static Period periodAt(Subscription s, Plan plan, Instant t, ZoneId zone) {
@@ -102,7 +115,8 @@ final class InvoiceComposer {
         return out;
     }
 
-    private List<InvoiceLine> advanceFees(Subscription s, Customer c, Period period) {
+    /** The in-advance fees of a period (after any trial), under the plan in force at its start. */
+    List<InvoiceLine> advanceFees(Subscription s, Customer c, Period period) {
         Period nominal = nominal(s, c, period);
         Phase phase = s.phaseAt(period.start());
         Optional<Period> part = billable(s, phase.endingAt(Instant.MAX), period);
@@ -118,14 +132,16 @@ final class InvoiceComposer {
      * change inside it (credit the old plan's remaining days, charge the new plan's) and for an immediate
      * cancellation (credit the days after the end).
      */
-    private List<InvoiceLine> prorations(Subscription s, Customer c, Period period, Instant end) {
+    private List<InvoiceLine> prorations(Subscription s, Customer c, Period period, Instant end,
+            List<Invoice> earlier) {
         List<InvoiceLine> out = new ArrayList<>();
         Period nominal = nominal(s, c, period);
         for (int i = 1; i < s.phases().size(); i++) {
             Phase before = s.phases().get(i - 1);
             Phase after = s.phases().get(i);
             Instant at = after.start();
-            if (!period.contains(at) || at.equals(period.start()) || !at.isBefore(end)) {
+            if (!period.contains(at) || !at.isBefore(end)
+                    || at.equals(period.start()) && !advanceBilledUnder(earlier, at, before)) {
                 continue;
             }
             Optional<Period> rest = billable(s, after.endingAt(Instant.MAX), new Period(at, period.end()));
@@ -144,6 +160,16 @@ final class InvoiceComposer {
         return out;
     }
 
+    /**
+     * Whether the invoice issued at {@code boundary} billed the period's in-advance fees under {@code phase}'s
+     * plan (true when a change at exactly that boundary came after the invoice: its fees must be corrected).
+     */
+    private static boolean advanceBilledUnder(List<Invoice> earlier, Instant boundary, Phase phase) {
+        return earlier.stream().filter(i -> i.boundary().equals(boundary)).flatMap(i -> i.lines().stream())
+                .anyMatch(l -> l.kind() == LineKind.FLAT_FEE && l.plan().equals(phase.plan())
+                        && l.planVersion() == phase.planVersion() && !l.period().start().isBefore(boundary));
+    }
+
     private List<InvoiceLine> credit(Subscription s, Customer c, Phase phase, Period rest, Period nominal) {
         return InvoiceCalculator.prorationCredits(List.of(Segment.inAdvance(plans.apply(s.tenant(), phase), rest,
                 nominal)), c.currency(), c.timezone());
@@ -154,7 +180,7 @@ final class InvoiceComposer {
             Instant now) {
         List<InvoiceLine> out = new ArrayList<>();
         for (Invoice inv : earlier) {
-            if (inv.boundary().equals(s.start()) || inv.boundary().equals(boundary)
+            if (opening(s, c).filter(inv.boundary()::equals).isPresent() || inv.boundary().equals(boundary)
                     || (inv.status() != InvoiceStatus.FINALIZED && inv.status() != InvoiceStatus.PAID)
                     || inv.period().end().isBefore(now.minus(LOOK_BACK))) {
                 continue;
@@ -227,14 +253,16 @@ final class InvoiceComposer {
                 byDim.merge(k, r.value(), BigDecimal::add);
                 events += r.events();
             }
-            if (byDim.isEmpty()) {
-                byDim.put("", BigDecimal.ZERO);
+            int meterVersion = usage.meterVersionAt(s.tenant(), uc.meter(), part.end().minusNanos(1));
+            if (uc.pricing().model().ratedPerEvent()) {
+                out.add(ChargeUsage.events(uc, usage.eventValues(s.tenant(), c.externalId(), uc.meter(), uc.filters(),
+                        part), meterVersion));
+                continue;
             }
-            List<BigDecimal> values = uc.pricing().model().ratedPerEvent()
-                    ? usage.eventValues(s.tenant(), c.externalId(), uc.meter(), uc.filters(), part)
-                    : List.of();
-            out.add(new ChargeUsage(uc, byDim, values, events,
-                    usage.meterVersionAt(s.tenant(), uc.meter(), part.end().minusNanos(1))));
+            if (byDim.isEmpty()) {
+                byDim.put(ChargeUsage.NO_DIMENSION, BigDecimal.ZERO);
+            }
+            out.add(new ChargeUsage(uc, byDim, List.of(), events, meterVersion));
         }
         return out;
     }
