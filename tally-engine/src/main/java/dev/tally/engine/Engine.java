@@ -359,6 +359,7 @@ public final class Engine implements AutoCloseable {
         if (!log.shared()) {
             return;
         }
+        log.awaitAcknowledged();
         pipeline.exclusive(() -> {
             for (Map.Entry<String, Long> g : meta.meterGenerations().entrySet()) {
                 if (catalogs.get(g.getKey()).generation() != g.getValue()) {

@@ -25,8 +25,11 @@ public interface EventStore extends AutoCloseable {
     record Stored(long position, byte[] record) {
     }
 
+    /** An append's answer for an event that is durably queued and will be stored (and deduplicated) later. */
+    long QUEUED = -2;
+
     /**
-     * What an append did: each candidate's new position, or -1 when it is a duplicate; and the records other
+     * What an append did: each candidate's new position, -1 when it is a duplicate, or {@link #QUEUED}; and the records other
      * processes stored since this process last looked, in order, all before this append's own records.
      */
     record Appended(long[] positions, List<Stored> others) {
@@ -54,6 +57,13 @@ public interface EventStore extends AutoCloseable {
 
     /** Visits records from {@code from} (inclusive) in order; stops when the visitor returns false. */
     void scan(long from, RecordVisitor visitor);
+
+    /**
+     * Waits until everything acknowledged so far by any process is stored where {@link #poll} finds it (a
+     * queued store waits for its workers); a no-op for stores that acknowledge only what they stored.
+     */
+    default void awaitAcknowledged() {
+    }
 
     /**
      * Before recovery: lets the next scan reach everything stored so far (a shared store otherwise shows a

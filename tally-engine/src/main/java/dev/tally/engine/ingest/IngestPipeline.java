@@ -248,6 +248,12 @@ public final class IngestPipeline implements AutoCloseable, EventReader {
         for (int i = 0; i < written.size(); i++) {
             Pending p = written.get(i);
             long position = appended.positions()[i];
+            if (position == EventStore.QUEUED) {
+                // durably queued (Kafka): deduplicated and applied when the store's workers have stored it
+                stats.accepted.increment();
+                p.status = EventStatus.of(p.event.id(), p.event.source(), EventStatus.Kind.ACCEPTED);
+                continue;
+            }
             if (position < 0) {
                 p.status = EventStatus.of(p.event.id(), p.event.source(), EventStatus.Kind.DUPLICATE);
                 continue;
