@@ -85,7 +85,8 @@ public final class Engine implements AutoCloseable {
                 return t;
             });
 
-    private Engine(EngineConfig config, Clock clock) throws IOException {
+    private Engine(EngineConfig config, Clock clock,
+            java.util.function.Function<Database, EventStore> storeFactory) throws IOException {
         this.config = config;
         this.clock = clock;
         Files.createDirectories(config.dataDir());
@@ -104,7 +105,7 @@ public final class Engine implements AutoCloseable {
         for (String tenant : meta.tenants()) {
             catalogs.put(tenant, new MeterCatalog(meta.meterGeneration(tenant), meta.meters(tenant)));
         }
-        this.log = db.isPostgres() ? new PostgresEventStore(db)
+        this.log = storeFactory != null ? storeFactory.apply(db) : db.isPostgres() ? new PostgresEventStore(db)
                 : new LocalEventStore(SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes()));
         log.seeEverything();
         this.checkpoints = new Checkpoints(config.dataDir());
@@ -136,8 +137,17 @@ public final class Engine implements AutoCloseable {
 
     /** Opens (creating if needed) the data directory and replays its log. */
     public static Engine open(EngineConfig config, Clock clock) {
+        return open(config, clock, null);
+    }
+
+    /**
+     * Opens an engine whose events go to a store of the caller's (e.g. a Kafka front over PostgreSQL); the
+     * factory receives the metadata database. Null means the default for the configuration.
+     */
+    public static Engine open(EngineConfig config, Clock clock,
+            java.util.function.Function<Database, EventStore> storeFactory) {
         try {
-            return new Engine(config, clock);
+            return new Engine(config, clock, storeFactory);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open data directory " + config.dataDir(), e);
         }

@@ -48,6 +48,20 @@ public final class PostgresEventStore implements EventStore {
 
     @Override
     public Appended appendNew(List<Candidate> candidates) {
+        return appendNew(candidates, c -> { });
+    }
+
+    /** Extra work a caller does in the append's transaction (e.g. a Kafka worker storing its offsets). */
+    @FunctionalInterface
+    public interface InTransaction {
+        void run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Appends like {@link #appendNew(List)}, and runs {@code also} in the same transaction, so both commit
+     * or neither does.
+     */
+    public Appended appendNew(List<Candidate> candidates, InTransaction also) {
         if (candidates.isEmpty()) {
             return new Appended(new long[0], poll());
         }
@@ -84,6 +98,7 @@ public final class PostgresEventStore implements EventStore {
                         }
                     }
                 }
+                also.run(c);
                 c.commit();
                 long[] positions = new long[candidates.size()];
                 long max = lastSeen;
