@@ -69,7 +69,8 @@ public final class KafkaEventStore implements EventStore {
     private volatile long partitionsReadAt;
     private final Object offsetsLock = new Object();
     private Map<Integer, Long> storedSnapshot = Map.of();
-    private long storedReadStartedAt = Long.MIN_VALUE;
+    private long storedReadStartedAt;
+    private boolean haveSnapshot;
 
     /**
      * @param clientConfig Kafka client settings: at least {@code bootstrap.servers}; security settings and
@@ -253,7 +254,7 @@ public final class KafkaEventStore implements EventStore {
     /** A read of kafka_offsets that began at or after {@code notBefore} (shared by concurrent waiters). */
     private Map<Integer, Long> storedReadAfter(long notBefore) {
         synchronized (offsetsLock) {
-            if (storedReadStartedAt - notBefore >= 0) {
+            if (haveSnapshot && storedReadStartedAt - notBefore >= 0) {
                 return storedSnapshot;
             }
             long started = System.nanoTime();
@@ -263,6 +264,7 @@ public final class KafkaEventStore implements EventStore {
                 throw new StorageUnavailableException("the event database is unavailable", e);
             }
             storedReadStartedAt = started;
+            haveSnapshot = true;
             return storedSnapshot;
         }
     }

@@ -1,0 +1,82 @@
+package dev.tally.kafka;
+
+import java.util.Map;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real Kafka cluster in the test JVM: one combined KRaft node (controller and broker), from Kafka's own
+ * test kit (the Maven artifact kafka-test-common-runtime), listening on a free port of 127.0.0.1.
+ */
+final class EmbeddedKafka implements AutoCloseable {
+    private static EmbeddedKafka shared;
+    private final KafkaClusterTestKit cluster;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    /** One cluster for every test class of this JVM (topics are per test), stopped when the JVM exits. */
+    static synchronized EmbeddedKafka shared() throws Exception {
+        if (shared == null) {
+            shared = start();
+            EmbeddedKafka k = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    k.close();
+                } catch (Exception e) {
+                    // the JVM is exiting
+                }
+            }));
+        }
+        return shared;
+    }
+
+    static EmbeddedKafka start() throws Exception {
+        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
+                .setNumControllerNodes(1).build();
+        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+                .setConfigProp("group.min.session.timeout.ms", "1000")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("auto.create.topics.enable", "false")
+                .build();
+        try {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            return new EmbeddedKafka(cluster);
+        } catch (Exception e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    Map<String, Object> clientConfig() {
+        return Map.of("bootstrap.servers", bootstrapServers());
+    }
+
+    /** Worker settings for tests: a crashed worker's partitions move after 3 s instead of 45. */
+    Map<String, Object> workerConfig() {
+        return Map.of("bootstrap.servers", bootstrapServers(), "session.timeout.ms", 3000, "heartbeat.interval.ms", 500);
+    }
+
+    /** A new topic with this many partitions. */
+    String newTopic(int partitions) {
+        String topic = "tally-events-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        KafkaTopics.ensure(clientConfig(), topic, partitions, (short) 1);
+        return topic;
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.tally.kafka;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+
+/**
+ * Throwaway PostgreSQL databases on the local server (127.0.0.1:5432, user postgres, trust auth; .ci/run
+ * starts it), as in the engine's tests: each test creates its own and drops it afterwards. The environment
+ * variable TALLY_TEST_PG (host:port) points the tests at another server.
+ */
+final class TestDatabases {
+    static final String SERVER = System.getenv().getOrDefault("TALLY_TEST_PG", "127.0.0.1:5432");
+    static final String ADMIN_URL = "jdbc:postgresql://" + SERVER + "/postgres?user=postgres";
+
+    private TestDatabases() {
+    }
+
+    static String create() {
+        String name = "tally_kafka_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        exec("CREATE DATABASE " + name);
+        return "jdbc:postgresql://" + SERVER + "/" + name + "?user=postgres";
+    }
+
+    static void drop(String url) {
+        String name = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
+        exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    }
+
+    static long queryLong(String url, String sql) {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                var rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void exec(String sql) {
+        try (Connection c = DriverManager.getConnection(ADMIN_URL); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL at " + SERVER + " is needed for this test (" + e.getMessage()
+                    + "); .ci/run starts it", e);
+        }
+    }
+}
