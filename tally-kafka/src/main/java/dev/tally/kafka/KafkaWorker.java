@@ -65,6 +65,9 @@ public final class KafkaWorker implements AutoCloseable {
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong rebalances = new AtomicLong();
+    private final AtomicLong abandoned = new AtomicLong();
+    /** Runs inside each transaction after the events' insert, before the offsets (tests: a crash point). */
+    volatile Runnable beforeCommit = () -> { };
 
     /**
      * @param clientConfig Kafka client settings: at least {@code bootstrap.servers}; consumer settings may be
@@ -131,6 +134,11 @@ public final class KafkaWorker implements AutoCloseable {
         return malformed.get();
     }
 
+    /** Events of a batch a kill abandoned before its transaction committed (their new owner stores them). */
+    public long abandoned() {
+        return abandoned.get();
+    }
+
     public long transactions() {
         return transactions.get();
     }
@@ -138,6 +146,10 @@ public final class KafkaWorker implements AutoCloseable {
     /** How many times partitions were assigned to this worker. */
     public long assignments() {
         return rebalances.get();
+    }
+
+    boolean killed() {
+        return killed;
     }
 
     public boolean isAlive() {
@@ -220,8 +232,9 @@ public final class KafkaWorker implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.debug("worker {}: closing the consumer", name, e);
             }
-            LOG.info("worker {} {}: stored {} events, {} duplicates, {} transactions", name,
-                    killed ? "killed" : "stopped", stored.get(), duplicates.get(), transactions.get());
+            LOG.info("worker {} {}: stored {} events, {} duplicates, {} transactions{}", name,
+                    killed ? "killed" : "stopped", stored.get(), duplicates.get(), transactions.get(),
+                    killed ? ", abandoned a batch of " + abandoned.get() : "");
         }
     }
 
@@ -261,26 +274,34 @@ public final class KafkaWorker implements AutoCloseable {
         Map<Integer, Long> offsets = new HashMap<>();
         next.forEach((tp, o) -> offsets.put(tp.partition(), o));
         PostgresEventStore.InTransaction writeOffsets = c -> {
+            beforeCommit.run();
             if (killed) {
                 throw new SQLException("worker " + name + " was killed before its transaction committed");
             }
             StoredOffsets.advance(c, topic, offsets);
         };
         long newOnes = 0;
-        if (candidates.isEmpty()) {
-            db.inTransaction(c -> {
-                writeOffsets.run(c);
-                return null;
-            });
-        } else {
-            // the worker never reads the tail, so skip over what others stored since its last append
-            store.seeEverything();
-            EventStore.Appended appended = store.appendNew(candidates, writeOffsets);
-            for (long p : appended.positions()) {
-                if (p >= 0) {
-                    newOnes++;
+        try {
+            if (candidates.isEmpty()) {
+                db.inTransaction(c -> {
+                    writeOffsets.run(c);
+                    return null;
+                });
+            } else {
+                // the worker never reads the tail, so skip over what others stored since its last append
+                store.seeEverything();
+                EventStore.Appended appended = store.appendNew(candidates, writeOffsets);
+                for (long p : appended.positions()) {
+                    if (p >= 0) {
+                        newOnes++;
+                    }
                 }
             }
+        } catch (RuntimeException e) {
+            if (killed) {
+                abandoned.addAndGet(candidates.size());
+            }
+            throw e;
         }
         transactions.incrementAndGet();
         committed.putAll(next);
