@@ -1,5 +1,6 @@
 package dev.tally.cli;
 
+import dev.tally.kafka.KafkaMode;
 import dev.tally.server.ServerConfig;
 import dev.tally.server.TallyServer;
 import java.io.PrintWriter;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -20,7 +22,10 @@ import picocli.CommandLine.Spec;
         description = {"Run the Tally HTTP server until SIGTERM/SIGINT.",
                 "Configuration comes from TALLY_PORT, TALLY_DATA_DIR, TALLY_BOOTSTRAP_KEY, TALLY_METERS_FILE, "
                         + "TALLY_BACKDATING_DAYS, TALLY_BILLING_INTERVAL_SECONDS and TALLY_DATABASE_URL; "
-                        + "the options below override them."})
+                        + "the options below override them.",
+                "Kafka scale-out (docs/SCALING.md): TALLY_KAFKA_BOOTSTRAP (brokers; needs a database URL), "
+                        + "TALLY_ROLE=api|worker|all (default all), TALLY_KAFKA_TOPIC, TALLY_KAFKA_PARTITIONS, "
+                        + "TALLY_KAFKA_REPLICATION, TALLY_KAFKA_WORKERS."})
 final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
     @Spec
     CommandSpec spec;
@@ -46,9 +51,9 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
     }
 
     /** Starts the server; a port already in use is a plain error message, not a stack trace. */
-    private static TallyServer start(ServerConfig config) {
+    private static TallyServer start(ServerConfig config, Optional<KafkaMode> kafka) {
         try {
-            return TallyServer.start(config, Clock.systemUTC());
+            return TallyServer.start(config, Clock.systemUTC(), kafka.map(KafkaMode::storeFactory).orElse(null));
         } catch (RuntimeException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof BindException) {
@@ -74,18 +79,42 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
         if (databaseUrl != null) {
             config = config.withDatabaseUrl(databaseUrl);
         }
-        TallyServer server = start(config);
+        Optional<KafkaMode> kafka;
+        try {
+            kafka = KafkaMode.fromEnvironment(env);
+        } catch (IllegalArgumentException e) {
+            throw new CliFailureException(e.getMessage(), e);
+        }
+        if (kafka.isPresent() && config.databaseUrl().isEmpty()) {
+            throw new CliFailureException("TALLY_KAFKA_BOOTSTRAP needs a PostgreSQL database (TALLY_DATABASE_URL or "
+                    + "--database-url): the workers store the events there and every node reads them there");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (kafka.isPresent() && kafka.get().role().runsWorkers()) {
+            kafka.get().startWorkers(config.databaseUrl().get());
+            out.println("Tally Kafka worker" + (kafka.get().workers() == 1 ? "" : "s") + " consuming "
+                    + kafka.get().topic() + " into PostgreSQL");
+        }
+        TallyServer server = kafka.isEmpty() || kafka.get().role().servesHttp() ? start(config, kafka) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                server.close();
+                if (server != null) {
+                    server.close();
+                }
+                kafka.ifPresent(KafkaMode::close);
             } finally {
                 stopped.countDown();
             }
         }, "tally-shutdown"));
-        PrintWriter out = spec.commandLine().getOut();
-        out.println("Tally listening on http://localhost:" + server.port() + " (data in "
-                + config.dataDir().toAbsolutePath().normalize() + ")");
+        if (server == null) {
+            out.flush();
+            stopped.await();
+            return 0;
+        }
+        out.println("Tally " + kafka.map(k -> "(Kafka " + k.role().name().toLowerCase(java.util.Locale.ROOT)
+                + " node, topic " + k.topic() + ") ").orElse("") + "listening on http://localhost:" + server.port()
+                + " (data in " + config.dataDir().toAbsolutePath().normalize() + ")");
         Path keyFile = config.dataDir().resolve(ApiKeys.KEY_FILE);
         if (Files.exists(keyFile)) {
             out.println("admin API key: in " + keyFile.toAbsolutePath().normalize());

@@ -26,11 +26,18 @@ public final class KafkaTopics {
      * Returns the topic's partition count.
      */
     public static int ensure(Map<String, Object> clientConfig, String topic, int partitions, short replication) {
+        return ensure(clientConfig, topic, partitions, java.util.Optional.of(replication));
+    }
+
+    /** As above; without a replication factor the brokers' default applies (and their min.insync.replicas). */
+    public static int ensure(Map<String, Object> clientConfig, String topic, int partitions,
+            java.util.Optional<Short> replication) {
         try (Admin admin = Admin.create(adminConfig(clientConfig))) {
             try {
-                NewTopic t = new NewTopic(topic, partitions, replication).configs(Map.of(
-                        "min.insync.replicas", Integer.toString(Math.max(1, replication - 1)),
-                        "cleanup.policy", "delete"));
+                Map<String, String> configs = new HashMap<>();
+                configs.put("cleanup.policy", "delete");
+                replication.ifPresent(r -> configs.put("min.insync.replicas", Integer.toString(Math.max(1, r - 1))));
+                NewTopic t = new NewTopic(topic, java.util.Optional.of(partitions), replication).configs(configs);
                 admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {

@@ -66,6 +66,7 @@ public final class KafkaWorker implements AutoCloseable {
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicLong rebalances = new AtomicLong();
     private final AtomicLong abandoned = new AtomicLong();
+    private final AtomicLong storeNanos = new AtomicLong();
     /** Runs inside each transaction after the events' insert, before the offsets (tests: a crash point). */
     volatile Runnable beforeCommit = () -> { };
 
@@ -146,6 +147,11 @@ public final class KafkaWorker implements AutoCloseable {
     /** How many times partitions were assigned to this worker. */
     public long assignments() {
         return rebalances.get();
+    }
+
+    /** Time spent in PostgreSQL transactions (where workers queue behind each other's event-writer lock). */
+    long storeNanos() {
+        return storeNanos.get();
     }
 
     boolean killed() {
@@ -281,6 +287,7 @@ public final class KafkaWorker implements AutoCloseable {
             StoredOffsets.advance(c, topic, offsets);
         };
         long newOnes = 0;
+        long started = System.nanoTime();
         try {
             if (candidates.isEmpty()) {
                 db.inTransaction(c -> {
@@ -302,6 +309,8 @@ public final class KafkaWorker implements AutoCloseable {
                 abandoned.addAndGet(candidates.size());
             }
             throw e;
+        } finally {
+            storeNanos.addAndGet(System.nanoTime() - started);
         }
         transactions.incrementAndGet();
         committed.putAll(next);

@@ -16,23 +16,34 @@ final class EmbeddedKafka implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    /** One cluster for every test class of this JVM (topics are per test), stopped when the JVM exits. */
+    /**
+     * One cluster for every test class of this JVM (topics are per test), stopped when the test session ends
+     * ({@link KafkaTestSession}).
+     */
     static synchronized EmbeddedKafka shared() throws Exception {
         if (shared == null) {
             shared = start();
-            EmbeddedKafka k = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    k.close();
-                } catch (Exception e) {
-                    // the JVM is exiting
-                }
-            }));
         }
         return shared;
     }
 
+    static synchronized void closeShared() {
+        if (shared != null) {
+            try {
+                shared.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(EmbeddedKafka.class).warn("stopping the test broker", e);
+            }
+            shared = null;
+        }
+    }
+
     static EmbeddedKafka start() throws Exception {
+        // a broker in a test JVM must never end the JVM (Kafka exits or halts on some fatal errors)
+        org.apache.kafka.common.utils.Exit.setExitProcedure((code, message) -> org.slf4j.LoggerFactory
+                .getLogger(EmbeddedKafka.class).error("the test broker asked to exit ({}): {}", code, message));
+        org.apache.kafka.common.utils.Exit.setHaltProcedure((code, message) -> org.slf4j.LoggerFactory
+                .getLogger(EmbeddedKafka.class).error("the test broker asked to halt ({}): {}", code, message));
         TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
                 .setNumControllerNodes(1).build();
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)

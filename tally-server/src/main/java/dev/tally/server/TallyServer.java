@@ -48,10 +48,12 @@ public final class TallyServer implements AutoCloseable {
     private final List<Route> routes = new ArrayList<>();
     private final Auth auth;
 
-    private TallyServer(ServerConfig config, Clock clock) throws IOException {
+    private TallyServer(ServerConfig config, Clock clock,
+            java.util.function.Function<dev.tally.engine.store.Database, dev.tally.engine.ingest.EventStore> storeFactory)
+            throws IOException {
         IngestLimits limits = IngestLimits.DEFAULTS.withBackdatingWindow(config.backdatingWindow());
         this.engine = Engine.open(new EngineConfig(config.dataDir(), limits, config.bootstrapKey(),
-                EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl()), clock);
+                EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl()), clock, storeFactory);
         try {
             config.metersFile().ifPresent(this::loadMeters);
             this.auth = new Auth(engine);
@@ -109,8 +111,17 @@ public final class TallyServer implements AutoCloseable {
     }
 
     public static TallyServer start(ServerConfig config, Clock clock) {
+        return start(config, clock, null);
+    }
+
+    /**
+     * Starts a server whose engine keeps its events in a store of the caller's (e.g. the Kafka mode's API node);
+     * null means the default for the configuration.
+     */
+    public static TallyServer start(ServerConfig config, Clock clock,
+            java.util.function.Function<dev.tally.engine.store.Database, dev.tally.engine.ingest.EventStore> storeFactory) {
         try {
-            return new TallyServer(config, clock);
+            return new TallyServer(config, clock, storeFactory);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the server", e);
         }
