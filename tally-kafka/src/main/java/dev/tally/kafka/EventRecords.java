@@ -45,6 +45,11 @@ final class EventRecords {
             byte[] tenant = bytes(b);
             byte[] source = bytes(b);
             byte[] id = bytes(b);
+            if (hasNul(tenant) || hasNul(source) || hasNul(id)) {
+                // PostgreSQL text cannot hold NUL: such an event could never be stored, and retrying its batch
+                // forever would stop the partition
+                throw new IllegalArgumentException("tenant, source or id contains NUL, which PostgreSQL cannot store");
+            }
             bytes(b); // type
             String subject = new String(bytes(b), StandardCharsets.UTF_8);
             Instant time = Instant.ofEpochSecond(b.getLong(), b.getInt());
@@ -53,6 +58,15 @@ final class EventRecords {
         } catch (BufferUnderflowException | java.time.DateTimeException e) {
             throw new IllegalArgumentException("truncated event record", e);
         }
+    }
+
+    private static boolean hasNul(byte[] s) {
+        for (byte x : s) {
+            if (x == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static byte[] bytes(ByteBuffer b) {

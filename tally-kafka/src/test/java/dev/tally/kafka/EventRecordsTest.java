@@ -92,6 +92,8 @@ class EventRecordsTest {
             byte[] truncated = Arrays.copyOf(ok, cut);
             assertThatThrownBy(() -> EventRecords.candidate(truncated)).isInstanceOf(IllegalArgumentException.class);
         }
+        byte[] nul = record("t", "s", "a\u0000b", "call", "acme", Instant.parse("2026-11-14T10:00:00Z"));
+        assertThatThrownBy(() -> EventRecords.candidate(nul)).hasMessageContaining("NUL");
         byte[] cancel = ok.clone();
         cancel[0] = EventRecords.CANCEL;
         assertThatThrownBy(() -> EventRecords.candidate(cancel)).isInstanceOf(IllegalArgumentException.class);
