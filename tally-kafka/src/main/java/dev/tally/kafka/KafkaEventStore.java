@@ -98,7 +98,13 @@ public final class KafkaEventStore implements EventStore {
 
     /** A store factory for {@code Engine.open(config, clock, factory)}. */
     public static Function<Database, EventStore> factory(Map<String, Object> clientConfig, String topic) {
-        return db -> new KafkaEventStore(clientConfig, topic, db);
+        return factory(clientConfig, topic, DEFAULT_AWAIT);
+    }
+
+    /** As above, waiting up to {@code awaitTimeout} for the workers before a query gives up (503). */
+    public static Function<Database, EventStore> factory(Map<String, Object> clientConfig, String topic,
+            Duration awaitTimeout) {
+        return db -> new KafkaEventStore(clientConfig, topic, db, awaitTimeout);
     }
 
     static Map<String, Object> producerConfig(Map<String, Object> clientConfig) {

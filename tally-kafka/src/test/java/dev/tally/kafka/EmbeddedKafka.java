@@ -31,7 +31,7 @@ final class EmbeddedKafka implements AutoCloseable {
         if (shared != null) {
             try {
                 shared.close();
-            } catch (Exception e) {
+            } catch (RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(EmbeddedKafka.class).warn("stopping the test broker", e);
             }
             shared = null;
@@ -74,9 +74,13 @@ final class EmbeddedKafka implements AutoCloseable {
         return Map.of("bootstrap.servers", bootstrapServers());
     }
 
-    /** Worker settings for tests: a crashed worker's partitions move after 3 s instead of 45. */
-    Map<String, Object> workerConfig() {
-        return Map.of("bootstrap.servers", bootstrapServers(), "session.timeout.ms", 3000, "heartbeat.interval.ms", 500);
+    /**
+     * Worker settings for tests: a crashed worker's partitions move after 5 s instead of 45, and each topic has a
+     * consumer group of its own (so a worker killed in one test cannot delay another test's rebalance).
+     */
+    Map<String, Object> workerConfig(String topic) {
+        return Map.of("bootstrap.servers", bootstrapServers(), "group.id", "tally-workers-" + topic,
+                "session.timeout.ms", 5000, "heartbeat.interval.ms", 500);
     }
 
     /** A new topic with this many partitions. */
@@ -87,7 +91,11 @@ final class EmbeddedKafka implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        cluster.close();
+    public void close() {
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping the test broker", e);
+        }
     }
 }

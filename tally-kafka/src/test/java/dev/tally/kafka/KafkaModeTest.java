@@ -67,12 +67,12 @@ class KafkaModeTest {
 
     Engine apiNode(String name) {
         return keep(Engine.open(EngineConfig.of(dir.resolve(name)).onPostgres(url), clock,
-                KafkaEventStore.factory(kafka.clientConfig(), topic)));
+                KafkaEventStore.factory(kafka.clientConfig(), topic, Duration.ofSeconds(30))));
     }
 
     KafkaWorker worker(String name) {
         Database db = keep(Database.postgres(url));
-        return keep(new KafkaWorker(kafka.workerConfig(), topic, db, name)).start();
+        return keep(new KafkaWorker(kafka.workerConfig(topic), topic, db, name)).start();
     }
 
     static String event(String id, String customer, int n) {

@@ -121,11 +121,11 @@ class KafkaScaleOutTest {
         String topic = kafka.newTopic(4);
         url = TestDatabases.create();
         Engine a = keep(Engine.open(EngineConfig.of(dir.resolve("a")).onPostgres(url), clock,
-                KafkaEventStore.factory(kafka.clientConfig(), topic)));
+                KafkaEventStore.factory(kafka.clientConfig(), topic, Duration.ofSeconds(30))));
         Engine b = keep(Engine.open(EngineConfig.of(dir.resolve("b")).onPostgres(url), clock,
-                KafkaEventStore.factory(kafka.clientConfig(), topic)));
-        KafkaWorker w1 = keep(new KafkaWorker(kafka.workerConfig(), topic, keep(Database.postgres(url)), "w1")).start();
-        KafkaWorker w2 = keep(new KafkaWorker(kafka.workerConfig(), topic, keep(Database.postgres(url)), "w2")).start();
+                KafkaEventStore.factory(kafka.clientConfig(), topic, Duration.ofSeconds(30))));
+        KafkaWorker w1 = keep(new KafkaWorker(kafka.workerConfig(topic), topic, keep(Database.postgres(url)), "w1")).start();
+        KafkaWorker w2 = keep(new KafkaWorker(kafka.workerConfig(topic), topic, keep(Database.postgres(url)), "w2")).start();
 
         // meters and billing set up through node a
         a.createMeter(T, json.readTree("{\"key\":\"calls\",\"event_type\":\"api_call\",\"aggregation\":\"count\"}"));
@@ -203,7 +203,7 @@ class KafkaScaleOutTest {
         try {
             await("w2 owns every partition", Duration.ofSeconds(30), () -> w2.partitions().size() == 4);
             long takeover = (System.nanoTime() - killedAt) / 1_000_000;
-            w3 = keep(new KafkaWorker(kafka.workerConfig(), topic, keep(Database.postgres(url)), "w3")).start();
+            w3 = keep(new KafkaWorker(kafka.workerConfig(topic), topic, keep(Database.postgres(url)), "w3")).start();
             KafkaWorker third = w3;
             await("w3 owns partitions", Duration.ofSeconds(30), () -> !third.partitions().isEmpty()
                     && third.partitions().size() + w2.partitions().size() == 4);

@@ -124,7 +124,7 @@ class KafkaThroughputBenchmark {
             String url = TestDatabases.create();
             List<Database> dbs = new ArrayList<>();
             List<KafkaWorker> ws = new ArrayList<>();
-            Map<String, Object> config = new HashMap<>(kafka.workerConfig());
+            Map<String, Object> config = new HashMap<>(kafka.workerConfig(topic));
             config.put("group.id", "bench-" + workers + "-" + System.nanoTime());
             try {
                 if (loaded == null) {
@@ -168,8 +168,9 @@ class KafkaThroughputBenchmark {
         try {
             long started = System.nanoTime();
             try (Engine e = Engine.open(EngineConfig.of(dir.resolve("reader")).onPostgres(loaded), clock,
-                    KafkaEventStore.factory(kafka.clientConfig(), topic))) {
+                    KafkaEventStore.factory(kafka.clientConfig(), topic, Duration.ofSeconds(30)))) {
                 double seconds = (System.nanoTime() - started) / 1e9;
+                assertThat(e.ready()).isTrue();
                 rows.add(String.format("| an API node applies the stored events (open: replay from PostgreSQL) | %,d | %.1f s | %,.0f |",
                         EVENTS, seconds, EVENTS / seconds));
             }
