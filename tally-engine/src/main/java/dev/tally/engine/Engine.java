@@ -78,9 +78,9 @@ public final class Engine implements AutoCloseable {
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
     private final Checkpoints checkpoints;
-    private final java.util.concurrent.ScheduledExecutorService checkpointTimer =
+    private final java.util.concurrent.ScheduledExecutorService maintenance =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "tally-checkpoint");
+                Thread t = new Thread(r, "tally-maintenance");
                 t.setDaemon(true);
                 return t;
             });
@@ -123,14 +123,14 @@ public final class Engine implements AutoCloseable {
         checkpointedAt = log.endPosition();
         pipeline.start();
         ready = true;
-        checkpointTimer.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
+        maintenance.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
         if (log.shared()) {
-            checkpointTimer.scheduleWithFixedDelay(this::syncQuietly, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+            maintenance.scheduleWithFixedDelay(this::syncQuietly, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         if (!config.billingEvery().isZero()) {
             long every = config.billingEvery().toMillis();
-            checkpointTimer.scheduleWithFixedDelay(this::billQuietly, every, every,
+            maintenance.scheduleWithFixedDelay(this::billQuietly, every, every,
                     java.util.concurrent.TimeUnit.MILLISECONDS);
         }
     }
@@ -534,7 +534,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
-        checkpointTimer.shutdownNow();
+        maintenance.shutdownNow();
         if (ready && log.healthy()) {
             checkpoint();
         }

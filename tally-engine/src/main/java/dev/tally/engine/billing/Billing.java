@@ -8,7 +8,6 @@ import dev.tally.core.billing.BillingAnchor;
 import dev.tally.core.billing.Charge;
 import dev.tally.core.billing.Customer;
 import dev.tally.core.billing.CustomerJson;
-import dev.tally.core.billing.InvoiceCalculator;
 import dev.tally.core.billing.InvoiceLine;
 import dev.tally.core.billing.Period;
 import dev.tally.core.billing.Plan;
