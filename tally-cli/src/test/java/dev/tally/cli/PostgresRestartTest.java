@@ -28,7 +28,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -217,11 +216,6 @@ class PostgresRestartTest {
     }
 
     @Test
-    @Disabled("bug: while PostgreSQL is down, GET /v1/meters/{key}/usage, GET /v1/events, GET /v1/reconciliation and"
-            + " POST /v1/billing/runs answer 500 type .../internal ('an unexpected error occurred', logged at ERROR with"
-            + " StoreException 'cannot reach the database' from MetadataStore.meterGenerations in"
-            + " Engine.syncWithOthers, or from BillingStore) instead of 503 with Retry-After like ingest; each takes"
-            + " 5-10 s (Hikari connectionTimeout 5 s, the sync task blocking the writer thread)")
     @Timeout(value = 110, unit = TimeUnit.SECONDS)
     void readsAndBillingRunsDuringAnOutageAnswer503WithRetryAfter() throws Exception {
         database = PgDatabases.create();

@@ -40,7 +40,8 @@ class ErrorTextNeverLeaksTest {
     static final Pattern ERROR_ID_DETAIL = Pattern.compile(
             "an unexpected error occurred; quote error id [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     static final Pattern UNAVAILABLE_DETAIL = Pattern.compile(
-            "the event store is unavailable; nothing in this request was acknowledged, retry it \\(error id [0-9a-f-]{36}\\)");
+            "(the event store is unavailable; nothing in this request was acknowledged, retry it"
+                    + "|the database is unavailable; retry the request) \\(error id [0-9a-f-]{36}\\)");
     /** Client errors that once were answered 500: they must be 400 now. */
     static final Set<Integer> CLIENT_ERROR_BUT_500_TODAY = Set.of(400);
 

@@ -122,6 +122,7 @@ public final class Billing {
 
     /** Creates a plan, or a new version of it when the key exists (existing subscriptions keep theirs). */
     public Plan createPlan(String tenant, JsonNode body) {
+        usage.sync();
         String key = body.path("key").asText("");
         List<Plan> versions = store.planVersions(tenant, key);
         Plan p = PlanJson.read(body, versions.size() + 1);
