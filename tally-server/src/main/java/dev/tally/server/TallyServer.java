@@ -183,7 +183,7 @@ public final class TallyServer implements AutoCloseable {
                         "the event store is unavailable; nothing in this request was acknowledged, retry it"
                                 + " (error id " + errorId + ")"), mapper);
             } catch (dev.tally.engine.store.StoreException e) {
-                if (!unreachable(e)) {
+                if (!unreachable(e) && engine.ready()) {
                     internalError(ex, e);
                     return;
                 }
@@ -209,7 +209,11 @@ public final class TallyServer implements AutoCloseable {
                 "an unexpected error occurred; quote error id " + errorId), mapper);
     }
 
-    /** Whether a store failure is the database being out of reach (a 503 to retry), not a bug. */
+    /**
+     * Whether a store failure is the database being out of reach (a 503 to retry), not a bug: a connection
+     * error in the cause chain, or (when a broken pooled connection hides the cause) a database that does not
+     * answer the readiness check.
+     */
     private static boolean unreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.net.ConnectException
