@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -243,88 +240,9 @@ class KillNineRecoveryTest {
     }
 
     private ServerProcess start(Path data, String logName) throws Exception {
-        ServerProcess p = new ServerProcess(data, dir.resolve(logName), freePort());
+        ServerProcess p = new ServerProcess(data, dir.resolve(logName), ServerProcess.freePort());
         processes.add(p);
         p.awaitReady(http);
         return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** {@code tally serve} in its own JVM, with this test's class path. */
-    private static final class ServerProcess {
-        private final Process process;
-        private final Path log;
-        private final int port;
-
-        ServerProcess(Path data, Path log, int port) throws IOException {
-            this.log = log;
-            this.port = port;
-            String java = ProcessHandle.current().info().command()
-                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                    "dev.tally.cli.Main", "serve", "--port", Integer.toString(port), "--data", data.toString());
-            pb.environment().keySet().removeIf(k -> k.startsWith("TALLY_"));
-            pb.redirectErrorStream(true);
-            pb.redirectOutput(log.toFile());
-            process = pb.start();
-        }
-
-        URI uri(String pathAndQuery) {
-            return URI.create("http://127.0.0.1:" + port + pathAndQuery);
-        }
-
-        void awaitReady(HttpClient http) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    fail("the server exited with " + process.exitValue() + "; log:\n" + log());
-                }
-                try {
-                    HttpResponse<Void> r = http.send(HttpRequest.newBuilder(uri("/health/ready"))
-                            .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
-                    if (r.statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // not listening yet
-                }
-                Thread.sleep(50);
-            }
-            fail("the server was not ready within 60 s; log:\n" + log());
-        }
-
-        String awaitKey(Path data) throws InterruptedException {
-            for (int i = 0; i < 100; i++) {
-                Optional<String> key = ApiKeys.fromFile(data.resolve(ApiKeys.KEY_FILE));
-                if (key.isPresent()) {
-                    return key.get();
-                }
-                Thread.sleep(50);
-            }
-            throw new AssertionError("no bootstrap-key in " + data + "; log:\n" + log());
-        }
-
-        /** SIGKILL: no shutdown hook runs, nothing is flushed. */
-        void kill() {
-            process.destroyForcibly();
-            try {
-                process.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        String log() {
-            try {
-                return Files.readString(log);
-            } catch (IOException e) {
-                return "(no log: " + e.getMessage() + ")";
-            }
-        }
     }
 }

@@ -78,9 +78,9 @@ public final class Engine implements AutoCloseable {
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
     private final Checkpoints checkpoints;
-    private final java.util.concurrent.ScheduledExecutorService checkpointTimer =
+    private final java.util.concurrent.ScheduledExecutorService maintenance =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "tally-checkpoint");
+                Thread t = new Thread(r, "tally-maintenance");
                 t.setDaemon(true);
                 return t;
             });
@@ -123,14 +123,14 @@ public final class Engine implements AutoCloseable {
         checkpointedAt = log.endPosition();
         pipeline.start();
         ready = true;
-        checkpointTimer.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
+        maintenance.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
         if (log.shared()) {
-            checkpointTimer.scheduleWithFixedDelay(this::syncQuietly, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+            maintenance.scheduleWithFixedDelay(this::syncQuietly, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         if (!config.billingEvery().isZero()) {
             long every = config.billingEvery().toMillis();
-            checkpointTimer.scheduleWithFixedDelay(this::billQuietly, every, every,
+            maintenance.scheduleWithFixedDelay(this::billQuietly, every, every,
                     java.util.concurrent.TimeUnit.MILLISECONDS);
         }
     }
@@ -188,8 +188,20 @@ public final class Engine implements AutoCloseable {
         return reader;
     }
 
+    /** Ready to take traffic: started, the store healthy and, on a shared store, the database answering. */
     public boolean ready() {
-        return ready && log.healthy();
+        if (!ready || !log.healthy()) {
+            return false;
+        }
+        if (!log.shared()) {
+            return true;
+        }
+        try {
+            meta.meterGenerations();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** The principal of an API key secret, if it is a live key. */
@@ -371,16 +383,24 @@ public final class Engine implements AutoCloseable {
         }
         log.awaitAcknowledged();
         pipeline.exclusive(() -> {
-            for (Map.Entry<String, Long> g : meta.meterGenerations().entrySet()) {
-                if (catalogs.get(g.getKey()).generation() != g.getValue()) {
-                    MeterCatalog fresh = new MeterCatalog(g.getValue(), meta.meters(g.getKey()));
-                    catalogs.put(g.getKey(), fresh);
-                    fresh.versionsByKey().keySet().forEach(k -> scans.rebuild(g.getKey(), k));
-                }
-            }
+            refreshCatalogs();
             return null;
         });
         pipeline.catchUp();
+    }
+
+    /** Reloads (and rebuilds) the meters another process changed; on the writer thread. */
+    private void refreshCatalogs() {
+        if (!log.shared()) {
+            return;
+        }
+        for (Map.Entry<String, Long> g : meta.meterGenerations().entrySet()) {
+            if (catalogs.get(g.getKey()).generation() != g.getValue()) {
+                MeterCatalog fresh = new MeterCatalog(g.getValue(), meta.meters(g.getKey()));
+                catalogs.put(g.getKey(), fresh);
+                fresh.versionsByKey().keySet().forEach(k -> scans.rebuild(g.getKey(), k));
+            }
+        }
     }
 
     private void billQuietly() {
@@ -415,6 +435,7 @@ public final class Engine implements AutoCloseable {
     /** Creates version 1 of a meter, in force for all events (unless effective_from says otherwise). */
     public Meter createMeter(String tenant, JsonNode body) {
         return pipeline.exclusive(() -> {
+            refreshCatalogs();
             Meter m = MeterJson.read(body, Optional.empty(), 1, Instant.EPOCH);
             if (catalogs.get(tenant).latest(m.key()).isPresent()) {
                 throw new MeterConflictException("meter '" + m.key() + "' exists; change it with PUT /v1/meters/" + m.key());
@@ -426,6 +447,7 @@ public final class Engine implements AutoCloseable {
     /** Adds a version of a meter in force from its effective_from (default now), or creates it. */
     public Meter putMeter(String tenant, String key, JsonNode body) {
         return pipeline.exclusive(() -> {
+            refreshCatalogs();
             Optional<Meter> current = catalogs.get(tenant).latest(key);
             if (current.isEmpty()) {
                 return storeVersion(tenant, MeterJson.read(body, Optional.of(key), 1, Instant.EPOCH));
@@ -534,7 +556,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
-        checkpointTimer.shutdownNow();
+        maintenance.shutdownNow();
         if (ready && log.healthy()) {
             checkpoint();
         }

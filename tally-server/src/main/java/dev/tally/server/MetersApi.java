@@ -55,12 +55,14 @@ final class MetersApi {
     }
 
     void get(Request r) throws IOException {
+        engine.syncWithOthers();
         Meter m = engine.meters(r.tenant()).latest(r.path("key"))
                 .orElseThrow(() -> HttpError.notFound("no meter '" + r.path("key") + "'"));
         Responses.json(r.exchange, 200, withVersions(r.tenant(), m), mapper);
     }
 
     void list(Request r) throws IOException {
+        engine.syncWithOthers();
         ObjectNode out = mapper.createObjectNode();
         ArrayNode meters = out.putArray("meters");
         engine.meters(r.tenant()).versionsByKey().keySet().stream().sorted()
@@ -110,6 +112,7 @@ final class MetersApi {
             }
         });
         Optional<String> customer = r.param("customer").or(() -> r.param("subject"));
+        engine.syncWithOthers();
         if (engine.meters(r.tenant()).latest(key).isEmpty()) {
             throw HttpError.notFound("no meter '" + key + "'");
         }

@@ -193,16 +193,47 @@ public final class TallyServer implements AutoCloseable {
                 Responses.problem(ex, new HttpError(503, "unavailable", "Service unavailable",
                         "the event store is unavailable; nothing in this request was acknowledged, retry it"
                                 + " (error id " + errorId + ")"), mapper);
-            } catch (Exception e) {
+            } catch (dev.tally.engine.store.StoreException e) {
+                if (!unreachable(e) && engine.ready()) {
+                    internalError(ex, e);
+                    return;
+                }
                 String errorId = UUID.randomUUID().toString();
-                LOG.error("unexpected error {} on {} {}", errorId, ex.getRequestMethod(), ex.getRequestURI(), e);
-                Responses.problem(ex, new HttpError(500, "internal", "Internal error",
-                        "an unexpected error occurred; quote error id " + errorId), mapper);
+                LOG.warn("database unreachable, error id {}", errorId, e);
+                ex.getResponseHeaders().set("Retry-After", "1");
+                Responses.problem(ex, new HttpError(503, "unavailable", "Service unavailable",
+                        "the database is unavailable; retry the request (error id " + errorId + ")"), mapper);
+            } catch (Exception e) {
+                internalError(ex, e);
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("could not write a response", e);
             ex.close();
         }
+    }
+
+    /** A 500 that says only an error id; the exception goes to the log under that id. */
+    private void internalError(HttpExchange ex, Exception e) throws IOException {
+        String errorId = UUID.randomUUID().toString();
+        LOG.error("unexpected error {} on {} {}", errorId, ex.getRequestMethod(), ex.getRequestURI(), e);
+        Responses.problem(ex, new HttpError(500, "internal", "Internal error",
+                "an unexpected error occurred; quote error id " + errorId), mapper);
+    }
+
+    /**
+     * Whether a store failure is the database being out of reach (a 503 to retry), not a bug: a connection
+     * error in the cause chain, or (when a broken pooled connection hides the cause) a database that does not
+     * answer the readiness check.
+     */
+    private static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.net.ConnectException
+                    || t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void handle(HttpExchange ex) throws Exception {

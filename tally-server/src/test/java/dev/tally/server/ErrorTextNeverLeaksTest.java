@@ -40,7 +40,8 @@ class ErrorTextNeverLeaksTest {
     static final Pattern ERROR_ID_DETAIL = Pattern.compile(
             "an unexpected error occurred; quote error id [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     static final Pattern UNAVAILABLE_DETAIL = Pattern.compile(
-            "the event store is unavailable; nothing in this request was acknowledged, retry it \\(error id [0-9a-f-]{36}\\)");
+            "(the event store is unavailable; nothing in this request was acknowledged, retry it"
+                    + "|the database is unavailable; retry the request) \\(error id [0-9a-f-]{36}\\)");
     /** Client errors that once were answered 500: they must be 400 now. */
     static final Set<Integer> CLIENT_ERROR_BUT_500_TODAY = Set.of(400);
 
@@ -420,10 +421,11 @@ class ErrorTextNeverLeaksTest {
                 503);
         problem("closed: put meter", t.put("/v1/meters/m3", "{\"event_type\":\"x\",\"aggregation\":\"count\"}"), 503);
         problem("closed: reconciliation", t.get("/v1/reconciliation"), 503);
-        // reads that touch the closed log, and a key not yet cached (the database is closed): 500 with an id
+        // reads that touch the closed log: 500 with an id
         problem("closed: list events", t.get("/v1/events"), 500);
         problem("closed: list a customer's events", t.get("/v1/events?customer=acme"), 500);
-        problem("closed: uncached key", t.send("GET", "/v1/meters", null, null, "tly_other_key_00000000000000000000"), 500);
+        // a key not yet cached needs the database, which no longer answers: 503 + Retry-After
+        problem("closed: uncached key", t.send("GET", "/v1/meters", null, null, "tly_other_key_00000000000000000000"), 503);
         // still-valid client errors stay client errors
         problem("closed: malformed body", t.events("application/json", "{\"id\":"), 400);
         problem("closed: unsupported media type", t.events("text/plain", EVENT_OK), 415);

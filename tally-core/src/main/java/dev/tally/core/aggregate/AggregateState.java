@@ -154,7 +154,8 @@ public abstract sealed class AggregateState {
         return d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
     }
 
-    static final class Sum extends AggregateState {
+    /** Sum; also the base of the average, which keeps the same sum and divides when read. */
+    static sealed class Sum extends AggregateState permits Avg {
         BigDecimal sum = BigDecimal.ZERO;
 
         @Override
@@ -216,19 +217,7 @@ public abstract sealed class AggregateState {
         }
     }
 
-    static final class Avg extends AggregateState {
-        BigDecimal sum = BigDecimal.ZERO;
-
-        @Override
-        void addValue(Instant time, String tieBreak, BigDecimal value, String distinct) {
-            sum = sum.add(value);
-        }
-
-        @Override
-        void mergeValue(AggregateState other) {
-            sum = sum.add(((Avg) other).sum);
-        }
-
+    static final class Avg extends Sum {
         @Override
         public Aggregation aggregation() {
             return Aggregation.AVG;
@@ -237,16 +226,6 @@ public abstract sealed class AggregateState {
         @Override
         public BigDecimal value(ValueWindow window) {
             return count == 0 ? BigDecimal.ZERO : plain(sum.divide(BigDecimal.valueOf(count), DIVISION));
-        }
-
-        @Override
-        void writeValue(DataOutput out) throws IOException {
-            writeDecimal(out, sum);
-        }
-
-        @Override
-        void readValue(DataInput in) throws IOException {
-            sum = readDecimal(in);
         }
     }
 

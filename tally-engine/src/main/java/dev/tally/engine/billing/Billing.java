@@ -8,7 +8,6 @@ import dev.tally.core.billing.BillingAnchor;
 import dev.tally.core.billing.Charge;
 import dev.tally.core.billing.Customer;
 import dev.tally.core.billing.CustomerJson;
-import dev.tally.core.billing.InvoiceCalculator;
 import dev.tally.core.billing.InvoiceLine;
 import dev.tally.core.billing.Period;
 import dev.tally.core.billing.Plan;
@@ -123,6 +122,7 @@ public final class Billing {
 
     /** Creates a plan, or a new version of it when the key exists (existing subscriptions keep theirs). */
     public Plan createPlan(String tenant, JsonNode body) {
+        usage.sync();
         String key = body.path("key").asText("");
         List<Plan> versions = store.planVersions(tenant, key);
         Plan p = PlanJson.read(body, versions.size() + 1);

@@ -9,7 +9,6 @@ import dev.tally.core.billing.InvoiceLine;
 import dev.tally.core.billing.LineKind;
 import dev.tally.core.billing.Period;
 import dev.tally.core.billing.Plan;
-import dev.tally.core.billing.Proration;
 import dev.tally.core.billing.Segment;
 import dev.tally.core.billing.UsageCharge;
 import dev.tally.core.money.Money;

@@ -41,7 +41,10 @@ public interface EventStore extends AutoCloseable {
      */
     Appended appendNew(List<Candidate> candidates);
 
-    /** Stores a correction record; returns its position. */
+    /**
+     * Stores a correction record; its position, or -1 when a correction of the same event was stored before
+     * (by another process: the store decides, and the other's record comes back among the others).
+     */
     Appended appendRecord(byte[] record);
 
     /** The records other processes stored since this process last looked (none for a local store). */

@@ -314,7 +314,9 @@ public final class IngestPipeline implements AutoCloseable, EventReader {
             if (usage.isCancelled(position)) {
                 return new CancelResult(source, id, true, e.time());
             }
-            appendOne(new LogRecord.Cancel(tenant, source, id, position, clock.instant()));
+            if (appendOne(new LogRecord.Cancel(tenant, source, id, position, clock.instant())) < 0) {
+                return new CancelResult(source, id, true, e.time());
+            }
             if (!usage.isCancelled(position)) {
                 usage.cancel(tenant, e, position, catalogs.get(tenant), this);
             }

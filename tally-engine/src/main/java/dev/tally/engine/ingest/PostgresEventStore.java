@@ -187,18 +187,18 @@ public final class PostgresEventStore implements EventStore {
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(record);
                 b.get();
                 try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO events (tenant_id, source, event_id, kind, record) VALUES (?, ?, ?, 2, ?) RETURNING seq")) {
+                        "INSERT INTO events (tenant_id, source, event_id, kind, record) VALUES (?, ?, ?, 2, ?) "
+                                + "ON CONFLICT (tenant_id, source, event_id) WHERE kind = 2 DO NOTHING RETURNING seq")) {
                     ps.setString(1, string(b));
                     ps.setString(2, string(b));
                     ps.setString(3, string(b));
                     ps.setBytes(4, record);
                     try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        seq = rs.getLong(1);
+                        seq = rs.next() ? rs.getLong(1) : -1;
                     }
                 }
                 c.commit();
-                long max = seq;
+                long max = Math.max(seq, lastSeen);
                 for (Stored s : others) {
                     max = Math.max(max, s.position());
                 }

@@ -59,7 +59,7 @@ public final class Database implements AutoCloseable {
         config.setJdbcUrl(jdbcUrl(url));
         config.setMaximumPoolSize(16);
         config.setPoolName("tally-pg");
-        config.setConnectionTimeout(5_000);
+        config.setConnectionTimeout(2_000);
         config.setInitializationFailTimeout(30_000);
         HikariDataSource pool = new HikariDataSource(config);
         try {
