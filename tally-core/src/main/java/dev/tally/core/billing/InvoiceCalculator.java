@@ -185,10 +185,13 @@ public final class InvoiceCalculator {
 
     /** The charge's period-based allowances (included quantity, minimum, maximum) prorated by day to the segment. */
     private static ChargePricing prorated(ChargePricing p, Segment segment, ZoneId zone) {
+        Optional<BigDecimal> max = p.maximumAmount().map(m -> Proration.prorate(m, segment.period(), segment.nominal(), zone));
+        // a minimum equal to the maximum may prorate a last digit above it (the division keeps each amount's own
+        // scale): it stays within the maximum, as it was before proration
+        Optional<BigDecimal> min = p.minimumAmount().map(m -> Proration.prorate(m, segment.period(), segment.nominal(), zone))
+                .map(m -> max.isPresent() && m.compareTo(max.get()) > 0 ? max.get() : m);
         return new ChargePricing(p.model(), Proration.prorate(p.includedQuantity(), segment.period(), segment.nominal(), zone),
-                p.minimumAmount().map(m -> Proration.prorate(m, segment.period(), segment.nominal(), zone)),
-                p.maximumAmount().map(m -> Proration.prorate(m, segment.period(), segment.nominal(), zone)),
-                p.dimension(), p.byDimension());
+                min, max, p.dimension(), p.byDimension());
     }
 
     private static Rating rate(ChargePricing pricing, ChargeUsage usage, Currency currency) {
