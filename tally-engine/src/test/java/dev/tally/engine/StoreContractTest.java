@@ -108,6 +108,31 @@ class StoreContractTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void anExistingPostgresDatabaseIsUpgradedToTheCurrentSchemaOnStart() throws Exception {
+        String url = TestDatabases.create();
+        databases.add(url);
+        // a database left by an older Tally: only the first two migrations applied, with data in it
+        org.flywaydb.core.Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
+                .target("2").load().migrate();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("INSERT INTO tenants (id, name, created_at) VALUES ('default', 'Default', '2026-01-01T00:00:00Z')");
+            st.execute("INSERT INTO meter_generations (tenant_id, generation) VALUES ('default', 0)");
+        }
+        try (Engine e = Engine.open(EngineConfig.of(dir).onPostgres(url), clock)) {
+            e.createMeter(T, json.readTree("{\"key\":\"n\",\"event_type\":\"tok\",\"aggregation\":\"sum\",\"value_path\":\"n\"}"));
+            assertThat(send(e, event("x", "acme", "2026-11-10T10:00:00Z", 3)).accepted()).isEqualTo(1);
+            assertThat(total(e, "acme")).isEqualTo("3");
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+                java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT max(version::int) FROM flyway_schema_history")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isGreaterThanOrEqualTo(4);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("stores")
     void customersPlansSubscriptionsAndInvoicesArePersistedWithGaplessNumbers(Store store) throws Exception {

@@ -160,6 +160,9 @@ public final class CloudEventReader {
         } else if (invalidAttribute != null) {
             reason = RejectionReason.INVALID_ATTRIBUTE;
             detail = "'" + invalidAttribute + "' must be a string";
+        } else if (hasNul(id) || hasNul(source) || hasNul(type) || hasNul(subject)) {
+            reason = RejectionReason.INVALID_ATTRIBUTE;
+            detail = "id, source, type and subject must not contain the NUL character";
         } else if (blank(id)) {
             reason = RejectionReason.MISSING_ID;
         } else if (blank(source)) {
@@ -195,6 +198,10 @@ public final class CloudEventReader {
             data = mapper.createObjectNode();
         }
         return new EventOutcome.Parsed(new UsageEvent(source, id, type, subject, at, data));
+    }
+
+    private static boolean hasNul(String s) {
+        return s != null && s.indexOf('\u0000') >= 0;
     }
 
     private static boolean blank(String s) {

@@ -228,6 +228,13 @@ class CloudEventReaderTest {
     }
 
     @Test
+    void identitiesWithTheNulCharacterAreRejected() {
+        assertThat(rejected(eventWith(e -> e.put("id", "a\u0000b"))).reason()).isEqualTo(RejectionReason.INVALID_ATTRIBUTE);
+        assertThat(rejected(eventWith(e -> e.put("source", "s\u0000"))).reason()).isEqualTo(RejectionReason.INVALID_ATTRIBUTE);
+        assertThat(rejected(eventWith(e -> e.put("subject", "\u0000"))).reason()).isEqualTo(RejectionReason.INVALID_ATTRIBUTE);
+    }
+
+    @Test
     void specversionOtherThanOnePointZeroIsRejected() {
         assertThat(rejected(eventWith(e -> e.put("specversion", "0.3"))).reason())
                 .isEqualTo(RejectionReason.BAD_SPECVERSION);
