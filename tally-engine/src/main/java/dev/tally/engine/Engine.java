@@ -21,7 +21,9 @@ import dev.tally.engine.ingest.EventStore;
 import dev.tally.engine.ingest.LocalEventStore;
 import dev.tally.engine.ingest.PostgresEventStore;
 import dev.tally.engine.log.SegmentLog;
-import dev.tally.engine.store.ApiKey;
+import dev.tally.engine.access.AccessControl;
+import dev.tally.engine.access.PortalTokens;
+import dev.tally.engine.store.KeyStore;
 import dev.tally.engine.store.Database;
 import dev.tally.engine.store.MetadataStore;
 import dev.tally.engine.usage.UsageRequest;
@@ -36,7 +38,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,7 +45,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     public static final String DEFAULT_TENANT = "default";
-    public static final Set<String> ADMIN_SCOPES = Set.of("admin", "ingest", "read");
-    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+    /** The bootstrap key's scopes: everything, and creating tenants. */
+    public static final Set<String> ADMIN_SCOPES = Set.of("admin", "ingest", "read", "system");
 
     private final EngineConfig config;
     private final Clock clock;
@@ -71,7 +71,8 @@ public final class Engine implements AutoCloseable {
     private final IngestPipeline pipeline;
     private final LogScans scans;
     private final CloudEventReader reader;
-    private final Map<String, Principal> keyCache = new ConcurrentHashMap<>();
+    private final KeyStore keys;
+    private final AccessControl access;
     private volatile boolean ready;
     private final byte[] cursorSecret;
     private final dev.tally.engine.billing.Billing billing;
@@ -100,8 +101,10 @@ public final class Engine implements AutoCloseable {
         this.db = config.databaseUrl().map(Database::postgres)
                 .orElseGet(() -> Database.open(config.dataDir().resolve("tally.db")));
         this.meta = new MetadataStore(db);
+        this.keys = new KeyStore(db, meta.secret("api-key-pepper"));
         bootstrap();
         this.cursorSecret = meta.secret("cursor");
+        this.access = new AccessControl(meta, keys, new PortalTokens(meta.secret("portal")), clock, db.isPostgres());
         for (String tenant : meta.tenants()) {
             catalogs.put(tenant, new MeterCatalog(meta.meterGeneration(tenant), meta.meters(tenant)));
         }
@@ -157,27 +160,18 @@ public final class Engine implements AutoCloseable {
         Instant now = clock.instant();
         if (!meta.tenantExists(DEFAULT_TENANT)) {
             meta.createTenant(DEFAULT_TENANT, "Default tenant", now);
-            String key = config.bootstrapKey().orElseGet(Engine::newSecret);
-            meta.addApiKey(DEFAULT_TENANT, key, "bootstrap admin key", ADMIN_SCOPES, now);
+            String key = config.bootstrapKey().orElseGet(KeyStore::newSecret);
+            keys.create(DEFAULT_TENANT, key, "bootstrap admin key", ADMIN_SCOPES, Optional.empty(), Optional.empty(), now);
             Path file = config.dataDir().resolve("bootstrap-key");
             Files.deleteIfExists(file);
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(file, key + "\n", StandardCharsets.UTF_8);
             LOG.info("created the default tenant; its admin API key is in {}", file.toAbsolutePath());
-        } else if (config.bootstrapKey().isPresent() && meta.findApiKey(config.bootstrapKey().get()).isEmpty()) {
-            meta.addApiKey(DEFAULT_TENANT, config.bootstrapKey().get(), "bootstrap admin key", ADMIN_SCOPES, now);
+        } else if (config.bootstrapKey().isPresent() && keys.find(config.bootstrapKey().get()).isEmpty()) {
+            keys.create(DEFAULT_TENANT, config.bootstrapKey().get(), "bootstrap admin key", ADMIN_SCOPES,
+                    Optional.empty(), Optional.empty(), now);
             LOG.info("added TALLY_BOOTSTRAP_KEY as an admin key of the default tenant");
         }
-    }
-
-    /** A new API key secret: {@code tly_} and 32 base62 characters (190 random bits). */
-    public static String newSecret() {
-        SecureRandom random = new SecureRandom();
-        StringBuilder sb = new StringBuilder("tly_");
-        for (int i = 0; i < 32; i++) {
-            sb.append(BASE62[random.nextInt(BASE62.length)]);
-        }
-        return sb.toString();
     }
 
     public Clock clock() {
@@ -204,16 +198,9 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** The principal of an API key secret, if it is a live key. */
-    public Optional<Principal> authenticate(String secret) {
-        String hash = MetadataStore.hash(secret);
-        Principal cached = keyCache.get(hash);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        Optional<ApiKey> key = meta.findApiKey(secret);
-        key.ifPresent(k -> keyCache.put(hash, new Principal(k.tenant(), k.id(), k.scopes())));
-        return key.map(k -> keyCache.get(hash));
+    /** Keys, tenants, rate limits and portal tokens. */
+    public AccessControl access() {
+        return access;
     }
 
     // ---- events

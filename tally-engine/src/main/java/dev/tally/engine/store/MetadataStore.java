@@ -7,22 +7,18 @@ import dev.tally.core.meter.Meter;
 import dev.tally.core.meter.MeterJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Tenants, API keys and meter versions. API keys are stored as the SHA-256 of
- * the secret (secrets have at least 128 random bits), so a stolen database
- * yields no usable key. Meter versions are append-only; each change bumps the
- * tenant's meter generation in the same transaction.
+ * Tenants, shared secrets and meter versions (API keys: {@link KeyStore}). Meter
+ * versions are append-only; each change bumps the tenant's meter generation in
+ * the same transaction.
  */
 public final class MetadataStore {
     private final Database db;
@@ -70,55 +66,6 @@ public final class MetadataStore {
             }
             return out;
         });
-    }
-
-    /** Stores a key given its full secret (only the hash is kept). */
-    public ApiKey addApiKey(String tenant, String secret, String name, Set<String> scopes, Instant now) {
-        String id = "key_" + hash(secret).substring(0, 16);
-        String prefix = secret.substring(0, Math.min(12, secret.length()));
-        db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO api_keys (id, tenant_id, prefix, hash, name, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                            + "ON CONFLICT DO NOTHING")) {
-                ps.setString(1, id);
-                ps.setString(2, tenant);
-                ps.setString(3, prefix);
-                ps.setString(4, hash(secret));
-                ps.setString(5, name);
-                ps.setString(6, String.join(",", scopes));
-                ps.setString(7, now.toString());
-                ps.executeUpdate();
-            }
-            return null;
-        });
-        return new ApiKey(id, tenant, prefix, name, scopes, now);
-    }
-
-    /** The live key whose secret this is. */
-    public Optional<ApiKey> findApiKey(String secret) {
-        String h = hash(secret);
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, tenant_id, prefix, name, scopes, created_at FROM api_keys WHERE hash = ? AND revoked_at IS NULL")) {
-                ps.setString(1, h);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                    return Optional.of(new ApiKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            Set.of(rs.getString(5).split(",")), Instant.parse(rs.getString(6))));
-                }
-            }
-        });
-    }
-
-    public static String hash(String secret) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** A random secret shared by every process on this database, created on first use. */
