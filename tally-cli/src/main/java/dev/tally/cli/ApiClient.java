@@ -60,6 +60,15 @@ final class ApiClient {
                 .build());
     }
 
+    ApiResponse delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(timeout)
+                .header("Authorization", "Bearer " + key)
+                .header("Accept", "application/json")
+                .DELETE()
+                .build());
+    }
+
     /**
      * Sends, retrying on connection errors and on 429/502/503/504. Returns the
      * last response (which may still be an error status); throws when the
