@@ -176,6 +176,22 @@ final class BillingApi {
         Responses.json(r.exchange, 201, subscription(billing.subscribe(r.tenant(), body(r))), mapper);
     }
 
+    void listSubscriptions(Request r) throws IOException {
+        ObjectNode out = mapper.createObjectNode();
+        ArrayNode list = out.putArray("subscriptions");
+        Optional<String> plan = r.param("plan");
+        List<String> customers = r.param("customer").map(List::of).orElseGet(() ->
+                billing.customers(r.tenant()).stream().map(Customer::externalId).toList());
+        for (String c : customers) {
+            for (Subscription s : billing.subscriptionsOf(r.tenant(), c)) {
+                if (plan.isEmpty() || plan.get().equals(s.currentPhase().plan())) {
+                    list.add(subscription(s));
+                }
+            }
+        }
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
     void getSubscription(Request r) throws IOException {
         Responses.json(r.exchange, 200, subscription(billing.subscription(r.tenant(), r.path("id"))), mapper);
     }

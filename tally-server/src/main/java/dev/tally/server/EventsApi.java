@@ -24,11 +24,13 @@ final class EventsApi {
     private final Engine engine;
     private final ObjectMapper mapper;
     private final Timer ingestTimer;
+    private final IngestActivity activity;
 
-    EventsApi(Engine engine, ObjectMapper mapper, Timer ingestTimer) {
+    EventsApi(Engine engine, ObjectMapper mapper, Timer ingestTimer, IngestActivity activity) {
         this.engine = engine;
         this.mapper = mapper;
         this.ingestTimer = ingestTimer;
+        this.activity = activity;
     }
 
     void ingest(Request r) throws IOException {
@@ -38,6 +40,7 @@ final class EventsApi {
         byte[] body = r.body(reader.limits().maxRequestBytes());
         List<EventOutcome> outcomes = reader.read(body, shape);
         IngestResult result = engine.ingest(r.tenant(), outcomes);
+        activity.record(r.tenant(), result);
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + result.results().size() * 56);
         try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
             g.writeStartObject();

@@ -58,9 +58,14 @@ public final class TallyServer implements AutoCloseable {
             config.metersFile().ifPresent(this::loadMeters);
             this.auth = new Auth(engine);
             ServerMetrics metrics = new ServerMetrics(engine);
-            EventsApi events = new EventsApi(engine, mapper, metrics.ingestLatency);
+            IngestActivity activity = new IngestActivity(engine.clock());
+            EventsApi events = new EventsApi(engine, mapper, metrics.ingestLatency, activity);
             MetersApi meters = new MetersApi(engine, mapper);
             OperationsApi ops = new OperationsApi(engine, mapper, metrics);
+            WebUi web = new WebUi();
+            route("GET", "/", null, web::dashboard);
+            route("GET", "/portal", null, web::portal);
+            route("GET", "/assets/{file}", null, web::asset);
             route("GET", "/health/live", null, ops::live);
             route("GET", "/health/ready", null, ops::ready);
             route("GET", "/metrics", null, ops::metrics);
@@ -74,6 +79,7 @@ public final class TallyServer implements AutoCloseable {
             route("PUT", "/v1/meters/{key}", "admin", meters::put);
             route("GET", "/v1/meters/{key}/usage", "read", meters::usage);
             route("GET", "/v1/reconciliation", "read", ops::reconcile);
+            route("GET", "/v1/stats", "read", new StatsApi(engine, mapper, activity)::stats);
             BillingApi billing = new BillingApi(engine, mapper, events);
             route("POST", "/v1/customers", "admin", billing::createCustomer);
             route("GET", "/v1/customers", "read", billing::listCustomers);
@@ -84,6 +90,7 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/plans/{key}", "read", billing::getPlan);
             route("POST", "/v1/prices/preview", "read", billing::preview);
             route("POST", "/v1/subscriptions", "admin", billing::subscribe);
+            route("GET", "/v1/subscriptions", "read", billing::listSubscriptions);
             route("GET", "/v1/subscriptions/{id}", "read", billing::getSubscription);
             route("POST", "/v1/subscriptions/{id}/change", "admin", billing::changeSubscription);
             route("POST", "/v1/subscriptions/{id}/cancel", "admin", billing::cancelSubscription);

@@ -1,0 +1,150 @@
+package dev.tally.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.billing.Customer;
+import dev.tally.engine.Engine;
+import dev.tally.engine.billing.Invoice;
+import dev.tally.engine.billing.InvoiceStatus;
+import dev.tally.engine.billing.UsageEstimate;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * {@code GET /v1/stats}: the numbers of the dashboard's overview for the caller's tenant — ingest counts and
+ * rates since this process started ({@link IngestActivity}), the stored events and the event types no meter
+ * reads, and revenue per currency: invoiced (finalized or paid) this calendar month, still in draft, and the live
+ * estimate of every open period.
+ */
+final class StatsApi {
+    private static final int MAX_INVOICES = 100_000;
+    private final Engine engine;
+    private final ObjectMapper mapper;
+    private final IngestActivity activity;
+
+    StatsApi(Engine engine, ObjectMapper mapper, IngestActivity activity) {
+        this.engine = engine;
+        this.mapper = mapper;
+        this.activity = activity;
+    }
+
+    private record Revenue(BigDecimal[] sums, long[] counts) {
+        Revenue() {
+            this(new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO}, new long[3]);
+        }
+
+        void add(int i, BigDecimal amount) {
+            sums[i] = sums[i].add(amount);
+            counts[i]++;
+        }
+    }
+
+    void stats(Request r) throws IOException {
+        ZoneId zone;
+        try {
+            zone = r.param("tz").map(ZoneId::of).orElse(ZoneOffset.UTC);
+        } catch (DateTimeException e) {
+            throw HttpError.badRequest("tz", "is not a time zone id such as Europe/Berlin");
+        }
+        String tenant = r.tenant();
+        engine.syncWithOthers();
+        Instant now = engine.clock().instant();
+        IngestActivity.Snapshot s = activity.snapshot(tenant);
+        ObjectNode out = mapper.createObjectNode();
+        out.put("at", now.toString());
+        out.put("since", activity.since().toString());
+
+        ObjectNode events = out.putObject("events");
+        events.put("accepted", s.accepted());
+        events.put("duplicates", s.duplicates());
+        events.put("rejected", s.rejected());
+        ArrayNode reasons = events.putArray("rejected_by_reason");
+        IngestActivity.topReasons(s.rejectedByReason(), 10)
+                .forEach(e -> reasons.addObject().put("reason", e.getKey()).put("events", e.getValue()));
+        long stored = 0;
+        ArrayNode unmatched = events.putArray("unmatched_types");
+        for (Map.Entry<String, Long> e : engine.eventsByType(tenant).entrySet()) {
+            stored += e.getValue();
+            if (!engine.typeIsMetered(tenant, e.getKey())) {
+                unmatched.addObject().put("type", e.getKey()).put("events", e.getValue());
+            }
+        }
+        events.put("stored", stored);
+
+        long elapsed = Math.max(1, now.getEpochSecond() - activity.since().getEpochSecond() + 1);
+        ObjectNode rate = out.putObject("rate");
+        rate.put("per_second_last_minute", perSecond(sum(s.lastMinute()), Math.min(elapsed, IngestActivity.SECOND_BUCKETS)));
+        rate.put("per_second_last_day", perSecond(sum(s.lastDay()), Math.min(elapsed, 86_400)));
+        ObjectNode minute = rate.putObject("last_minute");
+        minute.put("start", Instant.ofEpochSecond(s.lastMinuteStartEpoch()).toString());
+        minute.put("bucket_seconds", 1);
+        ArrayNode mc = minute.putArray("events");
+        for (long n : s.lastMinute()) {
+            mc.add(n);
+        }
+        ObjectNode day = rate.putObject("last_day");
+        day.put("start", Instant.ofEpochSecond(s.lastDayStartEpoch()).toString());
+        day.put("bucket_seconds", IngestActivity.DAY_BUCKET_SECONDS);
+        ArrayNode dc = day.putArray("events");
+        for (long n : s.lastDay()) {
+            dc.add(n);
+        }
+
+        YearMonth month = YearMonth.from(now.atZone(zone));
+        Instant from = month.atDay(1).atStartOfDay(zone).toInstant();
+        Instant to = month.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
+        Map<String, Revenue> byCurrency = new TreeMap<>();
+        for (InvoiceStatus status : new InvoiceStatus[] {InvoiceStatus.FINALIZED, InvoiceStatus.PAID, InvoiceStatus.DRAFT}) {
+            for (Invoice i : engine.billing().invoices(tenant, Optional.empty(), Optional.of(status), MAX_INVOICES)) {
+                Revenue rev = byCurrency.computeIfAbsent(i.totals().currency().getCurrencyCode(), c -> new Revenue());
+                BigDecimal total = i.totals().total().amount();
+                if (status == InvoiceStatus.DRAFT) {
+                    rev.add(1, total);
+                } else {
+                    Instant at = i.finalizedAt().orElse(i.boundary());
+                    if (!at.isBefore(from) && at.isBefore(to)) {
+                        rev.add(0, total);
+                    }
+                }
+            }
+        }
+        for (Customer c : engine.billing().customers(tenant)) {
+            for (UsageEstimate e : engine.billing().currentUsage(tenant, c.externalId())) {
+                byCurrency.computeIfAbsent(c.currency().getCurrencyCode(), x -> new Revenue())
+                        .add(2, e.estimate().total().amount());
+            }
+        }
+        ObjectNode revenue = out.putObject("revenue");
+        revenue.put("period_start", from.toString());
+        revenue.put("period_end", to.toString());
+        revenue.put("tz", zone.getId());
+        ArrayNode currencies = revenue.putArray("currencies");
+        byCurrency.forEach((code, rev) -> currencies.addObject().put("currency", code)
+                .put("invoiced", rev.sums()[0].toPlainString()).put("invoices", rev.counts()[0])
+                .put("draft", rev.sums()[1].toPlainString()).put("draft_invoices", rev.counts()[1])
+                .put("estimated_open", rev.sums()[2].toPlainString()).put("open_periods", rev.counts()[2]));
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
+    private static long sum(long[] a) {
+        long t = 0;
+        for (long n : a) {
+            t += n;
+        }
+        return t;
+    }
+
+    private static String perSecond(long events, long seconds) {
+        return BigDecimal.valueOf(events).divide(BigDecimal.valueOf(seconds), 2, RoundingMode.HALF_UP).toPlainString();
+    }
+}
