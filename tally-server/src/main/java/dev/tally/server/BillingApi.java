@@ -113,6 +113,7 @@ final class BillingApi {
             total = total.add(e.estimate().total().amount());
         }
         out.put("estimated_total", total.toPlainString());
+        out.put("at", engine.clock().instant().toString());
         Responses.json(r.exchange, 200, out, mapper);
     }
 

@@ -1,0 +1,93 @@
+// Formatting with the browser's Intl: amounts in the customer's currency (decimal strings are formatted exactly,
+// never through a binary float), dates and times in the customer's time zone.
+
+const locale = undefined; // the browser's language
+
+export function money(amount, currency, { precise = false } = {}) {
+  if (amount === null || amount === undefined || amount === '') return '—';
+  try {
+    const options = { style: 'currency', currency };
+    if (precise) {
+      options.maximumFractionDigits = 10;
+    }
+    return new Intl.NumberFormat(locale, options).format(String(amount));
+  } catch (e) {
+    return `${amount} ${currency || ''}`.trim();
+  }
+}
+
+export function quantity(value, max = 6) {
+  if (value === null || value === undefined || value === '') return '—';
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: max }).format(String(value));
+}
+
+export function integer(value) {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(value);
+}
+
+function fmt(iso, tz, options) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  try {
+    return new Intl.DateTimeFormat(locale, { ...options, timeZone: tz || undefined }).format(d);
+  } catch (e) {
+    return new Intl.DateTimeFormat(locale, options).format(d);
+  }
+}
+
+export const dateTime = (iso, tz) => fmt(iso, tz, { dateStyle: 'medium', timeStyle: 'short' });
+export const dateTimeSeconds = (iso, tz) => fmt(iso, tz, { dateStyle: 'medium', timeStyle: 'medium' });
+export const date = (iso, tz) => fmt(iso, tz, { dateStyle: 'medium' });
+
+/** A period [start, end) as the customer reads it: the end is exclusive, so show the day before it. */
+export function period(start, end, tz) {
+  const last = new Date(new Date(end).getTime() - 1).toISOString();
+  return `${date(start, tz)} – ${date(last, tz)}`;
+}
+
+/** A short label for a chart bucket of the given window. */
+export function bucketLabel(iso, tz, window) {
+  if (window === 'hour') return fmt(iso, tz, { month: 'short', day: 'numeric', hour: 'numeric' });
+  if (window === 'month') return fmt(iso, tz, { month: 'short', year: 'numeric' });
+  if (window === 'minute') return fmt(iso, tz, { hour: 'numeric', minute: '2-digit' });
+  return fmt(iso, tz, { month: 'short', day: 'numeric' });
+}
+
+/** The wall-clock fields of an instant in a time zone. */
+function parts(date, tz) {
+  const out = {};
+  for (const p of new Intl.DateTimeFormat('en-US', {
+    timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', second: '2-digit',
+  }).formatToParts(date)) {
+    out[p.type] = p.value;
+  }
+  return out;
+}
+
+/** "2026-11-20T09:30" (a datetime-local value) read in time zone tz, as an RFC 3339 UTC instant. */
+export function zonedToUtc(local, tz) {
+  if (!local) return '';
+  const [d, t = '00:00'] = local.split('T');
+  const [y, mo, da] = d.split('-').map(Number);
+  const [hh, mi] = t.split(':').map(Number);
+  const wall = Date.UTC(y, mo - 1, da, hh, mi);
+  let guess = wall;
+  for (let i = 0; i < 3; i += 1) {
+    const p = parts(new Date(guess), tz);
+    const seen = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute);
+    guess += wall - seen;
+  }
+  return new Date(guess).toISOString().replace('.000Z', 'Z');
+}
+
+/** An instant as a datetime-local value in time zone tz. */
+export function utcToZoned(iso, tz) {
+  const p = parts(new Date(iso), tz);
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+export function titleCase(text) {
+  return text ? text.charAt(0).toUpperCase() + text.slice(1).replaceAll('_', ' ') : text;
+}
