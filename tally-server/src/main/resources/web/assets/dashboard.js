@@ -176,8 +176,9 @@ async function overview() {
   const ev = stats.events;
   const stat = (label, value, cls) => h('div', { class: ['stat', cls] }, h('dt', {}, label), h('dd', {}, value));
   kpis.replaceChildren(h('dl', { class: 'stats' },
-    stat('Events/s now (last minute)', f.quantity(stats.rate.per_second_last_minute, 2), 'rate-now'),
-    stat('Events/s over the last day', f.quantity(stats.rate.per_second_last_day, 2), 'rate-day'),
+    stat('Events/s now (last minute)', f.quantity(stats.rate.per_second_last_minute, 3), 'rate-now'),
+    stat('Events/s over the last day', f.quantity(stats.rate.per_second_last_day, 3), 'rate-day'),
+    stat('Accepted in the last day', f.integer(stats.rate.last_day.events.reduce((a, n) => a + n, 0)), 'last-day'),
     stat('Accepted', f.integer(ev.accepted), 'accepted'),
     stat('Duplicates', f.integer(ev.duplicates), 'duplicates'),
     stat('Rejected', f.integer(ev.rejected), 'rejected'),
@@ -402,16 +403,20 @@ async function usageChart(host, id, c, estimate) {
     const groupBy = groupSelect.value;
     await fill(chartHost, 'Usage could not be loaded', async () => {
       const res = await api.get(`/v1/meters/${enc(key)}/usage${qs({ customer: id, window, tz, from, to, group_by: groupBy })}`);
-      const categories = [...new Set(res.rows.map((r) => r.window_start))].sort();
+      // every window of the range up to now (empty ones included), keyed by instant
+      const norm = (iso) => new Date(iso).toISOString();
+      const filled = f.windowStarts(res.rows.length ? [res.from, res.rows.map((r) => r.window_start).sort()[0]].sort()[0] : res.from,
+        new Date(Math.min(new Date(res.to).getTime(), now.getTime() + 1)).toISOString(), window, tz).map(norm);
+      const categories = [...new Set([...filled, ...res.rows.map((r) => norm(r.window_start))])].sort();
       const bySeries = new Map();
       for (const r of res.rows) {
         const name = groupBy ? (Object.values(r.group).map((v) => v ?? '(none)').join(' · ') || '(none)') : key;
         if (!bySeries.has(name)) bySeries.set(name, new Map());
-        bySeries.get(name).set(r.window_start, r.value);
+        bySeries.get(name).set(norm(r.window_start), r.value);
       }
       const series = [...bySeries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, values]) => ({ name, values }));
       const total = addDecimals(res.rows.map((r) => r.value));
-      if (categories.length === 0) {
+      if (res.rows.length === 0) {
         return h('p', { class: 'muted' }, `No usage of ${key} from ${f.dateTime(res.from, tz)} to ${f.dateTime(res.to, tz)}.`);
       }
       return [
@@ -696,7 +701,7 @@ function pricePreview(currency, charges = []) {
   const source = h('select', { name: 'source' },
     priced.map((ch) => h('option', { value: `charge:${ch.key}` }, `Charge: ${ch.name}`)),
     Object.keys(SAMPLES).map((k) => h('option', { value: `sample:${k}` }, `Example: ${k}`)));
-  const price = h('textarea', { name: 'price', rows: '7', spellcheck: 'false', class: 'code wide' });
+  const price = h('textarea', { name: 'price', rows: '10', spellcheck: 'false', class: 'code wide' });
   const cur = h('input', { type: 'text', name: 'currency', value: currency || 'USD', size: '4', maxlength: '3', autocomplete: 'off' });
   const quantity = h('input', { type: 'text', name: 'quantity', inputmode: 'decimal', value: '250', size: '12', autocomplete: 'off' });
   const events = h('textarea', { name: 'events', rows: '3', class: 'code', spellcheck: 'false' });
@@ -851,7 +856,7 @@ async function webhooks() {
       ],
     });
   });
-  const url = h('input', { type: 'url', name: 'url', required: true, class: 'wide', placeholder: 'https://example.com/webhooks/tally' });
+  const url = h('input', { type: 'url', name: 'url', required: true, class: 'wide' });
   const desc = h('input', { type: 'text', name: 'description' });
   const status = h('div', { class: 'form-status' });
   add(view, section('Add an endpoint')).append(h('form', {

@@ -91,3 +91,20 @@ export function utcToZoned(iso, tz) {
 export function titleCase(text) {
   return text ? text.charAt(0).toUpperCase() + text.slice(1).replaceAll('_', ' ') : text;
 }
+
+/** The starts of every window of a range (hour, day or month, in time zone tz), at most `max` of them. */
+export function windowStarts(from, to, window, tz, max = 2000) {
+  const out = [];
+  const end = new Date(to).getTime();
+  let t = new Date(from).getTime();
+  while (t < end && out.length < max) {
+    out.push(new Date(t).toISOString().replace('.000Z', 'Z'));
+    if (window === 'hour') {
+      t += 3600e3;
+    } else {
+      const local = utcToZoned(new Date(t + (window === 'month' ? 32 : 1.1) * 864e5).toISOString(), tz);
+      t = new Date(zonedToUtc(window === 'month' ? `${local.slice(0, 7)}-01T00:00` : `${local.slice(0, 10)}T00:00`, tz)).getTime();
+    }
+  }
+  return out;
+}

@@ -145,6 +145,6 @@ final class StatsApi {
     }
 
     private static String perSecond(long events, long seconds) {
-        return BigDecimal.valueOf(events).divide(BigDecimal.valueOf(seconds), 2, RoundingMode.HALF_UP).toPlainString();
+        return BigDecimal.valueOf(events).divide(BigDecimal.valueOf(seconds), 3, RoundingMode.HALF_UP).toPlainString();
     }
 }
