@@ -255,6 +255,15 @@ class WebDashboardTest {
         b.one(".events-results").findElement(By.xpath("./preceding-sibling::form//button")).click();
         b.waitUntil("the filtered events", () -> b.all("table.events tbody tr").size() == 1
                 && b.text("table.events").contains("storage.gb"));
+        new Select(b.one("select[name=type]")).selectByValue("llm.tokens");
+        b.js("arguments[0].value = '2026-11-12T00:00';", b.one("input[name=from]")); // midnight in Los Angeles
+        b.one(".events-results").findElement(By.xpath("./preceding-sibling::form//button")).click();
+        b.waitUntil("the events since Nov 12 in Los Angeles", () -> b.all("table.events tbody tr").size() == 3
+                && b.text("table.events").contains("Nov 12, 2026, 4:00:00 AM"));
+
+        b.driver.findElement(By.xpath("//button[text()='Create a portal link']")).click();
+        WebElement portalUrl = b.waitFor("input.portal-url");
+        assertThat(portalUrl.getAttribute("value")).startsWith(b.base + "/portal#token=tlyp_");
         b.screenshot("customer", 1280);
     }
 
