@@ -121,6 +121,8 @@ function route() {
   }
   const hash = location.hash || '#/';
   if (!hash.startsWith('#/')) return; // an in-page anchor, not a page
+  nav.hidden = false;
+  signOut.hidden = false;
   const [path, query = ''] = hash.slice(1).split('?');
   const params = new URLSearchParams(query);
   const sectionName = path.split('/')[1] || 'overview';
@@ -333,7 +335,8 @@ function renderEstimate(est, tz) {
   const out = est.subscriptions.map((sub) => {
     const foot = [
       ['Subtotal', sub.subtotal, 'subtotal'], ['Tax', sub.tax, 'tax'], ['Estimated total', sub.estimated_total, 'estimate-total'],
-    ].map(([label, v, cls]) => h('tr', {}, h('th', { scope: 'row', colspan: '5' }, label), h('td', { class: 'num' }, amount(v, cur, cls))));
+    ].map(([label, v, cls]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', { class: 'wide-only' }), h('td'),
+      h('td', { class: 'wide-only' }), h('td', { class: 'wide-only' }), h('td', { class: 'num' }, amount(v, cur, cls))));
     return h('div', { class: 'estimate', dataset: { subscription: sub.subscription } },
       h('p', {}, 'Plan ', h('code', {}, sub.plan), ', period ', h('strong', {}, f.period(sub.period_start, sub.period_end, tz)), '.'),
       dataTable({
@@ -341,10 +344,10 @@ function renderEstimate(est, tz) {
         rows: sub.charges, className: 'estimate-table', footer: foot,
         columns: [
           { label: 'Charge', rowHeader: true, cell: (ch) => ch.name },
-          { label: 'Meter', cell: (ch) => (ch.meter ? h('code', {}, ch.meter) : 'flat fee') },
+          { label: 'Meter', wide: true, cell: (ch) => (ch.meter ? h('code', {}, ch.meter) : 'flat fee') },
           { label: 'Quantity', numeric: true, cell: (ch) => h('data', { value: ch.quantity, class: 'quantity' }, f.quantity(ch.quantity)) },
-          { label: 'Included', numeric: true, cell: (ch) => f.quantity(ch.included) },
-          { label: 'Billable', numeric: true, cell: (ch) => f.quantity(ch.billable) },
+          { label: 'Included', numeric: true, wide: true, cell: (ch) => f.quantity(ch.included) },
+          { label: 'Billable', numeric: true, wide: true, cell: (ch) => f.quantity(ch.billable) },
           { label: 'Amount', numeric: true, cell: (ch) => amount(ch.amount, cur, 'charge-amount') },
         ],
       }));

@@ -75,11 +75,11 @@ async function start() {
       dataTable({
         caption: `Charges of the period ${f.period(sub.period_start, sub.period_end, tz)}`, rows: sub.charges,
         footer: [['Subtotal', sub.subtotal], ['Tax', sub.tax], ['Estimated total', sub.estimated_total]].map(([l, v]) => h('tr', {},
-          h('th', { scope: 'row', colspan: '3' }, l), h('td', { class: 'num' }, amount(v, cur)))),
+          h('th', { scope: 'row' }, l), h('td'), h('td', { class: 'wide-only' }), h('td', { class: 'num' }, amount(v, cur)))),
         columns: [
           { label: 'Charge', rowHeader: true, cell: (ch) => ch.name },
           { label: 'Used', numeric: true, cell: (ch) => (ch.meter ? h('data', { value: ch.quantity, class: 'quantity' }, f.quantity(ch.quantity)) : '—') },
-          { label: 'Included', numeric: true, cell: (ch) => (ch.meter ? f.quantity(ch.included) : '—') },
+          { label: 'Included', numeric: true, wide: true, cell: (ch) => (ch.meter ? f.quantity(ch.included) : '—') },
           { label: 'Amount', numeric: true, cell: (ch) => amount(ch.amount, cur, 'charge-amount') },
         ],
       })));

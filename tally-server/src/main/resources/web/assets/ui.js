@@ -33,8 +33,9 @@ export function badge(status) {
 }
 
 /**
- * columns: [{label, cell: (row, i) => node | string, numeric, rowHeader}]; the row header column gets
- * <th scope="row">. The table scrolls inside a focusable region on narrow screens.
+ * columns: [{label, cell: (row, i) => node | string, numeric, rowHeader, wide}]; the row header column gets
+ * <th scope="row">; `wide` columns are left out on phone-sized screens. The table scrolls inside a focusable
+ * region when it is still too wide.
  */
 export function dataTable({ caption, columns, rows, empty = 'Nothing to show yet.', captionVisible = false, className, footer }) {
   if (!rows || rows.length === 0) {
@@ -43,12 +44,11 @@ export function dataTable({ caption, columns, rows, empty = 'Nothing to show yet
   const captionId = uid('cap');
   const table = h('table', { class: ['data', className] },
     h('caption', { id: captionId, class: captionVisible ? null : 'visually-hidden' }, caption),
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : null }, c.label)))),
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: [c.numeric && 'num', c.wide && 'wide-only'] }, c.label)))),
     h('tbody', {}, rows.map((row, i) => h('tr', {}, columns.map((c) => {
       const content = c.cell(row, i);
-      return c.rowHeader
-        ? h('th', { scope: 'row', class: c.numeric ? 'num' : null }, content)
-        : h('td', { class: c.numeric ? 'num' : null }, content);
+      const cls = [c.numeric && 'num', c.wide && 'wide-only'];
+      return c.rowHeader ? h('th', { scope: 'row', class: cls }, content) : h('td', { class: cls }, content);
     })))),
     footer ? h('tfoot', {}, footer) : null);
   return h('div', { class: 'table-wrap', role: 'region', 'aria-labelledby': captionId, tabindex: '0' }, table);

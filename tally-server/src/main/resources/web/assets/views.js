@@ -79,7 +79,7 @@ export function invoiceTable(list, tz, caption, linkFor = (i) => `#/invoices/${e
       { label: 'Status', cell: (i) => badge(i.status) },
       { label: 'Period', cell: (i) => f.period(i.period_start, i.period_end, tz) },
       { label: 'Total', numeric: true, cell: (i) => amount(i.total, i.currency) },
-      { label: 'Finalized', cell: (i) => (i.finalized_at ? f.date(i.finalized_at, tz) : '—') },
+      { label: 'Finalized', wide: true, cell: (i) => (i.finalized_at ? f.date(i.finalized_at, tz) : '—') },
       ...extraColumns,
     ],
   });

@@ -146,9 +146,13 @@ final class WebBrowser implements AutoCloseable {
 
     /** A PNG of the whole page (the window grows to the page's height, up to a limit) under docs/screenshots. */
     Path screenshot(String name, int width) {
+        return screenshot(name, width, 4000);
+    }
+
+    Path screenshot(String name, int width, int maxHeight) {
         size(width, 900);
         Number h = (Number) js("return Math.ceil(Math.max(document.documentElement.scrollHeight, document.body.scrollHeight));");
-        size(width, Math.min(5000, Math.max(600, h.intValue())));
+        size(width, Math.min(maxHeight, Math.max(600, h.intValue())));
         js("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur && document.activeElement.blur();");
         byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
         Path dir = screenshotsDir();

@@ -416,7 +416,7 @@ class WebDashboardTest {
         b.waitUntil("the usage charts", () -> b.all(".meter-usage figure.chart").size() == 2);
         assertThat((Long) b.js("return document.documentElement.scrollWidth;")).as("no sideways scrolling at 375 px")
                 .isLessThanOrEqualTo(375L);
-        b.screenshot("portal-phone", 375);
+        b.screenshot("portal-phone", 375, 2400);
     }
 
     @Test
@@ -428,7 +428,7 @@ class WebDashboardTest {
         b.waitFor("data.estimate-total");
         b.waitFor(".chart-host figure.chart");
         assertThat((Long) b.js("return document.documentElement.scrollWidth;")).isLessThanOrEqualTo(375L);
-        b.screenshot("customer-phone", 375);
+        b.screenshot("customer-phone", 375, 1800);
         b.size(1280, 900);
 
         // keyboard only: the skip link comes first, then the navigation
