@@ -587,19 +587,20 @@ async function invoice(id) {
   inv.lines.forEach((l) => {
     const detailId = `line-events-${l.id}`;
     const detail = h('tr', { id: detailId, class: 'line-events', hidden: true }, h('td', { colspan: '7' }));
+    const verb = h('span', {}, 'Show events');
     const toggle = l.kind === 'usage' || l.events > 0 ? h('button', {
       type: 'button', class: 'link-button show-events', 'aria-expanded': 'false', 'aria-controls': detailId,
       onclick: async () => {
         const open = toggle.getAttribute('aria-expanded') === 'true';
         toggle.setAttribute('aria-expanded', String(!open));
         detail.hidden = open;
-        toggle.textContent = open ? 'Show events' : 'Hide events';
+        verb.textContent = open ? 'Show events' : 'Hide events';
         if (!open && !detail.dataset.loaded) {
           detail.dataset.loaded = 'yes';
           lineEvents(detail.firstChild, inv.id, l, tz);
         }
       },
-    }, 'Show events') : null;
+    }, verb, h('span', { class: 'visually-hidden' }, ` behind ${l.description}`)) : null;
     const row = h('tr', { class: 'line', dataset: { line: l.id } },
       h('th', { scope: 'row' }, l.description, l.meter ? h('small', { class: 'muted block' }, `meter ${l.meter} v${l.meter_version} · plan ${l.plan} v${l.plan_version}`) : null),
       h('td', {}, l.kind),

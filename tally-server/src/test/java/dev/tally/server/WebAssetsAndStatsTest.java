@@ -93,6 +93,7 @@ class WebAssetsAndStatsTest {
         try (InputStream in = WebUi.class.getClassLoader().getResourceAsStream("web/assets/")) {
             if (in != null) { // a directory listing when the classes are a directory (Maven's test run)
                 String listing = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(listing).contains("dashboard.js");
                 for (String name : listing.split("\n")) {
                     if (!name.isBlank()) {
                         assertThat(FILES).as("web/assets/" + name + " is not checked by this test").contains(name.trim());
