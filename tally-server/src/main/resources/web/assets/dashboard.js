@@ -133,7 +133,7 @@ function route() {
   for (const [re, render] of routes) {
     const m = path.match(re);
     if (m) {
-      Promise.resolve(render(m, params)).catch((e) => main.append(errorBox(e)));
+      Promise.resolve().then(() => render(m, params)).catch((e) => main.append(errorBox(e)));
       return;
     }
   }

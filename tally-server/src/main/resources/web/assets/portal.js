@@ -15,7 +15,13 @@ const main = document.getElementById('main');
 function takeToken() {
   const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
   if (m) {
-    sessionStorage.setItem(TOKEN, decodeURIComponent(m[1]));
+    let token = m[1];
+    try {
+      token = decodeURIComponent(token);
+    } catch (e) {
+      /* a token is base64url: keep it as it is */
+    }
+    sessionStorage.setItem(TOKEN, token);
     history.replaceState(null, '', location.pathname + location.search);
   }
   return sessionStorage.getItem(TOKEN);
