@@ -140,8 +140,13 @@ final class WebBrowser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeAsyncScript(script, args);
     }
 
+    /** Sets the window to this width and the viewport (the window less the browser's own bars) to this height. */
     void size(int width, int height) {
         driver.manage().window().setSize(new Dimension(width, height));
+        long bars = (Long) js("return Math.max(0, window.outerHeight - window.innerHeight);");
+        if (bars > 0) {
+            driver.manage().window().setSize(new Dimension(width, height + (int) bars));
+        }
     }
 
     /** A PNG of the whole page (the window grows to the page's height, up to a limit) under docs/screenshots. */

@@ -261,10 +261,11 @@ class WebDashboardTest {
         b.waitUntil("the events since Nov 12 in Los Angeles", () -> b.all("table.events tbody tr").size() == 3
                 && b.text("table.events").contains("Nov 12, 2026, 4:00:00 AM"));
 
+        b.screenshot("customer", 1280);
+
         b.driver.findElement(By.xpath("//button[text()='Create a portal link']")).click();
         WebElement portalUrl = b.waitFor("input.portal-url");
         assertThat(portalUrl.getAttribute("value")).startsWith(b.base + "/portal#token=tlyp_");
-        b.screenshot("customer", 1280);
     }
 
     @Test
