@@ -42,16 +42,21 @@ final class Sender implements AutoCloseable {
     }
 
     Outcome post(URI uri, String messageId, long timestamp, String signature, byte[] body) {
-        HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "Tally-Webhooks/1")
-                .header("webhook-id", messageId)
-                .header("webhook-timestamp", Long.toString(timestamp))
-                .header("webhook-signature", signature)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
         long started = System.nanoTime();
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(uri)
+                    .timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .header("User-Agent", "Tally-Webhooks/1")
+                    .header("webhook-id", messageId)
+                    .header("webhook-timestamp", Long.toString(timestamp))
+                    .header("webhook-signature", signature)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            return Outcome.error("the URL cannot be requested", elapsed(started));
+        }
         CompletableFuture<HttpResponse<Void>> pending = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
         try {
             HttpResponse<Void> response = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

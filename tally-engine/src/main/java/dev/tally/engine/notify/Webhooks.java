@@ -280,6 +280,10 @@ public final class Webhooks implements AutoCloseable {
             long timestamp = at.getEpochSecond();
             String signature = Signatures.header(job.signingSecrets(at), job.messageId(), timestamp, body);
             outcome = sender.post(uri, job.messageId(), timestamp, signature, body);
+            if (Thread.currentThread().isInterrupted()) {
+                // the engine is closing: not the endpoint's failure; the claim is released and it stays due
+                throw new IllegalStateException("stopping: the attempt of " + job.deliveryId() + " is not recorded");
+            }
         }
         WebhookStore.Recorded r = store.recordAttempt(job.deliveryId(), trigger, at, outcome);
         if (r.endpointDisabled()) {
