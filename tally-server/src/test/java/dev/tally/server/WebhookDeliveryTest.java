@@ -212,6 +212,21 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void inProductionTheEngineDeliversOnItsOwnSchedule() throws Exception {
+        try (TestServer live = new TestServer(java.time.Clock.systemUTC(),
+                TestServer.WEBHOOKS.withDeliveryEvery(java.time.Duration.ofMillis(50)))) {
+            String secret = created(live.post("/v1/webhook-endpoints", "{\"url\":\"" + receiver.url("/live")
+                    + "\"}")).get("secret").asText();
+            ok(live.events("application/cloudevents+json",
+                    "{\"specversion\":\"1.0\",\"id\":\"x\",\"source\":\"s\",\"type\":\"t\"}"));
+            assertThat(live.server.engine().webhooks().summarizeRejections()).isEqualTo(1);
+            List<WebhookReceiver.Received> got = receiver.await(1, java.time.Duration.ofSeconds(10));
+            assertThat(got).extracting(WebhookReceiver.Received::type).containsExactly("events.rejected_summary");
+            new StandardWebhooksVerifier(secret).verify(got.get(0).headers(), got.get(0).body(), Instant.now());
+        }
+    }
+
+    @Test
     void endpointsShowTheirSecretOnceAndValidateWhatTheyAreGiven() {
         JsonNode ep = endpoint("/hooks", "invoice.paid", "invoice.voided");
         String secret = ep.get("secret").asText();

@@ -104,6 +104,17 @@ final class WebhookReceiver implements AutoCloseable {
         }
     }
 
+    /** Waits (in real time) until {@code n} requests arrived, for a sender that runs on its own schedule. */
+    List<Received> await(int n, java.time.Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        synchronized (received) {
+            while (received.size() < n && System.nanoTime() < deadline) {
+                received.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            }
+            return List.copyOf(received);
+        }
+    }
+
     List<Received> received(String path) {
         return received().stream().filter(r -> r.path().equals(path)).toList();
     }
@@ -115,7 +126,10 @@ final class WebhookReceiver implements AutoCloseable {
         }
         Map<String, String> headers = new TreeMap<>();
         ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
-        received.add(new Received(ex.getRequestMethod(), ex.getRequestURI().getPath(), headers, body));
+        synchronized (received) {
+            received.add(new Received(ex.getRequestMethod(), ex.getRequestURI().getPath(), headers, body));
+            received.notifyAll();
+        }
         Answer a = script.poll();
         if (a == null) {
             a = otherwise;
