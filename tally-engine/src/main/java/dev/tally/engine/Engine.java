@@ -76,6 +76,7 @@ public final class Engine implements AutoCloseable {
     private volatile boolean ready;
     private final byte[] cursorSecret;
     private final dev.tally.engine.billing.Billing billing;
+    private final dev.tally.engine.notify.Webhooks webhooks;
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
     private final Checkpoints checkpoints;
@@ -128,6 +129,8 @@ public final class Engine implements AutoCloseable {
         ready = true;
         maintenance.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
+        this.webhooks = new dev.tally.engine.notify.Webhooks(db, clock, config.webhooks());
+        webhooks.scheduleOn(maintenance);
         if (log.shared()) {
             maintenance.scheduleWithFixedDelay(this::syncQuietly, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
@@ -206,7 +209,9 @@ public final class Engine implements AutoCloseable {
     // ---- events
 
     public IngestResult ingest(String tenant, List<EventOutcome> outcomes) {
-        return pipeline.ingest(tenant, outcomes);
+        IngestResult result = pipeline.ingest(tenant, outcomes);
+        webhooks.countRejections(tenant, result);
+        return result;
     }
 
     public CancelResult cancel(String tenant, String source, String id) {
@@ -492,6 +497,11 @@ public final class Engine implements AutoCloseable {
         return billing;
     }
 
+    /** Webhook endpoints, deliveries and the deliverer of every tenant of this engine. */
+    public dev.tally.engine.notify.Webhooks webhooks() {
+        return webhooks;
+    }
+
     /** Every tenant id. */
     public List<String> tenants() {
         return meta.tenants();
@@ -544,6 +554,7 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         maintenance.shutdownNow();
+        webhooks.close();
         if (ready && log.healthy()) {
             checkpoint();
         }

@@ -53,7 +53,8 @@ public final class TallyServer implements AutoCloseable {
             throws IOException {
         IngestLimits limits = IngestLimits.DEFAULTS.withBackdatingWindow(config.backdatingWindow());
         this.engine = Engine.open(new EngineConfig(config.dataDir(), limits, config.bootstrapKey(),
-                EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl()), clock, storeFactory);
+                EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl(), config.webhooks()),
+                clock, storeFactory);
         try {
             config.metersFile().ifPresent(this::loadMeters);
             this.auth = new Auth(engine);
@@ -110,6 +111,16 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/portal/invoices", Auth.PORTAL, portal::invoices);
             route("GET", "/v1/portal/invoices/{id}", Auth.PORTAL, portal::invoice);
             route("PUT", "/v1/billing/settings", "admin", billing::putSettings);
+            WebhooksApi webhooks = new WebhooksApi(engine.webhooks(), mapper);
+            route("POST", "/v1/webhook-endpoints", "admin", webhooks::create);
+            route("GET", "/v1/webhook-endpoints", "read", webhooks::list);
+            route("GET", "/v1/webhook-endpoints/{id}", "read", webhooks::get);
+            route("DELETE", "/v1/webhook-endpoints/{id}", "admin", webhooks::delete);
+            route("POST", "/v1/webhook-endpoints/{id}/rotate-secret", "admin", webhooks::rotateSecret);
+            route("POST", "/v1/webhook-endpoints/{id}/enable", "admin", webhooks::enable);
+            route("GET", "/v1/webhook-deliveries", "read", webhooks::deliveries);
+            route("GET", "/v1/webhook-deliveries/{id}", "read", webhooks::delivery);
+            route("POST", "/v1/webhook-deliveries/{id}/retry", "admin", webhooks::retry);
             System.setProperty("sun.net.httpserver.nodelay", "true");
             this.http = HttpServer.create(new InetSocketAddress(config.port()), 512);
             this.executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -194,6 +205,10 @@ public final class TallyServer implements AutoCloseable {
             } catch (dev.tally.engine.billing.BillingNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.billing.BillingConflictException e) {
+                Responses.problem(ex, new HttpError(409, "conflict", "Conflict", e.getMessage()), mapper);
+            } catch (dev.tally.engine.notify.WebhookNotFoundException e) {
+                Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
+            } catch (dev.tally.engine.notify.WebhookConflictException e) {
                 Responses.problem(ex, new HttpError(409, "conflict", "Conflict", e.getMessage()), mapper);
             } catch (UnknownMeterException | EventNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);

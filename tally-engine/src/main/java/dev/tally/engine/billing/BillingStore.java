@@ -15,6 +15,7 @@ import dev.tally.core.event.Json;
 import dev.tally.core.money.InvoiceTotals;
 import dev.tally.core.money.Money;
 import dev.tally.core.money.TaxRate;
+import dev.tally.engine.notify.WebhookEventTypes;
 import dev.tally.engine.store.Database;
 import dev.tally.engine.store.StoreException;
 import java.io.IOException;
@@ -298,6 +299,7 @@ final class BillingStore {
                     move.executeUpdate();
                     if (inserted) {
                         created++;
+                        InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_CREATED, inv.id(), now);
                         if (!inv.finalizeAfter().isAfter(now) && finalize(c, inv.tenant(), inv.id(), now)) {
                             finalized++;
                         }
@@ -362,6 +364,7 @@ final class BillingStore {
             ps.setString(2, invoiceId);
             ps.executeUpdate();
         }
+        InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_FINALIZED, invoiceId, now);
         return true;
     }
 
@@ -375,8 +378,13 @@ final class BillingStore {
                 ps.setString(2, now.toString());
                 ps.setString(3, now.toString());
                 ps.setString(4, invoiceId);
-                return ps.executeUpdate() == 1;
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
             }
+            InvoiceMessages.invoice(c, to == InvoiceStatus.PAID ? WebhookEventTypes.INVOICE_PAID
+                    : WebhookEventTypes.INVOICE_VOIDED, invoiceId, now);
+            return true;
         });
     }
 
@@ -499,6 +507,7 @@ final class BillingStore {
                 ps.setString(9, now.toString());
                 ps.executeUpdate();
             }
+            InvoiceMessages.creditNote(c, tenant, id, number, invoiceId, reason, total, body, now);
             return number;
         });
     }
