@@ -226,18 +226,28 @@ public final class TallyServer implements AutoCloseable {
                     internalError(ex, e);
                     return;
                 }
-                String errorId = UUID.randomUUID().toString();
-                LOG.warn("database unreachable, error id {}", errorId, e);
-                ex.getResponseHeaders().set("Retry-After", "1");
-                Responses.problem(ex, new HttpError(503, "unavailable", "Service unavailable",
-                        "the database is unavailable; retry the request (error id " + errorId + ")"), mapper);
+                unavailable(ex, e);
             } catch (Exception e) {
+                if (!engine.ready()) {
+                    // whatever failed, the store is not answering: a retry later is the right advice
+                    unavailable(ex, e);
+                    return;
+                }
                 internalError(ex, e);
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("could not write a response", e);
             ex.close();
         }
+    }
+
+    /** A 503 with Retry-After: the database does not answer; the exception goes to the log under an id. */
+    private void unavailable(HttpExchange ex, Exception e) throws IOException {
+        String errorId = UUID.randomUUID().toString();
+        LOG.warn("database unreachable, error id {}", errorId, e);
+        ex.getResponseHeaders().set("Retry-After", "1");
+        Responses.problem(ex, new HttpError(503, "unavailable", "Service unavailable",
+                "the database is unavailable; retry the request (error id " + errorId + ")"), mapper);
     }
 
     /** A 500 that says only an error id; the exception goes to the log under that id. */
