@@ -50,8 +50,8 @@ public final class Alerts {
     private final EntitlementStore store;
     private final Clock clock;
     private final Supplier<List<Map.Entry<String, String>>> changedUsage;
-    /** tenant \0 customer -> the period start it was last evaluated for (absent: evaluate it). */
-    private final ConcurrentHashMap<String, Instant> evaluated = new ConcurrentHashMap<>();
+    /** tenant \0 customer -> what it was last evaluated with (absent: evaluate it). */
+    private final ConcurrentHashMap<String, Mark> evaluated = new ConcurrentHashMap<>();
     /** What this process knows fired (so a value that stays past a threshold costs no insert): key -> period start. */
     private final ConcurrentHashMap<String, Instant> knownFired = new ConcurrentHashMap<>();
 
@@ -65,11 +65,22 @@ public final class Alerts {
         this.store = entitlements.store();
         this.clock = clock;
         this.changedUsage = changedUsage;
-        entitlements.onCustomerChanged((tenant, customer) -> evaluated.remove(key(tenant, customer)));
     }
 
     private static String key(String tenant, String customer) {
         return tenant + "\u0000" + customer;
+    }
+
+    /**
+     * What a customer was last evaluated with: the period (null without an active subscription), the customer's
+     * view and the tenant's alert list. Views and alert lists are replaced, never changed, when they are reloaded,
+     * so a mark whose view or alerts are not the current ones (by identity) is out of date.
+     */
+    private record Mark(Instant periodStart, CustomerViews.CustomerView view, List<Alert> alerts) {
+        boolean current(CustomerViews.CustomerView v, List<Alert> a, Optional<CustomerViews.Active> active) {
+            Instant p = active.map(x -> x.period().start()).orElse(null);
+            return view == v && alerts == a && java.util.Objects.equals(periodStart, p);
+        }
     }
 
     // ---- definitions
@@ -128,7 +139,6 @@ public final class Alerts {
 
     private void alertsChanged(String tenant) {
         views.reloadAlerts(tenant);
-        evaluated.keySet().removeIf(k -> k.startsWith(tenant + "\u0000"));
     }
 
     /**
@@ -186,14 +196,10 @@ public final class Alerts {
         Instant now = clock.instant();
         Set<Map.Entry<String, String>> todo = new LinkedHashSet<>(changedUsage.get());
         for (CustomerViews.TenantView tv : views.loaded()) {
+            List<Alert> alerts = tv.alerts;
             for (CustomerViews.CustomerView cv : tv.customers.values()) {
-                Instant last = evaluated.get(key(tv.tenant, cv.id));
-                if (last == null) {
-                    todo.add(Map.entry(tv.tenant, cv.id));
-                    continue;
-                }
-                Optional<CustomerViews.Active> active = cv.current(tv, now).active();
-                if (active.isPresent() && !active.get().period().start().equals(last)) {
+                Mark last = evaluated.get(key(tv.tenant, cv.id));
+                if (last == null || !last.current(cv, alerts, cv.current(tv, now).active())) {
                     todo.add(Map.entry(tv.tenant, cv.id));
                 }
             }
@@ -217,9 +223,10 @@ public final class Alerts {
         if (cv == null) {
             return 0;
         }
+        List<Alert> alerts = tv.alerts;
         Optional<CustomerViews.Active> active = cv.current(tv, now).active();
         if (active.isEmpty()) {
-            evaluated.put(key(tenant, customer), Instant.MIN);
+            evaluated.put(key(tenant, customer), new Mark(null, cv, alerts));
             return 0;
         }
         CustomerViews.Active a = active.get();
@@ -247,7 +254,7 @@ public final class Alerts {
             }
             knownFired.put(known, period.start());
         }
-        for (Alert al : tv.alerts) {
+        for (Alert al : alerts) {
             if (!al.rule().appliesTo(customer, a.plan().key())) {
                 continue;
             }
@@ -274,7 +281,7 @@ public final class Alerts {
                 knownFired.put(known, period.start());
             }
         }
-        evaluated.put(key(tenant, customer), period.start());
+        evaluated.put(key(tenant, customer), new Mark(period.start(), cv, alerts));
         return fired;
     }
 

@@ -228,13 +228,11 @@ final class CustomerViews {
     /**
      * On a shared database, catches up with the changes other processes made: reloads the customers and alert
      * lists whose change generation is newer than this view's. A no-op when this process is the only one.
-     * Returns the customers reloaded, as (tenant, customer) pairs.
      */
-    List<Map.Entry<String, String>> sync() {
+    void sync() {
         if (!shared) {
-            return List.of();
+            return;
         }
-        List<Map.Entry<String, String>> reloaded = new ArrayList<>();
         Map<String, Long> generations = store.generations();
         for (TenantView tv : loaded()) {
             long latest = generations.getOrDefault(tv.tenant, 0L);
@@ -248,18 +246,11 @@ final class CustomerViews {
                         reloadAlerts(tv.tenant);
                     } else {
                         reloadCustomer(tv.tenant, ch.subject());
-                        reloaded.add(Map.entry(tv.tenant, ch.subject()));
                     }
                     seen = Math.max(seen, ch.generation());
                 }
                 tv.generation = Math.max(seen, tv.generation);
             }
         }
-        return reloaded;
-    }
-
-    /** The plan versions in memory (for tests and diagnostics): key@version. */
-    Map<String, Plan> plans(String tenant) {
-        return new HashMap<>(tenant(tenant).plans);
     }
 }

@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 
 /**
  * Entitlements of customers to the features of their plans, answered from memory. {@link #check} reads no table:
@@ -46,7 +45,6 @@ public final class Entitlements {
     private final Clock clock;
     private final EntitlementStore store;
     private final CustomerViews views;
-    private volatile BiConsumer<String, String> onCustomerChanged = (t, c) -> { };
 
     /** An engine's entitlements over its database, billing and live usage; observes billing's changes. */
     public Entitlements(Database db, Billing billing, UsageSource usage, Clock clock) {
@@ -84,14 +82,8 @@ public final class Entitlements {
         return usage;
     }
 
-    /** Called after a customer's subscriptions or overrides changed here (alerts re-evaluate it). */
-    void onCustomerChanged(BiConsumer<String, String> listener) {
-        this.onCustomerChanged = listener;
-    }
-
     private void customerChanged(String tenant, String customer) {
         views.reloadCustomer(tenant, customer);
-        onCustomerChanged.accept(tenant, customer);
     }
 
     /** Loads the view of these tenants now (at start), so that the first checks find it in memory. */
@@ -104,9 +96,7 @@ public final class Entitlements {
      * no-op otherwise. The engine calls it with its own catching up.
      */
     public void syncWithOthers() {
-        for (Map.Entry<String, String> c : views.sync()) {
-            onCustomerChanged.accept(c.getKey(), c.getValue());
-        }
+        views.sync();
     }
 
     // ---- checks
