@@ -26,11 +26,13 @@ import java.util.SplittableRandom;
  * Customers have usage in every hour of the month so far, in two groups, so a metered check merges the most
  * hourly states a month can hold at that point. Run it as a program (the figures in docs/PERFORMANCE.md):
  * <pre>
- * ./mvnw -o -q -pl tally-server -am test-compile
- * ./mvnw -o -q -pl tally-server exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.tally.server.EntitlementBenchmark -Dexec.args="1000 100000 2000"
+ * ./mvnw -o -q -pl tally-server -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt \
+ *     -Dmdep.includeScope=test
+ * java -cp tally-server/target/test-classes:tally-server/target/classes:$(cat /tmp/cp.txt) \
+ *     dev.tally.server.EntitlementBenchmark 1000 100000 2000
  * </pre>
- * Arguments: customers, in-process calls (after as many warm-up calls), HTTP requests (after 500 warm-up).
+ * Arguments: customers, in-process calls (after as many warm-up calls), HTTP requests (after 500 warm-up, with the
+ * JDK client and with a raw keep-alive socket, plus {@code /health/live} as the server's floor).
  */
 final class EntitlementBenchmark {
     static final String T = Engine.DEFAULT_TENANT;

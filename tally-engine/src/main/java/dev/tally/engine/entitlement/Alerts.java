@@ -10,7 +10,6 @@ import dev.tally.core.billing.Feature;
 import dev.tally.core.billing.MeteredLimit;
 import dev.tally.core.billing.Period;
 import dev.tally.core.billing.Plan;
-import dev.tally.core.billing.UsageCharge;
 import dev.tally.core.validation.ValidationException;
 import dev.tally.engine.billing.BillingNotFoundException;
 import dev.tally.engine.billing.UsageEstimate;
