@@ -194,16 +194,28 @@ final class CustomerViews {
         }
     }
 
-    /** Reads one customer again (after a change to it, its subscriptions or its overrides). */
-    void reloadCustomer(String tenant, String customer) {
+    /**
+     * Reads one customer again: its subscriptions always; its time zone and overrides too when {@code full} or
+     * when it is not in the view yet (a customer never changes its zone; overrides change only through
+     * {@link Entitlements}, which asks for a full reload, or another process, whose changes are read fully).
+     */
+    void reloadCustomer(String tenant, String customer, boolean full) {
         TenantView tv = tenant(tenant);
         synchronized (tv) {
-            Customer c;
-            try {
-                c = billing.customer(tenant, customer);
-            } catch (BillingNotFoundException e) {
-                tv.customers.remove(customer);
-                return;
+            CustomerView known = full ? null : tv.customers.get(customer);
+            ZoneId zone;
+            Map<String, FeatureOverride> overrides;
+            if (known != null) {
+                zone = known.zone;
+                overrides = known.overrides;
+            } else {
+                try {
+                    zone = billing.customer(tenant, customer).timezone();
+                } catch (BillingNotFoundException e) {
+                    tv.customers.remove(customer);
+                    return;
+                }
+                overrides = store.overrides(tenant, customer);
             }
             Instant now = clock.instant();
             List<Subscription> subs = new ArrayList<>();
@@ -213,7 +225,7 @@ final class CustomerViews {
                 }
             }
             loadPlans(tv, subs);
-            tv.customers.put(customer, new CustomerView(customer, c.timezone(), subs, store.overrides(tenant, customer)));
+            tv.customers.put(customer, new CustomerView(customer, zone, subs, overrides));
         }
     }
 
@@ -244,7 +256,7 @@ final class CustomerViews {
                     if (ch.kind().equals(EntitlementStore.ALERTS)) {
                         reloadAlerts(tv.tenant);
                     } else {
-                        reloadCustomer(tv.tenant, ch.subject());
+                        reloadCustomer(tv.tenant, ch.subject(), true);
                     }
                     seen = Math.max(seen, ch.generation());
                 }

@@ -61,7 +61,7 @@ public final class Entitlements {
 
             @Override
             public void changed(String tenant, String customer) {
-                customerChanged(tenant, customer);
+                views.reloadCustomer(tenant, customer, false);
             }
         });
     }
@@ -82,8 +82,8 @@ public final class Entitlements {
         return usage;
     }
 
-    private void customerChanged(String tenant, String customer) {
-        views.reloadCustomer(tenant, customer);
+    private void overridesChanged(String tenant, String customer) {
+        views.reloadCustomer(tenant, customer, true);
     }
 
     /** Loads the view of these tenants now (at start), so that the first checks find it in memory. */
@@ -196,7 +196,7 @@ public final class Entitlements {
             }
         });
         store.putOverride(tenant, customer, feature, o, now.truncatedTo(ChronoUnit.SECONDS));
-        customerChanged(tenant, customer);
+        overridesChanged(tenant, customer);
         return check(tenant, customer, feature);
     }
 
@@ -210,7 +210,7 @@ public final class Entitlements {
         if (!store.deleteOverride(tenant, customer, feature)) {
             throw new BillingNotFoundException("customer '" + customer + "' has no override of '" + feature + "'");
         }
-        customerChanged(tenant, customer);
+        overridesChanged(tenant, customer);
     }
 
     private static void checkFeatureKey(String feature) {
