@@ -81,15 +81,21 @@ public final class Billing {
         this.observer = java.util.Objects.requireNonNull(o);
     }
 
-    /** Runs a change of a customer in one transaction with the observer's record of it, then tells the observer. */
+    /** Runs a change of a customer in one transaction with the observer's record of it. */
     private <T> T observed(String tenant, String customer, java.util.function.Supplier<T> change) {
-        T result = store.db().inTransaction(c -> {
+        return store.db().inTransaction(c -> {
             T r = change.get();
             observer.changing(c, tenant, customer);
             return r;
         });
-        observer.changed(tenant, customer);
-        return result;
+    }
+
+    private void stored(Subscription s) {
+        observed(s.tenant(), s.customer(), () -> {
+            store.upsertSubscription(s);
+            return null;
+        });
+        observer.subscriptionStored(s);
     }
 
     /**
@@ -123,6 +129,7 @@ public final class Billing {
         if (!observed(tenant, c.externalId(), () -> store.insertCustomer(tenant, c, now()))) {
             throw new BillingConflictException("customer '" + c.externalId() + "' exists");
         }
+        observer.customerCreated(tenant, c);
         return c;
     }
 
@@ -219,10 +226,7 @@ public final class Billing {
         Subscription s = new Subscription("sub_" + UUID.randomUUID().toString().replace("-", ""), tenant,
                 c.externalId(), anchor, start, trialEnd, Optional.empty(), List.of(phase), start, now());
         Subscription subscribed = s.with(s.phases(), s.end(), firstBoundary(s, c));
-        observed(tenant, c.externalId(), () -> {
-            store.upsertSubscription(subscribed);
-            return null;
-        });
+        stored(subscribed);
         return subscribed;
     }
 
@@ -286,10 +290,7 @@ public final class Billing {
             phases.set(phases.size() - 1, s.currentPhase().endingAt(at));
             phases.add(new Phase(to.key(), to.version(), at, Optional.empty()));
             Subscription changed = s.with(phases, s.end(), s.nextBoundary());
-            observed(tenant, s.customer(), () -> {
-                store.upsertSubscription(changed);
-                return null;
-            });
+            stored(changed);
             return changed;
         }
     }
@@ -313,10 +314,7 @@ public final class Billing {
             }
             Instant next = s.nextBoundary().isAfter(end) ? end : s.nextBoundary();
             Subscription cancelled = s.with(s.phases(), Optional.of(end), next);
-            observed(tenant, s.customer(), () -> {
-                store.upsertSubscription(cancelled);
-                return null;
-            });
+            stored(cancelled);
             return cancelled;
         }
     }

@@ -31,14 +31,14 @@ final class CustomerViews {
     private final Billing billing;
     private final EntitlementStore store;
     private final Clock clock;
-    private final boolean shared;
     private final ConcurrentHashMap<String, TenantView> tenants = new ConcurrentHashMap<>();
+    private static final java.util.Comparator<Subscription> CREATED =
+            java.util.Comparator.comparing(Subscription::createdAt).thenComparing(Subscription::id);
 
-    CustomerViews(Billing billing, EntitlementStore store, Clock clock, boolean shared) {
+    CustomerViews(Billing billing, EntitlementStore store, Clock clock) {
         this.billing = billing;
         this.store = store;
         this.clock = clock;
-        this.shared = shared;
     }
 
     /** One tenant's customers, plan versions and alerts. */
@@ -194,28 +194,16 @@ final class CustomerViews {
         }
     }
 
-    /**
-     * Reads one customer again: its subscriptions always; its time zone and overrides too when {@code full} or
-     * when it is not in the view yet (a customer never changes its zone; overrides change only through
-     * {@link Entitlements}, which asks for a full reload, or another process, whose changes are read fully).
-     */
-    void reloadCustomer(String tenant, String customer, boolean full) {
+    /** Reads one customer again (after its overrides changed, or another process changed it). */
+    void reloadCustomer(String tenant, String customer) {
         TenantView tv = tenant(tenant);
         synchronized (tv) {
-            CustomerView known = full ? null : tv.customers.get(customer);
             ZoneId zone;
-            Map<String, FeatureOverride> overrides;
-            if (known != null) {
-                zone = known.zone;
-                overrides = known.overrides;
-            } else {
-                try {
-                    zone = billing.customer(tenant, customer).timezone();
-                } catch (BillingNotFoundException e) {
-                    tv.customers.remove(customer);
-                    return;
-                }
-                overrides = store.overrides(tenant, customer);
+            try {
+                zone = billing.customer(tenant, customer).timezone();
+            } catch (BillingNotFoundException e) {
+                tv.customers.remove(customer);
+                return;
             }
             Instant now = clock.instant();
             List<Subscription> subs = new ArrayList<>();
@@ -225,7 +213,40 @@ final class CustomerViews {
                 }
             }
             loadPlans(tv, subs);
-            tv.customers.put(customer, new CustomerView(customer, zone, subs, overrides));
+            tv.customers.put(customer, new CustomerView(customer, zone, subs, store.overrides(tenant, customer)));
+        }
+    }
+
+    /** Adds a customer just created here (it has no subscriptions or overrides yet). */
+    void customerCreated(String tenant, Customer c) {
+        TenantView tv = tenant(tenant);
+        synchronized (tv) {
+            tv.customers.putIfAbsent(c.externalId(), new CustomerView(c.externalId(), c.timezone(), List.of(), Map.of()));
+        }
+    }
+
+    /** Puts a subscription just stored here (new, changed or cancelled) into its customer's entry, without I/O. */
+    void subscriptionStored(Subscription s) {
+        TenantView tv = tenant(s.tenant());
+        synchronized (tv) {
+            CustomerView cv = tv.customers.get(s.customer());
+            if (cv == null) {
+                reloadCustomer(s.tenant(), s.customer());
+                return;
+            }
+            Instant now = clock.instant();
+            List<Subscription> subs = new ArrayList<>();
+            for (Subscription other : cv.subscriptions) {
+                if (!other.id().equals(s.id())) {
+                    subs.add(other);
+                }
+            }
+            if (s.end().isEmpty() || s.end().get().isAfter(now)) {
+                subs.add(s);
+            }
+            subs.sort(CREATED);
+            loadPlans(tv, List.of(s));
+            tv.customers.put(s.customer(), new CustomerView(cv.id, cv.zone, subs, cv.overrides));
         }
     }
 
@@ -241,7 +262,7 @@ final class CustomerViews {
      * lists whose change generation is newer than this view's. A no-op when this process is the only one.
      */
     void sync() {
-        if (!shared) {
+        if (!store.shared()) {
             return;
         }
         Map<String, Long> generations = store.generations();
@@ -256,7 +277,7 @@ final class CustomerViews {
                     if (ch.kind().equals(EntitlementStore.ALERTS)) {
                         reloadAlerts(tv.tenant);
                     } else {
-                        reloadCustomer(tv.tenant, ch.subject(), true);
+                        reloadCustomer(tv.tenant, ch.subject());
                     }
                     seen = Math.max(seen, ch.generation());
                 }

@@ -32,14 +32,27 @@ final class EntitlementStore {
     static final String ALERTS = "alerts";
 
     private final Database db;
+    private final boolean shared;
     private final ObjectMapper mapper = Json.newMapper();
 
     EntitlementStore(Database db) {
         this.db = db;
+        this.shared = db.isPostgres();
     }
 
-    Database db() {
-        return db;
+    /** Whether other processes may share the database (PostgreSQL), so changes are counted for them. */
+    boolean shared() {
+        return shared;
+    }
+
+    /**
+     * Records a change of {@code subject} for other processes ({@link #bump}) in the caller's transaction; nothing
+     * on SQLite, which one process owns.
+     */
+    void changed(Connection c, String tenant, String kind, String subject) throws SQLException {
+        if (shared) {
+            bump(c, tenant, kind, subject);
+        }
     }
 
     // ---- change tracking
@@ -135,7 +148,7 @@ final class EntitlementStore {
                 ps.setString(5, now.toString());
                 ps.executeUpdate();
             }
-            bump(c, tenant, CUSTOMER, customer);
+            changed(c, tenant, CUSTOMER, customer);
             return null;
         });
     }
@@ -152,7 +165,7 @@ final class EntitlementStore {
                     return false;
                 }
             }
-            bump(c, tenant, CUSTOMER, customer);
+            changed(c, tenant, CUSTOMER, customer);
             return true;
         });
     }
@@ -198,7 +211,7 @@ final class EntitlementStore {
                 ps.setString(4, a.createdAt().toString());
                 ps.executeUpdate();
             }
-            bump(c, a.tenant(), ALERTS, "");
+            changed(c, a.tenant(), ALERTS, "");
             return null;
         });
     }
@@ -218,7 +231,7 @@ final class EntitlementStore {
                 ps.setString(2, id);
                 ps.executeUpdate();
             }
-            bump(c, tenant, ALERTS, "");
+            changed(c, tenant, ALERTS, "");
             return true;
         });
     }

@@ -52,16 +52,21 @@ public final class Entitlements {
         this.usage = usage;
         this.clock = clock;
         this.store = new EntitlementStore(db);
-        this.views = new CustomerViews(billing, store, clock, db.isPostgres());
+        this.views = new CustomerViews(billing, store, clock);
         billing.observe(new BillingObserver() {
             @Override
             public void changing(Connection c, String tenant, String customer) throws SQLException {
-                EntitlementStore.bump(c, tenant, EntitlementStore.CUSTOMER, customer);
+                store.changed(c, tenant, EntitlementStore.CUSTOMER, customer);
             }
 
             @Override
-            public void changed(String tenant, String customer) {
-                views.reloadCustomer(tenant, customer, false);
+            public void customerCreated(String tenant, dev.tally.core.billing.Customer customer) {
+                views.customerCreated(tenant, customer);
+            }
+
+            @Override
+            public void subscriptionStored(dev.tally.engine.billing.Subscription subscription) {
+                views.subscriptionStored(subscription);
             }
         });
     }
@@ -83,7 +88,7 @@ public final class Entitlements {
     }
 
     private void overridesChanged(String tenant, String customer) {
-        views.reloadCustomer(tenant, customer, true);
+        views.reloadCustomer(tenant, customer);
     }
 
     /** Loads the view of these tenants now (at start), so that the first checks find it in memory. */
