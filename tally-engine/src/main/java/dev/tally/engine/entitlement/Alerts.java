@@ -91,6 +91,7 @@ public final class Alerts {
      */
     public Alert create(String tenant, JsonNode body) {
         AlertRule rule = AlertRuleJson.read(body);
+        entitlements.syncWithOthers();
         if (rule.scope() == AlertRule.Scope.CUSTOMER && views.customer(tenant, rule.scopeId()).isEmpty()) {
             throw new ValidationException("customer", "no customer '" + rule.scopeId() + "'");
         }

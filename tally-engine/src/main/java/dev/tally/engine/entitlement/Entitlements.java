@@ -186,6 +186,7 @@ public final class Entitlements {
      */
     public EntitlementAnswer putOverride(String tenant, String customer, String feature, JsonNode body) {
         checkFeatureKey(feature);
+        syncWithOthers();
         CustomerViews.CustomerView cv = customerView(tenant, customer);
         FeatureOverride o = FeatureJson.readOverride(body);
         Instant now = clock.instant();
@@ -211,6 +212,7 @@ public final class Entitlements {
      * @throws BillingNotFoundException for an unknown customer or when there is no such override
      */
     public void deleteOverride(String tenant, String customer, String feature) {
+        syncWithOthers();
         customerView(tenant, customer);
         if (!store.deleteOverride(tenant, customer, feature)) {
             throw new BillingNotFoundException("customer '" + customer + "' has no override of '" + feature + "'");
