@@ -121,6 +121,17 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/webhook-deliveries", "read", webhooks::deliveries);
             route("GET", "/v1/webhook-deliveries/{id}", "read", webhooks::delivery);
             route("POST", "/v1/webhook-deliveries/{id}/retry", "admin", webhooks::retry);
+            EntitlementsApi entitlements = new EntitlementsApi(engine, mapper);
+            route("GET", "/v1/customers/{external_id}/entitlements", "read", entitlements::list);
+            route("GET", "/v1/customers/{external_id}/entitlements/{feature}", "read", entitlements::get);
+            route("PUT", "/v1/customers/{external_id}/entitlements/{feature}", "admin", entitlements::put);
+            route("DELETE", "/v1/customers/{external_id}/entitlements/{feature}", "admin", entitlements::delete);
+            AlertsApi alerts = new AlertsApi(engine, mapper);
+            route("POST", "/v1/alerts", "admin", alerts::create);
+            route("GET", "/v1/alerts", "read", alerts::list);
+            route("GET", "/v1/alerts/{id}", "read", alerts::get);
+            route("DELETE", "/v1/alerts/{id}", "admin", alerts::delete);
+            route("GET", "/v1/customers/{external_id}/alerts", "read", alerts::ofCustomer);
             System.setProperty("sun.net.httpserver.nodelay", "true");
             this.http = HttpServer.create(new InetSocketAddress(config.port()), 512);
             this.executor = Executors.newVirtualThreadPerTaskExecutor();

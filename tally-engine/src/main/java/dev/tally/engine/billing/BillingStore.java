@@ -204,6 +204,12 @@ final class BillingStore {
                 tenant, customer);
     }
 
+    /** A tenant's subscriptions that have not ended at {@code at}, by customer then creation. */
+    List<Subscription> subscriptionsNotEndedAt(String tenant, Instant at) {
+        return subscriptions("SELECT * FROM subscriptions WHERE tenant_id = ? AND (end_at IS NULL OR end_at > ?) "
+                + "ORDER BY customer_id, created_at, id", tenant, at.toString());
+    }
+
     /** Subscriptions with an invoice due at or before {@code now}, oldest boundary first. */
     List<Subscription> due(String tenant, Instant now, int limit) {
         return subscriptions("SELECT * FROM subscriptions WHERE tenant_id = ? AND next_boundary_at <= ? "
