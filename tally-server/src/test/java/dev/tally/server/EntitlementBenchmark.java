@@ -70,7 +70,8 @@ final class EntitlementBenchmark {
         MutableClock clock = new MutableClock(NOW);
         ObjectMapper json = Json.newMapper();
         try (TallyServer server = TallyServer.start(new ServerConfig(0, dir, Optional.of(TestServer.KEY),
-                Optional.empty(), Duration.ofDays(35), Duration.ZERO, Optional.empty()), clock)) {
+                Optional.empty(), Duration.ofDays(35), Duration.ZERO, Optional.empty(),
+                dev.tally.engine.notify.WebhookSettings.MANUAL), clock)) {
             Engine e = server.engine();
             e.createMeter(T, json.readTree("{\"key\":\"tokens\",\"event_type\":\"llm.tokens\",\"aggregation\":\"sum\","
                     + "\"value_path\":\"tokens\",\"group_by\":[\"model\"]}"));
