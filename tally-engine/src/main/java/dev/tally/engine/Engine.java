@@ -58,6 +58,8 @@ public final class Engine implements AutoCloseable {
     public static final String DEFAULT_TENANT = "default";
     /** The bootstrap key's scopes: everything, and creating tenants. */
     public static final Set<String> ADMIN_SCOPES = Set.of("admin", "ingest", "read", "system");
+    /** How often alerts and hard limits are evaluated for the customers whose usage changed. */
+    public static final long ALERT_EVALUATION_MILLIS = 1000;
 
     private final EngineConfig config;
     private final Clock clock;
@@ -76,6 +78,9 @@ public final class Engine implements AutoCloseable {
     private volatile boolean ready;
     private final byte[] cursorSecret;
     private final dev.tally.engine.billing.Billing billing;
+    private final dev.tally.engine.notify.Webhooks webhooks;
+    private final dev.tally.engine.entitlement.Entitlements entitlements;
+    private final dev.tally.engine.entitlement.Alerts alerts;
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
     private final Checkpoints checkpoints;
@@ -128,6 +133,13 @@ public final class Engine implements AutoCloseable {
         ready = true;
         maintenance.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
+        this.webhooks = new dev.tally.engine.notify.Webhooks(db, clock, config.webhooks());
+        webhooks.scheduleOn(maintenance);
+        this.entitlements = new dev.tally.engine.entitlement.Entitlements(db, billing, new MeteredUsage(this), clock);
+        this.alerts = new dev.tally.engine.entitlement.Alerts(entitlements, usage::drainChangedCustomers, clock);
+        entitlements.preload(meta.tenants());
+        maintenance.scheduleWithFixedDelay(this::evaluateQuietly, ALERT_EVALUATION_MILLIS, ALERT_EVALUATION_MILLIS,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         if (log.shared()) {
             maintenance.scheduleWithFixedDelay(this::syncQuietly, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
@@ -206,7 +218,9 @@ public final class Engine implements AutoCloseable {
     // ---- events
 
     public IngestResult ingest(String tenant, List<EventOutcome> outcomes) {
-        return pipeline.ingest(tenant, outcomes);
+        IngestResult result = pipeline.ingest(tenant, outcomes);
+        webhooks.countRejections(tenant, result);
+        return result;
     }
 
     public CancelResult cancel(String tenant, String source, String id) {
@@ -354,6 +368,7 @@ public final class Engine implements AutoCloseable {
     private void syncQuietly() {
         try {
             syncWithOthers();
+            entitlements.syncWithOthers();
         } catch (RuntimeException e) {
             LOG.debug("sync with the shared store failed", e);
         }
@@ -388,6 +403,34 @@ public final class Engine implements AutoCloseable {
                 fresh.versionsByKey().keySet().forEach(k -> scans.rebuild(g.getKey(), k));
             }
         }
+    }
+
+    private void evaluateQuietly() {
+        try {
+            alerts.evaluate();
+        } catch (RuntimeException e) {
+            LOG.warn("scheduled alert evaluation failed", e);
+        }
+    }
+
+    // ---- entitlements and alerts
+
+    /** Customers' entitlements to the features of their plans, answered from memory. */
+    public dev.tally.engine.entitlement.Entitlements entitlements() {
+        return entitlements;
+    }
+
+    /** Usage and spend alerts. */
+    public dev.tally.engine.entitlement.Alerts alerts() {
+        return alerts;
+    }
+
+    /**
+     * Evaluates alerts and hard limits now for the customers whose usage, subscriptions or period changed (the
+     * engine also does this every {@value #ALERT_EVALUATION_MILLIS} ms); returns how many messages it recorded.
+     */
+    public int evaluateAlerts() {
+        return alerts.evaluate();
     }
 
     private void billQuietly() {
@@ -492,6 +535,11 @@ public final class Engine implements AutoCloseable {
         return billing;
     }
 
+    /** Webhook endpoints, deliveries and the deliverer of every tenant of this engine. */
+    public dev.tally.engine.notify.Webhooks webhooks() {
+        return webhooks;
+    }
+
     /** Every tenant id. */
     public List<String> tenants() {
         return meta.tenants();
@@ -544,6 +592,7 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         maintenance.shutdownNow();
+        webhooks.close();
         if (ready && log.healthy()) {
             checkpoint();
         }

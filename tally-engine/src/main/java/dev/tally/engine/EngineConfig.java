@@ -10,10 +10,11 @@ import java.util.Optional;
  * key, when given, becomes the default tenant's admin key instead of a random one. Billing runs for every
  * tenant each {@code billingEvery} (zero: only when asked). With a {@code databaseUrl} (PostgreSQL), events,
  * metadata and billing live there and several processes may share it; the data directory then holds only
- * this process's checkpoint.
+ * this process's checkpoint. {@code webhooks} says how webhooks are delivered (addresses allowed, schedules).
  */
 public record EngineConfig(Path dataDir, IngestLimits limits, Optional<String> bootstrapKey, long segmentBytes,
-        java.time.Duration billingEvery, Optional<String> databaseUrl) {
+        java.time.Duration billingEvery, Optional<String> databaseUrl,
+        dev.tally.engine.notify.WebhookSettings webhooks) {
     public static final long DEFAULT_SEGMENT_BYTES = 256L * 1024 * 1024;
 
     public EngineConfig {
@@ -21,6 +22,7 @@ public record EngineConfig(Path dataDir, IngestLimits limits, Optional<String> b
         Objects.requireNonNull(limits);
         Objects.requireNonNull(bootstrapKey);
         Objects.requireNonNull(databaseUrl);
+        Objects.requireNonNull(webhooks);
         if (bootstrapKey.isPresent() && bootstrapKey.get().length() < 16) {
             throw new IllegalArgumentException("the bootstrap key must have at least 16 characters");
         }
@@ -34,11 +36,11 @@ public record EngineConfig(Path dataDir, IngestLimits limits, Optional<String> b
 
     /** The same configuration on PostgreSQL. */
     public EngineConfig onPostgres(String url) {
-        return new EngineConfig(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, Optional.of(url));
+        return new EngineConfig(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, Optional.of(url), webhooks);
     }
 
     public static EngineConfig of(Path dataDir) {
         return new EngineConfig(dataDir, IngestLimits.DEFAULTS, Optional.empty(), DEFAULT_SEGMENT_BYTES,
-                java.time.Duration.ZERO, Optional.empty());
+                java.time.Duration.ZERO, Optional.empty(), dev.tally.engine.notify.WebhookSettings.MANUAL);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tally.server;
 
+import dev.tally.engine.notify.WebhookSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -12,10 +13,12 @@ import java.util.Optional;
  * backdating window. {@link #fromEnvironment} reads TALLY_PORT (8080),
  * TALLY_DATA_DIR (./data), TALLY_BOOTSTRAP_KEY, TALLY_METERS_FILE and
  * TALLY_BACKDATING_DAYS (35), TALLY_BILLING_INTERVAL_SECONDS (60; 0 runs billing only when asked) and
- * TALLY_DATABASE_URL (PostgreSQL instead of the embedded store).
+ * TALLY_DATABASE_URL (PostgreSQL instead of the embedded store), and for webhooks
+ * TALLY_WEBHOOKS_ALLOW_PRIVATE (false: endpoints must resolve to public addresses) and
+ * TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS (1000).
  */
 public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
-        Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl) {
+        Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks) {
     public ServerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535");
@@ -24,6 +27,7 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
         Objects.requireNonNull(bootstrapKey);
         Objects.requireNonNull(metersFile);
         Objects.requireNonNull(databaseUrl);
+        Objects.requireNonNull(webhooks);
         if (billingEvery.isNegative()) {
             throw new IllegalArgumentException("the billing interval must not be negative");
         }
@@ -40,26 +44,34 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
         Duration backdating = Duration.ofDays(Long.parseLong(env.getOrDefault("TALLY_BACKDATING_DAYS", "35")));
         Duration billing = Duration.ofSeconds(Long.parseLong(env.getOrDefault("TALLY_BILLING_INTERVAL_SECONDS", "60")));
         Optional<String> db = Optional.ofNullable(env.get("TALLY_DATABASE_URL")).filter(s -> !s.isBlank());
-        return new ServerConfig(port, data, key, meters, backdating, billing, db);
+        WebhookSettings webhooks = WebhookSettings.DEFAULTS
+                .withAllowPrivateAddresses(Boolean.parseBoolean(env.getOrDefault("TALLY_WEBHOOKS_ALLOW_PRIVATE", "false")))
+                .withDeliveryEvery(Duration.ofMillis(Long.parseLong(env.getOrDefault("TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS",
+                        "1000"))));
+        return new ServerConfig(port, data, key, meters, backdating, billing, db, webhooks);
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl);
+        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl);
+        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks);
     }
 
     public ServerConfig withMetersFile(Path f) {
-        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery, databaseUrl);
+        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery, databaseUrl, webhooks);
     }
 
     public ServerConfig withDatabaseUrl(String url) {
-        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, Optional.of(url));
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, Optional.of(url), webhooks);
+    }
+
+    public ServerConfig withWebhooks(WebhookSettings w) {
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, w);
     }
 
     public ServerConfig withBootstrapKey(String key) {
-        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery, databaseUrl);
+        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks);
     }
 }

@@ -53,7 +53,8 @@ public final class TallyServer implements AutoCloseable {
             throws IOException {
         IngestLimits limits = IngestLimits.DEFAULTS.withBackdatingWindow(config.backdatingWindow());
         this.engine = Engine.open(new EngineConfig(config.dataDir(), limits, config.bootstrapKey(),
-                EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl()), clock, storeFactory);
+                EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl(), config.webhooks()),
+                clock, storeFactory);
         try {
             config.metersFile().ifPresent(this::loadMeters);
             this.auth = new Auth(engine);
@@ -117,6 +118,27 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/portal/invoices", Auth.PORTAL, portal::invoices);
             route("GET", "/v1/portal/invoices/{id}", Auth.PORTAL, portal::invoice);
             route("PUT", "/v1/billing/settings", "admin", billing::putSettings);
+            WebhooksApi webhooks = new WebhooksApi(engine.webhooks(), mapper);
+            route("POST", "/v1/webhook-endpoints", "admin", webhooks::create);
+            route("GET", "/v1/webhook-endpoints", "read", webhooks::list);
+            route("GET", "/v1/webhook-endpoints/{id}", "read", webhooks::get);
+            route("DELETE", "/v1/webhook-endpoints/{id}", "admin", webhooks::delete);
+            route("POST", "/v1/webhook-endpoints/{id}/rotate-secret", "admin", webhooks::rotateSecret);
+            route("POST", "/v1/webhook-endpoints/{id}/enable", "admin", webhooks::enable);
+            route("GET", "/v1/webhook-deliveries", "read", webhooks::deliveries);
+            route("GET", "/v1/webhook-deliveries/{id}", "read", webhooks::delivery);
+            route("POST", "/v1/webhook-deliveries/{id}/retry", "admin", webhooks::retry);
+            EntitlementsApi entitlements = new EntitlementsApi(engine, mapper);
+            route("GET", "/v1/customers/{external_id}/entitlements", "read", entitlements::list);
+            route("GET", "/v1/customers/{external_id}/entitlements/{feature}", "read", entitlements::get);
+            route("PUT", "/v1/customers/{external_id}/entitlements/{feature}", "admin", entitlements::put);
+            route("DELETE", "/v1/customers/{external_id}/entitlements/{feature}", "admin", entitlements::delete);
+            AlertsApi alerts = new AlertsApi(engine, mapper);
+            route("POST", "/v1/alerts", "admin", alerts::create);
+            route("GET", "/v1/alerts", "read", alerts::list);
+            route("GET", "/v1/alerts/{id}", "read", alerts::get);
+            route("DELETE", "/v1/alerts/{id}", "admin", alerts::delete);
+            route("GET", "/v1/customers/{external_id}/alerts", "read", alerts::ofCustomer);
             System.setProperty("sun.net.httpserver.nodelay", "true");
             this.http = HttpServer.create(new InetSocketAddress(config.port()), 512);
             this.executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -202,6 +224,10 @@ public final class TallyServer implements AutoCloseable {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.billing.BillingConflictException e) {
                 Responses.problem(ex, new HttpError(409, "conflict", "Conflict", e.getMessage()), mapper);
+            } catch (dev.tally.engine.notify.WebhookNotFoundException e) {
+                Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
+            } catch (dev.tally.engine.notify.WebhookConflictException e) {
+                Responses.problem(ex, new HttpError(409, "conflict", "Conflict", e.getMessage()), mapper);
             } catch (UnknownMeterException | EventNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (MeterConflictException e) {
@@ -218,18 +244,28 @@ public final class TallyServer implements AutoCloseable {
                     internalError(ex, e);
                     return;
                 }
-                String errorId = UUID.randomUUID().toString();
-                LOG.warn("database unreachable, error id {}", errorId, e);
-                ex.getResponseHeaders().set("Retry-After", "1");
-                Responses.problem(ex, new HttpError(503, "unavailable", "Service unavailable",
-                        "the database is unavailable; retry the request (error id " + errorId + ")"), mapper);
+                unavailable(ex, e);
             } catch (Exception e) {
+                if (!engine.ready()) {
+                    // whatever failed, the store is not answering: a retry later is the right advice
+                    unavailable(ex, e);
+                    return;
+                }
                 internalError(ex, e);
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("could not write a response", e);
             ex.close();
         }
+    }
+
+    /** A 503 with Retry-After: the database does not answer; the exception goes to the log under an id. */
+    private void unavailable(HttpExchange ex, Exception e) throws IOException {
+        String errorId = UUID.randomUUID().toString();
+        LOG.warn("database unreachable, error id {}", errorId, e);
+        ex.getResponseHeaders().set("Retry-After", "1");
+        Responses.problem(ex, new HttpError(503, "unavailable", "Service unavailable",
+                "the database is unavailable; retry the request (error id " + errorId + ")"), mapper);
     }
 
     /** A 500 that says only an error id; the exception goes to the log under that id. */

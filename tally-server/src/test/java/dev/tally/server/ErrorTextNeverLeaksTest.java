@@ -421,9 +421,9 @@ class ErrorTextNeverLeaksTest {
                 503);
         problem("closed: put meter", t.put("/v1/meters/m3", "{\"event_type\":\"x\",\"aggregation\":\"count\"}"), 503);
         problem("closed: reconciliation", t.get("/v1/reconciliation"), 503);
-        // reads that touch the closed log: 500 with an id
-        problem("closed: list events", t.get("/v1/events"), 500);
-        problem("closed: list a customer's events", t.get("/v1/events?customer=acme"), 500);
+        // reads that touch the closed log while the store does not answer: 503 + Retry-After
+        problem("closed: list events", t.get("/v1/events"), 503);
+        problem("closed: list a customer's events", t.get("/v1/events?customer=acme"), 503);
         // a key not yet cached needs the database, which no longer answers: 503 + Retry-After
         problem("closed: uncached key", t.send("GET", "/v1/meters", null, null, "tly_other_key_00000000000000000000"), 503);
         // still-valid client errors stay client errors

@@ -40,6 +40,13 @@ class TenantIsolationTest {
         JsonNode inv = t.get("/v1/invoices").json().get("invoices").get(0);
         t.post("/v1/invoices/" + inv.get("id").asText() + "/finalize", "");
         String key = t.post("/v1/api-keys", "{\"name\":\"secret_key\",\"scopes\":[\"read\"]}").json().get("id").asText();
+        var hook = t.post("/v1/webhook-endpoints", "{\"url\":\"http://127.0.0.1:9/secret_hook\"}");
+        ids.put("endpoint", hook.status() == 201 ? hook.json().get("id").asText() : "none");
+        var alert = t.post("/v1/alerts", "{\"customer\":\"secret_customer\",\"metric\":\"usage\",\"meter\":\"secret_meter\","
+                + "\"thresholds\":[\"5\"]}");
+        ids.put("alert", alert.status() == 201 ? alert.json().get("id").asText() : "none");
+        assertThat(hook.status()).as(hook.body()).isEqualTo(201);
+        assertThat(alert.status()).as(alert.body()).isEqualTo(201);
         ids.put("key", "secret_meter");
         ids.put("external_id", "secret_customer");
         ids.put("id", "SUBJECT_DEPENDS");
@@ -71,10 +78,14 @@ class TenantIsolationTest {
             p = p.replace("{id}", ids.get("api_key"));
         } else if (p.startsWith("/v1/events/")) {
             p = p.replace("{id}", ids.get("event"));
+        } else if (p.startsWith("/v1/webhook-endpoints/")) {
+            p = p.replace("{id}", ids.get("endpoint"));
+        } else if (p.startsWith("/v1/alerts/")) {
+            p = p.replace("{id}", ids.get("alert"));
         } else if (p.startsWith("/v1/portal/invoices/")) {
             p = p.replace("{id}", ids.get("invoice"));
         }
-        return p.replace("{id}", "anything");
+        return p.replace("{feature}", "secret_feature").replace("{id}", "anything");
     }
 
     /** A body that names tenant A's resources where a body is read. */
@@ -106,7 +117,8 @@ class TenantIsolationTest {
             // a refusal may echo the id the caller sent; an answer with data must hold none of this tenant's
             boolean leaked = r.status() / 100 == 2 && r.body() != null && (r.body().contains("secret_customer") || r.body().contains("secret_event")
                     || r.body().contains(ids.get("invoice")) || r.body().contains(ids.get("subscription"))
-                    || r.body().contains("secret_plan") || r.body().contains("secret_key") || r.body().contains("secret_meter\""));
+                    || r.body().contains("secret_plan") || r.body().contains("secret_key") || r.body().contains("secret_meter\"")
+                    || r.body().contains("secret_hook") || r.body().contains(ids.get("alert")));
             boolean ownSpace = r.status() / 100 == 2;
             if (leaked || !(refused || ownSpace)) {
                 leaks.add(route + " -> " + r.status() + " " + r.body());

@@ -3,6 +3,7 @@ package dev.tally.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.event.Json;
+import dev.tally.engine.notify.WebhookSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,9 +32,20 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(Clock clock, Path dir, Optional<Path> metersFile) {
+        this(clock, dir, metersFile, WEBHOOKS);
+    }
+
+    /** Webhooks in tests: nothing scheduled (tests call deliverDue), loopback receivers allowed. */
+    static final WebhookSettings WEBHOOKS = WebhookSettings.MANUAL.withAllowPrivateAddresses(true);
+
+    TestServer(Clock clock, WebhookSettings webhooks) throws IOException {
+        this(clock, Files.createTempDirectory("tally-test"), Optional.empty(), webhooks);
+    }
+
+    TestServer(Clock clock, Path dir, Optional<Path> metersFile, WebhookSettings webhooks) {
         this.dir = dir;
         this.server = TallyServer.start(new ServerConfig(0, dir, Optional.of(KEY), metersFile,
-                Duration.ofDays(35), Duration.ZERO, Optional.empty()), clock);
+                Duration.ofDays(35), Duration.ZERO, Optional.empty(), webhooks), clock);
         this.owner = true;
     }
 

@@ -16,10 +16,12 @@ import java.util.regex.Pattern;
  * unique), the tax rates that apply by default, and a free trial of {@code trialDays} days (0 to 365). Versions are
  * immutable: a change publishes a new version, and every invoice line names the plan version it was computed from.
  * Guarantees: a URL-safe key matching {@link #KEY}, a version of at least 1, a non-blank name, a currency with a
- * minor unit, and valid charges (non-negative fees, validated prices). {@link PlanJson} is its JSON form.
+ * minor unit, and valid charges (non-negative fees, validated prices). A plan also declares the {@link Feature}s it
+ * grants (boolean switches and metered quotas per billing period, keys unique; none by default).
+ * {@link PlanJson} is its JSON form.
  */
 public record Plan(String key, int version, String name, Currency currency, BillingInterval interval,
-        List<Charge> charges, List<TaxRate> taxRates, int trialDays) {
+        List<Charge> charges, List<TaxRate> taxRates, int trialDays, List<Feature> features) {
 
     /** Keys of plans, charges and meters: 1 to 64 of lower-case letters, digits, {@code _ . -}, not starting with a symbol. */
     public static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
@@ -27,6 +29,12 @@ public record Plan(String key, int version, String name, Currency currency, Bill
     public static final int MAX_TRIAL_DAYS = 365;
 
     static final String KEY_RULE = "must be 1 to 64 lower-case letters, digits, '_', '.' or '-', starting with a letter or digit";
+
+    /** A plan that grants no features. */
+    public Plan(String key, int version, String name, Currency currency, BillingInterval interval,
+            List<Charge> charges, List<TaxRate> taxRates, int trialDays) {
+        this(key, version, name, currency, interval, charges, taxRates, trialDays, List.of());
+    }
 
     /** Validates (see the type's guarantees); the lists are copied and unmodifiable. */
     public Plan {
@@ -71,6 +79,21 @@ public record Plan(String key, int version, String name, Currency currency, Bill
         if (trialDays < 0 || trialDays > MAX_TRIAL_DAYS) {
             throw new InvalidBillingException("trial_days", "must be between 0 and " + MAX_TRIAL_DAYS + ", got " + trialDays);
         }
+        Objects.requireNonNull(features, "features");
+        features = List.copyOf(features);
+        Map<String, Integer> featureKeys = new HashMap<>();
+        for (int i = 0; i < features.size(); i++) {
+            Integer first = featureKeys.putIfAbsent(features.get(i).key(), i);
+            if (first != null) {
+                throw new InvalidBillingException("features[" + i + "].key",
+                        "duplicates features[" + first + "].key \"" + features.get(i).key() + "\"");
+            }
+        }
+    }
+
+    /** The feature with this key, or empty when the plan does not grant it. */
+    public Optional<Feature> feature(String featureKey) {
+        return features.stream().filter(f -> f.key().equals(featureKey)).findFirst();
     }
 
     /** The charge with this key, or empty. */

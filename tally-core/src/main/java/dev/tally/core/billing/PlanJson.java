@@ -33,21 +33,23 @@ import java.util.TreeSet;
  *             {"key":"tokens","type":"usage","name":"Tokens","meter":"tokens","filters":{"region":["eu"]},
  *              "price":{"model":"unit","unit_price":"0.002"},"included_quantity":"1000",
  *              "minimum_amount":"10","maximum_amount":"500",
- *              "dimension":"model","prices_by_dimension":{"big":{"model":"unit","unit_price":"0.02"}}}]}
+ *              "dimension":"model","prices_by_dimension":{"big":{"model":"unit","unit_price":"0.02"}}}],
+ *  "features":[{"key":"sso","type":"boolean","enabled":true},
+ *              {"key":"tokens","type":"metered","meter":"tokens","limit":"100000","mode":"hard","grace_percent":"10"}]}
  * }</pre>
  * Reading is strict and collects every problem before failing with one {@link ValidationException} whose
  * violations name each bad field by its JSON path ({@code charges[1].price.tiers[0].up_to}); unknown fields are
  * refused; decimals are strings or exact JSON numbers (never a JSON float read as a double); prices are read by
  * {@link PriceModelJson}. Defaults: {@code name} is the key, {@code trial_days} 0, {@code tax_rates} none, a flat
  * charge's {@code timing} {@code in_advance}, a usage charge's {@code included_quantity} 0 and no filters, minimum,
- * maximum or dimension. {@code version} is assigned by the caller; a {@code version} in the body is accepted and
+ * maximum or dimension, no {@code features} (read by {@link FeatureJson}). {@code version} is assigned by the caller; a {@code version} in the body is accepted and
  * ignored (it is what {@link #write} emits). Writing emits every field; {@code read(write(p), p.version())} equals
  * {@code p}.
  */
 public final class PlanJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<String> PLAN_FIELDS = Set.of("key", "version", "name", "currency", "interval", "trial_days",
-            "tax_rates", "charges");
+            "tax_rates", "charges", "features");
     private static final Set<String> FLAT_FIELDS = Set.of("key", "type", "name", "amount", "timing");
     private static final Set<String> USAGE_FIELDS = Set.of("key", "type", "name", "meter", "filters", "price",
             "included_quantity", "minimum_amount", "maximum_amount", "dimension", "prices_by_dimension");
@@ -85,12 +87,13 @@ public final class PlanJson {
         }
         List<TaxRate> taxRates = o.taxRates("tax_rates");
         List<Charge> charges = charges(o, errors);
+        List<Feature> features = FeatureJson.readList(o, "features", errors);
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
         try {
             return new Plan(key.orElseThrow(), version, name.orElse(key.orElseThrow()), currency.orElseThrow(),
-                    interval.orElseThrow(), charges, taxRates, trialDays);
+                    interval.orElseThrow(), charges, taxRates, trialDays, features);
         } catch (InvalidBillingException e) {
             throw new ValidationException(e.field().isEmpty() ? "body" : e.field(), e.problem());
         }
@@ -108,6 +111,8 @@ public final class PlanJson {
         JsonFields.writeTaxRates(o.putArray("tax_rates"), p.taxRates());
         ArrayNode charges = o.putArray("charges");
         p.charges().forEach(c -> charges.add(writeCharge(c)));
+        ArrayNode features = o.putArray("features");
+        p.features().forEach(f -> features.add(FeatureJson.write(f)));
         return o;
     }
 

@@ -53,6 +53,7 @@ public final class Billing {
     private final Map<String, Object> runLocks = new ConcurrentHashMap<>();
     private final Map<String, Plan> planCache = new ConcurrentHashMap<>();
     private volatile Runnable crashHook = () -> { };
+    private volatile BillingObserver observer = BillingObserver.NONE;
     private volatile int runBatch = RUN_BATCH;
 
     public Billing(dev.tally.engine.store.Database db, UsageSource usage, Clock clock) {
@@ -73,6 +74,28 @@ public final class Billing {
 
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    /** Sets the one observer of customer and subscription changes (the engine's entitlements). */
+    public void observe(BillingObserver o) {
+        this.observer = java.util.Objects.requireNonNull(o);
+    }
+
+    /** Runs a change of a customer in one transaction with the observer's record of it. */
+    private <T> T observed(String tenant, String customer, java.util.function.Supplier<T> change) {
+        return store.db().inTransaction(c -> {
+            T r = change.get();
+            observer.changing(c, tenant, customer);
+            return r;
+        });
+    }
+
+    private void stored(Subscription s) {
+        observed(s.tenant(), s.customer(), () -> {
+            store.upsertSubscription(s);
+            return null;
+        });
+        observer.subscriptionStored(s);
     }
 
     /**
@@ -103,9 +126,10 @@ public final class Billing {
 
     public Customer createCustomer(String tenant, JsonNode body) {
         Customer c = CustomerJson.read(body);
-        if (!store.insertCustomer(tenant, c, now())) {
+        if (!observed(tenant, c.externalId(), () -> store.insertCustomer(tenant, c, now()))) {
             throw new BillingConflictException("customer '" + c.externalId() + "' exists");
         }
+        observer.customerCreated(tenant, c);
         return c;
     }
 
@@ -130,6 +154,12 @@ public final class Billing {
         for (int i = 0; i < p.charges().size(); i++) {
             if (p.charges().get(i) instanceof UsageCharge u && !usage.meterExists(tenant, u.meter())) {
                 errors.add(new FieldViolation("charges[" + i + "].meter", "no meter '" + u.meter() + "'"));
+            }
+        }
+        for (int i = 0; i < p.features().size(); i++) {
+            String meter = p.features().get(i).metered().map(dev.tally.core.billing.MeteredLimit::meter).orElse(null);
+            if (meter != null && !usage.meterExists(tenant, meter)) {
+                errors.add(new FieldViolation("features[" + i + "].meter", "no meter '" + meter + "'"));
             }
         }
         if (!errors.isEmpty()) {
@@ -195,9 +225,9 @@ public final class Billing {
         Phase phase = new Phase(plan.key(), plan.version(), start, Optional.empty());
         Subscription s = new Subscription("sub_" + UUID.randomUUID().toString().replace("-", ""), tenant,
                 c.externalId(), anchor, start, trialEnd, Optional.empty(), List.of(phase), start, now());
-        s = s.with(s.phases(), s.end(), firstBoundary(s, c));
-        store.upsertSubscription(s);
-        return s;
+        Subscription subscribed = s.with(s.phases(), s.end(), firstBoundary(s, c));
+        stored(subscribed);
+        return subscribed;
     }
 
     /**
@@ -229,6 +259,11 @@ public final class Billing {
         return store.subscriptionsOf(tenant, customer);
     }
 
+    /** Every subscription of a tenant that has not ended at {@code at} (including ones that start later). */
+    public List<Subscription> subscriptionsNotEndedAt(String tenant, Instant at) {
+        return store.subscriptionsNotEndedAt(tenant, at);
+    }
+
     /** The last boundary already invoiced (or the start): changes cannot reach back before it. */
     private Instant lastInvoiced(Subscription s) {
         List<Invoice> invoices = store.invoicesOfSubscription(s.tenant(), s.id());
@@ -255,7 +290,7 @@ public final class Billing {
             phases.set(phases.size() - 1, s.currentPhase().endingAt(at));
             phases.add(new Phase(to.key(), to.version(), at, Optional.empty()));
             Subscription changed = s.with(phases, s.end(), s.nextBoundary());
-            store.upsertSubscription(changed);
+            stored(changed);
             return changed;
         }
     }
@@ -279,7 +314,7 @@ public final class Billing {
             }
             Instant next = s.nextBoundary().isAfter(end) ? end : s.nextBoundary();
             Subscription cancelled = s.with(s.phases(), Optional.of(end), next);
-            store.upsertSubscription(cancelled);
+            stored(cancelled);
             return cancelled;
         }
     }

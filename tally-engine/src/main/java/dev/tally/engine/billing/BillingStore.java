@@ -15,6 +15,7 @@ import dev.tally.core.event.Json;
 import dev.tally.core.money.InvoiceTotals;
 import dev.tally.core.money.Money;
 import dev.tally.core.money.TaxRate;
+import dev.tally.engine.notify.WebhookEventTypes;
 import dev.tally.engine.store.Database;
 import dev.tally.engine.store.StoreException;
 import java.io.IOException;
@@ -203,6 +204,12 @@ final class BillingStore {
                 tenant, customer);
     }
 
+    /** A tenant's subscriptions that have not ended at {@code at}, by customer then creation. */
+    List<Subscription> subscriptionsNotEndedAt(String tenant, Instant at) {
+        return subscriptions("SELECT * FROM subscriptions WHERE tenant_id = ? AND (end_at IS NULL OR end_at > ?) "
+                + "ORDER BY customer_id, created_at, id", tenant, at.toString());
+    }
+
     /** Subscriptions with an invoice due at or before {@code now}, oldest boundary first. */
     List<Subscription> due(String tenant, Instant now, int limit) {
         return subscriptions("SELECT * FROM subscriptions WHERE tenant_id = ? AND next_boundary_at <= ? "
@@ -298,6 +305,7 @@ final class BillingStore {
                     move.executeUpdate();
                     if (inserted) {
                         created++;
+                        InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_CREATED, inv.id(), now);
                         if (!inv.finalizeAfter().isAfter(now) && finalize(c, inv.tenant(), inv.id(), now)) {
                             finalized++;
                         }
@@ -362,6 +370,7 @@ final class BillingStore {
             ps.setString(2, invoiceId);
             ps.executeUpdate();
         }
+        InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_FINALIZED, invoiceId, now);
         return true;
     }
 
@@ -375,8 +384,13 @@ final class BillingStore {
                 ps.setString(2, now.toString());
                 ps.setString(3, now.toString());
                 ps.setString(4, invoiceId);
-                return ps.executeUpdate() == 1;
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
             }
+            InvoiceMessages.invoice(c, to == InvoiceStatus.PAID ? WebhookEventTypes.INVOICE_PAID
+                    : WebhookEventTypes.INVOICE_VOIDED, invoiceId, now);
+            return true;
         });
     }
 
@@ -499,6 +513,7 @@ final class BillingStore {
                 ps.setString(9, now.toString());
                 ps.executeUpdate();
             }
+            InvoiceMessages.creditNote(c, tenant, id, number, invoiceId, reason, total, body, now);
             return number;
         });
     }

@@ -1,25 +1,30 @@
 package dev.tally.engine.notify;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Records webhook messages in the caller's transaction: call {@link #record} with the connection of the
  * transaction that makes the change (e.g. the one finalizing an invoice), so the message exists exactly
- * when the change committed. Delivery reads the table later.
+ * when the change committed. Delivery reads the table later ({@link Webhooks}).
  */
 public final class Outbox {
+    /** Ids sort in recording order within a process (and roughly across processes): time-seeded, then counted. */
+    private static final AtomicLong SEQUENCE = new AtomicLong(System.currentTimeMillis() << 12);
+
     private Outbox() {
     }
 
     /** Records one message; returns its id ({@code msg_...}, also the Standard Webhooks {@code webhook-id}). */
     public static String record(Connection c, String tenant, String type, ObjectNode payload, Instant now)
             throws SQLException {
-        String id = "msg_" + UUID.randomUUID().toString().replace("-", "");
+        String id = String.format("msg_%016x%08x", SEQUENCE.incrementAndGet(), ThreadLocalRandom.current().nextInt());
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO outbox_messages (id, tenant_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)")) {
             ps.setString(1, id);
@@ -30,5 +35,14 @@ public final class Outbox {
             ps.executeUpdate();
         }
         return id;
+    }
+
+    /** The Standard Webhooks payload shape: {@code {"type": ..., "timestamp": ..., "data": {...}}}. */
+    public static ObjectNode payload(String type, Instant timestamp, ObjectNode data) {
+        ObjectNode p = JsonNodeFactory.instance.objectNode();
+        p.put("type", type);
+        p.put("timestamp", timestamp.toString());
+        p.set("data", data);
+        return p;
     }
 }

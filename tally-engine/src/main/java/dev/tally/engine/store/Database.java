@@ -151,7 +151,11 @@ public final class Database implements AutoCloseable {
                 }
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                try {
+                    c.setAutoCommit(true);
+                } catch (SQLException broken) {
+                    // the connection died with the transaction (e.g. a server restart): keep the first error
+                }
             }
         } catch (SQLException e) {
             throw new StoreException("metadata transaction failed", e);

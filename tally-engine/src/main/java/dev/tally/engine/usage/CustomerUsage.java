@@ -17,6 +17,8 @@ final class CustomerUsage {
     final String customer;
     final TreeMap<Long, LongList> positionsByHour = new TreeMap<>();
     final Map<String, Map<SeriesKey, TreeMap<Long, AggregateState>>> seriesByMeter = new HashMap<>();
+    /** Queued in {@link UsageStore}'s changed customers and not drained yet. */
+    volatile boolean changed;
 
     CustomerUsage(String customer) {
         this.customer = customer;

@@ -23,6 +23,12 @@ public final class UsageStore {
     final ConcurrentHashMap<String, TenantUsage> tenants = new ConcurrentHashMap<>();
     final Set<Long> cancelled = ConcurrentHashMap.newKeySet();
     private final Clock clock;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Changed> changed =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** A customer whose usage changed since it was last drained (each is queued at most once until drained). */
+    private record Changed(String tenant, CustomerUsage usage) {
+    }
 
     public UsageStore(Clock clock) {
         this.clock = clock;
@@ -44,6 +50,29 @@ public final class UsageStore {
                 cu.apply(hour, e.time(), e.tieBreak(), c);
             }
         }
+        markChanged(tenant, cu);
+    }
+
+    /** Queues a customer whose usage was just changed (after the change, so a drainer that sees it sees the change). */
+    private void markChanged(String tenant, CustomerUsage cu) {
+        if (!cu.changed) {
+            cu.changed = true;
+            changed.add(new Changed(tenant, cu));
+        }
+    }
+
+    /**
+     * The customers whose usage changed since the last call, as (tenant, customer external id) pairs, each once.
+     * Alerts and quota checks evaluate these; a change made while they are evaluated queues the customer again.
+     */
+    public List<Map.Entry<String, String>> drainChangedCustomers() {
+        List<Map.Entry<String, String>> out = new java.util.ArrayList<>();
+        for (Changed c; (c = changed.poll()) != null; ) {
+            // cleared before the caller reads the usage: a later change queues the customer again
+            c.usage().changed = false;
+            out.add(Map.entry(c.tenant(), c.usage().customer));
+        }
+        return out;
     }
 
     /** Adds contributions only (a meter being rebuilt from the log). */
@@ -58,6 +87,7 @@ public final class UsageStore {
                 cu.apply(hour, e.time(), e.tieBreak(), c);
             }
         }
+        markChanged(tenant, cu);
     }
 
     /** Forgets every state of a meter (before it is rebuilt from the log). */
@@ -92,6 +122,7 @@ public final class UsageStore {
                 }
             }
         }
+        markChanged(tenant, cu);
     }
 
     /** Stored events per event type for a tenant (matched or not). */

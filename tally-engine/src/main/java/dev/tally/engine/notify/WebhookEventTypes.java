@@ -1,0 +1,27 @@
+package dev.tally.engine.notify;
+
+import java.util.Set;
+
+/**
+ * The message types an endpoint can subscribe to (its {@code event_types} filter). A producer that records a
+ * new type with {@link Outbox#record} adds it here so endpoints can ask for it by name.
+ */
+public final class WebhookEventTypes {
+    public static final String USAGE_THRESHOLD_CROSSED = "usage.threshold_crossed";
+    public static final String ENTITLEMENT_EXHAUSTED = "entitlement.exhausted";
+    public static final String INVOICE_CREATED = "invoice.created";
+    public static final String INVOICE_FINALIZED = "invoice.finalized";
+    public static final String INVOICE_PAID = "invoice.paid";
+    public static final String INVOICE_VOIDED = "invoice.voided";
+    public static final String CREDIT_NOTE_CREATED = "credit_note.created";
+    public static final String EVENTS_REJECTED_SUMMARY = "events.rejected_summary";
+    public static final String ENDPOINT_DISABLED = "webhook_endpoint.disabled";
+
+    /** Every known type. */
+    public static final Set<String> ALL = Set.of(USAGE_THRESHOLD_CROSSED, ENTITLEMENT_EXHAUSTED, INVOICE_CREATED,
+            INVOICE_FINALIZED, INVOICE_PAID, INVOICE_VOIDED, CREDIT_NOTE_CREATED, EVENTS_REJECTED_SUMMARY,
+            ENDPOINT_DISABLED);
+
+    private WebhookEventTypes() {
+    }
+}

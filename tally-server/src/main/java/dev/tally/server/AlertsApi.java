@@ -1,0 +1,97 @@
+package dev.tally.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.billing.AlertRuleJson;
+import dev.tally.engine.Engine;
+import dev.tally.engine.entitlement.Alert;
+import dev.tally.engine.entitlement.AlertStatus;
+import dev.tally.engine.entitlement.Alerts;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.Optional;
+
+/** Usage and spend alerts: definitions, and the alerts of one customer with their state this period. */
+final class AlertsApi {
+    private final Alerts alerts;
+    private final ObjectMapper mapper;
+
+    AlertsApi(Engine engine, ObjectMapper mapper) {
+        this.alerts = engine.alerts();
+        this.mapper = mapper;
+    }
+
+    void create(Request r) throws IOException {
+        Responses.json(r.exchange, 201, write(alerts.create(r.tenant(), body(r))), mapper);
+    }
+
+    void list(Request r) throws IOException {
+        ObjectNode out = mapper.createObjectNode();
+        ArrayNode list = out.putArray("alerts");
+        alerts.list(r.tenant()).forEach(a -> list.add(write(a)));
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
+    void get(Request r) throws IOException {
+        Responses.json(r.exchange, 200, write(alerts.get(r.tenant(), r.path("id"))), mapper);
+    }
+
+    void delete(Request r) throws IOException {
+        alerts.delete(r.tenant(), r.path("id"));
+        Responses.send(r.exchange, 204, "application/json", new byte[0]);
+    }
+
+    void ofCustomer(Request r) throws IOException {
+        String customer = r.path("external_id");
+        ObjectNode out = mapper.createObjectNode();
+        out.put("customer", customer);
+        ArrayNode list = out.putArray("alerts");
+        for (AlertStatus s : alerts.forCustomer(r.tenant(), customer)) {
+            ObjectNode o = write(s.alert());
+            put(o, "period_start", s.period().map(p -> p.start().toString()));
+            put(o, "period_end", s.period().map(p -> p.end().toString()));
+            put(o, "value", s.value().map(BigDecimal::toPlainString));
+            put(o, "base", s.base().map(BigDecimal::toPlainString));
+            ArrayNode thresholds = o.putArray("state");
+            for (AlertStatus.Threshold t : s.thresholds()) {
+                ObjectNode th = thresholds.addObject();
+                th.put("threshold", t.threshold().toPlainString());
+                put(th, "threshold_value", t.amount().map(BigDecimal::toPlainString));
+                th.put("crossed", t.crossed());
+                put(th, "fired_at", t.firedAt().map(Object::toString));
+            }
+            list.add(o);
+        }
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
+    ObjectNode write(Alert a) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("id", a.id());
+        o.setAll(AlertRuleJson.write(a.rule()));
+        o.put("created_at", a.createdAt().toString());
+        return o;
+    }
+
+    private JsonNode body(Request r) throws IOException {
+        byte[] bytes = r.body(BillingApi.MAX_BODY);
+        if (bytes.length == 0) {
+            return mapper.createObjectNode();
+        }
+        try {
+            return mapper.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new HttpError(400, "malformed-body", "Malformed body", "the body is not valid JSON");
+        }
+    }
+
+    private static void put(ObjectNode o, String field, Optional<String> value) {
+        if (value.isPresent()) {
+            o.put(field, value.get());
+        } else {
+            o.putNull(field);
+        }
+    }
+}
