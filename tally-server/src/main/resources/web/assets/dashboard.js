@@ -461,7 +461,7 @@ async function entitlements(id, tz) {
         },
       },
       { label: 'Remaining', numeric: true, cell: (e) => f.quantity(e.remaining) },
-      { label: 'Limit', cell: (e) => (e.mode ? `${e.mode}${e.grace_percent && e.grace_percent !== '0' ? ` (+${e.grace_percent}% grace)` : ''}` : '—') },
+      { label: 'Mode', cell: (e) => (e.mode ? `${e.mode}${e.grace_percent && e.grace_percent !== '0' ? ` (+${e.grace_percent}% grace)` : ''}` : '—') },
       { label: 'Resets', cell: (e) => (e.resets_at ? f.date(e.resets_at, tz) : '—') },
     ],
   });

@@ -143,7 +143,13 @@ async function start() {
         alertSec.el.remove();
         return;
       }
-      alertSec.body.replaceChildren(alertsTable(res.alerts || [], cur, tz), h('h3', {}, 'Add a budget alert'),
+      const remove = async (a) => {
+        await api.del(`/v1/portal/alerts/${enc(a.id)}`);
+        loadAlerts();
+      };
+      alertSec.body.replaceChildren(
+        h('p', { class: 'muted' }, 'Get notified when your spend this period reaches a share of a budget you set.'),
+        alertsTable(res.alerts || [], cur, tz, remove), h('h3', {}, 'Add a budget alert'),
         budgetForm(api, '/v1/portal/alerts', {}, cur, loadAlerts));
     } catch (e) {
       alertSec.body.replaceChildren(errorBox(e));

@@ -37,7 +37,8 @@ export function badge(status) {
  * <th scope="row">; `wide` columns are left out on phone-sized screens. The table scrolls inside a focusable
  * region when it is still too wide.
  */
-export function dataTable({ caption, columns, rows, empty = 'Nothing to show yet.', captionVisible = false, className, footer }) {
+export function dataTable({ caption, columns: all, rows, empty = 'Nothing to show yet.', captionVisible = false, className, footer }) {
+  const columns = all.filter(Boolean);
   if (!rows || rows.length === 0) {
     return h('p', { class: 'muted empty' }, empty);
   }

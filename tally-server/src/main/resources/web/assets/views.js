@@ -22,7 +22,8 @@ export function addDecimals(values) {
   return `${neg ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`.replace(/\.?0+$/, '');
 }
 
-export function alertsTable(list, currency, tz) {
+/** The alerts with their state this period; with onRemove, a remove button per alert. */
+export function alertsTable(list, currency, tz, onRemove) {
   return dataTable({
     caption: 'Alerts', empty: 'No alerts are set.', rows: list,
     columns: [
@@ -45,6 +46,20 @@ export function alertsTable(list, currency, tz) {
           return st.length === 0 ? '—' : `${crossed.length} of ${st.length}${crossed.length ? ` (last ${f.dateTime(crossed[crossed.length - 1].fired_at, tz)})` : ''}`;
         },
       },
+      onRemove ? {
+        label: 'Action', cell: (a) => h('button', {
+          type: 'button', class: 'danger', 'aria-label': `Remove alert ${a.name || a.id}`,
+          onclick: async (ev) => {
+            ev.target.disabled = true;
+            try {
+              await onRemove(a);
+            } catch (err) {
+              ev.target.after(errorBox(err, 'The alert could not be removed'));
+              ev.target.disabled = false;
+            }
+          },
+        }, 'Remove'),
+      } : null,
     ],
   });
 }

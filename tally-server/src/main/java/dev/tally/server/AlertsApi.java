@@ -44,11 +44,18 @@ final class AlertsApi {
     }
 
     void ofCustomer(Request r) throws IOException {
-        String customer = r.path("external_id");
+        Responses.json(r.exchange, 200, statuses(r.tenant(), r.path("external_id"), a -> true), mapper);
+    }
+
+    /** The alerts that watch a customer now (those {@code which} keeps), with their state this period. */
+    ObjectNode statuses(String tenant, String customer, java.util.function.Predicate<Alert> which) {
         ObjectNode out = mapper.createObjectNode();
         out.put("customer", customer);
         ArrayNode list = out.putArray("alerts");
-        for (AlertStatus s : alerts.forCustomer(r.tenant(), customer)) {
+        for (AlertStatus s : alerts.forCustomer(tenant, customer)) {
+            if (!which.test(s.alert())) {
+                continue;
+            }
             ObjectNode o = write(s.alert());
             put(o, "period_start", s.period().map(p -> p.start().toString()));
             put(o, "period_end", s.period().map(p -> p.end().toString()));
@@ -64,7 +71,20 @@ final class AlertsApi {
             }
             list.add(o);
         }
-        Responses.json(r.exchange, 200, out, mapper);
+        return out;
+    }
+
+    /** Creates an alert from a body already checked by the caller. */
+    Alert createRule(String tenant, JsonNode body) {
+        return alerts.create(tenant, body);
+    }
+
+    Alert alert(String tenant, String id) {
+        return alerts.get(tenant, id);
+    }
+
+    void deleteRule(String tenant, String id) {
+        alerts.delete(tenant, id);
     }
 
     ObjectNode write(Alert a) {
@@ -75,7 +95,7 @@ final class AlertsApi {
         return o;
     }
 
-    private JsonNode body(Request r) throws IOException {
+    JsonNode body(Request r) throws IOException {
         byte[] bytes = r.body(BillingApi.MAX_BODY);
         if (bytes.length == 0) {
             return mapper.createObjectNode();

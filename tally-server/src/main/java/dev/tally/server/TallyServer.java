@@ -139,6 +139,10 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/alerts/{id}", "read", alerts::get);
             route("DELETE", "/v1/alerts/{id}", "admin", alerts::delete);
             route("GET", "/v1/customers/{external_id}/alerts", "read", alerts::ofCustomer);
+            PortalAlerts portalAlerts = new PortalAlerts(alerts, mapper);
+            route("GET", "/v1/portal/alerts", Auth.PORTAL, portalAlerts::list);
+            route("POST", "/v1/portal/alerts", Auth.PORTAL, portalAlerts::create);
+            route("DELETE", "/v1/portal/alerts/{id}", Auth.PORTAL, portalAlerts::delete);
             System.setProperty("sun.net.httpserver.nodelay", "true");
             this.http = HttpServer.create(new InetSocketAddress(config.port()), 512);
             this.executor = Executors.newVirtualThreadPerTaskExecutor();

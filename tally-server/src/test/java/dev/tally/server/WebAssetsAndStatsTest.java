@@ -181,4 +181,39 @@ class WebAssetsAndStatsTest {
         assertThat(t.get("/v1/subscriptions?plan=a").json().get("subscriptions").findValuesAsText("id")).containsExactly(s1);
         assertThat(t.get("/v1/subscriptions?customer=nobody").json().get("subscriptions")).isEmpty();
     }
+
+    @Test
+    void aPortalTokenReadsAndWritesOnlyItsCustomersOwnAlerts() {
+        t.post("/v1/meters", "{\"key\":\"calls\",\"event_type\":\"call\",\"aggregation\":\"count\"}");
+        for (String c : List.of("acme", "bolt")) {
+            t.post("/v1/customers", "{\"external_id\":\"" + c + "\",\"timezone\":\"UTC\",\"currency\":\"USD\"}");
+        }
+        t.post("/v1/plans", "{\"key\":\"p\",\"currency\":\"USD\",\"interval\":\"monthly\",\"charges\":["
+                + "{\"key\":\"calls\",\"type\":\"usage\",\"name\":\"Calls\",\"meter\":\"calls\",\"price\":{\"model\":\"unit\",\"unit_price\":\"1\"}}]}");
+        t.post("/v1/subscriptions", "{\"customer\":\"acme\",\"plan\":\"p\"}");
+        t.post("/v1/subscriptions", "{\"customer\":\"bolt\",\"plan\":\"p\"}");
+        String planWide = t.post("/v1/alerts", "{\"plan\":\"p\",\"name\":\"internal\",\"metric\":\"usage\",\"meter\":\"calls\","
+                + "\"thresholds\":[\"100\"]}").json().get("id").asText();
+        String bolts = t.post("/v1/alerts", "{\"customer\":\"bolt\",\"name\":\"bolt budget\",\"metric\":\"spend\",\"budget\":\"9\","
+                + "\"of\":\"budget\"}").json().get("id").asText();
+        String token = t.post("/v1/customers/acme/portal-tokens", "{}").json().get("token").asText();
+
+        var created = t.send("POST", "/v1/portal/alerts", "application/json", "{\"customer\":\"bolt\",\"name\":\"mine\","
+                + "\"metric\":\"spend\",\"budget\":\"50\",\"of\":\"budget\",\"percent_thresholds\":[\"80\",\"100\"]}", token);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().get("customer").asText()).isEqualTo("acme");
+        JsonNode mine = t.send("GET", "/v1/portal/alerts", null, null, token).json();
+        assertThat(mine.get("customer").asText()).isEqualTo("acme");
+        assertThat(mine.get("alerts").findValuesAsText("name")).containsExactly("mine");
+        assertThat(t.get("/v1/customers/acme/alerts").json().get("alerts").findValuesAsText("name")).contains("internal", "mine");
+        assertThat(t.send("POST", "/v1/portal/alerts", "application/json", "{\"plan\":\"p\",\"metric\":\"spend\","
+                + "\"budget\":\"5\",\"of\":\"budget\"}", token).status()).isEqualTo(400);
+        assertThat(t.send("DELETE", "/v1/portal/alerts/" + bolts, null, null, token).status()).isEqualTo(404);
+        assertThat(t.send("DELETE", "/v1/portal/alerts/" + planWide, null, null, token).status()).isEqualTo(404);
+        assertThat(t.send("DELETE", "/v1/portal/alerts/nope", null, null, token).status()).isEqualTo(404);
+        assertThat(t.send("GET", "/v1/portal/alerts", null, null, TestServer.KEY).status()).isEqualTo(403);
+        assertThat(t.send("DELETE", "/v1/portal/alerts/" + created.json().get("id").asText(), null, null, token).status())
+                .isEqualTo(204);
+        assertThat(t.get("/v1/alerts").json().get("alerts").findValuesAsText("name")).containsExactlyInAnyOrder("internal", "bolt budget");
+    }
 }

@@ -87,11 +87,15 @@ class WebDashboardTest {
                 + "{\"key\":\"tokens\",\"type\":\"usage\",\"name\":\"Tokens\",\"meter\":\"tokens\",\"included_quantity\":\"5000\","
                 + "\"price\":{\"model\":\"graduated\",\"tiers\":[{\"up_to\":\"10000\",\"unit_price\":\"0.002\"},{\"up_to\":null,\"unit_price\":\"0.001\"}]}},"
                 + "{\"key\":\"requests\",\"type\":\"usage\",\"name\":\"API requests\",\"meter\":\"requests\","
-                + "\"price\":{\"model\":\"package\",\"package_size\":\"100\",\"package_price\":\"1.50\"}}]}"));
+                + "\"price\":{\"model\":\"package\",\"package_size\":\"100\",\"package_price\":\"1.50\"}}],"
+                + "\"features\":[{\"key\":\"sso\",\"type\":\"boolean\"},"
+                + "{\"key\":\"token_quota\",\"type\":\"metered\",\"meter\":\"tokens\",\"limit\":\"20000\",\"mode\":\"soft\"}]}"));
         created(t.post("/v1/plans", "{\"key\":\"team\",\"name\":\"Team\",\"currency\":\"EUR\",\"interval\":\"monthly\",\"charges\":["
                 + "{\"key\":\"base\",\"type\":\"flat\",\"name\":\"Team seat fee\",\"amount\":\"19\",\"timing\":\"in_advance\"},"
                 + "{\"key\":\"tokens\",\"type\":\"usage\",\"name\":\"Tokens\",\"meter\":\"tokens\",\"price\":{\"model\":\"unit\",\"unit_price\":\"0.0004\"}}]}"));
         created(t.post("/v1/subscriptions", "{\"customer\":\"acme\",\"plan\":\"pro\"}"));
+        created(t.post("/v1/alerts", "{\"customer\":\"acme\",\"name\":\"Monthly budget\",\"metric\":\"spend\","
+                + "\"budget\":\"100\",\"of\":\"budget\",\"percent_thresholds\":[\"50\",\"80\",\"100\"]}"));
         created(t.post("/v1/subscriptions", "{\"customer\":\"initech\",\"plan\":\"team\"}"));
         ok(t.post("/v1/billing/runs", ""));
 
@@ -361,7 +365,7 @@ class WebDashboardTest {
 
     @Test
     @Order(5)
-    void thePortalShowsExactlyOneCustomerAndRefusesAnotherCustomersInvoice() {
+    void thePortalShowsExactlyOneCustomerAndRefusesAnotherCustomersInvoice() throws Exception {
         JsonNode link = created(t.post("/v1/customers/acme/portal-tokens", "{\"ttl_seconds\":3600}"));
         String url = link.get("url").asText();
         assertThat(url).startsWith("/portal#token=tlyp_");
@@ -406,6 +410,30 @@ class WebDashboardTest {
         assertThat(fetchInPage("/v1/customers/initech", "tally.portalToken", "application/json").get("status")).isEqualTo(403L);
         assertThat(fetchInPage("/v1/invoices?customer=initech", "tally.portalToken", "application/json").get("status")).isEqualTo(403L);
 
+        // the customer's own alerts: the operator's budget alert, and one added here
+        b.waitUntil("the alerts", () -> b.text("main").contains("Monthly budget"));
+        WebElement budget = b.one("form.budget-form input[name=budget]");
+        budget.sendKeys("150");
+        b.one("form.budget-form button[type=submit]").click();
+        b.waitUntil("the new budget alert", () -> b.text("main").contains("Budget 150 USD"));
+        assertThat(t.get("/v1/customers/acme/alerts").body()).contains("Budget 150 USD");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> sneaky = (Map<String, Object>) b.jsAsync("const done = arguments[arguments.length - 1];"
+                + "fetch('/v1/portal/alerts', {method: 'POST', headers: {Authorization: 'Bearer ' + sessionStorage.getItem('tally.portalToken'),"
+                + " 'Content-Type': 'application/json'}, body: JSON.stringify({customer: 'initech', name: 'x', metric: 'spend', budget: '5', of: 'budget'})})"
+                + ".then(async r => done({status: r.status, body: await r.text()}));");
+        assertThat(sneaky.get("status")).isEqualTo(201L);
+        assertThat((String) sneaky.get("body")).contains("\"customer\":\"acme\"").doesNotContain("initech");
+        assertThat(t.get("/v1/customers/initech/alerts").json().get("alerts")).isEmpty();
+        b.driver.navigate().refresh();
+        b.waitFor("button[aria-label='Remove alert Budget 150 USD']").click();
+        b.waitUntil("the removed alert", () -> b.all("button[aria-label='Remove alert Budget 150 USD']").isEmpty()
+                && b.text("main").contains("Monthly budget"));
+        assertThat(t.get("/v1/customers/acme/alerts").body()).doesNotContain("Budget 150 USD");
+        String sneakyId = t.mapper.readTree((String) sneaky.get("body")).get("id").asText();
+        assertThat(t.send("DELETE", "/v1/alerts/" + sneakyId, null, null, TestServer.KEY).status()).isEqualTo(204);
+
+        b.waitFor("table.invoices button.pdf-download");
         b.all("table.invoices button.pdf-download").get(0).click();
         b.waitUntil("the portal PDF", () -> b.text(".pdf-status").startsWith("Downloaded"));
         assertThat(b.one(".pdf-status").getAttribute("data-content-type")).startsWith("application/pdf");
@@ -469,6 +497,9 @@ class WebDashboardTest {
         assertThat(b.text("main")).contains("browser test");
         go("#/subscriptions");
         b.waitUntil("subscriptions", () -> b.all("main table.data tbody tr").size() == 2);
+        b.one("nav a[data-section=webhooks]").click();
+        b.waitUntil("the webhook endpoints", () -> b.text("main").contains("No endpoints yet."));
+        assertThat(b.all("main .error")).isEmpty();
 
         @SuppressWarnings("unchecked")
         List<String> resources = (List<String>) b.js("return performance.getEntriesByType('resource').map(e => e.name);");
