@@ -43,7 +43,8 @@ export function alertsTable(list, currency, tz, onRemove) {
         label: 'Crossed', cell: (a) => {
           const st = a.state || [];
           const crossed = st.filter((x) => x.crossed);
-          return st.length === 0 ? '—' : `${crossed.length} of ${st.length}${crossed.length ? ` (last ${f.dateTime(crossed[crossed.length - 1].fired_at, tz)})` : ''}`;
+          const fired = crossed.map((x) => x.fired_at).filter(Boolean).sort();
+          return st.length === 0 ? '—' : `${crossed.length} of ${st.length}${fired.length ? ` (last ${f.dateTime(fired[fired.length - 1], tz)})` : ''}`;
         },
       },
       onRemove ? {
