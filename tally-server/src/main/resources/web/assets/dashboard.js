@@ -511,10 +511,26 @@ async function eventsExplorer(host, id, tz) {
       return [table, more];
     });
   };
+  const rejected = h('div', { class: 'events-rejected' });
   host.replaceChildren(h('form', {
     class: 'controls', onsubmit: (e) => { e.preventDefault(); load(undefined, false); },
-  }, field('Type', type), field(`From (${tz})`, from), field(`To (${tz})`, to), h('button', { type: 'submit' }, 'Show events')), results);
+  }, field('Type', type), field(`From (${tz})`, from), field(`To (${tz})`, to), h('button', { type: 'submit' }, 'Show events')), results, rejected);
   await load(undefined, false);
+  // rejected events are never stored; the server remembers the latest ones with their reasons
+  await fill(rejected, 'Rejected events could not be loaded', async () => {
+    const res = await api.get(`/v1/events/rejected${qs({ customer: id, limit: 25 })}`);
+    return dataTable({
+      caption: 'Recently rejected events', captionVisible: true, empty: 'No rejected events.', rows: res.rejected,
+      className: 'rejected-events',
+      columns: [
+        { label: 'Received', rowHeader: true, cell: (e) => f.dateTimeSeconds(e.received_at, tz) },
+        { label: 'Type', cell: (e) => h('code', {}, e.type ?? '—') },
+        { label: 'Source / id', cell: (e) => h('code', {}, `${e.source ?? '?'}/${e.id ?? '?'}`) },
+        { label: 'Reason', cell: (e) => h('code', {}, e.reason) },
+        { label: 'Detail', cell: (e) => e.detail },
+      ],
+    });
+  });
 }
 
 // ---------------------------------------------------------------- invoices

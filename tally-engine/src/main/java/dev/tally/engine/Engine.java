@@ -77,6 +77,7 @@ public final class Engine implements AutoCloseable {
     private final AccessControl access;
     private volatile boolean ready;
     private final byte[] cursorSecret;
+    private final dev.tally.engine.ingest.RecentRejections rejections;
     private final dev.tally.engine.billing.Billing billing;
     private final dev.tally.engine.notify.Webhooks webhooks;
     private final dev.tally.engine.entitlement.Entitlements entitlements;
@@ -109,6 +110,7 @@ public final class Engine implements AutoCloseable {
         this.keys = new KeyStore(db, meta.secret("api-key-pepper"));
         bootstrap();
         this.cursorSecret = meta.secret("cursor");
+        this.rejections = new dev.tally.engine.ingest.RecentRejections(clock);
         this.access = new AccessControl(meta, keys, new PortalTokens(meta.secret("portal")), clock, db.isPostgres());
         for (String tenant : meta.tenants()) {
             catalogs.put(tenant, new MeterCatalog(meta.meterGeneration(tenant), meta.meters(tenant)));
@@ -220,7 +222,14 @@ public final class Engine implements AutoCloseable {
     public IngestResult ingest(String tenant, List<EventOutcome> outcomes) {
         IngestResult result = pipeline.ingest(tenant, outcomes);
         webhooks.countRejections(tenant, result);
+        rejections.record(tenant, outcomes, result);
         return result;
+    }
+
+    /** The tenant's most recent rejected events (this process), newest first. */
+    public List<dev.tally.engine.ingest.RecentRejections.Rejection> recentRejections(String tenant,
+            Optional<String> subject, int limit) {
+        return rejections.recent(tenant, subject, limit);
     }
 
     public CancelResult cancel(String tenant, String source, String id) {

@@ -117,6 +117,22 @@ final class EventsApi {
         Responses.json(r.exchange, 200, out, mapper);
     }
 
+    void rejected(Request r) throws IOException {
+        ObjectNode out = mapper.createObjectNode();
+        ArrayNode list = out.putArray("rejected");
+        for (var x : engine.recentRejections(r.tenant(), r.param("customer"), r.integer("limit", 1, 1000).orElse(100))) {
+            ObjectNode o = list.addObject();
+            o.put("received_at", x.receivedAt().toString());
+            x.id().ifPresentOrElse(v -> o.put("id", v), () -> o.putNull("id"));
+            x.source().ifPresentOrElse(v -> o.put("source", v), () -> o.putNull("source"));
+            x.type().ifPresentOrElse(v -> o.put("type", v), () -> o.putNull("type"));
+            x.subject().ifPresentOrElse(v -> o.put("subject", v), () -> o.putNull("subject"));
+            o.put("reason", x.reason());
+            o.put("detail", x.detail());
+        }
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
     void types(Request r) throws IOException {
         ObjectNode out = mapper.createObjectNode();
         ArrayNode types = out.putArray("event_types");

@@ -74,6 +74,7 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/events", "read", events::list);
             route("POST", "/v1/events/{source}/{id}/cancel", "ingest", events::cancel);
             route("GET", "/v1/event-types", "read", events::types);
+            route("GET", "/v1/events/rejected", "read", events::rejected);
             route("POST", "/v1/meters", "admin", meters::create);
             route("GET", "/v1/meters", "read", meters::list);
             route("GET", "/v1/meters/{key}", "read", meters::get);

@@ -78,6 +78,22 @@ class EventsAndMetersHttpTest {
     }
 
     @Test
+    void theLatestRejectedEventsAreListedWithTheirReasons() {
+        tokensMeter();
+        t.events("application/json", "[" + event("ok1", "acme", "2026-11-20T10:00:00Z", "{\"tokens\":1}") + ","
+                + event("bad1", "acme", "2026-11-20T10:00:00Z", "{\"tokens\":\"many\"}") + ","
+                + event("bad2", "other", "2026-11-29T10:00:00Z", "{\"tokens\":1}") + "]");
+        JsonNode all = t.get("/v1/events/rejected").json().get("rejected");
+        assertThat(all).hasSize(2);
+        assertThat(all.get(0).get("id").asText()).isEqualTo("bad2");
+        assertThat(all.get(0).get("reason").asText()).isEqualTo("time_in_future");
+        JsonNode acme = t.get("/v1/events/rejected?customer=acme").json().get("rejected");
+        assertThat(acme).hasSize(1);
+        assertThat(acme.get(0).get("reason").asText()).isEqualTo("value_not_numeric");
+        assertThat(acme.get(0).get("subject").asText()).isEqualTo("acme");
+    }
+
+    @Test
     void acceptsSingleStructuredEventsAndRejectsWrongShapes() {
         String one = event("s1", "acme", "2026-11-20T10:00:00Z", "{}");
         assertThat(t.events("application/cloudevents+json", one).json().get("accepted").asInt()).isEqualTo(1);
