@@ -29,10 +29,9 @@ import java.util.Set;
  * <h2>Values</h2>
  * A field is read as a number exactly when Jackson holds it exactly: integral
  * nodes and {@code DecimalNode}s. Callers must therefore parse event JSON with
- * {@code DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS}; a {@code DoubleNode}
- * (what a default {@code ObjectMapper} produces for {@code 0.1}) falls back to
- * {@link BigDecimal#valueOf(double)}, its shortest decimal form, which may
- * already have lost digits. A string holding a plain decimal ({@code "12.5"},
+ * {@code DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS} (as Tally does); a
+ * {@code DoubleNode} (what a default {@code ObjectMapper} produces for
+ * {@code 0.1}) has already lost digits and is refused as {@code not_a_number}. A string holding a plain decimal ({@code "12.5"},
  * {@code "-3"}) also counts as a number. Values with more than 100 significant
  * digits or decimal places (or an exponent beyond that) are refused as
  * {@code not_a_number}, so hostile data cannot make arithmetic slow. An absent

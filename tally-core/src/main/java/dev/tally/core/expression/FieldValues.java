@@ -5,9 +5,9 @@ import java.math.BigDecimal;
 
 /**
  * Turns JSON field values into exact decimals (and lookup keys into text).
- * Integral JSON numbers and {@code DecimalNode}s are taken exactly; doubles are
- * taken via their shortest decimal representation
- * ({@link BigDecimal#valueOf(double)}); strings must hold a plain decimal
+ * Integral JSON numbers and {@code DecimalNode}s are taken exactly; a binary
+ * floating-point node (which has lost its exact digits) is refused, as it is
+ * everywhere in Tally; strings must hold a plain decimal
  * ({@code -?digits(.digits)?}). Values that are absurdly large or precise for a
  * meter quantity are refused, so hostile event data cannot make arithmetic slow.
  */
@@ -33,19 +33,9 @@ final class FieldValues {
         if (node.isBigInteger()) {
             return bounded(path, new BigDecimal(node.bigIntegerValue()));
         }
-        if (node.isFloat()) {
-            float f = node.floatValue();
-            if (!Float.isFinite(f)) {
-                throw ExpressionEvaluationException.notANumber(path, "it is not finite");
-            }
-            return bounded(path, new BigDecimal(Float.toString(f)));
-        }
         if (node.isNumber()) {
-            double d = node.doubleValue();
-            if (!Double.isFinite(d)) {
-                throw ExpressionEvaluationException.notANumber(path, "it is not finite");
-            }
-            return bounded(path, BigDecimal.valueOf(d));
+            // a binary floating-point node has already lost its exact digits: refused, like everywhere else
+            throw ExpressionEvaluationException.notANumber(path, "it is a binary floating-point number");
         }
         throw ExpressionEvaluationException.notANumber(path,
                 "it holds a JSON " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));

@@ -53,8 +53,6 @@ public record DataPath(String text, List<String> segments) {
             d = BigDecimal.valueOf(node.longValue());
         } else if (node.isBigInteger()) {
             d = new BigDecimal(node.bigIntegerValue());
-        } else if (node.isNumber()) {
-            d = new BigDecimal(node.asText());
         } else if (node.isTextual()) {
             try {
                 d = new BigDecimal(node.textValue().trim());
