@@ -537,6 +537,17 @@ public final class Engine implements AutoCloseable {
         return catalogs.get(tenant);
     }
 
+    /** When each version of each meter of a tenant was created: key -> times in version order. */
+    public Map<String, List<Instant>> meterVersionTimes(String tenant) {
+        return meta.meterVersionTimes(tenant);
+    }
+
+    /** The subjects (customer external ids) of a tenant that have sent events, registered as customers or not. */
+    public java.util.Set<String> usageSubjects(String tenant) {
+        syncWithOthers();
+        return usage.customers(tenant);
+    }
+
     // ---- billing
 
     /** Customers, plans, subscriptions and invoices of every tenant of this engine. */

@@ -144,6 +144,12 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/portal/alerts", Auth.PORTAL, portalAlerts::list);
             route("POST", "/v1/portal/alerts", Auth.PORTAL, portalAlerts::create);
             route("DELETE", "/v1/portal/alerts/{id}", Auth.PORTAL, portalAlerts::delete);
+            OpenMeterApi openMeter = new OpenMeterApi(engine, mapper, events);
+            route("POST", "/api/v1/events", "ingest", openMeter::ingest);
+            route("GET", "/api/v1/meters", "read", openMeter::listMeters);
+            route("POST", "/api/v1/meters", "admin", openMeter::createMeter);
+            route("GET", "/api/v1/meters/{meterIdOrSlug}", "read", openMeter::getMeter);
+            route("GET", "/api/v1/meters/{meterIdOrSlug}/query", "read", openMeter::query);
             System.setProperty("sun.net.httpserver.nodelay", "true");
             this.http = HttpServer.create(new InetSocketAddress(config.port()), 512);
             this.executor = Executors.newVirtualThreadPerTaskExecutor();
