@@ -230,6 +230,10 @@ final class BillingApi {
                         "attachment; filename=\"" + inv.number().orElse(inv.id()) + ".pdf\"");
                 Responses.send(r.exchange, 200, "application/pdf", InvoiceDocuments.pdf(json, customer, r.tenant()));
             } else {
+                var headers = r.exchange.getResponseHeaders();
+                headers.set("Content-Security-Policy", InvoiceDocuments.HTML_CSP);
+                headers.set("Referrer-Policy", "no-referrer");
+                headers.set("X-Frame-Options", "DENY");
                 Responses.text(r.exchange, 200, "text/html; charset=utf-8", InvoiceDocuments.html(json, customer, r.tenant()));
             }
             return;

@@ -46,6 +46,12 @@ import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
  * is drawn as '?'.
  */
 final class InvoiceDocuments {
+    /**
+     * The Content-Security-Policy sent with the HTML invoice: nothing may load or run, only the document's
+     * own inline styles apply, and no other site may frame it.
+     */
+    static final String HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none';"
+            + " frame-ancestors 'none'";
     static final String EVENTS_HINT = "Every line lists the events behind it: GET /v1/invoices/%s/lines/{line}/events";
 
     private static final ZoneId UTC = ZoneId.of("UTC");
