@@ -23,6 +23,8 @@ public final class InstantInput {
     /** The accepted range, in words for error messages and documents. */
     public static final String RANGE = "between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z";
 
+    private static final String PROBLEM = "must be an RFC 3339 timestamp " + RANGE + ", e.g. 2026-11-01T00:00:00Z";
+
     private InstantInput() {
     }
 
@@ -36,10 +38,10 @@ public final class InstantInput {
         try {
             t = parseUnbounded(s);
         } catch (DateTimeException e) {
-            throw new InvalidInputException("must be an RFC 3339 timestamp, e.g. 2026-11-01T00:00:00Z");
+            throw new InvalidInputException(PROBLEM);
         }
         if (t.isBefore(MIN) || t.isAfter(MAX)) {
-            throw new InvalidInputException("must be " + RANGE);
+            throw new InvalidInputException(PROBLEM);
         }
         return t;
     }
