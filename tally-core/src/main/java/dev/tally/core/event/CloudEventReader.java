@@ -80,6 +80,8 @@ public final class CloudEventReader {
             Json.requireEnd(p);
         } catch (IOException e) {
             throw Json.malformed(e);
+        } catch (NumberFormatException e) {
+            throw Json.unreadableNumber();
         }
         return outcomes;
     }

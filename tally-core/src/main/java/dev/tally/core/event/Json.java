@@ -64,6 +64,8 @@ public final class Json {
             requireEnd(p);
         } catch (IOException e) {
             throw malformed(e);
+        } catch (NumberFormatException e) {
+            throw unreadableNumber();
         }
         List<FieldViolation> errors = new ArrayList<>();
         check(node, "", errors);
@@ -75,7 +77,13 @@ public final class Json {
 
     /** Refuses any token after the value just read: trailing data or a second JSON document. */
     static void requireEnd(JsonParser p) throws IOException {
-        if (p.nextToken() != null) {
+        JsonToken next;
+        try {
+            next = p.nextToken();
+        } catch (JsonProcessingException e) {
+            next = JsonToken.NOT_AVAILABLE; // text that is not even a token: still content after the value
+        }
+        if (next != null) {
             throw new MalformedBodyException("unexpected content after the JSON value (one JSON value per body)");
         }
     }
@@ -93,6 +101,11 @@ public final class Json {
             return new MalformedBodyException("the body is not valid JSON" + at(j));
         }
         return new MalformedBodyException("the body could not be read");
+    }
+
+    /** A JSON number Jackson cannot turn into a BigDecimal at all (an exponent beyond an int, e.g. 0.1e-2147483647). */
+    static MalformedBodyException unreadableNumber() {
+        return new MalformedBodyException("the body holds a number whose exponent is too large to read");
     }
 
     private static String at(JsonProcessingException e) {

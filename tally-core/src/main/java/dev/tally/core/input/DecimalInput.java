@@ -95,12 +95,22 @@ public final class DecimalInput {
      * @throws InvalidInputException if the number is outside the range
      */
     public static BigDecimal bounded(BigDecimal d, Range range) {
-        if (within(d, range)) {
+        if (d.signum() == 0) {
+            // zero has no digits to bound: 0e2147483647 and 0.000 are plain zero unless the scale is already fine
+            return d.scale() >= 0 && d.scale() <= range.maxFractionDigits() ? d : BigDecimal.ZERO;
+        }
+        long scale = d.scale();
+        long integerDigits = (long) d.precision() - scale;
+        if (integerDigits > range.maxIntegerDigits()) {
+            // dropping trailing zeros lowers precision and scale alike: it cannot bring these digits into range
+            throw new InvalidInputException("has too many digits (" + range.describe() + ")");
+        }
+        if (scale <= range.maxFractionDigits()) {
             return d;
         }
-        // cheap even for 1e2147483647: only the unscaled digits (bounded by the text length) are examined
+        // scale > 0 here, so stripping cannot overflow it; the unscaled digits are bounded by the input's length
         BigDecimal stripped = d.stripTrailingZeros();
-        if (within(stripped, range)) {
+        if (stripped.scale() <= range.maxFractionDigits()) {
             return stripped;
         }
         throw new InvalidInputException("has too many digits (" + range.describe() + ")");
