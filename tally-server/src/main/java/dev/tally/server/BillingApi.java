@@ -42,15 +42,7 @@ final class BillingApi {
     }
 
     private JsonNode body(Request r) throws IOException {
-        byte[] bytes = r.body(MAX_BODY);
-        if (bytes.length == 0) {
-            return mapper.createObjectNode();
-        }
-        try {
-            return mapper.readTree(bytes);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new HttpError(400, "malformed-body", "Malformed body", "the body is not valid JSON");
-        }
+        return JsonBody.read(r, MAX_BODY);
     }
 
     // ---- customers

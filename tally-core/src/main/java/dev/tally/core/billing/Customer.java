@@ -1,5 +1,6 @@
 package dev.tally.core.billing;
 
+import dev.tally.core.input.TextInput;
 import dev.tally.core.money.InvalidMoneyException;
 import dev.tally.core.money.RoundingRule;
 import dev.tally.core.money.TaxRate;
@@ -80,6 +81,9 @@ public record Customer(String externalId, String name, ZoneId timezone, Currency
         if (externalId.chars().anyMatch(Character::isISOControl)) {
             return Optional.of("must not contain control characters");
         }
+        if (!TextInput.isValidUnicode(externalId)) {
+            return Optional.of(TextInput.NOT_UNICODE);
+        }
         return Optional.empty();
     }
 
@@ -90,6 +94,9 @@ public record Customer(String externalId, String name, ZoneId timezone, Currency
         }
         if (name.length() > MAX_TEXT_LENGTH) {
             return Optional.of("must be at most " + MAX_TEXT_LENGTH + " characters");
+        }
+        if (!TextInput.isValidUnicode(name)) {
+            return Optional.of(TextInput.NOT_UNICODE);
         }
         return Optional.empty();
     }
