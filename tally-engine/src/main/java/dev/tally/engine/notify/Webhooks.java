@@ -330,8 +330,7 @@ public final class Webhooks implements AutoCloseable {
                     data.put("total", total);
                     ObjectNode byReason = data.putObject("by_reason");
                     t.getValue().forEach((reason, n) -> byReason.put(reason.code(), n));
-                    Outbox.record(c, t.getKey(), WebhookEventTypes.EVENTS_REJECTED_SUMMARY,
-                            Outbox.payload(WebhookEventTypes.EVENTS_REJECTED_SUMMARY, to, data), to);
+                    Outbox.record(c, t.getKey(), WebhookEventTypes.EVENTS_REJECTED_SUMMARY, data, to);
                 }
                 return null;
             });
