@@ -62,10 +62,15 @@ public final class Webhooks implements AutoCloseable {
     }
 
     Webhooks(Database db, Clock clock, WebhookSettings settings, Destinations.Resolver resolver) {
+        this(db, clock, settings, resolver, Destinations::interfaceAddresses);
+    }
+
+    Webhooks(Database db, Clock clock, WebhookSettings settings, Destinations.Resolver resolver,
+            Destinations.LocalAddresses local) {
         this.store = new WebhookStore(db);
         this.clock = clock;
         this.settings = settings;
-        this.destinations = new Destinations(settings.allowPrivateAddresses(), resolver);
+        this.destinations = new Destinations(settings.allowPrivateAddresses(), resolver, local);
         this.sender = new Sender(settings.requestTimeout());
         this.lease = settings.requestTimeout().plus(Sender.CONNECT_TIMEOUT).plusSeconds(60);
         this.lastSummary = clock.instant();
