@@ -65,6 +65,7 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/health/live", null, ops::live);
             route("GET", "/health/ready", null, ops::ready);
             route("GET", "/metrics", null, ops::metrics);
+            route("GET", "/openapi.yaml", null, new OpenApiDocument()::serve);
             route("POST", "/v1/events", "ingest", events::ingest);
             route("GET", "/v1/events", "read", QueryParams.of("customer", "type", "from", "to", "cursor", "limit"), events::list);
             route("POST", "/v1/events/{source}/{id}/cancel", "ingest", events::cancel);
