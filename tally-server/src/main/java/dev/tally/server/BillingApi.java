@@ -20,6 +20,7 @@ import dev.tally.engine.billing.Phase;
 import dev.tally.engine.billing.Subscription;
 import dev.tally.engine.billing.UsageEstimate;
 import dev.tally.engine.ingest.StoredEvent;
+import dev.tally.server.documents.InvoiceDocuments;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -225,12 +226,13 @@ final class BillingApi {
         String accept = r.header("Accept").orElse("application/json");
         if (accept.contains("application/pdf") || accept.contains("text/html")) {
             JsonNode customer = CustomerJson.write(billing.customer(r.tenant(), inv.customer()));
+            JsonNode seller = TenantApi.seller(engine, r.tenant());
             if (accept.contains("application/pdf")) {
                 r.exchange.getResponseHeaders().set("Content-Disposition",
                         "attachment; filename=\"" + inv.number().orElse(inv.id()) + ".pdf\"");
-                Responses.send(r.exchange, 200, "application/pdf", InvoiceDocuments.pdf(json, customer, r.tenant()));
+                Responses.send(r.exchange, 200, "application/pdf", InvoiceDocuments.pdf(json, customer, seller));
             } else {
-                Responses.text(r.exchange, 200, "text/html; charset=utf-8", InvoiceDocuments.html(json, customer, r.tenant()));
+                Responses.text(r.exchange, 200, "text/html; charset=utf-8", InvoiceDocuments.html(json, customer, seller));
             }
             return;
         }

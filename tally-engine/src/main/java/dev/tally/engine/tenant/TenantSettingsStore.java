@@ -51,6 +51,18 @@ public final class TenantSettingsStore {
         });
     }
 
+    /** The tenant's name (as it was created), or its id when there is no such tenant row. */
+    public String name(String tenant) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM tenants WHERE id = ?")) {
+                ps.setString(1, tenant);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : tenant;
+                }
+            }
+        });
+    }
+
     /** The tenant's settings read on a connection already in a transaction (e.g. while finalizing an invoice). */
     public static TenantSettings read(Connection c, String tenant) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT definition FROM tenant_settings WHERE tenant_id = ?")) {
