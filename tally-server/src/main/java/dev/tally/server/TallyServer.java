@@ -101,6 +101,9 @@ public final class TallyServer implements AutoCloseable {
             route("POST", "/v1/credit-notes", "admin", billing::createCreditNote);
             route("POST", "/v1/billing/runs", "admin", billing::run);
             route("GET", "/v1/billing/settings", "read", billing::getSettings);
+            TenantApi tenantApi = new TenantApi(engine, mapper);
+            route("GET", "/v1/tenant", "read", tenantApi::get);
+            route("PATCH", "/v1/tenant", "admin", tenantApi::patch);
             AccessApi access = new AccessApi(engine, mapper);
             route("POST", "/v1/api-keys", "admin", access::createKey);
             route("GET", "/v1/api-keys", "admin", access::listKeys);

@@ -388,7 +388,7 @@ public final class Billing {
         Invoice fresh = draft(s, c, d.boundary(), comp, now, Duration.ZERO);
         Invoice kept = new Invoice(d.id(), d.tenant(), d.number(), d.customer(), d.subscriptionId(), d.boundary(),
                 fresh.period(), d.status(), fresh.lines(), fresh.totals(), d.createdAt(), now, d.finalizeAfter(),
-                d.finalizedAt(), d.paidAt(), d.voidedAt());
+                d.finalizedAt(), d.paidAt(), d.voidedAt(), d.dueDate());
         return new BillingStore.Draft(kept, taxRates(s, c), s.nextBoundary());
     }
 
@@ -399,7 +399,7 @@ public final class Billing {
         Instant finalizeAfter = (boundary.isAfter(now) ? boundary : now).plus(grace);
         return new Invoice("inv_" + UUID.randomUUID().toString().replace("-", ""), s.tenant(), Optional.empty(),
                 c.externalId(), s.id(), boundary, comp.period(), InvoiceStatus.DRAFT, comp.lines(), totals, now, now,
-                finalizeAfter, Optional.empty(), Optional.empty(), Optional.empty());
+                finalizeAfter, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** The customer's tax rates, else the plan's. */
