@@ -98,23 +98,52 @@ final class BillingApi {
             s.put("period_end", e.period().end().toString());
             ArrayNode charges = s.putArray("charges");
             for (ChargeEstimate ch : e.charges()) {
-                ObjectNode o = charges.addObject();
-                o.put("charge", ch.charge());
-                o.put("name", ch.name());
-                ch.meter().ifPresentOrElse(m -> o.put("meter", m), () -> o.putNull("meter"));
-                o.put("quantity", ch.quantity().toPlainString());
-                o.put("included", ch.included().toPlainString());
-                o.put("billable", ch.billable().toPlainString());
-                o.put("amount", ch.amount().toPlainString());
+                charges.add(chargeEstimate(ch));
             }
             s.put("subtotal", e.estimate().subtotal().amount().toPlainString());
             s.put("tax", e.estimate().taxTotal().amount().toPlainString());
             s.put("estimated_total", e.estimate().total().amount().toPlainString());
+            s.put("already_invoiced", e.alreadyInvoiced().toPlainString());
+            s.put("includes", e.alreadyInvoiced().signum() == 0
+                    ? "usage so far and the fees of this period; nothing of it is invoiced yet"
+                    : "usage so far and the fees of this period, including in-advance fees already invoiced ("
+                            + e.alreadyInvoiced().toPlainString() + " " + c.currency().getCurrencyCode()
+                            + " before tax); the rest is invoiced when the period closes");
             total = total.add(e.estimate().total().amount());
         }
         out.put("estimated_total", total.toPlainString());
         out.put("at", engine.clock().instant().toString());
         Responses.json(r.exchange, 200, out, mapper);
+    }
+
+    /** One charge of a live estimate: its figures as the invoice computes them, and its invoice lines. */
+    static ObjectNode chargeEstimate(ChargeEstimate ch) {
+        ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        o.put("charge", ch.charge());
+        o.put("name", ch.name());
+        ch.meter().ifPresentOrElse(m -> o.put("meter", m), () -> o.putNull("meter"));
+        o.put("quantity", ch.quantity().toPlainString());
+        o.put("included", ch.included().toPlainString());
+        o.put("included_quantity", ch.included().toPlainString());
+        o.put("included_quantity_full", ch.includedFull().toPlainString());
+        o.put("billable", ch.billable().toPlainString());
+        o.put("billable_quantity", ch.billable().toPlainString());
+        ch.unitPrice().ifPresentOrElse(p -> o.put("unit_price", p.toPlainString()), () -> o.putNull("unit_price"));
+        o.put("amount", ch.amount().toPlainString());
+        ch.invoiced().ifPresentOrElse(i -> {
+            ObjectNode on = o.putObject("invoiced");
+            on.put("invoice", i.invoice());
+            i.number().ifPresentOrElse(n -> on.put("number", n), () -> on.putNull("number"));
+            on.put("status", i.status().wireName());
+        }, () -> o.putNull("invoiced"));
+        ArrayNode lines = o.putArray("lines");
+        for (dev.tally.core.billing.InvoiceLine l : ch.lines()) {
+            lines.addObject().put("id", l.lineId()).put("kind", l.kind().wireName()).put("description", l.description())
+                    .put("quantity", l.quantity().toPlainString()).put("unit_price", l.unitPrice().toPlainString())
+                    .put("amount", l.amount().amount().toPlainString())
+                    .put("period_start", l.period().start().toString()).put("period_end", l.period().end().toString());
+        }
+        return o;
     }
 
     // ---- plans and prices

@@ -571,7 +571,10 @@ public final class Billing {
 
     // ---- live estimate
 
-    /** The current period of each of a customer's live subscriptions, priced as the invoices will price it. */
+    /**
+     * The current period of each of a customer's live subscriptions, priced as the invoices will price it: the same
+     * lines, the same prorated allowances; each in-advance fee names the invoice it is already on.
+     */
     public List<UsageEstimate> currentUsage(String tenant, String customerId) {
         usage.sync();
         Customer c = customer(tenant, customerId);
@@ -583,41 +586,51 @@ public final class Billing {
             }
             Plan first = plan(tenant, s.phases().get(0));
             Period period = InvoiceComposer.periodAt(s, first, now, c.timezone());
+            Map<String, InvoiceComposer.ChargeFigures> figures = new java.util.LinkedHashMap<>();
             List<InvoiceLine> lines = new ArrayList<>(composer.arrears(s, c, period,
-                    s.end().filter(e -> e.isBefore(period.end())).orElse(period.end())));
-            lines.addAll(composer.advanceFees(s, c, period));
+                    s.end().filter(e -> e.isBefore(period.end())).orElse(period.end()), figures));
+            List<InvoiceLine> advance = composer.advanceFees(s, c, period);
+            lines.addAll(advance);
+            List<Invoice> invoices = store.invoicesOfSubscription(tenant, s.id()).stream()
+                    .filter(i -> i.status() != InvoiceStatus.VOID).toList();
             Plan current = plan(tenant, s.phaseAt(now));
             List<ChargeEstimate> charges = new ArrayList<>();
+            BigDecimal alreadyInvoiced = BigDecimal.ZERO;
             for (Charge ch : current.charges()) {
-                BigDecimal amount = lines.stream().filter(l -> l.chargeKey().equals(ch.key()))
-                        .map(l -> l.amount().amount()).reduce(BigDecimal.ZERO, BigDecimal::add);
+                List<InvoiceLine> own = lines.stream().filter(l -> l.chargeKey().equals(ch.key())).toList();
+                BigDecimal amount = own.stream().map(l -> l.amount().amount()).reduce(BigDecimal.ZERO, BigDecimal::add);
                 if (ch instanceof UsageCharge uc) {
-                    BigDecimal qty = lines.stream().filter(l -> l.chargeKey().equals(ch.key())
-                            && l.kind() == dev.tally.core.billing.LineKind.USAGE).findFirst().isPresent()
-                            ? quantity(s, c, uc, period) : BigDecimal.ZERO;
-                    BigDecimal included = uc.pricing().includedQuantity();
-                    charges.add(new ChargeEstimate(ch.key(), ch.name(), Optional.of(uc.meter()), qty, included,
-                            qty.subtract(included).max(BigDecimal.ZERO), amount));
+                    InvoiceComposer.ChargeFigures f = figures.getOrDefault(ch.key(), new InvoiceComposer.ChargeFigures(
+                            BigDecimal.ZERO, BigDecimal.ZERO, uc.pricing().includedQuantity(), BigDecimal.ZERO));
+                    Optional<BigDecimal> unitPrice = uc.pricing().dimension().isEmpty()
+                            && uc.pricing().minimumAmount().isEmpty() && uc.pricing().maximumAmount().isEmpty()
+                            && uc.pricing().model() instanceof dev.tally.core.pricing.UnitPrice u
+                            ? Optional.of(u.unitPrice()) : Optional.empty();
+                    charges.add(new ChargeEstimate(ch.key(), ch.name(), Optional.of(uc.meter()), f.quantity(),
+                            f.included(), f.billable(), amount, f.includedFull(), unitPrice, own, Optional.empty()));
                 } else {
+                    Optional<ChargeEstimate.Invoiced> on = advance.stream().anyMatch(l -> l.chargeKey().equals(ch.key()))
+                            ? invoiceWithFee(invoices, ch.key(), period) : Optional.empty();
+                    if (on.isPresent()) {
+                        alreadyInvoiced = alreadyInvoiced.add(amount);
+                    }
                     charges.add(new ChargeEstimate(ch.key(), ch.name(), Optional.empty(), BigDecimal.ONE,
-                            BigDecimal.ZERO, BigDecimal.ONE, amount));
+                            BigDecimal.ZERO, BigDecimal.ONE, amount, BigDecimal.ZERO, Optional.empty(), own, on));
                 }
             }
             InvoiceTotals totals = InvoiceTotals.of(c.currency(), lines.stream().map(InvoiceLine::amount).toList(),
                     taxRates(s, c));
-            out.add(new UsageEstimate(s.id(), current.key(), period, charges, totals));
+            out.add(new UsageEstimate(s.id(), current.key(), period, charges, totals, alreadyInvoiced));
         }
         return out;
     }
 
-    private BigDecimal quantity(Subscription s, Customer c, UsageCharge uc, Period period) {
-        Instant start = s.trialEnd().filter(t -> t.isAfter(period.start())).orElse(period.start());
-        if (!start.isBefore(period.end())) {
-            return BigDecimal.ZERO;
-        }
-        return usage.usage(s.tenant(), new dev.tally.engine.usage.UsageRequest(uc.meter(), Optional.of(c.externalId()),
-                        start, period.end(), dev.tally.engine.usage.Window.NONE, c.timezone(), List.of(), uc.filters()))
-                .stream().map(dev.tally.engine.usage.UsageRow::value).reduce(BigDecimal.ZERO, BigDecimal::add);
+    /** The invoice (not void) that bills a flat fee for a period starting within it: the fee billed in advance. */
+    private static Optional<ChargeEstimate.Invoiced> invoiceWithFee(List<Invoice> invoices, String chargeKey,
+            Period period) {
+        return invoices.stream().filter(i -> i.lines().stream().anyMatch(l -> l.chargeKey().equals(chargeKey)
+                        && l.kind() == dev.tally.core.billing.LineKind.FLAT_FEE && period.contains(l.period().start())))
+                .findFirst().map(i -> new ChargeEstimate.Invoiced(i.id(), i.number(), i.status()));
     }
 
     // ---- helpers
