@@ -96,6 +96,7 @@ final class BillingApi {
             s.put("plan", e.plan());
             s.put("period_start", e.period().start().toString());
             s.put("period_end", e.period().end().toString());
+            s.put("timezone", e.timezone().getId());
             ArrayNode charges = s.putArray("charges");
             for (ChargeEstimate ch : e.charges()) {
                 charges.add(chargeEstimate(ch));

@@ -228,7 +228,7 @@ public final class TallyServer implements AutoCloseable {
             } catch (dev.tally.engine.billing.BillingNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.billing.BillingConflictException e) {
-                Responses.problem(ex, new HttpError(409, "conflict", "Conflict", e.getMessage()), mapper);
+                Responses.problem(ex, new HttpError(409, e.type(), "Conflict", e.getMessage()), mapper);
             } catch (dev.tally.engine.notify.WebhookNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.notify.WebhookConflictException e) {

@@ -69,6 +69,12 @@ public record Customer(String externalId, String name, ZoneId timezone, Currency
         taxRates = List.copyOf(taxRates);
     }
 
+    /** The same customer billed in another time zone. */
+    public Customer withTimezone(ZoneId zone) {
+        return new Customer(externalId, name, Objects.requireNonNull(zone, "zone"), currency, email, billingAddress,
+                taxRates);
+    }
+
     /** Why an external id is invalid, or empty if it is fine. */
     static Optional<String> externalIdProblem(String externalId) {
         if (externalId.isBlank()) {

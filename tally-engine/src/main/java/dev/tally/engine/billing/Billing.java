@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -50,6 +51,7 @@ public final class Billing {
     private final UsageSource usage;
     private final Clock clock;
     private final InvoiceComposer composer;
+    private final CustomerRecords records;
     private final Map<String, Object> runLocks = new ConcurrentHashMap<>();
     private final Map<String, Plan> planCache = new ConcurrentHashMap<>();
     private volatile Runnable crashHook = () -> { };
@@ -61,6 +63,12 @@ public final class Billing {
         this.usage = usage;
         this.clock = clock;
         this.composer = new InvoiceComposer(usage, this::plan);
+        this.records = new CustomerRecords(store, clock, this::plan, () -> observer);
+    }
+
+    /** Updates, archiving and the version history of customers. */
+    public CustomerRecords customerRecords() {
+        return records;
     }
 
     /**
@@ -133,13 +141,22 @@ public final class Billing {
         return c;
     }
 
+    /** A customer as it is now (archived or not), with a pending time zone once it has taken effect. */
     public Customer customer(String tenant, String externalId) {
-        return store.customer(tenant, externalId)
-                .orElseThrow(() -> new BillingNotFoundException("no customer '" + externalId + "'"));
+        return records.record(tenant, externalId).inForce(now());
     }
 
+    /** A tenant's customers by external id, as they are now (archived ones included). */
     public List<Customer> customers(String tenant) {
-        return store.customers(tenant);
+        Instant now = now();
+        return records.records(tenant).stream().map(r -> r.inForce(now)).toList();
+    }
+
+    /** The customer of a subscription as its billing sees it: in the time zone in force at the subscription's start. */
+    private Customer customerFor(Subscription s) {
+        Customer c = customer(s.tenant(), s.customer());
+        ZoneId zone = records.zoneAt(s.tenant(), c, s.start());
+        return zone.equals(c.timezone()) ? c : c.withTimezone(zone);
     }
 
     // ---- plans
@@ -205,17 +222,23 @@ public final class Billing {
     // ---- subscriptions
 
     public Subscription subscribe(String tenant, JsonNode body) {
-        Customer c = store.customer(tenant, text(body, "customer").orElseThrow(() ->
+        CustomerRecord rec = store.customers.record(tenant, text(body, "customer").orElseThrow(() ->
                 new ValidationException("customer", "is required"))).orElseThrow(() ->
                 new ValidationException("customer", "no such customer"));
+        if (rec.archived()) {
+            throw new BillingConflictException("customer-archived", "customer '" + rec.customer().externalId()
+                    + "' is archived and cannot be subscribed");
+        }
+        Customer base = rec.inForce(now());
         Plan plan = resolvePlan(tenant, body, "plan");
-        if (!plan.currency().equals(c.currency())) {
+        if (!plan.currency().equals(base.currency())) {
             throw new ValidationException("plan", "the plan's currency " + plan.currency()
-                    + " is not the customer's " + c.currency());
+                    + " is not the customer's " + base.currency());
         }
         BillingAnchor anchor = text(body, "billing").map(b -> BillingAnchor.fromWireName(b).orElseThrow(() ->
                 new ValidationException("billing", "must be calendar or anniversary"))).orElse(BillingAnchor.CALENDAR);
         Instant start = instant(body, "start").orElse(now());
+        Customer c = base.withTimezone(records.zoneAt(tenant, base, start));
         int trialDays = body.hasNonNull("trial_days") ? body.get("trial_days").asInt() : plan.trialDays();
         if (trialDays < 0 || trialDays > 365) {
             throw new ValidationException("trial_days", "must be 0..365");
@@ -274,7 +297,7 @@ public final class Billing {
     public Subscription changePlan(String tenant, String id, JsonNode body) {
         synchronized (lock(tenant)) {
             Subscription s = subscription(tenant, id);
-            Customer c = customer(tenant, s.customer());
+            Customer c = customerFor(s);
             Plan to = resolvePlan(tenant, body, "plan");
             Plan from = plan(tenant, s.currentPhase());
             Instant at = instant(body, "at").orElse(now());
@@ -302,7 +325,7 @@ public final class Billing {
             if (s.end().isPresent()) {
                 throw new BillingConflictException("the subscription is already cancelled (ends " + s.end().get() + ")");
             }
-            Customer c = customer(tenant, s.customer());
+            Customer c = customerFor(s);
             Instant end;
             if (body.path("at_period_end").asBoolean(false)) {
                 end = InvoiceComposer.periodAt(s, plan(tenant, s.phases().get(0)), now(), c.timezone()).end();
@@ -351,7 +374,7 @@ public final class Billing {
                 }
                 List<BillingStore.Draft> drafts = new ArrayList<>(due.size());
                 for (Subscription s : due) {
-                    Customer c = customers.computeIfAbsent(s.customer(), k -> customer(tenant, k));
+                    Customer c = customers.computeIfAbsent(s.customer() + "\u0000" + s.start(), k -> customerFor(s));
                     Instant boundary = s.nextBoundary();
                     List<Invoice> earlier = store.invoicesOfSubscriptionSince(tenant, s.id(),
                             now.minus(InvoiceComposer.LOOK_BACK));
@@ -369,7 +392,7 @@ public final class Billing {
                 List<BillingStore.Draft> batch = new ArrayList<>();
                 for (Invoice d : open.subList(from, Math.min(open.size(), from + runBatch))) {
                     Subscription s = subscription(tenant, d.subscriptionId());
-                    Customer c = customers.computeIfAbsent(s.customer(), k -> customer(tenant, k));
+                    Customer c = customers.computeIfAbsent(s.customer() + "\u0000" + s.start(), k -> customerFor(s));
                     batch.add(recomposed(s, c, d, now));
                 }
                 finalized += store.refreshDrafts(batch, now);
@@ -424,7 +447,7 @@ public final class Billing {
                 throw new BillingConflictException("only a draft can be finalized; this invoice is " + d.status().wireName());
             }
             Subscription s = subscription(tenant, d.subscriptionId());
-            store.refreshDrafts(List.of(recomposed(s, customer(tenant, s.customer()), d, now())), now());
+            store.refreshDrafts(List.of(recomposed(s, customerFor(s), d, now())), now());
             store.finalizeDraft(tenant, id, now());
             return invoice(tenant, id);
         }
@@ -577,13 +600,14 @@ public final class Billing {
      */
     public List<UsageEstimate> currentUsage(String tenant, String customerId) {
         usage.sync();
-        Customer c = customer(tenant, customerId);
+        Customer base = customer(tenant, customerId);
         Instant now = now();
         List<UsageEstimate> out = new ArrayList<>();
         for (Subscription s : store.subscriptionsOf(tenant, customerId)) {
             if (!s.activeAt(now)) {
                 continue;
             }
+            Customer c = base.withTimezone(records.zoneAt(tenant, base, s.start()));
             Plan first = plan(tenant, s.phases().get(0));
             Period period = InvoiceComposer.periodAt(s, first, now, c.timezone());
             Map<String, InvoiceComposer.ChargeFigures> figures = new java.util.LinkedHashMap<>();
@@ -620,7 +644,7 @@ public final class Billing {
             }
             InvoiceTotals totals = InvoiceTotals.of(c.currency(), lines.stream().map(InvoiceLine::amount).toList(),
                     taxRates(s, c));
-            out.add(new UsageEstimate(s.id(), current.key(), period, charges, totals, alreadyInvoiced));
+            out.add(new UsageEstimate(s.id(), current.key(), period, c.timezone(), charges, totals, alreadyInvoiced));
         }
         return out;
     }

@@ -3,6 +3,7 @@ package dev.tally.engine.billing;
 import dev.tally.core.billing.Period;
 import dev.tally.core.money.InvoiceTotals;
 import java.math.BigDecimal;
+import java.time.ZoneId;
 import java.util.List;
 
 /**
@@ -11,9 +12,10 @@ import java.util.List;
  * fees, usage charges; plus taxes, the estimated total. {@code alreadyInvoiced}
  * is the part of the subtotal that is already on an invoice (the period's
  * in-advance fees, billed at its start); the rest comes with the invoice that
- * closes the period.
+ * closes the period. {@code timezone} is the zone the period is computed in
+ * (the customer's zone in force when the subscription started).
  */
-public record UsageEstimate(String subscription, String plan, Period period, List<ChargeEstimate> charges,
+public record UsageEstimate(String subscription, String plan, Period period, ZoneId timezone, List<ChargeEstimate> charges,
         InvoiceTotals estimate, BigDecimal alreadyInvoiced) {
     public UsageEstimate {
         charges = List.copyOf(charges);
