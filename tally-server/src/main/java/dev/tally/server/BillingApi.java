@@ -57,25 +57,33 @@ final class BillingApi {
 
     void createCustomer(Request r) throws IOException {
         Customer c = billing.createCustomer(r.tenant(), body(r));
-        Responses.json(r.exchange, 201, CustomerJson.write(c), mapper);
+        Responses.json(r.exchange, 201, CustomersApi.write(billing.customerRecords().record(r.tenant(), c.externalId()),
+                engine.clock().instant()), mapper);
     }
 
     void getCustomer(Request r) throws IOException {
-        Customer c = billing.customer(r.tenant(), r.path("external_id"));
-        ObjectNode o = CustomerJson.write(c);
+        dev.tally.engine.billing.CustomerRecord rec = billing.customerRecords().record(r.tenant(), r.path("external_id"));
+        ObjectNode o = CustomersApi.write(rec, engine.clock().instant());
         ArrayNode subs = o.putArray("subscriptions");
-        billing.subscriptionsOf(r.tenant(), c.externalId()).forEach(s -> subs.add(subscription(s)));
+        billing.subscriptionsOf(r.tenant(), rec.customer().externalId()).forEach(s -> subs.add(subscription(s)));
         Responses.json(r.exchange, 200, o, mapper);
     }
 
+    /** The customers matching {@code q} (in the external id or name); archived ones only with {@code archived=true}. */
     void listCustomers(Request r) throws IOException {
         ObjectNode out = mapper.createObjectNode();
         ArrayNode list = out.putArray("customers");
         String q = r.param("q").orElse("").toLowerCase(java.util.Locale.ROOT);
-        for (Customer c : billing.customers(r.tenant())) {
+        boolean archived = r.param("archived").map("true"::equals).orElse(false);
+        java.time.Instant now = engine.clock().instant();
+        for (dev.tally.engine.billing.CustomerRecord rec : billing.customerRecords().records(r.tenant())) {
+            Customer c = rec.inForce(now);
+            if (rec.archived() != archived) {
+                continue;
+            }
             if (q.isEmpty() || c.externalId().toLowerCase(java.util.Locale.ROOT).contains(q)
                     || c.name().toLowerCase(java.util.Locale.ROOT).contains(q)) {
-                list.add(CustomerJson.write(c));
+                list.add(CustomersApi.write(rec, now));
             }
         }
         Responses.json(r.exchange, 200, out, mapper);

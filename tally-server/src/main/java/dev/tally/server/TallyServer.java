@@ -87,6 +87,10 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/customers", "read", billing::listCustomers);
             route("GET", "/v1/customers/{external_id}", "read", billing::getCustomer);
             route("GET", "/v1/customers/{external_id}/usage", "read", billing::customerUsage);
+            CustomersApi customers = new CustomersApi(engine, mapper);
+            route("PATCH", "/v1/customers/{external_id}", "admin", customers::patch);
+            route("DELETE", "/v1/customers/{external_id}", "admin", customers::archive);
+            route("GET", "/v1/customers/{external_id}/versions", "read", customers::versions);
             route("POST", "/v1/plans", "admin", billing::createPlan);
             route("GET", "/v1/plans", "read", billing::listPlans);
             route("GET", "/v1/plans/{key}", "read", billing::getPlan);
