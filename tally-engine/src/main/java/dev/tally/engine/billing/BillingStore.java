@@ -43,10 +43,13 @@ final class BillingStore {
     static final Instant NEVER = Instant.parse("9999-12-31T23:59:59Z");
 
     private final Database db;
+    /** The customers' versions, archive and time zones. */
+    final CustomerStore customers;
     private final ObjectMapper mapper = Json.newMapper();
 
     BillingStore(Database db) {
         this.db = db;
+        this.customers = new CustomerStore(db);
     }
 
     Database db() {
@@ -89,8 +92,12 @@ final class BillingStore {
                 ps.setString(2, customer.externalId());
                 ps.setString(3, CustomerJson.write(customer).toString());
                 ps.setString(4, now.toString());
-                return ps.executeUpdate() == 1;
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
             }
+            customers.created(c, tenant, customer, now);
+            return true;
         });
     }
 
