@@ -77,6 +77,20 @@ class ServeCommandTest {
         assertThat(log).as(log).contains("shutting down (signal received)").containsPattern("Tally stopped in \\d+ ms");
     }
 
+    @Test
+    void theLogLevelComesFromTallyLogLevel() throws Exception {
+        Path data = dir.resolve("data");
+        ServerProcess server = new ServerProcess(data, dir.resolve("server.log"), ServerProcess.freePort(),
+                Map.of("TALLY_LOG_LEVEL", "WARN"), java.util.List.of());
+        try {
+            server.awaitReady(HttpClient.newHttpClient());
+        } finally {
+            server.stop();
+        }
+
+        assertThat(server.log()).as(server.log()).contains("Tally listening on").doesNotContain(" INFO ");
+    }
+
     private static void assertOneLine(String err) {
         assertThat(err.strip()).as(err).doesNotContain("\n").doesNotContain("Exception").doesNotContain("\tat ");
     }
