@@ -79,6 +79,7 @@ public final class Engine implements AutoCloseable {
     private final byte[] cursorSecret;
     private final dev.tally.engine.ingest.RecentRejections rejections;
     private final dev.tally.engine.billing.Billing billing;
+    private final dev.tally.engine.tenant.TenantSettingsStore tenantSettings;
     private final dev.tally.engine.notify.Webhooks webhooks;
     private final dev.tally.engine.entitlement.Entitlements entitlements;
     private final dev.tally.engine.entitlement.Alerts alerts;
@@ -135,6 +136,7 @@ public final class Engine implements AutoCloseable {
         ready = true;
         maintenance.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
+        this.tenantSettings = new dev.tally.engine.tenant.TenantSettingsStore(db, clock);
         this.webhooks = new dev.tally.engine.notify.Webhooks(db, clock, config.webhooks());
         webhooks.scheduleOn(maintenance);
         this.entitlements = new dev.tally.engine.entitlement.Entitlements(db, billing, new MeteredUsage(this), clock);
@@ -553,6 +555,11 @@ public final class Engine implements AutoCloseable {
     /** Customers, plans, subscriptions and invoices of every tenant of this engine. */
     public dev.tally.engine.billing.Billing billing() {
         return billing;
+    }
+
+    /** The tenants' seller settings (what their invoices say about them). */
+    public dev.tally.engine.tenant.TenantSettingsStore tenantSettings() {
+        return tenantSettings;
     }
 
     /** Webhook endpoints, deliveries and the deliverer of every tenant of this engine. */

@@ -17,6 +17,9 @@ import dev.tally.core.money.InvoiceTotals;
 import dev.tally.core.money.Money;
 import dev.tally.core.money.RoundingRule;
 import dev.tally.core.money.TaxRate;
+import dev.tally.core.input.DecimalInput;
+import dev.tally.core.input.InstantInput;
+import dev.tally.core.input.InvalidInputException;
 import dev.tally.core.validation.FieldViolation;
 import dev.tally.core.validation.ValidationException;
 import dev.tally.engine.ingest.StoredEvent;
@@ -24,8 +27,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -387,7 +388,7 @@ public final class Billing {
         Invoice fresh = draft(s, c, d.boundary(), comp, now, Duration.ZERO);
         Invoice kept = new Invoice(d.id(), d.tenant(), d.number(), d.customer(), d.subscriptionId(), d.boundary(),
                 fresh.period(), d.status(), fresh.lines(), fresh.totals(), d.createdAt(), now, d.finalizeAfter(),
-                d.finalizedAt(), d.paidAt(), d.voidedAt());
+                d.finalizedAt(), d.paidAt(), d.voidedAt(), d.dueDate());
         return new BillingStore.Draft(kept, taxRates(s, c), s.nextBoundary());
     }
 
@@ -398,7 +399,7 @@ public final class Billing {
         Instant finalizeAfter = (boundary.isAfter(now) ? boundary : now).plus(grace);
         return new Invoice("inv_" + UUID.randomUUID().toString().replace("-", ""), s.tenant(), Optional.empty(),
                 c.externalId(), s.id(), boundary, comp.period(), InvoiceStatus.DRAFT, comp.lines(), totals, now, now,
-                finalizeAfter, Optional.empty(), Optional.empty(), Optional.empty());
+                finalizeAfter, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** The customer's tax rates, else the plan's. */
@@ -515,9 +516,9 @@ public final class Billing {
                 BigDecimal left = l.amount().amount().subtract(already.getOrDefault(lineId, BigDecimal.ZERO));
                 BigDecimal amount;
                 try {
-                    amount = r.hasNonNull("amount") ? new BigDecimal(r.get("amount").asText()) : left;
-                } catch (NumberFormatException e) {
-                    throw new ValidationException("lines[" + i + "].amount", "must be a decimal string");
+                    amount = r.hasNonNull("amount") ? DecimalInput.of(r.get("amount"), DecimalInput.AMOUNTS) : left;
+                } catch (InvalidInputException e) {
+                    throw new ValidationException("lines[" + i + "].amount", e.problem());
                 }
                 if (amount.signum() <= 0 || amount.compareTo(left) > 0
                         || !RoundingRule.isRounded(amount, inv.totals().currency())) {
@@ -630,9 +631,9 @@ public final class Billing {
     private static Optional<Instant> instant(JsonNode body, String field) {
         return text(body, field).map(v -> {
             try {
-                return OffsetDateTime.parse(v).toInstant().truncatedTo(ChronoUnit.SECONDS);
-            } catch (DateTimeParseException e) {
-                throw new ValidationException(field, "must be an RFC 3339 timestamp");
+                return InstantInput.parse(v).truncatedTo(ChronoUnit.SECONDS);
+            } catch (InvalidInputException e) {
+                throw new ValidationException(field, e.problem());
             }
         });
     }
