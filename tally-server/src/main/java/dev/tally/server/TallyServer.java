@@ -83,6 +83,10 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/customers", "read", QueryParams.of("q"), billing::listCustomers);
             route("GET", "/v1/customers/{external_id}", "read", billing::getCustomer);
             route("GET", "/v1/customers/{external_id}/usage", "read", billing::customerUsage);
+            CustomersApi customers = new CustomersApi(engine, mapper);
+            route("PATCH", "/v1/customers/{external_id}", "admin", customers::patch);
+            route("DELETE", "/v1/customers/{external_id}", "admin", customers::archive);
+            route("GET", "/v1/customers/{external_id}/versions", "read", customers::versions);
             route("POST", "/v1/plans", "admin", billing::createPlan);
             route("GET", "/v1/plans", "read", billing::listPlans);
             route("GET", "/v1/plans/{key}", "read", billing::getPlan);
@@ -247,7 +251,7 @@ public final class TallyServer implements AutoCloseable {
             } catch (dev.tally.engine.billing.BillingNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.billing.BillingConflictException e) {
-                Responses.problem(ex, new HttpError(409, "conflict", "Conflict", e.getMessage()), mapper);
+                Responses.problem(ex, new HttpError(409, e.type(), "Conflict", e.getMessage()), mapper);
             } catch (dev.tally.engine.notify.WebhookNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.notify.WebhookConflictException e) {

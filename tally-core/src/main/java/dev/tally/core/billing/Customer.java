@@ -105,6 +105,12 @@ public record Customer(String externalId, String name, ZoneId timezone, Currency
                 : Optional.of("must be one of en, de, fr, got \"" + language + "\"");
     }
 
+    /** The same customer billed in another time zone. */
+    public Customer withTimezone(ZoneId zone) {
+        return new Customer(externalId, name, Objects.requireNonNull(zone, "zone"), currency, email, billingAddress,
+                taxRates);
+    }
+
     /** Why an external id is invalid, or empty if it is fine. */
     static Optional<String> externalIdProblem(String externalId) {
         if (externalId.isBlank()) {
