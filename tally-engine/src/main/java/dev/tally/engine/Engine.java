@@ -81,6 +81,7 @@ public final class Engine implements AutoCloseable {
     private final dev.tally.engine.billing.Billing billing;
     private final dev.tally.engine.tenant.TenantSettingsStore tenantSettings;
     private final dev.tally.engine.notify.Webhooks webhooks;
+    private final dev.tally.engine.payment.Payments payments;
     private final dev.tally.engine.entitlement.Entitlements entitlements;
     private final dev.tally.engine.entitlement.Alerts alerts;
     private volatile Instant lastCheckpoint;
@@ -142,6 +143,7 @@ public final class Engine implements AutoCloseable {
         maintenance.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
         this.tenantSettings = new dev.tally.engine.tenant.TenantSettingsStore(db, clock);
+        this.payments = new dev.tally.engine.payment.Payments(db, billing, clock);
         this.webhooks = new dev.tally.engine.notify.Webhooks(db, clock, config.webhooks());
         webhooks.scheduleOn(maintenance);
         this.entitlements = new dev.tally.engine.entitlement.Entitlements(db, billing, new MeteredUsage(this), clock);
@@ -565,6 +567,11 @@ public final class Engine implements AutoCloseable {
     /** The tenants' seller settings (what their invoices say about them). */
     public dev.tally.engine.tenant.TenantSettingsStore tenantSettings() {
         return tenantSettings;
+    }
+
+    /** The payment ledgers of every tenant's invoices. */
+    public dev.tally.engine.payment.Payments payments() {
+        return payments;
     }
 
     /** Webhook endpoints, deliveries and the deliverer of every tenant of this engine. */

@@ -247,18 +247,21 @@ final class BillingApi {
     void listInvoices(Request r) throws IOException {
         Optional<InvoiceStatus> status = r.param("status").map(s -> InvoiceStatus.fromWireName(s)
                 .orElseThrow(() -> HttpError.badRequest("status", "must be draft, finalized, paid or void")));
+        Optional<String> paymentStatus = r.param("payment_status").map(s -> dev.tally.engine.payment.PaymentStatus
+                .fromWireName(s).orElseThrow(() -> HttpError.badRequest("payment_status", "must be pending, processing, "
+                        + "succeeded, failed, partially_refunded, refunded or disputed")).wireName());
         ObjectNode out = mapper.createObjectNode();
         ArrayNode list = out.putArray("invoices");
-        for (Invoice i : billing.invoices(r.tenant(), r.param("customer"), status,
+        for (Invoice i : billing.invoices(r.tenant(), r.param("customer"), status, paymentStatus,
                 r.integer("limit", 1, 1000).orElse(100))) {
-            list.add(InvoiceJson.invoice(i));
+            list.add(withPayment(i));
         }
         Responses.json(r.exchange, 200, out, mapper);
     }
 
     void getInvoice(Request r) throws IOException {
         Invoice inv = billing.invoice(r.tenant(), r.path("id"));
-        ObjectNode json = InvoiceJson.invoice(inv);
+        ObjectNode json = withPayment(inv);
         String accept = r.header("Accept").orElse("application/json");
         if (accept.contains("application/pdf") || accept.contains("text/html")) {
             JsonNode customer = CustomerJson.write(billing.customer(r.tenant(), inv.customer()));
@@ -279,6 +282,13 @@ final class BillingApi {
         ArrayNode notes = json.putArray("credit_notes");
         billing.creditNotes(r.tenant(), inv.id()).forEach(notes::add);
         Responses.json(r.exchange, 200, json, mapper);
+    }
+
+    /** An invoice's JSON with its payment state (derived from its payment ledger). */
+    private ObjectNode withPayment(Invoice i) {
+        ObjectNode json = InvoiceJson.invoice(i);
+        dev.tally.engine.payment.PaymentJson.putState(json, engine.payments().summary(i));
+        return json;
     }
 
     void finalizeInvoice(Request r) throws IOException {

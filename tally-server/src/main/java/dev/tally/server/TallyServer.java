@@ -96,11 +96,14 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/subscriptions/{id}", "read", billing::getSubscription);
             route("POST", "/v1/subscriptions/{id}/change", "admin", billing::changeSubscription);
             route("POST", "/v1/subscriptions/{id}/cancel", "admin", billing::cancelSubscription);
-            route("GET", "/v1/invoices", "read", QueryParams.of("customer", "status", "limit"), billing::listInvoices);
+            route("GET", "/v1/invoices", "read", QueryParams.of("customer", "status", "payment_status", "limit"), billing::listInvoices);
             route("GET", "/v1/invoices/{id}", "read", billing::getInvoice);
             route("POST", "/v1/invoices/{id}/finalize", "admin", billing::finalizeInvoice);
             route("POST", "/v1/invoices/{id}/void", "admin", billing::voidInvoice);
             route("POST", "/v1/invoices/{id}/mark-paid", "admin", billing::markPaid);
+            PaymentsApi paymentsApi = new PaymentsApi(engine, mapper);
+            route("POST", "/v1/invoices/{id}/payments", "admin", paymentsApi::record);
+            route("GET", "/v1/invoices/{id}/payments", "read", paymentsApi::list);
             route("GET", "/v1/invoices/{id}/lines/{line_id}/events", "read", QueryParams.of("after", "limit"), billing::lineEvents);
             route("POST", "/v1/credit-notes", "admin", billing::createCreditNote);
             route("POST", "/v1/billing/runs", "admin", billing::run);
@@ -252,6 +255,11 @@ public final class TallyServer implements AutoCloseable {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.billing.BillingConflictException e) {
                 Responses.problem(ex, new HttpError(409, e.type(), "Conflict", e.getMessage()), mapper);
+            } catch (dev.tally.engine.payment.PaymentConflictException e) {
+                Responses.problem(ex, new HttpError(409, e.type(), "Conflict", e.getMessage()), mapper);
+            } catch (dev.tally.engine.payment.InvalidPaymentException e) {
+                Responses.problem(ex, new HttpError(400, "validation", "Invalid request", e.getMessage(),
+                        List.of(new dev.tally.core.validation.FieldViolation(e.field(), e.getMessage()))), mapper);
             } catch (dev.tally.engine.notify.WebhookNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.notify.WebhookConflictException e) {

@@ -440,7 +440,16 @@ public final class Billing {
     }
 
     public List<Invoice> invoices(String tenant, Optional<String> customer, Optional<InvoiceStatus> status, int limit) {
-        return store.list(tenant, customer, status, limit);
+        return store.list(tenant, customer, status, Optional.empty(), limit);
+    }
+
+    /**
+     * Invoices whose payment status (as the payment ledger's derived status row says; none means {@code pending})
+     * is {@code paymentStatus}'s wire name.
+     */
+    public List<Invoice> invoices(String tenant, Optional<String> customer, Optional<InvoiceStatus> status,
+            Optional<String> paymentStatus, int limit) {
+        return store.list(tenant, customer, status, paymentStatus, limit);
     }
 
     /** Finalizes a draft now, with its latest usage (skipping what is left of the grace period). */

@@ -479,7 +479,8 @@ final class BillingStore {
         return invoices("SELECT * FROM invoices WHERE tenant_id = ? AND status = 'draft' ORDER BY boundary_at, id", tenant);
     }
 
-    List<Invoice> list(String tenant, Optional<String> customer, Optional<InvoiceStatus> status, int limit) {
+    List<Invoice> list(String tenant, Optional<String> customer, Optional<InvoiceStatus> status,
+            Optional<String> paymentStatus, int limit) {
         StringBuilder sql = new StringBuilder("SELECT * FROM invoices WHERE tenant_id = ?");
         List<String> args = new ArrayList<>(List.of(tenant));
         customer.ifPresent(cu -> {
@@ -489,6 +490,11 @@ final class BillingStore {
         status.ifPresent(st -> {
             sql.append(" AND status = ?");
             args.add(st.wireName());
+        });
+        paymentStatus.ifPresent(ps -> {
+            sql.append(" AND COALESCE((SELECT p.status FROM invoice_payment_status p WHERE p.invoice_id = invoices.id), "
+                    + "'pending') = ?");
+            args.add(ps);
         });
         sql.append(" ORDER BY boundary_at DESC, id LIMIT ").append(limit);
         return invoices(sql.toString(), args.toArray(String[]::new));

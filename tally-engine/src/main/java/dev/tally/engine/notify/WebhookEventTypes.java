@@ -13,13 +13,15 @@ public final class WebhookEventTypes {
     public static final String INVOICE_FINALIZED = "invoice.finalized";
     public static final String INVOICE_PAID = "invoice.paid";
     public static final String INVOICE_VOIDED = "invoice.voided";
+    public static final String INVOICE_PAYMENT_SUCCEEDED = "invoice.payment_succeeded";
+    public static final String INVOICE_PAYMENT_FAILED = "invoice.payment_failed";
     public static final String CREDIT_NOTE_CREATED = "credit_note.created";
     public static final String EVENTS_REJECTED_SUMMARY = "events.rejected_summary";
     public static final String ENDPOINT_DISABLED = "webhook_endpoint.disabled";
 
     /** Every known type. */
     public static final Set<String> ALL = Set.of(USAGE_THRESHOLD_CROSSED, ENTITLEMENT_EXHAUSTED, INVOICE_CREATED,
-            INVOICE_FINALIZED, INVOICE_PAID, INVOICE_VOIDED, CREDIT_NOTE_CREATED, EVENTS_REJECTED_SUMMARY,
+            INVOICE_FINALIZED, INVOICE_PAID, INVOICE_VOIDED, INVOICE_PAYMENT_SUCCEEDED, INVOICE_PAYMENT_FAILED, CREDIT_NOTE_CREATED, EVENTS_REJECTED_SUMMARY,
             ENDPOINT_DISABLED);
 
     private WebhookEventTypes() {
