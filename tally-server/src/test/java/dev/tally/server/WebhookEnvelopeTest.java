@@ -90,6 +90,10 @@ class WebhookEnvelopeTest {
         assertThat(run(t).get("finalized").asInt()).isEqualTo(2);
         String acme = ok(t.get("/v1/invoices?customer=acme")).get("invoices").get(0).get("id").asText();
         String globex = ok(t.get("/v1/invoices?customer=globex")).get("invoices").get(0).get("id").asText();
+        created(t.post("/v1/invoices/" + acme + "/payments",
+                "{\"outcome\":\"failed\",\"amount\":\"10.00\",\"reference\":\"card-try-1\"}"));
+        created(t.post("/v1/invoices/" + acme + "/payments",
+                "{\"outcome\":\"succeeded\",\"amount\":\"10.00\",\"reference\":\"wire-1\"}"));
         ok(t.post("/v1/invoices/" + acme + "/mark-paid", ""));
         ok(t.post("/v1/invoices/" + globex + "/void", ""));
         created(t.post("/v1/credit-notes", "{\"invoice\":\"" + acme + "\",\"reason\":\"goodwill\"}"));
