@@ -65,6 +65,7 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/health/live", null, ops::live);
             route("GET", "/health/ready", null, ops::ready);
             route("GET", "/metrics", null, ops::metrics);
+            route("GET", "/openapi.yaml", null, new OpenApiDocument()::serve);
             route("POST", "/v1/events", "ingest", events::ingest);
             route("GET", "/v1/events", "read", QueryParams.of("customer", "type", "from", "to", "cursor", "limit"), events::list);
             route("POST", "/v1/events/{source}/{id}/cancel", "ingest", events::cancel);
@@ -79,9 +80,13 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/stats", "read", QueryParams.of("tz"), new StatsApi(engine, mapper, activity)::stats);
             BillingApi billing = new BillingApi(engine, mapper, events);
             route("POST", "/v1/customers", "admin", billing::createCustomer);
-            route("GET", "/v1/customers", "read", QueryParams.of("q"), billing::listCustomers);
+            route("GET", "/v1/customers", "read", QueryParams.of("q", "archived"), billing::listCustomers);
             route("GET", "/v1/customers/{external_id}", "read", billing::getCustomer);
             route("GET", "/v1/customers/{external_id}/usage", "read", billing::customerUsage);
+            CustomersApi customers = new CustomersApi(engine, mapper);
+            route("PATCH", "/v1/customers/{external_id}", "admin", customers::patch);
+            route("DELETE", "/v1/customers/{external_id}", "admin", customers::archive);
+            route("GET", "/v1/customers/{external_id}/versions", "read", customers::versions);
             route("POST", "/v1/plans", "admin", billing::createPlan);
             route("GET", "/v1/plans", "read", billing::listPlans);
             route("GET", "/v1/plans/{key}", "read", billing::getPlan);
@@ -100,6 +105,9 @@ public final class TallyServer implements AutoCloseable {
             route("POST", "/v1/credit-notes", "admin", billing::createCreditNote);
             route("POST", "/v1/billing/runs", "admin", billing::run);
             route("GET", "/v1/billing/settings", "read", billing::getSettings);
+            TenantApi tenantApi = new TenantApi(engine, mapper);
+            route("GET", "/v1/tenant", "read", tenantApi::get);
+            route("PATCH", "/v1/tenant", "admin", tenantApi::patch);
             AccessApi access = new AccessApi(engine, mapper);
             route("POST", "/v1/api-keys", "admin", access::createKey);
             route("GET", "/v1/api-keys", "admin", access::listKeys);
@@ -139,6 +147,15 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/portal/alerts", Auth.PORTAL, portalAlerts::list);
             route("POST", "/v1/portal/alerts", Auth.PORTAL, portalAlerts::create);
             route("DELETE", "/v1/portal/alerts/{id}", Auth.PORTAL, portalAlerts::delete);
+            OpenMeterApi openMeter = new OpenMeterApi(engine, mapper, events);
+            route("POST", "/api/v1/events", "ingest", openMeter::ingest);
+            route("GET", "/api/v1/meters", "read", QueryParams.of("page", "pageSize", "order", "orderBy",
+                    "includeDeleted"), openMeter::listMeters);
+            route("POST", "/api/v1/meters", "admin", openMeter::createMeter);
+            route("GET", "/api/v1/meters/{meterIdOrSlug}", "read", openMeter::getMeter);
+            route("GET", "/api/v1/meters/{meterIdOrSlug}/query", "read", QueryParams.of("from", "to", "windowSize",
+                    "windowTimeZone", "subject", "groupBy", "clientId", "filterCustomerId",
+                    "advancedMeterGroupByFilters", "filterGroupBy[*]"), openMeter::query);
             this.http = new HttpListener(config.http(), config.port(), this::dispatch);
         } catch (IOException | RuntimeException e) {
             engine.close();
@@ -234,7 +251,7 @@ public final class TallyServer implements AutoCloseable {
             } catch (dev.tally.engine.billing.BillingNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.billing.BillingConflictException e) {
-                Responses.problem(ex, new HttpError(409, "conflict", "Conflict", e.getMessage()), mapper);
+                Responses.problem(ex, new HttpError(409, e.type(), "Conflict", e.getMessage()), mapper);
             } catch (dev.tally.engine.notify.WebhookNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.notify.WebhookConflictException e) {
