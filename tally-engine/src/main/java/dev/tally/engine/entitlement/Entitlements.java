@@ -65,6 +65,11 @@ public final class Entitlements {
             }
 
             @Override
+            public void customerChanged(String tenant, dev.tally.core.billing.Customer customer) {
+                views.reloadCustomer(tenant, customer.externalId());
+            }
+
+            @Override
             public void subscriptionStored(dev.tally.engine.billing.Subscription subscription) {
                 views.subscriptionStored(subscription);
             }
