@@ -166,12 +166,7 @@ final class OpenMeterApi {
      */
     void createMeter(Request r) throws IOException {
         allow(r, Set.of(), Set.of());
-        JsonNode body;
-        try {
-            body = mapper.readTree(r.body(MetersApi.MAX_BODY));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new HttpError(400, "malformed-body", "Malformed body", "the body is not valid JSON");
-        }
+        JsonNode body = JsonBody.read(r, MetersApi.MAX_BODY);
         if (body == null || !body.isObject()) {
             throw HttpError.badRequest("body", "must be a JSON object");
         }

@@ -31,7 +31,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Property: whatever a client sends to any route that takes a JSON body (every POST and PUT the server registers),
+ * Property: whatever a client sends to any route that takes a JSON body (every POST, PUT and PATCH the server registers),
  * the server answers, within a second, with a status below 500, and every error is problem+json. Bodies are a valid
  * body of the route with one hostile change: a value replaced by a huge exponent ({@code 1e2147483647},
  * {@code -1e-2147483647}), a lone surrogate, an instant at the edge of java.time, a wrong type or deep nesting; a key
@@ -89,6 +89,14 @@ class JsonRoutesFuzzTest {
                     + "\"rate_limit\":{\"requests_per_second\":1000,\"burst\":1000}}"),
             Map.entry("POST /v1/customers/{external_id}/portal-tokens", "{\"ttl_seconds\":3600}"),
             Map.entry("POST /v1/tenants", "{\"id\":\"globex\",\"name\":\"Globex\"}"),
+            Map.entry("PATCH /v1/customers/{external_id}", "{\"name\":\"Acme\",\"email\":\"a@b.test\","
+                    + "\"tax_rates\":[{\"name\":\"VAT\",\"percent\":\"19\"}]}"),
+            Map.entry("PATCH /v1/tenant", "{\"legal_name\":\"Acme GmbH\",\"address\":{\"line1\":\"Hauptstr. 1\","
+                    + "\"city\":\"Berlin\",\"country\":\"DE\"},\"net_terms_days\":14,\"language\":\"de\"}"),
+            Map.entry("POST /api/v1/events", "[{\"specversion\":\"1.0\",\"id\":\"o1\",\"source\":\"s\","
+                    + "\"type\":\"llm.tokens\",\"subject\":\"acme\",\"time\":\"2026-11-01T00:00:00Z\",\"data\":{\"tokens\":5}}]"),
+            Map.entry("POST /api/v1/meters", "{\"slug\":\"prompts\",\"aggregation\":\"SUM\",\"eventType\":\"prompt\","
+                    + "\"valueProperty\":\"$.tokens\",\"groupBy\":{\"kind\":\"$.kind\"}}"),
             Map.entry("POST /v1/webhook-endpoints", "{\"url\":\"http://127.0.0.1:9/hook\",\"event_types\":[\"invoice.finalized\"]}"));
 
     /** Hostile JSON values (as JSON text). */
@@ -123,7 +131,8 @@ class JsonRoutesFuzzTest {
                 + "\"start\":\"2026-11-01T00:00:00Z\"}", TestServer.KEY).body()).get("id").asText();
         portalToken = MAPPER.readTree(send("POST", "/v1/customers/acme/portal-tokens", "{}", TestServer.KEY).body())
                 .get("token").asText();
-        routes = t.server.routes().stream().filter(r -> r.startsWith("POST ") || r.startsWith("PUT ")).toList();
+        routes = t.server.routes().stream().filter(r -> r.startsWith("POST ") || r.startsWith("PUT ") || r.startsWith("PATCH "))
+                .toList();
     }
 
     @AfterContainer
