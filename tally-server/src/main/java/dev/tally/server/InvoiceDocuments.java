@@ -78,7 +78,8 @@ final class InvoiceDocuments {
 
     private record View(String seller, String invoiceId, String number, String status, boolean draft,
             boolean voided, List<Fact> facts, String customerName, List<String> customerLines,
-            List<Line> lines, List<Fact> subtotals, String total, String eventsHint) {
+            List<Line> lines, List<Fact> subtotals, String total, List<Fact> credits, String amountDue,
+            String eventsHint) {
 
         String heading() {
             return draft ? "DRAFT" : "Invoice " + number;
@@ -156,9 +157,25 @@ final class InvoiceDocuments {
                 subtotals.add(new Fact("Tax", money.format(invoice.path("tax"), "tax")));
             }
             String total = money.format(invoice.path("total"), "total");
+            // credits: one row per grant that paid (after tax, on the total), the credit a negative total carries to
+            // the customer's balance, then the amount due; nothing when credits changed nothing
+            List<Fact> credits = new ArrayList<>();
+            JsonNode section = invoice.path("credits");
+            JsonNode creditLines = array(section.path("lines"));
+            for (int i = 0; i < creditLines.size(); i++) {
+                JsonNode l = creditLines.get(i);
+                credits.add(new Fact("Credit: " + text(l, "description", "Credits") + " (" + text(l, "grant", "") + ")",
+                        money.format(decimal(l.path("amount"), "credits.lines[" + i + "].amount").negate())));
+            }
+            JsonNode toBalance = section.path("credit_to_balance");
+            if (present(toBalance) && decimal(toBalance, "credits.credit_to_balance").signum() > 0) {
+                credits.add(new Fact(draft ? "Credit to your balance when finalized" : "Credited to your balance",
+                        money.format(toBalance, "credits.credit_to_balance")));
+            }
+            String amountDue = credits.isEmpty() ? "" : money.format(invoice.path("amount_due"), "amount_due");
             return new View(tenantName == null ? "" : tenantName, id, draft ? null : number, status, draft,
-                    status.equals("void"), facts, customerName, customerLines, lines, subtotals, total,
-                    EVENTS_HINT.formatted(id.isEmpty() ? "{id}" : id));
+                    status.equals("void"), facts, customerName, customerLines, lines, subtotals, total, credits,
+                    amountDue, EVENTS_HINT.formatted(id.isEmpty() ? "{id}" : id));
         }
 
         private static Line line(JsonNode line, String where, MoneyFormat money, ZoneId zone) {
@@ -470,7 +487,16 @@ final class InvoiceDocuments {
                         .append("</th><td class=\"num\">").append(escape(f.value())).append("</td></tr>\n");
             }
             h.append("<tr class=\"total\"><th scope=\"row\" colspan=\"3\">Total</th><td class=\"num\">")
-                    .append(escape(v.total())).append("</td></tr>\n</tfoot>\n</table>\n</div>\n</section>\n");
+                    .append(escape(v.total())).append("</td></tr>\n");
+            for (Fact f : v.credits()) {
+                h.append("<tr class=\"credit\"><th scope=\"row\" colspan=\"3\">").append(escape(f.label()))
+                        .append("</th><td class=\"num\">").append(escape(f.value())).append("</td></tr>\n");
+            }
+            if (!v.credits().isEmpty()) {
+                h.append("<tr class=\"total\"><th scope=\"row\" colspan=\"3\">Amount due</th><td class=\"num\">")
+                        .append(escape(v.amountDue())).append("</td></tr>\n");
+            }
+            h.append("</tfoot>\n</table>\n</div>\n</section>\n");
 
             h.append("<footer>\n<p>").append(escape(hintPrefix(v))).append("<code>").append(escape(hintCall(v)))
                     .append("</code></p>\n</footer>\n</main>\n</body>\n</html>\n");
@@ -711,7 +737,8 @@ final class InvoiceDocuments {
         }
 
         private static float totalsHeight(View v) {
-            return 12f + v.subtotals().size() * TOTALS_ROW + 8f + 18f;
+            return 12f + v.subtotals().size() * TOTALS_ROW + 8f + 18f
+                    + (v.credits().isEmpty() ? 0f : (v.credits().size() + 1) * TOTALS_ROW + 13f);
         }
 
         private void totals(View v) throws IOException {
@@ -733,6 +760,21 @@ final class InvoiceDocuments {
             base -= 5f;
             text(bold, 11f, INK, labelLeft, base, "Total");
             textRight(bold, 11f, INK, RIGHT - 4f, base, clean(v.total()));
+            if (!v.credits().isEmpty()) {
+                base -= rowHeight + 4f;
+                for (Fact f : v.credits()) {
+                    String value = clean(f.value());
+                    float valueWidth = width(regular, 9.5f, value);
+                    text(regular, 9.5f, MUTED, labelLeft, base, clip(regular, 9.5f, f.label(),
+                            RIGHT - labelLeft - valueWidth - GAP));
+                    textRight(regular, 9.5f, INK, RIGHT - 4f, base, value);
+                    base -= rowHeight;
+                }
+                rule(INK, 1f, labelLeft, base + rowHeight - 5f, RIGHT);
+                base -= 5f;
+                text(bold, 11f, INK, labelLeft, base, "Amount due");
+                textRight(bold, 11f, INK, RIGHT - 4f, base, clean(v.amountDue()));
+            }
             y = base - 10f;
         }
 

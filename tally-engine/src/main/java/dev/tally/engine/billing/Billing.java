@@ -19,6 +19,7 @@ import dev.tally.core.money.RoundingRule;
 import dev.tally.core.money.TaxRate;
 import dev.tally.core.validation.FieldViolation;
 import dev.tally.core.validation.ValidationException;
+import dev.tally.engine.credit.Credits;
 import dev.tally.engine.ingest.StoredEvent;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -47,6 +48,7 @@ public final class Billing {
     private static final int RUN_BATCH = 500;
 
     private final BillingStore store;
+    private final Credits credits;
     private final UsageSource usage;
     private final Clock clock;
     private final InvoiceComposer composer;
@@ -57,7 +59,8 @@ public final class Billing {
     private volatile int runBatch = RUN_BATCH;
 
     public Billing(dev.tally.engine.store.Database db, UsageSource usage, Clock clock) {
-        this.store = new BillingStore(db);
+        this.credits = new Credits(db, clock);
+        this.store = new BillingStore(db, credits);
         this.usage = usage;
         this.clock = clock;
         this.composer = new InvoiceComposer(usage, this::plan);
@@ -74,6 +77,11 @@ public final class Billing {
 
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    /** The customers' credit ledger, which finalized and voided invoices draw from and give back to. */
+    public Credits credits() {
+        return credits;
     }
 
     /** Sets the one observer of customer and subscription changes (the engine's entitlements). */
@@ -339,6 +347,7 @@ public final class Billing {
         usage.sync();
         {
             Instant now = now();
+            credits.expireDue(tenant, now);
             Duration grace = gracePeriod(tenant);
             int created = 0;
             int refreshed = 0;
@@ -387,7 +396,7 @@ public final class Billing {
         Invoice fresh = draft(s, c, d.boundary(), comp, now, Duration.ZERO);
         Invoice kept = new Invoice(d.id(), d.tenant(), d.number(), d.customer(), d.subscriptionId(), d.boundary(),
                 fresh.period(), d.status(), fresh.lines(), fresh.totals(), d.createdAt(), now, d.finalizeAfter(),
-                d.finalizedAt(), d.paidAt(), d.voidedAt());
+                d.finalizedAt(), d.paidAt(), d.voidedAt(), AppliedCredits.pending(fresh.totals().total()));
         return new BillingStore.Draft(kept, taxRates(s, c), s.nextBoundary());
     }
 
@@ -398,7 +407,7 @@ public final class Billing {
         Instant finalizeAfter = (boundary.isAfter(now) ? boundary : now).plus(grace);
         return new Invoice("inv_" + UUID.randomUUID().toString().replace("-", ""), s.tenant(), Optional.empty(),
                 c.externalId(), s.id(), boundary, comp.period(), InvoiceStatus.DRAFT, comp.lines(), totals, now, now,
-                finalizeAfter, Optional.empty(), Optional.empty(), Optional.empty());
+                finalizeAfter, Optional.empty(), Optional.empty(), Optional.empty(), AppliedCredits.pending(totals.total()));
     }
 
     /** The customer's tax rates, else the plan's. */
@@ -440,7 +449,7 @@ public final class Billing {
 
     private Invoice settle(String tenant, String id, InvoiceStatus to) {
         Invoice inv = invoice(tenant, id);
-        if (!store.settle(id, to, now())) {
+        if (!store.settle(inv, to, now())) {
             throw new BillingConflictException("only a finalized invoice can become " + to.wireName()
                     + "; this one is " + inv.status().wireName());
         }

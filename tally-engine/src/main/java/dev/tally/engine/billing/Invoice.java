@@ -12,12 +12,14 @@ import java.util.Optional;
  * An invoice of one subscription at one boundary. {@code period} is the
  * period whose usage it closes (for the opening invoice, the first period,
  * billed in advance). Lines are rounded once each; totals follow
- * {@link InvoiceTotals}. A number exists exactly when it was finalized.
+ * {@link InvoiceTotals}; {@code credits} is what the credit ledger did to the total when it was finalized (pending
+ * for a draft), so {@code amountDue + creditsApplied - creditToBalance == total}. A number exists exactly when it was
+ * finalized.
  */
 public record Invoice(String id, String tenant, Optional<String> number, String customer, String subscriptionId,
         Instant boundary, Period period, InvoiceStatus status, List<InvoiceLine> lines, InvoiceTotals totals,
         Instant createdAt, Instant updatedAt, Instant finalizeAfter, Optional<Instant> finalizedAt,
-        Optional<Instant> paidAt, Optional<Instant> voidedAt) {
+        Optional<Instant> paidAt, Optional<Instant> voidedAt, AppliedCredits credits) {
     public Invoice {
         Objects.requireNonNull(id);
         Objects.requireNonNull(number);
@@ -27,6 +29,18 @@ public record Invoice(String id, String tenant, Optional<String> number, String 
         if (number.isPresent() == (status == InvoiceStatus.DRAFT)) {
             throw new IllegalArgumentException("exactly the non-draft invoices have a number");
         }
+        Objects.requireNonNull(credits);
+        if (!credits.amountDue().plus(credits.creditsApplied()).minus(credits.toBalance()).equals(totals.total())) {
+            throw new IllegalArgumentException("amount due + credits applied - credit to balance must be the total");
+        }
+        if (credits.applied() == (status == InvoiceStatus.DRAFT)) {
+            throw new IllegalArgumentException("credits are applied exactly to the non-draft invoices");
+        }
+    }
+
+    /** What is left to pay after credits (never negative). */
+    public dev.tally.core.money.Money amountDue() {
+        return credits.amountDue();
     }
 
     public Optional<InvoiceLine> line(String lineId) {

@@ -1,0 +1,29 @@
+package dev.tally.core.ledger;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Where a grant's credits come from: {@link #FREE} (promotional, goodwill: no money received), {@link #PAID} (bought
+ * at a price, which the grant records), or {@link #INVOICE_CREDIT} (the customer's own money: what a finalized
+ * invoice with a negative total carried to the balance). {@link #wireName()} is the API spelling.
+ */
+public enum Funding {
+    FREE("free"),
+    PAID("paid"),
+    INVOICE_CREDIT("invoice_credit");
+
+    private final String wireName;
+
+    Funding(String wireName) {
+        this.wireName = wireName;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    public static Optional<Funding> fromWireName(String name) {
+        return Arrays.stream(values()).filter(f -> f.wireName.equals(name)).findFirst();
+    }
+}
