@@ -450,7 +450,7 @@ public final class Billing {
     private Invoice settle(String tenant, String id, InvoiceStatus to) {
         Invoice inv = invoice(tenant, id);
         if (!store.settle(inv, to, now())) {
-            throw new BillingConflictException("only a finalized invoice can become " + to.wireName()
+            throw new BillingConflictException("only a finalized invoice (or, to void, one paid entirely by credits) can become " + to.wireName()
                     + "; this one is " + inv.status().wireName());
         }
         return invoice(tenant, id);

@@ -378,13 +378,27 @@ final class BillingStore {
             ps.setString(2, invoiceId);
             ps.executeUpdate();
         }
-        applyCredits(c, draft.orElseThrow(), String.format("INV-%06d", n), now);
+        boolean paidByCredits = applyCredits(c, draft.orElseThrow(), String.format("INV-%06d", n), now);
         InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_FINALIZED, invoiceId, now);
+        if (paidByCredits) {
+            // credits paid all of it: nothing is left to collect
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE invoices SET status = 'paid', paid_at = ?, updated_at = ? WHERE id = ? AND status = 'finalized'")) {
+                ps.setString(1, now.toString());
+                ps.setString(2, now.toString());
+                ps.setString(3, invoiceId);
+                ps.executeUpdate();
+            }
+            InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_PAID, invoiceId, now);
+        }
         return true;
     }
 
-    /** Draws the invoice's credits in the ledger (or carries a negative total to the balance) and records them on it. */
-    private void applyCredits(Connection c, Invoice inv, String number, Instant now) throws SQLException {
+    /**
+     * Draws the invoice's credits in the ledger (or carries a negative total to the balance) and records them on it;
+     * returns whether credits paid all of a positive total.
+     */
+    private boolean applyCredits(Connection c, Invoice inv, String number, Instant now) throws SQLException {
         Map<String, Money> byCharge = new TreeMap<>();
         for (InvoiceLine l : inv.lines()) {
             byCharge.merge(l.chargeKey(), l.amount(), Money::plus);
@@ -398,19 +412,24 @@ final class BillingStore {
             ps.setString(3, inv.id());
             ps.executeUpdate();
         }
+        return applied.amountDue().isZero() && applied.creditsApplied().amount().signum() > 0;
     }
 
     /**
-     * Moves a finalized invoice to paid or void; returns false when it is not finalized. A void gives back the credits
+     * Moves a finalized invoice to paid or void (also a paid one that credits paid in full to void); returns false
+     * when it is not in such a state. A void gives back the credits
      * the invoice drew and voids the credit a negative total carried to the balance, in the same transaction.
      *
      * @throws dev.tally.engine.credit.CreditConflictException if that credit was already used by later invoices
      */
     boolean settle(Invoice inv, InvoiceStatus to, Instant now) {
+        // an invoice that credits paid in full (no money moved) can still be voided, which gives the credits back
+        boolean voidable = to == InvoiceStatus.VOID && inv.status() == InvoiceStatus.PAID && inv.amountDue().isZero()
+                && inv.credits().creditsApplied().amount().signum() > 0;
         return db.inTransaction(c -> {
             String column = to == InvoiceStatus.PAID ? "paid_at" : "voided_at";
             try (PreparedStatement ps = c.prepareStatement("UPDATE invoices SET status = ?, " + column
-                    + " = ?, updated_at = ? WHERE id = ? AND status = 'finalized'")) {
+                    + " = ?, updated_at = ? WHERE id = ? AND status = " + (voidable ? "'paid'" : "'finalized'"))) {
                 ps.setString(1, to.wireName());
                 ps.setString(2, now.toString());
                 ps.setString(3, now.toString());

@@ -80,16 +80,17 @@ final class CreditStore {
     }
 
     /**
-     * The wallets ({customer, currency}) of a tenant with a grant expired at {@code at} that has no expiry entry yet
-     * (some may have nothing left to expire).
+     * The wallets ({customer, currency}) of a tenant with a grant expired at {@code at} and no expiry entry after its
+     * last credit (its grant entry, a reversal, an adjustment): candidates, some of which have nothing left to expire.
      */
     List<String[]> walletsWithExpiredGrants(String tenant, Instant at) {
         return db.inTransaction(c -> {
             List<String[]> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT g.customer_id, g.currency FROM credit_grants g "
                     + "WHERE g.tenant_id = ? AND g.expires_at IS NOT NULL AND g.expires_at <= ? AND NOT EXISTS (SELECT 1 "
-                    + "FROM credit_entries e WHERE e.tenant_id = g.tenant_id AND e.grant_id = g.id AND e.kind = 'expiry') "
-                    + "ORDER BY g.customer_id, g.currency")) {
+                    + "FROM credit_entries x WHERE x.grant_id = g.id AND x.kind = 'expiry' AND x.sequence > (SELECT "
+                    + "MAX(p.sequence) FROM credit_entries p WHERE p.grant_id = g.id AND p.kind <> 'expiry' "
+                    + "AND p.kind <> 'drawdown' AND p.kind <> 'void')) ORDER BY g.customer_id, g.currency")) {
                 ps.setString(1, tenant);
                 ps.setString(2, at.toString());
                 try (ResultSet rs = ps.executeQuery()) {

@@ -248,7 +248,7 @@ public final class Credits {
             Grant g = gb.grant();
             w = add(c, tenant, customer, w, entry(w, g.id(), EntryKind.EXPIRY, gb.balance().negate(),
                     g.expiresAt().orElseThrow(), "Expired", "expiry", Optional.empty(), Optional.empty()),
-                    Optional.of("expiry:" + g.id()), at).wallet();
+                    Optional.of("expiry:" + g.id() + ":" + w.nextSequence()), at).wallet();
         }
         return w;
     }
