@@ -191,6 +191,28 @@ class CreditsHttpTest {
                 "void -30.00");
     }
 
+    @Test
+    void reconciliationProvesTheLedgerAgainstTheInvoicesAndFindsATamperedInvoice() throws Exception {
+        twoPeriods();
+        JsonNode ledger = ok(t.get("/v1/reconciliation")).get("ledger");
+        assertThat(ledger.get("consistent").asBoolean()).as(ledger.toString()).isTrue();
+        assertThat(ledger.get("wallets").asInt()).isEqualTo(1);
+        assertThat(ledger.get("entries").asInt()).isEqualTo(7);
+        assertThat(ledger.get("invoices").asInt()).isEqualTo(2);
+
+        // an invoice whose recorded credits name another grant than the ledger's drawdown
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + t.dir.resolve("tally.db"));
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("PRAGMA busy_timeout=5000");
+            st.executeUpdate("UPDATE invoices SET credits = replace(credits, '" + prepaid + "', '" + tokensOnly + "') "
+                    + "WHERE amount_due = '0.00'");
+        }
+        JsonNode report = ok(t.get("/v1/reconciliation"));
+        assertThat(report.get("consistent").asBoolean()).isFalse();
+        assertThat(report.get("ledger").get("differences")).singleElement()
+                .satisfies(d -> assertThat(d.get("what").asText()).startsWith("credits of invoice "));
+    }
+
     static void assertStatus(TestServer.Reply r, int status) {
         assertThat(r.status()).as(r.body()).isEqualTo(status);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).contains("application/problem+json");

@@ -84,6 +84,11 @@ public final class Billing {
         return credits;
     }
 
+    /** Proves the tenant's credit ledger against its invoices (see {@link LedgerReconciliation}). */
+    public LedgerReconciliation.Result reconcileLedger(String tenant) {
+        return new LedgerReconciliation(store, credits).run(tenant);
+    }
+
     /** Sets the one observer of customer and subscription changes (the engine's entitlements). */
     public void observe(BillingObserver o) {
         this.observer = java.util.Objects.requireNonNull(o);

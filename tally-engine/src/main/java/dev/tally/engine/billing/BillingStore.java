@@ -486,6 +486,11 @@ final class BillingStore {
                 + "ORDER BY boundary_at", tenant, subscriptionId, since.toString());
     }
 
+    /** The tenant's invoices on which credits were recorded at finalization. */
+    List<Invoice> invoicesWithCredits(String tenant) {
+        return invoices("SELECT * FROM invoices WHERE tenant_id = ? AND credits IS NOT NULL ORDER BY boundary_at, id", tenant);
+    }
+
     List<Invoice> drafts(String tenant) {
         return invoices("SELECT * FROM invoices WHERE tenant_id = ? AND status = 'draft' ORDER BY boundary_at, id", tenant);
     }

@@ -61,6 +61,23 @@ final class CreditStore {
         }
     }
 
+    /** Every wallet of a tenant as {customer, currency}. */
+    List<String[]> walletsOf(String tenant) {
+        return db.inTransaction(c -> {
+            List<String[]> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT customer_id, currency FROM credit_wallets WHERE tenant_id = ? ORDER BY customer_id, currency")) {
+                ps.setString(1, tenant);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new String[] {rs.getString(1), rs.getString(2)});
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     /** The currencies a customer has a wallet in, in code order. */
     List<Currency> currencies(String tenant, String customer) {
         return db.inTransaction(c -> {

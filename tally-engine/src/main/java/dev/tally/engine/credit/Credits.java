@@ -53,6 +53,11 @@ public final class Credits {
         return store.wallet(tenant, customer, currency);
     }
 
+    /** Every wallet of a tenant as {customer, currency code}, by customer then currency. */
+    public List<String[]> walletsOf(String tenant) {
+        return store.walletsOf(tenant);
+    }
+
     /** Every wallet of a customer, by currency code. */
     public List<Wallet> wallets(String tenant, String customer) {
         List<Wallet> out = new ArrayList<>();
