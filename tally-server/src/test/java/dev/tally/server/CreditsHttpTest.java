@@ -213,6 +213,33 @@ class CreditsHttpTest {
                 .satisfies(d -> assertThat(d.get("what").asText()).startsWith("credits of invoice "));
     }
 
+    @Test
+    void aCreditNoteRefundedToTheWalletBecomesCreditsThatTheNextInvoiceDraws() {
+        twoPeriods();
+        created(t.post("/v1/customers/acme/grants/" + prepaid + "/adjustments", "{\"amount\":\"10.00\",\"reason\":\"top up\"}"));
+        String jan = invoiceFor(t, "acme", JAN_1).get("id").asText();
+        // the platform line (20.00) credited with its 10 % tax: 22.00 to the wallet, not as money
+        String platform = null;
+        for (JsonNode l : invoiceFor(t, "acme", JAN_1).get("lines")) {
+            if (l.get("charge").asText().equals("platform")) {
+                platform = l.get("id").asText();
+            }
+        }
+        JsonNode note = created(t.post("/v1/credit-notes", "{\"invoice\":\"" + jan + "\",\"refund\":\"wallet\","
+                + "\"reason\":\"outage\",\"lines\":[{\"line_id\":\"" + platform + "\"}]}"));
+        assertThat(note.get("refund").asText()).isEqualTo("wallet");
+        assertThat(note.get("total").asText()).isEqualTo("22.00");
+        JsonNode grants = ok(t.get("/v1/customers/acme/grants")).get("grants");
+        JsonNode refund = grants.get(grants.size() - 1);
+        assertThat(refund.get("funding").asText()).isEqualTo("credit_note");
+        assertThat(refund.get("amount").asText()).isEqualTo("22.00");
+        assertThat(refund.get("source").asText()).isEqualTo("credit_note:" + note.get("id").asText());
+        assertThat(refund.get("reason").asText()).isEqualTo("Credit note " + note.get("number").asText());
+        assertThat(wallet().get("balance").asText()).isEqualTo("32.00");
+        assertStatus(t.post("/v1/credit-notes", "{\"invoice\":\"" + jan + "\",\"refund\":\"cheque\"}"), 400);
+        assertThat(ok(t.get("/v1/reconciliation")).get("ledger").get("consistent").asBoolean()).isTrue();
+    }
+
     static void assertStatus(TestServer.Reply r, int status) {
         assertThat(r.status()).as(r.body()).isEqualTo(status);
         assertThat(r.headers().firstValue("Content-Type").orElse("")).contains("application/problem+json");

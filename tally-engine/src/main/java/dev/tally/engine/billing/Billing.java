@@ -496,6 +496,11 @@ public final class Billing {
     public JsonNode createCreditNote(String tenant, JsonNode body) {
         synchronized (lock(tenant)) {
             String invoiceId = text(body, "invoice").orElseThrow(() -> new ValidationException("invoice", "is required"));
+            String refundTo = text(body, "refund").orElse("money");
+            if (!refundTo.equals("money") && !refundTo.equals("wallet")) {
+                throw new ValidationException("refund", "must be \"money\" or \"wallet\"");
+            }
+            boolean toWallet = refundTo.equals("wallet");
             Invoice inv = invoice(tenant, invoiceId);
             if (inv.status() != InvoiceStatus.FINALIZED && inv.status() != InvoiceStatus.PAID) {
                 throw new BillingConflictException("credit notes apply to finalized or paid invoices; this one is "
@@ -572,8 +577,16 @@ public final class Billing {
             stored.set("lines", lines);
             stored.put("subtotal", subtotal.toPlainString());
             stored.set("taxes", taxes);
+            stored.put("refund", toWallet ? "wallet" : "money");
             String reason = text(body, "reason").orElse("");
-            store.insertCreditNote(tenant, id, invoiceId, reason, new Money(total, inv.totals().currency()), stored, now());
+            Money refund = new Money(total, inv.totals().currency());
+            store.db().inTransaction(c -> {
+                String number = store.insertCreditNote(tenant, id, invoiceId, reason, refund, stored, now());
+                if (toWallet) {
+                    credits.refundCreditNote(tenant, inv.customer(), id, number, refund);
+                }
+                return null;
+            });
             return store.creditNotes(tenant, invoiceId).stream().filter(n -> n.get("id").asText().equals(id))
                     .findFirst().orElseThrow();
         }

@@ -152,7 +152,7 @@ public final class CreditJson {
         Funding funding = Funding.FREE;
         if (body.has("funding")) {
             Optional<Funding> f = Funding.fromWireName(body.get("funding").asText(""));
-            if (f.isEmpty() || f.get() == Funding.INVOICE_CREDIT) {
+            if (f.isEmpty() || f.get() == Funding.INVOICE_CREDIT || f.get() == Funding.CREDIT_NOTE) {
                 errors.add(new FieldViolation("funding", "must be \"free\" or \"paid\""));
             } else {
                 funding = f.get();

@@ -102,6 +102,20 @@ public final class Credits {
     }
 
     /**
+     * Refunds a credit note to the customer's wallet instead of as money: a {@link Funding#CREDIT_NOTE} grant of its
+     * total (no expiry, every charge), in the caller's transaction; at most once per credit note.
+     */
+    public Grant refundCreditNote(String tenant, String customer, String creditNoteId, String number, Money total) {
+        Instant now = now();
+        Grant g = new Grant(id("gr_"), total, Grant.DEFAULT_PRIORITY, now, Optional.empty(), Set.of(),
+                Funding.CREDIT_NOTE, Optional.empty(), "Credit note " + number, "credit_note:" + creditNoteId, now);
+        return inWallet(tenant, customer, total.currency(), now, (c, w) -> {
+            addGrant(c, tenant, customer, w, g, Optional.empty(), "credit-note:" + creditNoteId, now);
+            return g;
+        });
+    }
+
+    /**
      * Voids what is left of a grant: one {@link EntryKind#VOID} entry of minus its balance, with the reason.
      *
      * @throws CreditNotFoundException if the customer has no such grant
