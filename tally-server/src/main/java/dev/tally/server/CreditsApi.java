@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.billing.Customer;
 import dev.tally.core.ledger.Grant;
+import dev.tally.core.ledger.InvoiceCredits;
 import dev.tally.core.ledger.LedgerEntry;
 import dev.tally.core.ledger.Wallet;
 import dev.tally.core.money.Money;
@@ -52,7 +53,17 @@ final class CreditsApi {
         ObjectNode out = mapper.createObjectNode();
         out.put("customer", c.externalId());
         ArrayNode list = out.putArray("wallets");
-        credits.wallets(r.tenant(), c.externalId()).forEach(w -> list.add(CreditJson.wallet(w, now)));
+        List<Wallet> wallets = credits.wallets(r.tenant(), c.externalId());
+        List<InvoiceCredits.Estimate> estimates = new ArrayList<>();
+        if (!wallets.isEmpty()) {
+            // each live subscription's current period, priced as /usage shows it, as if it were invoiced now
+            for (dev.tally.engine.billing.UsageEstimate e : billing.currentUsage(r.tenant(), c.externalId())) {
+                java.util.Map<String, Money> byCharge = new java.util.TreeMap<>();
+                e.charges().forEach(ch -> byCharge.put(ch.charge(), new Money(ch.amount(), e.estimate().currency())));
+                estimates.add(new InvoiceCredits.Estimate(e.estimate().total(), byCharge));
+            }
+        }
+        wallets.forEach(w -> list.add(CreditJson.wallet(w, now, estimates)));
         Responses.json(r.exchange, 200, out, mapper);
     }
 

@@ -149,6 +149,21 @@ class CreditsHttpTest {
     }
 
     @Test
+    void theLiveBalanceIsWhatWouldBeLeftIfTheCurrentPeriodWereInvoicedNow() {
+        moveTo(clock, Instant.parse("2026-11-10T00:00:00Z"));
+        tokens("e1", "2026-11-09T12:00:00Z", 5000);
+
+        // estimate 20.00 + 50.00 + 7.00 tax = 77.00: promotion 30.00, tokens-only 15.00 (priority 50, tokens lines),
+        // prepaid 32.00; 145.00 - 77.00 = 68.00 left
+        JsonNode w = wallet();
+        assertThat(w.get("balance").asText()).isEqualTo("145.00");
+        assertThat(w.get("usable_balance").asText()).isEqualTo("145.00");
+        assertThat(w.get("live_balance").asText()).isEqualTo("68.00");
+        // the ledger is untouched: nothing is drawn before an invoice is finalized
+        assertThat(ledger()).containsExactly("grant 30.00", "grant 100.00", "grant 15.00");
+    }
+
+    @Test
     void theLedgerIsReadAPageAtATime() {
         twoPeriods();
         JsonNode first = ok(t.get("/v1/customers/acme/wallets/USD/entries?limit=4"));

@@ -25,6 +25,14 @@ public final class InvoiceCredits {
     private InvoiceCredits() {
     }
 
+    /** An invoice not issued yet (e.g. the current period's estimate): its total before credits and its charges. */
+    public record Estimate(Money total, Map<String, Money> chargeAmounts) {
+        public Estimate {
+            Objects.requireNonNull(total, "total");
+            chargeAmounts = Map.copyOf(chargeAmounts);
+        }
+    }
+
     /**
      * Applies credits to an invoice.
      *

@@ -118,6 +118,32 @@ public final class Wallet {
                 .sorted(Grant.DRAWDOWN_ORDER).map(g -> new GrantBalance(g, balanceOf(g.id()))).toList();
     }
 
+    /**
+     * The live balance: what of the usable balance at {@code at} would be left if each estimated invoice (its total
+     * before credits and its amounts per charge, in order) were finalized now, drawing by the same rules as a real
+     * invoice ({@link InvoiceCredits}). A negative estimate adds nothing (its credit exists only once invoiced).
+     */
+    public Money liveBalance(Instant at, List<InvoiceCredits.Estimate> estimates) {
+        List<GrantBalance> usable = new ArrayList<>(usableAt(at));
+        for (InvoiceCredits.Estimate e : estimates) {
+            if (!e.total().currency().equals(currency)) {
+                continue;
+            }
+            CreditApplication app = InvoiceCredits.apply(e.total(), e.chargeAmounts(), usable);
+            List<GrantBalance> left = new ArrayList<>();
+            for (GrantBalance gb : usable) {
+                Money drawn = app.drawdowns().stream().filter(d -> d.grant().id().equals(gb.grant().id()))
+                        .map(CreditApplication.Drawdown::amount).findFirst().orElse(Money.zero(currency));
+                Money rest = gb.balance().minus(drawn);
+                if (rest.amount().signum() > 0) {
+                    left.add(new GrantBalance(gb.grant(), rest));
+                }
+            }
+            usable = left;
+        }
+        return Money.sum(currency, usable.stream().map(GrantBalance::balance).toList());
+    }
+
     /** The grants expired at {@code at} with something left: what an expiry entry must take off each. */
     public List<GrantBalance> expiredAt(Instant at) {
         return grants.values().stream().filter(g -> g.expiresAt().filter(x -> !at.isBefore(x)).isPresent()

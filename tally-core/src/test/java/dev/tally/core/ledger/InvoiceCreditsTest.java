@@ -89,6 +89,19 @@ class InvoiceCreditsTest {
     }
 
     @Test
+    void theLiveBalanceDrawsTheEstimatesInOrderWithoutChangingTheLedger() {
+        Grant g = grant("g", "50.00", 1, Optional.empty(), Set.of(), T0);
+        Wallet w = Wallet.empty(USD).plus(g, new LedgerEntry("e1", 1, "g", EntryKind.GRANT, usd("50.00"), T0, "", "test",
+                Optional.empty(), Optional.empty()));
+
+        assertThat(w.liveBalance(T0, List.of(new InvoiceCredits.Estimate(usd("20.00"), Map.of()),
+                new InvoiceCredits.Estimate(usd("-5.00"), Map.of()), new InvoiceCredits.Estimate(usd("45.00"), Map.of()))))
+                .isEqualTo(usd("0.00"));
+        assertThat(w.liveBalance(T0, List.of(new InvoiceCredits.Estimate(usd("20.00"), Map.of())))).isEqualTo(usd("30.00"));
+        assertThat(w.balance()).isEqualTo(usd("50.00"));
+    }
+
+    @Test
     void anEntrysSignMustFitItsKind() {
         assertThatThrownBy(() -> new LedgerEntry("e", 1, "g", EntryKind.DRAWDOWN, usd("5.00"), T0, "", "test",
                 Optional.of("inv"), Optional.empty())).isInstanceOf(InvalidLedgerException.class);

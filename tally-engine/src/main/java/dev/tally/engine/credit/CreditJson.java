@@ -39,12 +39,16 @@ public final class CreditJson {
     private CreditJson() {
     }
 
-    /** A wallet: its currency, its balance (the sum of its entries) and what of it may be drawn at {@code now}. */
-    public static ObjectNode wallet(Wallet w, Instant now) {
+    /**
+     * A wallet: its currency, its balance (the sum of its entries), what of it may be drawn at {@code now}, and the
+     * live balance after the current periods' estimated invoices.
+     */
+    public static ObjectNode wallet(Wallet w, Instant now, List<dev.tally.core.ledger.InvoiceCredits.Estimate> estimates) {
         ObjectNode o = NODES.objectNode();
         o.put("currency", w.currency().getCurrencyCode());
         o.put("balance", w.balance().plainString());
         o.put("usable_balance", Money.sum(w.currency(), w.usableAt(now).stream().map(g -> g.balance()).toList()).plainString());
+        o.put("live_balance", w.liveBalance(now, estimates).plainString());
         o.put("grants", w.grants().size());
         o.put("entries", w.entries().size());
         return o;
