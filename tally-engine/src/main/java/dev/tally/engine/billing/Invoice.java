@@ -4,6 +4,7 @@ import dev.tally.core.billing.InvoiceLine;
 import dev.tally.core.billing.Period;
 import dev.tally.core.money.InvoiceTotals;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,13 +15,15 @@ import java.util.Optional;
  * billed in advance). Lines are rounded once each; totals follow
  * {@link InvoiceTotals}; {@code credits} is what the credit ledger did to the total when it was finalized (pending
  * for a draft), so {@code amountDue + creditsApplied - creditToBalance == total}. A number exists exactly when it was
- * finalized.
+ * finalized; a due date (the issue day in the customer's time zone plus the payment terms in force when it was
+ * finalized) exists only for finalized invoices.
  */
 public record Invoice(String id, String tenant, Optional<String> number, String customer, String subscriptionId,
         Instant boundary, Period period, InvoiceStatus status, List<InvoiceLine> lines, InvoiceTotals totals,
         Instant createdAt, Instant updatedAt, Instant finalizeAfter, Optional<Instant> finalizedAt,
-        Optional<Instant> paidAt, Optional<Instant> voidedAt, AppliedCredits credits) {
+        Optional<Instant> paidAt, Optional<Instant> voidedAt, Optional<LocalDate> dueDate, AppliedCredits credits) {
     public Invoice {
+        Objects.requireNonNull(dueDate);
         Objects.requireNonNull(id);
         Objects.requireNonNull(number);
         Objects.requireNonNull(status);
