@@ -147,6 +147,34 @@ class NegativeInvoiceCreditTest {
     }
 
     @Test
+    void lateUsageThatMovesAVolumePricedQuantityIntoACheaperTierCreditsTheBalance() {
+        created(t.post("/v1/customers", "{\"external_id\":\"bulk\",\"timezone\":\"UTC\",\"currency\":\"USD\"}"));
+        created(t.post("/v1/plans", "{\"key\":\"volume\",\"currency\":\"USD\",\"interval\":\"monthly\",\"charges\":["
+                + "{\"key\":\"tokens\",\"type\":\"usage\",\"name\":\"Tokens\",\"meter\":\"tokens\",\"price\":{\"model\":\"volume\","
+                + "\"tiers\":[{\"up_to\":\"1000\",\"unit_price\":\"0.10\"},{\"up_to\":null,\"unit_price\":\"0.01\"}]}}]}"));
+        created(t.post("/v1/subscriptions", "{\"customer\":\"bulk\",\"plan\":\"volume\",\"start\":\"" + NOV_1 + "\"}"));
+        moveTo(clock, Instant.parse("2026-11-10T00:00:00Z"));
+        ingest(t, List.of(event("v1", "llm.tokens", "bulk", Instant.parse("2026-11-09T12:00:00Z"), "{\"tokens\":900}")));
+        moveTo(clock, DEC_1);
+        run(t);
+        // a late November event: 1,100 tokens all at 0.01 = 11.00 instead of 900 at 0.10 = 90.00: -79.00
+        moveTo(clock, Instant.parse("2026-12-05T00:00:00Z"));
+        ingest(t, List.of(event("v2", "llm.tokens", "bulk", Instant.parse("2026-11-20T12:00:00Z"), "{\"tokens\":200}"),
+                event("v3", "llm.tokens", "bulk", Instant.parse("2026-12-04T12:00:00Z"), "{\"tokens\":100}")));
+        moveTo(clock, JAN_1);
+        run(t);
+
+        JsonNode dec = invoiceFor(t, "bulk", DEC_1);
+        assertThat(dec.get("total").asText()).isEqualTo("90.00");
+        // December 100 tokens at 0.10 = 10.00, November -79.00: total -69.00, due 0, 69.00 to the balance
+        JsonNode jan = invoiceFor(t, "bulk", JAN_1);
+        assertInvoice(jan, "-69.00", "0.00", "-69.00", usage("tokens", "100", "10.00", "Tokens"),
+                adjustment("tokens", "-79.00", "quantity +200"));
+        assertCredits(jan, "0.00", "69.00", "0.00");
+        assertThat(ok(t.get("/v1/customers/bulk/wallets")).get("wallets").get(0).get("balance").asText()).isEqualTo("69.00");
+    }
+
+    @Test
     void theRenderedInvoicesShowTheCreditsAndTheAmountDue() throws Exception {
         upToFebruary();
         String jan = html(invoiceFor(t, "acme", JAN_1).get("id").asText());
