@@ -137,6 +137,14 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/customers/{external_id}/entitlements/{feature}", "read", entitlements::get);
             route("PUT", "/v1/customers/{external_id}/entitlements/{feature}", "admin", entitlements::put);
             route("DELETE", "/v1/customers/{external_id}/entitlements/{feature}", "admin", entitlements::delete);
+            CreditsApi credits = new CreditsApi(engine, mapper);
+            route("GET", "/v1/customers/{external_id}/wallets", "read", credits::wallets);
+            route("GET", "/v1/customers/{external_id}/wallets/{currency}/entries", "read", QueryParams.of("cursor", "limit"),
+                    credits::entries);
+            route("GET", "/v1/customers/{external_id}/grants", "read", credits::grants);
+            route("POST", "/v1/customers/{external_id}/grants", "admin", credits::createGrant);
+            route("POST", "/v1/customers/{external_id}/grants/{grant_id}/void", "admin", credits::voidGrant);
+            route("POST", "/v1/customers/{external_id}/grants/{grant_id}/adjustments", "admin", credits::adjust);
             AlertsApi alerts = new AlertsApi(engine, mapper);
             route("POST", "/v1/alerts", "admin", alerts::create);
             route("GET", "/v1/alerts", "read", alerts::list);
@@ -252,6 +260,13 @@ public final class TallyServer implements AutoCloseable {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.billing.BillingConflictException e) {
                 Responses.problem(ex, new HttpError(409, e.type(), "Conflict", e.getMessage()), mapper);
+            } catch (dev.tally.core.ledger.InvalidLedgerException e) {
+                Responses.problem(ex, new HttpError(400, "validation", "Invalid request", e.getMessage(),
+                        List.of(new dev.tally.core.validation.FieldViolation(e.field(), e.problem()))), mapper);
+            } catch (dev.tally.engine.credit.CreditNotFoundException e) {
+                Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
+            } catch (dev.tally.engine.credit.CreditConflictException e) {
+                Responses.problem(ex, new HttpError(409, "conflict", "Conflict", e.getMessage()), mapper);
             } catch (dev.tally.engine.notify.WebhookNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.notify.WebhookConflictException e) {
