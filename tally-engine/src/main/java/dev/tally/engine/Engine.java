@@ -100,10 +100,15 @@ public final class Engine implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         this.lockChannel = FileChannel.open(config.dataDir().resolve("lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
-        this.lock = lockChannel.tryLock();
+        try {
+            this.lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException sameProcess) {
+            // an engine of this process holds it; closing this channel could release that engine's lock
+            throw new DataDirectoryInUseException(config.dataDir());
+        }
         if (lock == null) {
             lockChannel.close();
-            throw new IllegalStateException("another Tally process is using " + config.dataDir());
+            throw new DataDirectoryInUseException(config.dataDir());
         }
         this.db = config.databaseUrl().map(Database::postgres)
                 .orElseGet(() -> Database.open(config.dataDir().resolve("tally.db")));
@@ -537,6 +542,17 @@ public final class Engine implements AutoCloseable {
 
     public MeterCatalog meters(String tenant) {
         return catalogs.get(tenant);
+    }
+
+    /** When each version of each meter of a tenant was created: key -> times in version order. */
+    public Map<String, List<Instant>> meterVersionTimes(String tenant) {
+        return meta.meterVersionTimes(tenant);
+    }
+
+    /** The subjects (customer external ids) of a tenant that have sent events, registered as customers or not. */
+    public java.util.Set<String> usageSubjects(String tenant) {
+        syncWithOthers();
+        return usage.customers(tenant);
     }
 
     // ---- billing

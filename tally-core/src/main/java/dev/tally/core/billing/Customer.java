@@ -1,5 +1,6 @@
 package dev.tally.core.billing;
 
+import dev.tally.core.input.TextInput;
 import dev.tally.core.money.InvalidMoneyException;
 import dev.tally.core.money.RoundingRule;
 import dev.tally.core.money.TaxRate;
@@ -104,6 +105,12 @@ public record Customer(String externalId, String name, ZoneId timezone, Currency
                 : Optional.of("must be one of en, de, fr, got \"" + language + "\"");
     }
 
+    /** The same customer billed in another time zone. */
+    public Customer withTimezone(ZoneId zone) {
+        return new Customer(externalId, name, Objects.requireNonNull(zone, "zone"), currency, email, billingAddress,
+                taxRates);
+    }
+
     /** Why an external id is invalid, or empty if it is fine. */
     static Optional<String> externalIdProblem(String externalId) {
         if (externalId.isBlank()) {
@@ -115,6 +122,9 @@ public record Customer(String externalId, String name, ZoneId timezone, Currency
         if (externalId.chars().anyMatch(Character::isISOControl)) {
             return Optional.of("must not contain control characters");
         }
+        if (!TextInput.isValidUnicode(externalId)) {
+            return Optional.of(TextInput.NOT_UNICODE);
+        }
         return Optional.empty();
     }
 
@@ -125,6 +135,9 @@ public record Customer(String externalId, String name, ZoneId timezone, Currency
         }
         if (name.length() > MAX_TEXT_LENGTH) {
             return Optional.of("must be at most " + MAX_TEXT_LENGTH + " characters");
+        }
+        if (!TextInput.isValidUnicode(name)) {
+            return Optional.of(TextInput.NOT_UNICODE);
         }
         return Optional.empty();
     }

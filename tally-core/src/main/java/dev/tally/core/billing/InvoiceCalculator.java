@@ -186,6 +186,22 @@ public final class InvoiceCalculator {
         return out;
     }
 
+    /**
+     * The included quantity a usage charge of the segment's plan gets in the segment: the plan's own allowance for
+     * a whole period, prorated by day ({@link Proration}) for a partial one, exactly as {@link #lines} rates it. The
+     * live estimate shows this figure so that its quantities and amounts agree with the invoice.
+     *
+     * @throws InvalidBillingException if the nominal period spans no local day
+     */
+    public static BigDecimal includedQuantity(UsageCharge charge, Segment segment, ZoneId zone) {
+        Objects.requireNonNull(charge, "charge");
+        Objects.requireNonNull(segment, "segment");
+        Objects.requireNonNull(zone, "zone");
+        Days days = Days.of(segment, zone);
+        BigDecimal full = charge.pricing().includedQuantity();
+        return days.partial() ? Proration.prorate(full, segment.period(), segment.nominal(), zone) : full;
+    }
+
     /** The charge's period-based allowances (included quantity, minimum, maximum) prorated by day to the segment. */
     private static ChargePricing prorated(ChargePricing p, Segment segment, ZoneId zone) {
         Optional<BigDecimal> max = p.maximumAmount().map(m -> Proration.prorate(m, segment.period(), segment.nominal(), zone));
