@@ -599,10 +599,13 @@ async function invoice(id) {
       },
     }, verb, h('span', { class: 'visually-hidden' }, ` behind ${l.description}`)) : null;
     const row = h('tr', { class: 'line', dataset: { line: l.id } },
-      h('th', { scope: 'row' }, l.description, l.meter ? h('small', { class: 'muted block' }, `meter ${l.meter} v${l.meter_version} · plan ${l.plan} v${l.plan_version}`) : null),
+      h('th', { scope: 'row' }, l.description,
+        l.period_start !== inv.period_start || l.period_end !== inv.period_end
+          ? h('small', { class: 'muted block line-period' }, `for ${f.period(l.period_start, l.period_end, tz)}`) : null,
+        l.meter ? h('small', { class: 'muted block' }, `meter ${l.meter} v${l.meter_version} · plan ${l.plan} v${l.plan_version}`) : null),
       h('td', {}, l.kind),
       h('td', { class: 'num' }, f.quantity(l.quantity)),
-      h('td', { class: 'num' }, f.money(l.unit_price, cur, { precise: true })),
+      h('td', { class: 'num' }, f.unitPrice(l.unit_price, cur)),
       h('td', { class: 'num' }, amount(l.amount, cur, 'line-amount')),
       h('td', { class: 'num' }, f.integer(l.events)),
       h('td', {}, toggle));
@@ -679,8 +682,8 @@ function priceSummary(ch, currency) {
   if (ch.type === 'flat') return `${f.money(ch.amount, currency)} ${ch.timing === 'in_advance' ? 'in advance' : 'in arrears'}`;
   const p = ch.price || {};
   switch (p.model) {
-    case 'unit': return `${f.money(p.unit_price, currency, { precise: true })} per unit`;
-    case 'package': return `${f.money(p.package_price, currency, { precise: true })} per ${f.quantity(p.package_size)}`;
+    case 'unit': return `${f.unitPrice(p.unit_price, currency)} per unit`;
+    case 'package': return `${f.unitPrice(p.package_price, currency)} per ${f.quantity(p.package_size)}`;
     case 'graduated':
     case 'volume': return `${p.model}, ${p.tiers.length} tiers`;
     case 'percentage': return `${p.rate}% per event`;
@@ -738,7 +741,7 @@ function pricePreview(currency, charges = []) {
             columns: [
               { label: 'Line', rowHeader: true, cell: (l) => l.description },
               { label: 'Quantity', numeric: true, cell: (l) => h('data', { value: l.quantity, class: 'line-quantity' }, f.quantity(l.quantity)) },
-              { label: 'Unit price', numeric: true, cell: (l) => f.money(l.unit_price, res.currency, { precise: true }) },
+              { label: 'Unit price', numeric: true, cell: (l) => f.unitPrice(l.unit_price, res.currency) },
               { label: 'Amount', numeric: true, cell: (l) => amount(l.amount, res.currency, 'line-amount') },
             ],
           }),
