@@ -75,6 +75,7 @@ public final class TallyServer implements AutoCloseable {
             route("POST", "/v1/events/{source}/{id}/cancel", "ingest", events::cancel);
             route("GET", "/v1/event-types", "read", events::types);
             route("GET", "/v1/events/rejected", "read", events::rejected);
+            route("GET", "/v1/events/unmatched-subjects", "read", events::unmatchedSubjects);
             route("POST", "/v1/meters", "admin", meters::create);
             route("GET", "/v1/meters", "read", meters::list);
             route("GET", "/v1/meters/{key}", "read", meters::get);
