@@ -79,13 +79,26 @@ final class MetersApi {
         return o;
     }
 
+    /** The time zone of a customer (in force now), if there is such a customer. */
+    private Optional<ZoneId> customerZone(Request r, String customer) {
+        try {
+            return Optional.of(engine.billing().customer(r.tenant(), customer).timezone());
+        } catch (dev.tally.engine.billing.BillingNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
     void usage(Request r) throws IOException {
         String key = r.path("key");
+        Optional<String> customer = r.param("customer").or(() -> r.param("subject"));
         ZoneId zone;
+        String zoneParam = r.param("tz").isPresent() || r.param("timezone").isEmpty() ? "tz" : "timezone";
         try {
-            zone = r.param("tz").map(ZoneId::of).orElse(ZoneOffset.UTC);
+            // without an explicit zone, a customer's usage follows the customer's time zone (else UTC)
+            zone = r.param(zoneParam).map(ZoneId::of).orElseGet(() -> customer.flatMap(c -> customerZone(r, c))
+                    .orElse(ZoneOffset.UTC));
         } catch (DateTimeException e) {
-            throw HttpError.badRequest("tz", "is not a time zone id such as Europe/Berlin");
+            throw HttpError.badRequest(zoneParam, "is not a time zone id such as Europe/Berlin");
         }
         Instant now = engine.clock().instant();
         YearMonth month = YearMonth.from(now.atZone(zone));
@@ -111,7 +124,6 @@ final class MetersApi {
                 filters.computeIfAbsent(k.substring(7, k.length() - 1), x -> new HashSet<>()).addAll(values);
             }
         });
-        Optional<String> customer = r.param("customer").or(() -> r.param("subject"));
         engine.syncWithOthers();
         if (engine.meters(r.tenant()).latest(key).isEmpty()) {
             throw HttpError.notFound("no meter '" + key + "'");

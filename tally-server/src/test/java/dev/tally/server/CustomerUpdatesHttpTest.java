@@ -208,6 +208,20 @@ class CustomerUpdatesHttpTest {
     }
 
     @Test
+    void aCustomersUsageFollowsItsTimeZoneUnlessAZoneIsGiven() {
+        JsonNode own = ok(t.get("/v1/meters/tokens/usage?customer=acme&window=day"));
+        assertThat(own.get("tz").asText()).isEqualTo("America/Los_Angeles");
+        assertThat(own.get("from").asText()).isEqualTo("2026-11-01T07:00:00Z"); // Nov 1 in Los Angeles (PDT)
+        JsonNode utc = ok(t.get("/v1/meters/tokens/usage?customer=acme&tz=UTC"));
+        assertThat(utc.get("from").asText()).isEqualTo("2026-11-01T00:00:00Z");
+        assertThat(ok(t.get("/v1/meters/tokens/usage?customer=acme&timezone=Asia/Tokyo")).get("tz").asText())
+                .isEqualTo("Asia/Tokyo");
+        assertThat(ok(t.get("/v1/meters/tokens/usage?customer=nobody")).get("tz").asText()).isEqualTo("Z");
+        assertThat(ok(t.get("/v1/meters/tokens/usage")).get("tz").asText()).isEqualTo("Z");
+        assertThat(t.get("/v1/meters/tokens/usage?customer=acme&tz=Mars/Base").status()).isEqualTo(400);
+    }
+
+    @Test
     void readKeysCannotChangeCustomers() {
         JsonNode key = created(t.post("/v1/api-keys", "{\"name\":\"reader\",\"scopes\":[\"read\"]}"));
         String secret = key.get("key") != null ? key.get("key").asText() : key.get("secret").asText();
