@@ -540,6 +540,11 @@ public final class Engine implements AutoCloseable {
         return changed;
     }
 
+    /** When each meter version of a tenant was created, by {@code key + "@" + version}. */
+    public Map<String, Instant> meterVersionsCreatedAt(String tenant) {
+        return meta.meterVersionsCreatedAt(tenant);
+    }
+
     public MeterCatalog meters(String tenant) {
         return catalogs.get(tenant);
     }

@@ -70,12 +70,26 @@ final class MetersApi {
         Responses.json(r.exchange, 200, out, mapper);
     }
 
+    /**
+     * A meter with its versions: each with its {@code effective_from} and when it was created. Version 1 is in
+     * force for all events unless created with an {@code effective_from}: then {@code effective_from} is the epoch
+     * and {@code for_all_events} is true.
+     */
     private ObjectNode withVersions(String tenant, Meter latest) {
         ObjectNode o = MeterJson.write(latest);
+        Map<String, Instant> created = engine.meterVersionsCreatedAt(tenant);
+        Optional.ofNullable(created.get(latest.key() + "@" + latest.version()))
+                .ifPresentOrElse(t -> o.put("created_at", t.toString()), () -> o.putNull("created_at"));
+        o.put("for_all_events", latest.effectiveFrom().equals(Instant.EPOCH));
         ArrayNode versions = o.putArray("versions");
         engine.meters(tenant).versionsByKey().getOrDefault(latest.key(), List.of())
-                .forEach(v -> versions.addObject().put("version", v.version())
-                        .put("effective_from", v.effectiveFrom().toString()));
+                .forEach(v -> {
+                    ObjectNode vo = versions.addObject().put("version", v.version())
+                            .put("effective_from", v.effectiveFrom().toString())
+                            .put("for_all_events", v.effectiveFrom().equals(Instant.EPOCH));
+                    Optional.ofNullable(created.get(v.key() + "@" + v.version()))
+                            .ifPresentOrElse(t -> vo.put("created_at", t.toString()), () -> vo.putNull("created_at"));
+                });
         return o;
     }
 
