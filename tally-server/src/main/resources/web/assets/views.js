@@ -137,7 +137,7 @@ export function estimateView(sub, cur, customerZone, { plan = true } = {}) {
         { label: 'Included', numeric: true, wide: true, cell: includedCell },
         { label: 'Billable', numeric: true, wide: true, cell: (ch) => (ch.meter ? h('data', { value: ch.billable_quantity ?? ch.billable, class: 'billable' }, f.quantity(ch.billable_quantity ?? ch.billable, 4)) : '—') },
         { label: 'Unit price', numeric: true, wide: true, cell: (ch) => (ch.unit_price ? amount(ch.unit_price, cur, 'unit-price', { precise: true }) : '—') },
-        { label: 'On invoice', wide: true, cell: (ch) => (ch.invoiced ? [badge(ch.invoiced.status), ' ', ch.invoiced.number || 'draft'] : '—') },
+        { label: 'On invoice', wide: true, cell: (ch) => (ch.invoiced ? [badge(ch.invoiced.status), ch.invoiced.number ? ` ${ch.invoiced.number}` : null] : '—') },
         { label: 'Amount', numeric: true, cell: (ch) => amount(ch.amount, cur, 'charge-amount') },
       ],
     }),
