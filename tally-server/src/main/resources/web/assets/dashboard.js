@@ -308,7 +308,10 @@ async function customer(id) {
   view.append(h('div', { class: 'card' }, keyValues([
     ['External id', h('code', {}, c.external_id)],
     ['Currency', cur],
-    ['Time zone', tz],
+    ['Time zone', c.pending_timezone ? [tz, h('small', { class: 'muted block pending-timezone' },
+      `${c.pending_timezone.timezone} from ${f.dateTime(c.pending_timezone.effective_at, tz)} (the next period)`)] : tz],
+    c.archived_at ? ['Archived', h('span', { class: 'archived' }, `${f.dateTime(c.archived_at, tz)}: not billed; its events count as unmatched`)] : null,
+    c.version ? ['Version', h('span', {}, `${c.version}`, h('small', { class: 'muted' }, ` (GET /v1/customers/${c.external_id}/versions)`))] : null,
     ['Email', c.email || '—'],
     ['Subscriptions', c.subscriptions.length === 0 ? 'None' : h('ul', { class: 'plain' }, c.subscriptions.map((sub) => h('li', {},
       h('code', {}, sub.plan), ` v${sub.plan_version} · `, badge(sub.status), ` · since ${f.date(sub.start, tz)}`)))],
