@@ -235,7 +235,7 @@ async function overview() {
   });
   const rv = stats.revenue;
   revenue.replaceChildren(
-    h('p', { class: 'muted' }, `This period: ${f.period(rv.period_start, rv.period_end)} (invoices finalized in it).`),
+    h('p', { class: 'muted' }, `This period: ${f.period(rv.period_start, rv.period_end, browserZone)} in ${browserZone} (invoices finalized in it).`),
     dataTable({
       caption: 'Revenue by currency', empty: 'No invoice and no open period yet.', rows: rv.currencies,
       columns: [
