@@ -20,6 +20,7 @@ import dev.tally.engine.billing.Phase;
 import dev.tally.engine.billing.Subscription;
 import dev.tally.engine.billing.UsageEstimate;
 import dev.tally.engine.ingest.StoredEvent;
+import dev.tally.server.documents.InvoiceDocuments;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +29,12 @@ import java.util.Optional;
 /** Customers, plans, price preview, subscriptions, invoices, credit notes and billing runs. */
 final class BillingApi {
     static final int MAX_BODY = 256 * 1024;
+    /**
+     * The Content-Security-Policy sent with the HTML invoice: nothing may load or run, only the document's
+     * own inline styles apply, and no other site may frame it.
+     */
+    static final String INVOICE_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:;"
+            + " base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private final Engine engine;
     private final Billing billing;
@@ -42,15 +49,7 @@ final class BillingApi {
     }
 
     private JsonNode body(Request r) throws IOException {
-        byte[] bytes = r.body(MAX_BODY);
-        if (bytes.length == 0) {
-            return mapper.createObjectNode();
-        }
-        try {
-            return mapper.readTree(bytes);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new HttpError(400, "malformed-body", "Malformed body", "the body is not valid JSON");
-        }
+        return JsonBody.read(r, MAX_BODY);
     }
 
     // ---- customers
@@ -263,12 +262,17 @@ final class BillingApi {
         String accept = r.header("Accept").orElse("application/json");
         if (accept.contains("application/pdf") || accept.contains("text/html")) {
             JsonNode customer = CustomerJson.write(billing.customer(r.tenant(), inv.customer()));
+            JsonNode seller = TenantApi.seller(engine, r.tenant());
             if (accept.contains("application/pdf")) {
                 r.exchange.getResponseHeaders().set("Content-Disposition",
                         "attachment; filename=\"" + inv.number().orElse(inv.id()) + ".pdf\"");
-                Responses.send(r.exchange, 200, "application/pdf", InvoiceDocuments.pdf(json, customer, r.tenant()));
+                Responses.send(r.exchange, 200, "application/pdf", InvoiceDocuments.pdf(json, customer, seller));
             } else {
-                Responses.text(r.exchange, 200, "text/html; charset=utf-8", InvoiceDocuments.html(json, customer, r.tenant()));
+                var headers = r.exchange.getResponseHeaders();
+                headers.set("Content-Security-Policy", INVOICE_HTML_CSP);
+                headers.set("Referrer-Policy", "no-referrer");
+                headers.set("X-Frame-Options", "DENY");
+                Responses.text(r.exchange, 200, "text/html; charset=utf-8", InvoiceDocuments.html(json, customer, seller));
             }
             return;
         }
@@ -322,6 +326,11 @@ final class BillingApi {
         BillingRunResult res = billing.run(r.tenant());
         ObjectNode o = mapper.createObjectNode();
         o.put("at", res.at().toString());
+        o.put("invoices_created", res.created());
+        o.put("invoices_rerated", res.rerated());
+        o.put("invoices_finalized", res.finalized());
+        o.put("invoices_in_grace", res.inGrace());
+        // the first names, kept for existing clients (refreshed also counts the drafts this run created)
         o.put("created", res.created());
         o.put("refreshed", res.refreshed());
         o.put("finalized", res.finalized());

@@ -15,11 +15,21 @@ import java.util.Optional;
  * TALLY_BACKDATING_DAYS (35), TALLY_BILLING_INTERVAL_SECONDS (60; 0 runs billing only when asked) and
  * TALLY_DATABASE_URL (PostgreSQL instead of the embedded store), and for webhooks
  * TALLY_WEBHOOKS_ALLOW_PRIVATE (false: endpoints must resolve to public addresses) and
- * TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS (1000).
+ * TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS (1000), and for the listener TALLY_HOST (127.0.0.1: loopback
+ * only) and its timeouts ({@link HttpSettings}).
  */
 public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
-        Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks) {
+        Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks,
+        HttpSettings http) {
+    /** A configuration with the default listener settings ({@link HttpSettings#DEFAULTS}: loopback). */
+    public ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
+            Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks) {
+        this(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks,
+                HttpSettings.DEFAULTS);
+    }
+
     public ServerConfig {
+        Objects.requireNonNull(http);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535");
         }
@@ -48,30 +58,40 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
                 .withAllowPrivateAddresses(Boolean.parseBoolean(env.getOrDefault("TALLY_WEBHOOKS_ALLOW_PRIVATE", "false")))
                 .withDeliveryEvery(Duration.ofMillis(Long.parseLong(env.getOrDefault("TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS",
                         "1000"))));
-        return new ServerConfig(port, data, key, meters, backdating, billing, db, webhooks);
+        return new ServerConfig(port, data, key, meters, backdating, billing, db, webhooks,
+                HttpSettings.fromEnvironment(env));
+    }
+
+    public ServerConfig withHttp(HttpSettings h) {
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
+                webhooks, h);
+    }
+
+    public ServerConfig withHost(String host) {
+        return withHttp(http.withHost(host));
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks);
+        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, http);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks);
+        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, http);
     }
 
     public ServerConfig withMetersFile(Path f) {
-        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery, databaseUrl, webhooks);
+        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery, databaseUrl, webhooks, http);
     }
 
     public ServerConfig withDatabaseUrl(String url) {
-        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, Optional.of(url), webhooks);
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, Optional.of(url), webhooks, http);
     }
 
     public ServerConfig withWebhooks(WebhookSettings w) {
-        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, w);
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, w, http);
     }
 
     public ServerConfig withBootstrapKey(String key) {
-        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks);
+        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, http);
     }
 }

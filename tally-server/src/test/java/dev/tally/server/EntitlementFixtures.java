@@ -17,11 +17,18 @@ final class EntitlementFixtures {
     private EntitlementFixtures() {
     }
 
-    /** The payloads of the outbox messages of one type, oldest first. */
+    /**
+     * The {@code data} of the outbox messages of one type, oldest first; each stored body must be the webhook
+     * envelope {@code {"type", "timestamp", "data"}} of that type.
+     */
     static List<JsonNode> outbox(TestServer t, String type) {
         List<JsonNode> out = new ArrayList<>();
         query(t, "SELECT payload FROM outbox_messages WHERE type = ? ORDER BY created_at, id", type, rs -> {
-            out.add(Json.newMapper().readTree(rs.getString(1)));
+            JsonNode body = Json.newMapper().readTree(rs.getString(1));
+            assertThat(body.path("type").asText()).as("the envelope's type").isEqualTo(type);
+            assertThat(body.path("timestamp").isTextual()).as("the envelope's timestamp in %s", body).isTrue();
+            assertThat(body.path("data").isObject()).as("the envelope's data in %s", body).isTrue();
+            out.add(body.get("data"));
         });
         return out;
     }

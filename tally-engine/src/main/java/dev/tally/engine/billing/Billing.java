@@ -17,6 +17,9 @@ import dev.tally.core.money.InvoiceTotals;
 import dev.tally.core.money.Money;
 import dev.tally.core.money.RoundingRule;
 import dev.tally.core.money.TaxRate;
+import dev.tally.core.input.DecimalInput;
+import dev.tally.core.input.InstantInput;
+import dev.tally.core.input.InvalidInputException;
 import dev.tally.core.validation.FieldViolation;
 import dev.tally.core.validation.ValidationException;
 import dev.tally.engine.ingest.StoredEvent;
@@ -363,8 +366,7 @@ public final class Billing {
         {
             Instant now = now();
             Duration grace = gracePeriod(tenant);
-            int created = 0;
-            int refreshed = 0;
+            java.util.Set<String> createdIds = new java.util.HashSet<>();
             int finalized = 0;
             Map<String, Customer> customers = new HashMap<>();
             while (true) {
@@ -383,11 +385,13 @@ public final class Billing {
                             boundaryAfter(s, c, boundary)));
                 }
                 BillingStore.Stored stored = store.insertDrafts(drafts, now);
-                created += stored.created();
+                createdIds.addAll(stored.createdIds());
                 finalized += stored.finalized();
                 crashHook.run();
             }
             List<Invoice> open = store.drafts(tenant);
+            int rerated = (int) open.stream().filter(d -> !createdIds.contains(d.id())).count();
+            int finalizedInRefresh = 0;
             for (int from = 0; from < open.size(); from += runBatch) {
                 List<BillingStore.Draft> batch = new ArrayList<>();
                 for (Invoice d : open.subList(from, Math.min(open.size(), from + runBatch))) {
@@ -395,10 +399,10 @@ public final class Billing {
                     Customer c = customers.computeIfAbsent(s.customer() + "\u0000" + s.start(), k -> customerFor(s));
                     batch.add(recomposed(s, c, d, now));
                 }
-                finalized += store.refreshDrafts(batch, now);
-                refreshed += batch.size();
+                finalizedInRefresh += store.refreshDrafts(batch, now);
             }
-            return new BillingRunResult(now, created, refreshed, finalized);
+            return new BillingRunResult(now, createdIds.size(), rerated, finalized + finalizedInRefresh,
+                    open.size() - finalizedInRefresh, open.size());
         }
     }
 
@@ -410,7 +414,7 @@ public final class Billing {
         Invoice fresh = draft(s, c, d.boundary(), comp, now, Duration.ZERO);
         Invoice kept = new Invoice(d.id(), d.tenant(), d.number(), d.customer(), d.subscriptionId(), d.boundary(),
                 fresh.period(), d.status(), fresh.lines(), fresh.totals(), d.createdAt(), now, d.finalizeAfter(),
-                d.finalizedAt(), d.paidAt(), d.voidedAt());
+                d.finalizedAt(), d.paidAt(), d.voidedAt(), d.dueDate());
         return new BillingStore.Draft(kept, taxRates(s, c), s.nextBoundary());
     }
 
@@ -421,7 +425,7 @@ public final class Billing {
         Instant finalizeAfter = (boundary.isAfter(now) ? boundary : now).plus(grace);
         return new Invoice("inv_" + UUID.randomUUID().toString().replace("-", ""), s.tenant(), Optional.empty(),
                 c.externalId(), s.id(), boundary, comp.period(), InvoiceStatus.DRAFT, comp.lines(), totals, now, now,
-                finalizeAfter, Optional.empty(), Optional.empty(), Optional.empty());
+                finalizeAfter, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** The customer's tax rates, else the plan's. */
@@ -538,9 +542,9 @@ public final class Billing {
                 BigDecimal left = l.amount().amount().subtract(already.getOrDefault(lineId, BigDecimal.ZERO));
                 BigDecimal amount;
                 try {
-                    amount = r.hasNonNull("amount") ? new BigDecimal(r.get("amount").asText()) : left;
-                } catch (NumberFormatException e) {
-                    throw new ValidationException("lines[" + i + "].amount", "must be a decimal string");
+                    amount = r.hasNonNull("amount") ? DecimalInput.of(r.get("amount"), DecimalInput.AMOUNTS) : left;
+                } catch (InvalidInputException e) {
+                    throw new ValidationException("lines[" + i + "].amount", e.problem());
                 }
                 if (amount.signum() <= 0 || amount.compareTo(left) > 0
                         || !RoundingRule.isRounded(amount, inv.totals().currency())) {
@@ -667,9 +671,9 @@ public final class Billing {
     private static Optional<Instant> instant(JsonNode body, String field) {
         return text(body, field).map(v -> {
             try {
-                return OffsetDateTime.parse(v).toInstant().truncatedTo(ChronoUnit.SECONDS);
-            } catch (DateTimeParseException e) {
-                throw new ValidationException(field, "must be an RFC 3339 timestamp");
+                return InstantInput.parse(v).truncatedTo(ChronoUnit.SECONDS);
+            } catch (InvalidInputException e) {
+                throw new ValidationException(field, e.problem());
             }
         });
     }

@@ -18,6 +18,8 @@ import dev.tally.core.money.TaxRate;
 import dev.tally.engine.notify.WebhookEventTypes;
 import dev.tally.engine.store.Database;
 import dev.tally.engine.store.StoreException;
+import dev.tally.engine.tenant.TenantSettings;
+import dev.tally.engine.tenant.TenantSettingsStore;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -25,6 +27,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
@@ -269,7 +272,15 @@ final class BillingStore {
     }
 
     /** What storing a batch did. */
-    record Stored(int created, int finalized) {
+    /** What {@link #insertDrafts} did: the ids of the invoices it created, and how many of them it finalized. */
+    record Stored(List<String> createdIds, int finalized) {
+        Stored {
+            createdIds = List.copyOf(createdIds);
+        }
+
+        int created() {
+            return createdIds.size();
+        }
     }
 
     /**
@@ -280,7 +291,7 @@ final class BillingStore {
      */
     Stored insertDrafts(List<Draft> drafts, Instant now) {
         return db.inTransaction(c -> {
-            int created = 0;
+            List<String> created = new ArrayList<>();
             int finalized = 0;
             try (PreparedStatement ins = c.prepareStatement(
                     "INSERT INTO invoices (id, tenant_id, number, customer_id, subscription_id, boundary_at, period_start, "
@@ -311,7 +322,7 @@ final class BillingStore {
                     move.setString(3, inv.boundary().toString());
                     move.executeUpdate();
                     if (inserted) {
-                        created++;
+                        created.add(inv.id());
                         InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_CREATED, inv.id(), now);
                         if (!inv.finalizeAfter().isAfter(now) && finalize(c, inv.tenant(), inv.id(), now)) {
                             finalized++;
@@ -372,13 +383,38 @@ final class BillingStore {
             }
         }
         long n = nextNumber(c, tenant, "invoice");
-        try (PreparedStatement ps = c.prepareStatement("UPDATE invoices SET number = ? WHERE id = ?")) {
-            ps.setString(1, String.format("INV-%06d", n));
-            ps.setString(2, invoiceId);
+        TenantSettings seller = TenantSettingsStore.read(c, tenant);
+        LocalDate due = dueDate(c, tenant, invoiceId, seller, now);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE invoices SET number = ?, due_date = ? WHERE id = ?")) {
+            ps.setString(1, seller.invoiceNumber(n));
+            ps.setString(2, due.toString());
+            ps.setString(3, invoiceId);
             ps.executeUpdate();
         }
         InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_FINALIZED, invoiceId, now);
         return true;
+    }
+
+    /**
+     * The due date of an invoice finalized now: its issue day in the customer's time zone plus the customer's
+     * payment terms, or the tenant's default terms when the customer has none.
+     */
+    private static LocalDate dueDate(Connection c, String tenant, String invoiceId, TenantSettings seller, Instant now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT cu.definition FROM invoices i JOIN customers cu "
+                + "ON cu.tenant_id = i.tenant_id AND cu.external_id = i.customer_id WHERE i.id = ?")) {
+            ps.setString(1, invoiceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return now.atZone(java.time.ZoneOffset.UTC).toLocalDate().plusDays(seller.netTermsDays());
+                }
+                Customer customer = CustomerJson.read(Json.newMapper().readTree(rs.getString(1)));
+                return now.atZone(customer.timezone()).toLocalDate()
+                        .plusDays(customer.netTermsDays().orElse(seller.netTermsDays()));
+            } catch (IOException e) {
+                throw new StoreException("stored customer of invoice " + invoiceId + " is not JSON", e);
+            }
+        }
     }
 
     /** Moves a finalized invoice to paid or void; returns false when it is not finalized. */
@@ -488,7 +524,8 @@ final class BillingStore {
                 InvoiceStatus.fromWireName(rs.getString("status")).orElseThrow(), lines, totals,
                 Instant.parse(rs.getString("created_at")), Instant.parse(rs.getString("updated_at")),
                 Instant.parse(rs.getString("finalize_after")), instant(rs.getString("finalized_at")),
-                instant(rs.getString("paid_at")), instant(rs.getString("voided_at")));
+                instant(rs.getString("paid_at")), instant(rs.getString("voided_at")),
+                Optional.ofNullable(rs.getString("due_date")).map(LocalDate::parse));
     }
 
     private String body(List<InvoiceLine> lines, List<TaxRate> rates) {

@@ -53,7 +53,7 @@ final class InvoiceMessages {
                 data.put("voided_at", rs.getString("voided_at"));
             }
         }
-        Outbox.record(c, tenant, type, Outbox.payload(type, now, data), now);
+        Outbox.record(c, tenant, type, data, now);
     }
 
     /** Records {@code credit_note.created}. */
@@ -79,7 +79,6 @@ final class InvoiceMessages {
         data.set("lines", body.path("lines").isArray() ? body.get("lines").deepCopy() : data.arrayNode());
         data.set("taxes", body.path("taxes").isArray() ? body.get("taxes").deepCopy() : data.arrayNode());
         data.put("created_at", now.toString());
-        Outbox.record(c, tenant, WebhookEventTypes.CREDIT_NOTE_CREATED,
-                Outbox.payload(WebhookEventTypes.CREDIT_NOTE_CREATED, now, data), now);
+        Outbox.record(c, tenant, WebhookEventTypes.CREDIT_NOTE_CREATED, data, now);
     }
 }

@@ -8,6 +8,7 @@ import dev.tally.core.billing.FeatureJson;
 import dev.tally.core.billing.FeatureOverride;
 import dev.tally.core.event.Json;
 import dev.tally.engine.notify.Outbox;
+import dev.tally.engine.notify.WebhookEventTypes;
 import dev.tally.engine.store.Database;
 import dev.tally.engine.store.StoreException;
 import java.io.IOException;
@@ -259,7 +260,7 @@ final class EntitlementStore {
      * and only if this call made the row, the {@code usage.threshold_crossed} message, in one transaction.
      * Returns whether this call fired it (false: it had fired before, here or in another process).
      */
-    boolean fire(Alert a, String customer, Instant periodStart, String threshold, String value, ObjectNode payload,
+    boolean fire(Alert a, String customer, Instant periodStart, String threshold, String value, ObjectNode data,
             Instant now) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
@@ -276,7 +277,7 @@ final class EntitlementStore {
                     return false;
                 }
             }
-            Outbox.record(c, a.tenant(), "usage.threshold_crossed", payload, now);
+            Outbox.record(c, a.tenant(), WebhookEventTypes.USAGE_THRESHOLD_CROSSED, data, now);
             return true;
         });
     }
@@ -305,7 +306,7 @@ final class EntitlementStore {
      * made the row, the {@code entitlement.exhausted} message, in one transaction. Returns whether this call did.
      */
     boolean exhausted(String tenant, String customer, String feature, Instant periodStart, String used,
-            ObjectNode payload, Instant now) {
+            ObjectNode data, Instant now) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO entitlement_exhaustions (tenant_id, customer_id, feature_key, period_start, used, "
@@ -320,7 +321,7 @@ final class EntitlementStore {
                     return false;
                 }
             }
-            Outbox.record(c, tenant, "entitlement.exhausted", payload, now);
+            Outbox.record(c, tenant, WebhookEventTypes.ENTITLEMENT_EXHAUSTED, data, now);
             return true;
         });
     }

@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Records webhook messages in the caller's transaction: call {@link #record} with the connection of the
  * transaction that makes the change (e.g. the one finalizing an invoice), so the message exists exactly
- * when the change committed. Delivery reads the table later ({@link Webhooks}).
+ * when the change committed. Delivery reads the table later ({@link Webhooks}). This is the one place that
+ * builds a message body: every message of every type is the envelope
+ * {@code {"type": ..., "timestamp": ..., "data": {...}}}, whatever its producer.
  */
 public final class Outbox {
     /** Ids sort in recording order within a process (and roughly across processes): time-seeded, then counted. */
@@ -21,9 +23,17 @@ public final class Outbox {
     private Outbox() {
     }
 
-    /** Records one message; returns its id ({@code msg_...}, also the Standard Webhooks {@code webhook-id}). */
-    public static String record(Connection c, String tenant, String type, ObjectNode payload, Instant now)
+    /**
+     * Records one message of a known type ({@link WebhookEventTypes#ALL}) whose {@code data} is the given object,
+     * wrapped in the envelope with {@code now} as its timestamp; returns its id ({@code msg_...}, also the
+     * Standard Webhooks {@code webhook-id}).
+     */
+    public static String record(Connection c, String tenant, String type, ObjectNode data, Instant now)
             throws SQLException {
+        if (!WebhookEventTypes.ALL.contains(type)) {
+            throw new IllegalArgumentException("unknown webhook type " + type + "; add it to WebhookEventTypes.ALL");
+        }
+        ObjectNode payload = envelope(type, now, data);
         String id = String.format("msg_%016x%08x", SEQUENCE.incrementAndGet(), ThreadLocalRandom.current().nextInt());
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO outbox_messages (id, tenant_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?)")) {
@@ -38,7 +48,7 @@ public final class Outbox {
     }
 
     /** The Standard Webhooks payload shape: {@code {"type": ..., "timestamp": ..., "data": {...}}}. */
-    public static ObjectNode payload(String type, Instant timestamp, ObjectNode data) {
+    private static ObjectNode envelope(String type, Instant timestamp, ObjectNode data) {
         ObjectNode p = JsonNodeFactory.instance.objectNode();
         p.put("type", type);
         p.put("timestamp", timestamp.toString());

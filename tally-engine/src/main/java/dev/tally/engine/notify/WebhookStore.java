@@ -469,8 +469,7 @@ final class WebhookStore {
             data.put("failing_since", failingSince.toString());
             data.put("disabled_at", at.toString());
             data.put("reason", reason);
-            Outbox.record(c, tenant, WebhookEventTypes.ENDPOINT_DISABLED,
-                    Outbox.payload(WebhookEventTypes.ENDPOINT_DISABLED, at, data), at);
+            Outbox.record(c, tenant, WebhookEventTypes.ENDPOINT_DISABLED, data, at);
             return new Recorded(true, Optional.of(failingSince));
         });
     }

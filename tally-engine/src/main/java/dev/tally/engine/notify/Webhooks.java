@@ -62,10 +62,15 @@ public final class Webhooks implements AutoCloseable {
     }
 
     Webhooks(Database db, Clock clock, WebhookSettings settings, Destinations.Resolver resolver) {
+        this(db, clock, settings, resolver, Destinations::interfaceAddresses);
+    }
+
+    Webhooks(Database db, Clock clock, WebhookSettings settings, Destinations.Resolver resolver,
+            Destinations.LocalAddresses local) {
         this.store = new WebhookStore(db);
         this.clock = clock;
         this.settings = settings;
-        this.destinations = new Destinations(settings.allowPrivateAddresses(), resolver);
+        this.destinations = new Destinations(settings.allowPrivateAddresses(), resolver, local);
         this.sender = new Sender(settings.requestTimeout());
         this.lease = settings.requestTimeout().plus(Sender.CONNECT_TIMEOUT).plusSeconds(60);
         this.lastSummary = clock.instant();
@@ -330,8 +335,7 @@ public final class Webhooks implements AutoCloseable {
                     data.put("total", total);
                     ObjectNode byReason = data.putObject("by_reason");
                     t.getValue().forEach((reason, n) -> byReason.put(reason.code(), n));
-                    Outbox.record(c, t.getKey(), WebhookEventTypes.EVENTS_REJECTED_SUMMARY,
-                            Outbox.payload(WebhookEventTypes.EVENTS_REJECTED_SUMMARY, to, data), to);
+                    Outbox.record(c, t.getKey(), WebhookEventTypes.EVENTS_REJECTED_SUMMARY, data, to);
                 }
                 return null;
             });

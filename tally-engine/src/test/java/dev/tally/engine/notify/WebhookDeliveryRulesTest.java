@@ -149,8 +149,8 @@ class WebhookDeliveryRulesTest {
     static void record(Database db, String tenant, int n) {
         db.inTransaction(c -> {
             for (int i = 0; i < n; i++) {
-                Outbox.record(c, tenant, WebhookEventTypes.INVOICE_PAID, Outbox.payload(WebhookEventTypes.INVOICE_PAID, T0,
-                        JsonNodeFactory.instance.objectNode().put("id", "inv_" + i)), T0);
+                Outbox.record(c, tenant, WebhookEventTypes.INVOICE_PAID,
+                        JsonNodeFactory.instance.objectNode().put("id", "inv_" + i), T0);
             }
             return null;
         });
