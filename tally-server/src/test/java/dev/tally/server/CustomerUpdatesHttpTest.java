@@ -65,22 +65,32 @@ class CustomerUpdatesHttpTest {
         assertThat(c.get("version").asInt()).isEqualTo(2);
         assertThat(c.get("updated_at").asText()).isEqualTo(NOV_10.toString());
 
+        JsonNode prefs = ok(patch("acme", "{\"net_terms_days\":30,\"language\":\"de\"}"));
+        assertThat(prefs.get("net_terms_days").asInt()).isEqualTo(30);
+        assertThat(prefs.get("language").asText()).isEqualTo("de");
+        assertThat(prefs.get("name").asText()).isEqualTo("Acme Corp");
+        JsonNode zoneKept = ok(patch("acme", "{\"timezone\":\"Europe/Berlin\"}"));
+        assertThat(zoneKept.get("net_terms_days").asInt()).as("a zone change keeps every other field").isEqualTo(30);
+        assertThat(zoneKept.get("language").asText()).isEqualTo("de");
+        ok(patch("acme", "{\"timezone\":\"America/Los_Angeles\",\"net_terms_days\":null,\"language\":null}"));
         JsonNode cleared = ok(patch("acme", "{\"email\":null}"));
         assertThat(cleared.get("email").isNull()).isTrue();
         assertThat(cleared.get("name").asText()).isEqualTo("Acme Corp");
         assertThat(ok(patch("acme", "{\"name\":\"Acme Corp\"}")).get("version").asInt())
-                .as("a change to the same value stores nothing").isEqualTo(3);
+                .as("a change to the same value stores nothing").isEqualTo(6);
         assertThat(ok(t.get("/v1/customers/acme")).get("email").isNull()).isTrue();
 
         JsonNode versions = ok(t.get("/v1/customers/acme/versions")).get("versions");
-        assertThat(versions).hasSize(3);
+        assertThat(versions).hasSize(6);
         assertThat(versions.get(0).get("change").asText()).isEqualTo("created");
         assertThat(versions.get(0).get("customer").get("name").asText()).isEqualTo("Acme");
         assertThat(versions.get(1).get("change").asText()).isEqualTo("updated");
         assertThat(versions.get(1).get("fields").toString()).contains("name", "email", "billing_address", "tax_rates")
                 .doesNotContain("timezone");
-        assertThat(versions.get(2).get("fields").toString()).isEqualTo("[\"email\"]");
-        assertThat(versions.get(2).get("customer").get("email").isNull()).isTrue();
+        assertThat(versions.get(2).get("fields").toString()).contains("net_terms_days", "language");
+        assertThat(versions.get(3).get("fields").toString()).isEqualTo("[\"timezone\"]");
+        assertThat(versions.get(5).get("fields").toString()).isEqualTo("[\"email\"]");
+        assertThat(versions.get(5).get("customer").get("email").isNull()).isTrue();
     }
 
     @Test

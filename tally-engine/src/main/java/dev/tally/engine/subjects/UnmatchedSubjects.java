@@ -90,8 +90,7 @@ public final class UnmatchedSubjects {
             data.put("first_seen", s.firstSeen().toString());
             data.put("last_seen", s.lastSeen().toString());
             data.put("reason", "no customer has this external id (or it is archived): these events will not be billed");
-            Outbox.record(c, tenant, WebhookEventTypes.EVENTS_UNKNOWN_SUBJECT,
-                    Outbox.payload(WebhookEventTypes.EVENTS_UNKNOWN_SUBJECT, now, data), now);
+            Outbox.record(c, tenant, WebhookEventTypes.EVENTS_UNKNOWN_SUBJECT, data, now);
             return true;
         });
     }
