@@ -71,7 +71,7 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
         } catch (RuntimeException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof BindException) {
-                    throw ServePreflight.portInUse(config.port(), t.getMessage());
+                    throw ServePreflight.portInUse(config.http().host(), config.port(), t.getMessage());
                 }
                 if (t instanceof DataDirectoryInUseException inUse) {
                     throw ServePreflight.dataInUse(inUse.dataDir());
@@ -83,7 +83,12 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
 
     /** The address the HTTP server will listen on. */
     private static InetSocketAddress listenAddress(ServerConfig config) {
-        return new InetSocketAddress(config.http().host(), config.port());
+        InetSocketAddress address = new InetSocketAddress(config.http().host(), config.port());
+        if (address.isUnresolved()) {
+            throw new CliFailureException("cannot resolve the address to listen on, " + config.http().host()
+                    + ": give an IP address or a known host name with --host (or TALLY_HOST)");
+        }
+        return address;
     }
 
     @Override

@@ -45,7 +45,7 @@ final class ServePreflight {
             throw dataInUse(shown);
         }
         portProblem.ifPresent(problem -> {
-            throw portInUse(address.get().getPort(), problem);
+            throw portInUse(address.get().getHostString(), address.get().getPort(), problem);
         });
     }
 
@@ -54,9 +54,9 @@ final class ServePreflight {
                 + dataDir.toAbsolutePath().normalize() + ": stop it first, or give this one its own with --data DIR");
     }
 
-    static CliFailureException portInUse(int port, String problem) {
-        return new CliFailureException("cannot listen on port " + port + " (" + problem + "): stop what listens "
-                + "there, or choose another port with --port N");
+    static CliFailureException portInUse(String host, int port, String problem) {
+        return new CliFailureException("cannot listen on " + host + " port " + port + " (" + problem + "): stop what "
+                + "listens there, or choose another port with --port N");
     }
 
     /** Whether another process (or this one) holds the lock; false when there is no lock file to hold. */

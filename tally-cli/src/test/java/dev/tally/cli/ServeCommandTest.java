@@ -27,7 +27,7 @@ class ServeCommandTest {
 
             assertThat(run.exitCode()).isEqualTo(1);
             assertOneLine(run.err());
-            assertThat(run.err()).startsWith("tally: cannot listen on port " + taken.getLocalPort())
+            assertThat(run.err()).startsWith("tally: cannot listen on 127.0.0.1 port " + taken.getLocalPort())
                     .contains("--port");
             assertThat(data).doesNotExist();
         }
