@@ -111,6 +111,16 @@ export function utcToZoned(iso, tz) {
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
 }
 
+/** A duration in seconds as "3 h 20 min", "45 min" or "12 s". */
+export function duration(seconds) {
+  const s = Math.max(0, Math.round(Number(seconds) || 0));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const hours = Math.floor(m / 60);
+  return m % 60 ? `${hours} h ${m % 60} min` : `${hours} h`;
+}
+
 export function titleCase(text) {
   return text ? text.charAt(0).toUpperCase() + text.slice(1).replaceAll('_', ' ') : text;
 }

@@ -71,11 +71,12 @@ public final class TallyServer implements AutoCloseable {
             route("POST", "/v1/events/{source}/{id}/cancel", "ingest", events::cancel);
             route("GET", "/v1/event-types", "read", events::types);
             route("GET", "/v1/events/rejected", "read", QueryParams.of("customer", "limit"), events::rejected);
+            route("GET", "/v1/events/unmatched-subjects", "read", QueryParams.of("limit"), events::unmatchedSubjects);
             route("POST", "/v1/meters", "admin", meters::create);
             route("GET", "/v1/meters", "read", meters::list);
             route("GET", "/v1/meters/{key}", "read", meters::get);
             route("PUT", "/v1/meters/{key}", "admin", meters::put);
-            route("GET", "/v1/meters/{key}/usage", "read", QueryParams.of("customer", "subject", "from", "to", "window", "tz", "group_by", "filter[*]"), meters::usage);
+            route("GET", "/v1/meters/{key}/usage", "read", QueryParams.of("customer", "subject", "from", "to", "window", "tz", "timezone", "group_by", "filter[*]"), meters::usage);
             route("GET", "/v1/reconciliation", "read", QueryParams.of("from", "to"), ops::reconcile);
             route("GET", "/v1/stats", "read", QueryParams.of("tz"), new StatsApi(engine, mapper, activity)::stats);
             BillingApi billing = new BillingApi(engine, mapper, events);
