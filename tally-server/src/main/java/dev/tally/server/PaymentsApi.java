@@ -41,7 +41,7 @@ final class PaymentsApi {
         ObjectNode out = mapper.createObjectNode();
         out.put("invoice", inv.id());
         out.put("currency", inv.totals().currency().getCurrencyCode());
-        out.put("total", inv.totals().total().amount().toPlainString());
+        out.put("amount_due", inv.amountDue().amount().toPlainString());
         PaymentJson.putState(out, payments.summary(inv));
         ArrayNode list = out.putArray("payments");
         payments.facts(r.tenant(), inv.id()).forEach(f -> list.add(PaymentJson.fact(f)));

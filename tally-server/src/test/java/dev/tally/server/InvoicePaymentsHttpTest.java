@@ -68,12 +68,13 @@ class InvoicePaymentsHttpTest {
         assertThat(fresh.get("total").asText()).isEqualTo("110.00");
         assertThat(fresh.get("payment_status").asText()).isEqualTo("pending");
         assertThat(fresh.get("amount_due").asText()).isEqualTo("110.00");
+        assertThat(fresh.get("amount_remaining").asText()).isEqualTo("110.00");
 
         JsonNode part = created(pay(acme, "succeeded", "40", "wire-1"));
         assertThat(part.get("amount").asText()).isEqualTo("40.00");
         assertThat(part.get("provider").asText()).isEqualTo("manual");
         assertThat(part.get("invoice_payment").get("payment_status").asText()).isEqualTo("pending");
-        assertThat(part.get("invoice_payment").get("amount_due").asText()).isEqualTo("70.00");
+        assertThat(part.get("invoice_payment").get("amount_remaining").asText()).isEqualTo("70.00");
 
         clock.advance(java.time.Duration.ofMinutes(5));
         JsonNode rest = created(pay(acme, "succeeded", "70.00", "wire-2"));
@@ -82,7 +83,7 @@ class InvoicePaymentsHttpTest {
         JsonNode inv = ok(t.get("/v1/invoices/" + acme));
         assertThat(inv.get("payment_status").asText()).isEqualTo("succeeded");
         assertThat(inv.get("amount_paid").asText()).isEqualTo("110.00");
-        assertThat(inv.get("amount_due").asText()).isEqualTo("0.00");
+        assertThat(inv.get("amount_remaining").asText()).isEqualTo("0.00");
         assertThat(inv.get("status").asText()).as("the invoice status is its own").isEqualTo("finalized");
 
         JsonNode ledger = ok(t.get("/v1/invoices/" + acme + "/payments"));
@@ -151,7 +152,7 @@ class InvoicePaymentsHttpTest {
         assertThat(idsWithPaymentStatus("pending")).isEmpty();
         JsonNode g = ok(t.get("/v1/invoices/" + globex));
         assertThat(g.get("amount_refunded").asText()).isEqualTo("10.00");
-        assertThat(g.get("amount_due").asText()).isEqualTo("10.00");
+        assertThat(g.get("amount_remaining").asText()).isEqualTo("10.00");
 
         TestServer.Reply bad = t.get("/v1/invoices?payment_status=paid");
         assertThat(bad.status()).isEqualTo(400);

@@ -29,7 +29,7 @@ public final class PaymentJson {
         o.put("payment_status", s.status().wireName());
         o.put("amount_paid", s.amountPaid().toPlainString());
         o.put("amount_refunded", s.amountRefunded().toPlainString());
-        o.put("amount_due", s.amountDue().toPlainString());
+        o.put("amount_remaining", s.amountRemaining().toPlainString());
     }
 
     /** The data of a payment webhook: which invoice, and its payment state. */
@@ -39,7 +39,7 @@ public final class PaymentJson {
         i.number().ifPresentOrElse(n -> o.put("number", n), () -> o.putNull("number"));
         o.put("customer", i.customer());
         o.put("currency", s.currency().getCurrencyCode());
-        o.put("total", s.total().toPlainString());
+        o.put("amount_due", s.total().toPlainString());
         putState(o, s);
         return o;
     }

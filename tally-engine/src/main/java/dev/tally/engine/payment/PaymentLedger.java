@@ -10,7 +10,7 @@ import java.util.Optional;
  * The pure rules of the payment ledger (no I/O). {@link #summarize} derives the status and amounts from the facts,
  * whatever order they are given in: amounts are sums, and the only order that matters, the latest attempt, is by
  * the facts' own time (then id). Precedence: a dispute makes the invoice {@code disputed}; else paid-and-kept
- * reaching the total is {@code succeeded}; else any refund makes it {@code refunded} (nothing kept) or
+ * reaching the amount to collect is {@code succeeded} (so is an invoice with nothing to collect); else any refund makes it {@code refunded} (nothing kept) or
  * {@code partially_refunded}; else the latest attempt decides ({@code failed}, {@code processing}, or
  * {@code pending}, which is also the state of a partly paid invoice). {@link #admit} refuses a fact that would make
  * the paid-and-kept amount exceed the total or a refund exceed what was paid.
@@ -40,7 +40,7 @@ public final class PaymentLedger {
         PaymentStatus status;
         if (disputed) {
             status = PaymentStatus.DISPUTED;
-        } else if (paid.signum() > 0 && net.compareTo(total) >= 0) {
+        } else if (net.compareTo(total) >= 0 && (paid.signum() > 0 || total.signum() == 0)) {
             status = PaymentStatus.SUCCEEDED;
         } else if (refunded.signum() > 0) {
             status = net.signum() <= 0 ? PaymentStatus.REFUNDED : PaymentStatus.PARTIALLY_REFUNDED;
@@ -64,7 +64,7 @@ public final class PaymentLedger {
         }
         if (fact.kind() == FactKind.SUCCEEDED && before.netPaid().add(fact.amount()).compareTo(before.total()) > 0) {
             throw new PaymentConflictException("payment-exceeds-amount-due", "the payment of "
-                    + fact.amount().toPlainString() + " exceeds the amount due, " + before.amountDue().toPlainString());
+                    + fact.amount().toPlainString() + " exceeds the amount due, " + before.amountRemaining().toPlainString());
         }
         if (fact.kind() == FactKind.REFUNDED && fact.amount().compareTo(before.netPaid()) > 0) {
             throw new PaymentConflictException("refund-exceeds-amount-paid", "the refund of "

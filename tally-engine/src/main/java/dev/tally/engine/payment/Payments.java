@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * status row and its webhook message ({@code invoice.payment_succeeded} when the invoice becomes paid in full,
  * {@code invoice.payment_failed} for each failed attempt that leaves it failed); a repeated (provider, reference)
  * with the same content returns the stored fact and records nothing, with other content it is a conflict. Only
- * finalized (or paid) invoices take facts. Facts are never updated or deleted.
+ * finalized (or paid) invoices take facts. What is to be collected is the invoice's amount due (after credits). Facts are never updated or deleted.
  */
 public final class Payments {
     private static final AtomicLong SEQUENCE = new AtomicLong(System.currentTimeMillis() << 12);
@@ -75,14 +75,14 @@ public final class Payments {
                         "only a finalized invoice takes payments; this one is " + status.wireName());
             }
             List<PaymentFact> facts = facts(c, tenant, invoiceId);
-            PaymentSummary before = PaymentLedger.summarize(currency, invoice.totals().total().amount(), facts);
+            PaymentSummary before = PaymentLedger.summarize(currency, invoice.amountDue().amount(), facts);
             PaymentLedger.admit(before, fact);
             if (!insert(c, fact)) {
                 // another process stored the same reference between our read and our insert
                 return replay(c, invoice, byReference(c, tenant, provider.name(), request.reference()).orElseThrow(), fact);
             }
             facts.add(fact);
-            PaymentSummary after = PaymentLedger.summarize(currency, invoice.totals().total().amount(), facts);
+            PaymentSummary after = PaymentLedger.summarize(currency, invoice.amountDue().amount(), facts);
             project(c, tenant, invoiceId, after, now);
             String type = after.status() == PaymentStatus.SUCCEEDED && before.status() != PaymentStatus.SUCCEEDED
                     ? WebhookEventTypes.INVOICE_PAYMENT_SUCCEEDED
@@ -103,7 +103,7 @@ public final class Payments {
                     "this reference is already recorded for a different payment");
         }
         return new Recorded(stored, false, PaymentLedger.summarize(invoice.totals().currency(),
-                invoice.totals().total().amount(), facts(c, invoice.tenant(), invoice.id())));
+                invoice.amountDue().amount(), facts(c, invoice.tenant(), invoice.id())));
     }
 
     /** The invoice's ledger, oldest first (by when each fact happened). */
@@ -114,7 +114,7 @@ public final class Payments {
 
     /** The invoice's payment state, derived from its ledger now. */
     public PaymentSummary summary(Invoice invoice) {
-        return PaymentLedger.summarize(invoice.totals().currency(), invoice.totals().total().amount(),
+        return PaymentLedger.summarize(invoice.totals().currency(), invoice.amountDue().amount(),
                 db.inTransaction(c -> facts(c, invoice.tenant(), invoice.id())));
     }
 

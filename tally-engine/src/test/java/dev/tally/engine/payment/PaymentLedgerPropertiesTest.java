@@ -72,14 +72,14 @@ class PaymentLedgerPropertiesTest {
         PaymentSummary s = PaymentLedger.summarize(USD, total, admitted(total, attempts));
         assertThat(s.netPaid()).isBetween(BigDecimal.ZERO, total);
         assertThat(s.amountRefunded()).isLessThanOrEqualTo(s.amountPaid());
-        assertThat(s.amountDue()).isEqualByComparingTo(total.subtract(s.netPaid()));
+        assertThat(s.amountRemaining()).isEqualByComparingTo(total.subtract(s.netPaid()));
         if (s.amountPaid().compareTo(total) > 0) {
             assertThat(s.amountRefunded()).as("paid above the total only after a refund").isPositive();
         }
         if (s.status() == PaymentStatus.SUCCEEDED) {
-            assertThat(s.amountDue()).isZero();
+            assertThat(s.amountRemaining()).isZero();
         }
-        if (s.amountDue().signum() > 0) {
+        if (s.amountRemaining().signum() > 0) {
             assertThat(s.status()).isNotEqualTo(PaymentStatus.SUCCEEDED);
         }
     }
@@ -95,7 +95,7 @@ class PaymentLedgerPropertiesTest {
         List<PaymentFact> facts = new ArrayList<>(List.of(fact(1, new Attempt(FactKind.SUCCEEDED, 4_000, 1))));
         PaymentSummary part = PaymentLedger.summarize(USD, total, facts);
         assertThat(part.status()).isEqualTo(PaymentStatus.PENDING);
-        assertThat(part.amountDue()).isEqualByComparingTo("60.00");
+        assertThat(part.amountRemaining()).isEqualByComparingTo("60.00");
         facts.add(fact(2, new Attempt(FactKind.SUCCEEDED, 6_000, 2)));
         assertThat(PaymentLedger.summarize(USD, total, facts).status()).isEqualTo(PaymentStatus.SUCCEEDED);
     }
@@ -116,7 +116,7 @@ class PaymentLedgerPropertiesTest {
                 fact(2, new Attempt(FactKind.REFUNDED, 2_500, 2))));
         PaymentSummary partly = PaymentLedger.summarize(USD, total, facts);
         assertThat(partly.status()).isEqualTo(PaymentStatus.PARTIALLY_REFUNDED);
-        assertThat(partly.amountDue()).isEqualByComparingTo("25.00");
+        assertThat(partly.amountRemaining()).isEqualByComparingTo("25.00");
         facts.add(fact(3, new Attempt(FactKind.REFUNDED, 7_500, 3)));
         assertThat(PaymentLedger.summarize(USD, total, facts).status()).isEqualTo(PaymentStatus.REFUNDED);
         facts.add(fact(4, new Attempt(FactKind.DISPUTED, 10_000, 4)));
