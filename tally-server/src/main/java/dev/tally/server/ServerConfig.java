@@ -1,6 +1,7 @@
 package dev.tally.server;
 
 import dev.tally.engine.notify.WebhookSettings;
+import dev.tally.engine.secrets.SecretsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -15,10 +16,12 @@ import java.util.Optional;
  * TALLY_BACKDATING_DAYS (35), TALLY_BILLING_INTERVAL_SECONDS (60; 0 runs billing only when asked) and
  * TALLY_DATABASE_URL (PostgreSQL instead of the embedded store), and for webhooks
  * TALLY_WEBHOOKS_ALLOW_PRIVATE (false: endpoints must resolve to public addresses) and
- * TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS (1000).
+ * TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS (1000), and the key that encrypts stored secrets: TALLY_SECRETS_KEY or
+ * TALLY_SECRETS_KEY_FILE (neither: the data directory's generated secrets-key file).
  */
 public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
-        Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks) {
+        Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks,
+        SecretsConfig secrets) {
     public ServerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535");
@@ -28,6 +31,7 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
         Objects.requireNonNull(metersFile);
         Objects.requireNonNull(databaseUrl);
         Objects.requireNonNull(webhooks);
+        Objects.requireNonNull(secrets);
         if (billingEvery.isNegative()) {
             throw new IllegalArgumentException("the billing interval must not be negative");
         }
@@ -48,30 +52,39 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
                 .withAllowPrivateAddresses(Boolean.parseBoolean(env.getOrDefault("TALLY_WEBHOOKS_ALLOW_PRIVATE", "false")))
                 .withDeliveryEvery(Duration.ofMillis(Long.parseLong(env.getOrDefault("TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS",
                         "1000"))));
-        return new ServerConfig(port, data, key, meters, backdating, billing, db, webhooks);
+        Optional<String> secretsKey = Optional.ofNullable(env.get("TALLY_SECRETS_KEY")).filter(v -> !v.isBlank());
+        Optional<Path> secretsFile = Optional.ofNullable(env.get("TALLY_SECRETS_KEY_FILE")).filter(v -> !v.isBlank())
+                .map(Path::of);
+        return new ServerConfig(port, data, key, meters, backdating, billing, db, webhooks,
+                new SecretsConfig(secretsKey, secretsFile));
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks);
+        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, secrets);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks);
+        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, secrets);
     }
 
     public ServerConfig withMetersFile(Path f) {
-        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery, databaseUrl, webhooks);
+        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery, databaseUrl, webhooks, secrets);
     }
 
     public ServerConfig withDatabaseUrl(String url) {
-        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, Optional.of(url), webhooks);
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, Optional.of(url), webhooks, secrets);
     }
 
     public ServerConfig withWebhooks(WebhookSettings w) {
-        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, w);
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, w, secrets);
+    }
+
+    public ServerConfig withSecrets(SecretsConfig s) {
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
+                webhooks, s);
     }
 
     public ServerConfig withBootstrapKey(String key) {
-        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks);
+        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, secrets);
     }
 }

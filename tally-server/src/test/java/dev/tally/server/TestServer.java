@@ -45,7 +45,8 @@ final class TestServer implements AutoCloseable {
     TestServer(Clock clock, Path dir, Optional<Path> metersFile, WebhookSettings webhooks) {
         this.dir = dir;
         this.server = TallyServer.start(new ServerConfig(0, dir, Optional.of(KEY), metersFile,
-                Duration.ofDays(35), Duration.ZERO, Optional.empty(), webhooks), clock);
+                Duration.ofDays(35), Duration.ZERO, Optional.empty(), webhooks,
+                dev.tally.engine.secrets.SecretsConfig.DEFAULT), clock);
         this.owner = true;
     }
 
