@@ -8,7 +8,7 @@ import { barChart } from './chart.js';
 import {
   amount, badge, copyButton, dataTable, errorBox, field, fill, keyValues, loading, pdfButton, section,
 } from './ui.js';
-import { addDecimals, alertsTable, budgetForm, invoiceTable } from './views.js';
+import { addDecimals, alertsTable, budgetForm, estimateView, invoiceTable } from './views.js';
 
 const KEY = 'tally.adminKey';
 const main = document.getElementById('main');
@@ -332,26 +332,7 @@ async function optionalSection(sec, work) {
 function renderEstimate(est, tz) {
   if (est.subscriptions.length === 0) return h('p', { class: 'muted' }, 'No active subscription: nothing is being billed.');
   const cur = est.currency;
-  const out = est.subscriptions.map((sub) => {
-    const foot = [
-      ['Subtotal', sub.subtotal, 'subtotal'], ['Tax', sub.tax, 'tax'], ['Estimated total', sub.estimated_total, 'estimate-total'],
-    ].map(([label, v, cls]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', { class: 'wide-only' }), h('td'),
-      h('td', { class: 'wide-only' }), h('td', { class: 'wide-only' }), h('td', { class: 'num' }, amount(v, cur, cls))));
-    return h('div', { class: 'estimate', dataset: { subscription: sub.subscription } },
-      h('p', {}, 'Plan ', h('code', {}, sub.plan), ', period ', h('strong', {}, f.period(sub.period_start, sub.period_end, tz)), '.'),
-      dataTable({
-        caption: `Estimate of plan ${sub.plan} for ${f.period(sub.period_start, sub.period_end, tz)}`,
-        rows: sub.charges, className: 'estimate-table', footer: foot,
-        columns: [
-          { label: 'Charge', rowHeader: true, cell: (ch) => ch.name },
-          { label: 'Meter', wide: true, cell: (ch) => (ch.meter ? h('code', {}, ch.meter) : 'flat fee') },
-          { label: 'Quantity', numeric: true, cell: (ch) => h('data', { value: ch.quantity, class: 'quantity' }, f.quantity(ch.quantity)) },
-          { label: 'Included', numeric: true, wide: true, cell: (ch) => f.quantity(ch.included) },
-          { label: 'Billable', numeric: true, wide: true, cell: (ch) => f.quantity(ch.billable) },
-          { label: 'Amount', numeric: true, cell: (ch) => amount(ch.amount, cur, 'charge-amount') },
-        ],
-      }));
-  });
+  const out = est.subscriptions.map((sub) => estimateView(sub, cur, tz));
   if (est.subscriptions.length > 1) {
     out.push(h('p', { class: 'total' }, 'All subscriptions: ', amount(est.estimated_total, cur, 'estimate-grand-total')));
   }

@@ -7,7 +7,7 @@ import { createApi, enc, qs } from './api.js';
 import * as f from './format.js';
 import { barChart } from './chart.js';
 import { amount, dataTable, errorBox, fill, loading, pdfButton, section } from './ui.js';
-import { addDecimals, alertsTable, budgetForm, invoiceTable } from './views.js';
+import { addDecimals, alertsTable, budgetForm, estimateView, invoiceTable } from './views.js';
 
 const TOKEN = 'tally.portalToken';
 const main = document.getElementById('main');
@@ -75,20 +75,10 @@ async function start() {
     estimate.append(h('p', { class: 'muted' }, 'You have no active subscription.'));
   }
   for (const sub of usage.subscriptions) {
-    estimate.append(h('div', { class: 'estimate', dataset: { subscription: sub.subscription } },
-      h('p', { class: 'headline' }, amount(sub.estimated_total, cur, 'estimate-total big'),
+    estimate.append(h('div', { class: 'estimate-block' },
+      h('p', { class: 'headline' }, amount(sub.estimated_total, cur, 'estimate-headline big'),
         h('span', { class: 'muted' }, ` so far for ${f.period(sub.period_start, sub.period_end, tz)}`)),
-      dataTable({
-        caption: `Charges of the period ${f.period(sub.period_start, sub.period_end, tz)}`, rows: sub.charges,
-        footer: [['Subtotal', sub.subtotal], ['Tax', sub.tax], ['Estimated total', sub.estimated_total]].map(([l, v]) => h('tr', {},
-          h('th', { scope: 'row' }, l), h('td'), h('td', { class: 'wide-only' }), h('td', { class: 'num' }, amount(v, cur)))),
-        columns: [
-          { label: 'Charge', rowHeader: true, cell: (ch) => ch.name },
-          { label: 'Used', numeric: true, cell: (ch) => (ch.meter ? h('data', { value: ch.quantity, class: 'quantity' }, f.quantity(ch.quantity)) : '—') },
-          { label: 'Included', numeric: true, wide: true, cell: (ch) => (ch.meter ? f.quantity(ch.included) : '—') },
-          { label: 'Amount', numeric: true, cell: (ch) => amount(ch.amount, cur, 'charge-amount') },
-        ],
-      })));
+      estimateView(sub, cur, tz, { plan: false })));
   }
   if (usage.subscriptions.length > 1) {
     estimate.append(h('p', { class: 'total' }, 'All subscriptions: ', amount(usage.estimated_total, cur, 'estimate-grand-total')));

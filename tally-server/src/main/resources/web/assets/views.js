@@ -101,3 +101,57 @@ export function invoiceTable(list, tz, caption, linkFor = (i) => `#/invoices/${e
   });
 }
 
+
+/** "1,000 of 1,000" or, when the allowance is prorated to part of the period, "967.74 (1,000 for a whole period)". */
+function includedCell(ch) {
+  if (!ch.meter) return '—';
+  const inc = ch.included_quantity ?? ch.included;
+  const full = ch.included_quantity_full ?? inc;
+  const node = h('data', { value: inc, class: 'included' }, f.quantity(inc, 4));
+  if (addDecimals([full, `-${inc}`]) === '0') return node;
+  return [node, h('small', { class: 'muted prorated' }, ` (prorated; ${f.quantity(full, 4)} for a whole period)`)];
+}
+
+/**
+ * The estimate of one subscription's current period, as its invoice will compute it: per charge the usage, the
+ * included quantity actually subtracted (prorated for a partial period), the billable quantity, the unit price when
+ * the charge is priced per unit, and the amount; then every line it is made of (quantity × unit price = amount), and
+ * what is already on an invoice.
+ */
+export function estimateView(sub, cur, tz, { plan = true } = {}) {
+  const periodText = f.period(sub.period_start, sub.period_end, tz);
+  const footer = [['Subtotal', sub.subtotal, 'subtotal'], ['Tax', sub.tax, 'tax'], ['Estimated total', sub.estimated_total, 'estimate-total']]
+    .map(([label, v, cls]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', { class: 'wide-only' }), h('td'),
+      h('td', { class: 'wide-only' }), h('td', { class: 'wide-only' }), h('td', { class: 'wide-only' }), h('td', { class: 'num' }, amount(v, cur, cls))));
+  const lines = sub.charges.flatMap((ch) => (ch.lines || []).map((l) => ({ ...l, chargeName: ch.name })));
+  const invoiced = sub.charges.filter((ch) => ch.invoiced);
+  return h('div', { class: 'estimate', dataset: { subscription: sub.subscription } },
+    h('p', {}, plan ? ['Plan ', h('code', {}, sub.plan), ', period '] : 'Period ', h('strong', {}, periodText), ` (${tz}).`),
+    dataTable({
+      caption: `Estimate${plan ? ` of plan ${sub.plan}` : ''} for ${periodText}`, rows: sub.charges, className: 'estimate-table', footer,
+      columns: [
+        { label: 'Charge', rowHeader: true, cell: (ch) => ch.name },
+        { label: 'Used', numeric: true, cell: (ch) => (ch.meter ? h('data', { value: ch.quantity, class: 'quantity' }, f.quantity(ch.quantity, 4)) : 'flat fee') },
+        { label: 'Included', numeric: true, wide: true, cell: includedCell },
+        { label: 'Billable', numeric: true, wide: true, cell: (ch) => (ch.meter ? h('data', { value: ch.billable_quantity ?? ch.billable, class: 'billable' }, f.quantity(ch.billable_quantity ?? ch.billable, 4)) : '—') },
+        { label: 'Unit price', numeric: true, wide: true, cell: (ch) => (ch.unit_price ? amount(ch.unit_price, cur, 'unit-price', { precise: true }) : '—') },
+        { label: 'On invoice', wide: true, cell: (ch) => (ch.invoiced ? [badge(ch.invoiced.status), ' ', ch.invoiced.number || 'draft'] : '—') },
+        { label: 'Amount', numeric: true, cell: (ch) => amount(ch.amount, cur, 'charge-amount') },
+      ],
+    }),
+    lines.length ? h('details', { class: 'estimate-lines' }, h('summary', {}, `How it is computed (${lines.length} line${lines.length === 1 ? '' : 's'})`),
+      dataTable({
+        caption: `Lines of the estimate for ${periodText}`, rows: lines, className: 'estimate-lines-table',
+        columns: [
+          { label: 'Line', rowHeader: true, cell: (l) => l.description },
+          { label: 'Quantity', numeric: true, cell: (l) => h('data', { value: l.quantity, class: 'line-quantity' }, f.quantity(l.quantity, 4)) },
+          { label: 'Unit price', numeric: true, cell: (l) => amount(l.unit_price, cur, 'line-unit-price', { precise: true }) },
+          { label: 'Amount', numeric: true, cell: (l) => amount(l.amount, cur, 'line-amount') },
+        ],
+      })) : null,
+    h('p', { class: 'muted estimate-includes' }, invoiced.length
+      ? ['Includes ', invoiced.map((ch) => ch.name).join(', '), ' for this period, already on invoice ',
+        invoiced[0].invoiced.number || `draft ${invoiced[0].invoiced.invoice.slice(0, 12)}`, ' (',
+        amount(sub.already_invoiced, cur, 'already-invoiced'), ' before tax); the usage is invoiced when the period closes.']
+      : 'Usage so far and the fees of this period; nothing of it is invoiced yet.'));
+}

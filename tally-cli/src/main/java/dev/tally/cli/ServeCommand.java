@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** {@code tally serve}: runs the HTTP server until SIGTERM or SIGINT. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the Tally HTTP server until SIGTERM/SIGINT.",
-                "Configuration comes from TALLY_PORT, TALLY_DATA_DIR, TALLY_BOOTSTRAP_KEY, TALLY_METERS_FILE, "
+                "Configuration comes from TALLY_HOST, TALLY_PORT, TALLY_DATA_DIR, TALLY_BOOTSTRAP_KEY, TALLY_METERS_FILE, "
                         + "TALLY_BACKDATING_DAYS, TALLY_BILLING_INTERVAL_SECONDS, TALLY_DATABASE_URL, TALLY_SECRETS_KEY and "
                         + "TALLY_SECRETS_KEY_FILE; "
                         + "the options below override them.",
@@ -33,6 +33,11 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
 
     @Option(names = "--port", paramLabel = "N", description = "Port to listen on (0 = any free port).")
     Integer port;
+
+    @Option(names = "--host", paramLabel = "ADDRESS",
+            description = "Address to listen on (default 127.0.0.1, loopback only: nothing outside this machine can"
+                    + " connect; 0.0.0.0 or :: listens on every interface, normally behind a TLS reverse proxy).")
+    String host;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Data directory.")
     Path data;
@@ -63,7 +68,8 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
         } catch (RuntimeException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof BindException) {
-                    throw new CliFailureException("cannot listen on port " + config.port() + ": " + t.getMessage(), e);
+                    throw new CliFailureException("cannot listen on " + config.http().host() + " port " + config.port()
+                            + ": " + t.getMessage(), e);
                 }
             }
             throw e;
@@ -75,6 +81,13 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
         ServerConfig config = ServerConfig.fromEnvironment(env);
         if (port != null) {
             config = config.withPort(port);
+        }
+        if (host != null) {
+            try {
+                config = config.withHost(host);
+            } catch (IllegalArgumentException e) {
+                throw new CliFailureException(e.getMessage(), e);
+            }
         }
         if (data != null) {
             config = config.withDataDir(data);
@@ -122,7 +135,7 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
             return 0;
         }
         out.println("Tally " + kafka.map(k -> "(Kafka " + k.role().name().toLowerCase(java.util.Locale.ROOT)
-                + " node, topic " + k.topic() + ") ").orElse("") + "listening on http://localhost:" + server.port()
+                + " node, topic " + k.topic() + ") ").orElse("") + "listening on http://" + server.address()
                 + " (data in " + config.dataDir().toAbsolutePath().normalize() + ")");
         Path keyFile = config.dataDir().resolve(ApiKeys.KEY_FILE);
         if (Files.exists(keyFile)) {

@@ -81,6 +81,7 @@ public final class Engine implements AutoCloseable {
     private final byte[] cursorSecret;
     private final dev.tally.engine.ingest.RecentRejections rejections;
     private final dev.tally.engine.billing.Billing billing;
+    private final dev.tally.engine.tenant.TenantSettingsStore tenantSettings;
     private final dev.tally.engine.notify.Webhooks webhooks;
     private final dev.tally.engine.entitlement.Entitlements entitlements;
     private final dev.tally.engine.entitlement.Alerts alerts;
@@ -155,6 +156,7 @@ public final class Engine implements AutoCloseable {
         ready = true;
         maintenance.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
+        this.tenantSettings = new dev.tally.engine.tenant.TenantSettingsStore(db, clock);
         this.webhooks = new dev.tally.engine.notify.Webhooks(db, clock, config.webhooks(), secretsKey.box());
         // values stored in clear by an older version were sealed above: flush their old pages out of the WAL
         db.scrub();
@@ -560,11 +562,27 @@ public final class Engine implements AutoCloseable {
         return catalogs.get(tenant);
     }
 
+    /** When each version of each meter of a tenant was created: key -> times in version order. */
+    public Map<String, List<Instant>> meterVersionTimes(String tenant) {
+        return meta.meterVersionTimes(tenant);
+    }
+
+    /** The subjects (customer external ids) of a tenant that have sent events, registered as customers or not. */
+    public java.util.Set<String> usageSubjects(String tenant) {
+        syncWithOthers();
+        return usage.customers(tenant);
+    }
+
     // ---- billing
 
     /** Customers, plans, subscriptions and invoices of every tenant of this engine. */
     public dev.tally.engine.billing.Billing billing() {
         return billing;
+    }
+
+    /** The tenants' seller settings (what their invoices say about them). */
+    public dev.tally.engine.tenant.TenantSettingsStore tenantSettings() {
+        return tenantSettings;
     }
 
     /** Webhook endpoints, deliveries and the deliverer of every tenant of this engine. */

@@ -18,6 +18,9 @@ import java.util.Set;
 
 /** Billing's view of metering: usage for exact ranges and the events behind a charge, with its filters. */
 final class MeteredUsage implements UsageSource {
+    private static final java.util.Comparator<StoredEvent> EVENT_TIME_ORDER =
+            java.util.Comparator.comparing((StoredEvent e) -> e.event().time()).thenComparingLong(StoredEvent::position);
+
     private final Engine engine;
 
     MeteredUsage(Engine engine) {
@@ -37,8 +40,12 @@ final class MeteredUsage implements UsageSource {
     @Override
     public List<BigDecimal> eventValues(String tenant, String customer, String meter,
             Map<String, Set<String>> filters, Period period) {
+        // in event-time order (arrival order within one instant): the free allowances of per-event prices are
+        // used up in that order, whatever order the events arrived in
+        List<StoredEvent> events = new ArrayList<>(engine.eventsOf(tenant, customer, period.start(), period.end()));
+        events.sort(EVENT_TIME_ORDER);
         List<BigDecimal> out = new ArrayList<>();
-        for (StoredEvent e : engine.eventsOf(tenant, customer, period.start(), period.end())) {
+        for (StoredEvent e : events) {
             contribution(tenant, meter, filters, e).ifPresent(c -> out.add(c.value()));
         }
         return out;

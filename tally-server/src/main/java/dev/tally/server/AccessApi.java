@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.input.InstantInput;
+import dev.tally.core.input.InvalidInputException;
 import dev.tally.engine.Engine;
 import dev.tally.engine.access.AccessControl;
 import dev.tally.engine.access.PortalTokens;
@@ -11,8 +13,6 @@ import dev.tally.engine.store.ApiKey;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -28,15 +28,7 @@ final class AccessApi {
     }
 
     private JsonNode body(Request r) throws IOException {
-        byte[] bytes = r.body(64 * 1024);
-        if (bytes.length == 0) {
-            return mapper.createObjectNode();
-        }
-        try {
-            return mapper.readTree(bytes);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new HttpError(400, "malformed-body", "Malformed body", "the body is not valid JSON");
-        }
+        return JsonBody.read(r, 64 * 1024);
     }
 
     static ObjectNode write(ObjectMapper mapper, ApiKey k) {
@@ -74,9 +66,9 @@ final class AccessApi {
         Optional<Instant> expires = Optional.empty();
         if (b.hasNonNull("expires_at")) {
             try {
-                expires = Optional.of(OffsetDateTime.parse(b.get("expires_at").asText()).toInstant());
-            } catch (DateTimeParseException e) {
-                throw HttpError.badRequest("expires_at", "must be an RFC 3339 timestamp");
+                expires = Optional.of(InstantInput.parse(b.get("expires_at").asText()));
+            } catch (InvalidInputException e) {
+                throw HttpError.badRequest("expires_at", e.problem());
             }
         }
         Optional<ApiKey.RateLimit> limit = Optional.empty();

@@ -20,6 +20,7 @@ import dev.tally.engine.billing.Phase;
 import dev.tally.engine.billing.Subscription;
 import dev.tally.engine.billing.UsageEstimate;
 import dev.tally.engine.ingest.StoredEvent;
+import dev.tally.server.documents.InvoiceDocuments;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +29,12 @@ import java.util.Optional;
 /** Customers, plans, price preview, subscriptions, invoices, credit notes and billing runs. */
 final class BillingApi {
     static final int MAX_BODY = 256 * 1024;
+    /**
+     * The Content-Security-Policy sent with the HTML invoice: nothing may load or run, only the document's
+     * own inline styles apply, and no other site may frame it.
+     */
+    static final String INVOICE_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:;"
+            + " base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private final Engine engine;
     private final Billing billing;
@@ -42,40 +49,40 @@ final class BillingApi {
     }
 
     private JsonNode body(Request r) throws IOException {
-        byte[] bytes = r.body(MAX_BODY);
-        if (bytes.length == 0) {
-            return mapper.createObjectNode();
-        }
-        try {
-            return mapper.readTree(bytes);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new HttpError(400, "malformed-body", "Malformed body", "the body is not valid JSON");
-        }
+        return JsonBody.read(r, MAX_BODY);
     }
 
     // ---- customers
 
     void createCustomer(Request r) throws IOException {
         Customer c = billing.createCustomer(r.tenant(), body(r));
-        Responses.json(r.exchange, 201, CustomerJson.write(c), mapper);
+        Responses.json(r.exchange, 201, CustomersApi.write(billing.customerRecords().record(r.tenant(), c.externalId()),
+                engine.clock().instant()), mapper);
     }
 
     void getCustomer(Request r) throws IOException {
-        Customer c = billing.customer(r.tenant(), r.path("external_id"));
-        ObjectNode o = CustomerJson.write(c);
+        dev.tally.engine.billing.CustomerRecord rec = billing.customerRecords().record(r.tenant(), r.path("external_id"));
+        ObjectNode o = CustomersApi.write(rec, engine.clock().instant());
         ArrayNode subs = o.putArray("subscriptions");
-        billing.subscriptionsOf(r.tenant(), c.externalId()).forEach(s -> subs.add(subscription(s)));
+        billing.subscriptionsOf(r.tenant(), rec.customer().externalId()).forEach(s -> subs.add(subscription(s)));
         Responses.json(r.exchange, 200, o, mapper);
     }
 
+    /** The customers matching {@code q} (in the external id or name); archived ones only with {@code archived=true}. */
     void listCustomers(Request r) throws IOException {
         ObjectNode out = mapper.createObjectNode();
         ArrayNode list = out.putArray("customers");
         String q = r.param("q").orElse("").toLowerCase(java.util.Locale.ROOT);
-        for (Customer c : billing.customers(r.tenant())) {
+        boolean archived = r.param("archived").map("true"::equals).orElse(false);
+        java.time.Instant now = engine.clock().instant();
+        for (dev.tally.engine.billing.CustomerRecord rec : billing.customerRecords().records(r.tenant())) {
+            Customer c = rec.inForce(now);
+            if (rec.archived() != archived) {
+                continue;
+            }
             if (q.isEmpty() || c.externalId().toLowerCase(java.util.Locale.ROOT).contains(q)
                     || c.name().toLowerCase(java.util.Locale.ROOT).contains(q)) {
-                list.add(CustomerJson.write(c));
+                list.add(CustomersApi.write(rec, now));
             }
         }
         Responses.json(r.exchange, 200, out, mapper);
@@ -96,25 +103,55 @@ final class BillingApi {
             s.put("plan", e.plan());
             s.put("period_start", e.period().start().toString());
             s.put("period_end", e.period().end().toString());
+            s.put("timezone", e.timezone().getId());
             ArrayNode charges = s.putArray("charges");
             for (ChargeEstimate ch : e.charges()) {
-                ObjectNode o = charges.addObject();
-                o.put("charge", ch.charge());
-                o.put("name", ch.name());
-                ch.meter().ifPresentOrElse(m -> o.put("meter", m), () -> o.putNull("meter"));
-                o.put("quantity", ch.quantity().toPlainString());
-                o.put("included", ch.included().toPlainString());
-                o.put("billable", ch.billable().toPlainString());
-                o.put("amount", ch.amount().toPlainString());
+                charges.add(chargeEstimate(ch));
             }
             s.put("subtotal", e.estimate().subtotal().amount().toPlainString());
             s.put("tax", e.estimate().taxTotal().amount().toPlainString());
             s.put("estimated_total", e.estimate().total().amount().toPlainString());
+            s.put("already_invoiced", e.alreadyInvoiced().toPlainString());
+            s.put("includes", e.alreadyInvoiced().signum() == 0
+                    ? "usage so far and the fees of this period; nothing of it is invoiced yet"
+                    : "usage so far and the fees of this period, including in-advance fees already invoiced ("
+                            + e.alreadyInvoiced().toPlainString() + " " + c.currency().getCurrencyCode()
+                            + " before tax); the rest is invoiced when the period closes");
             total = total.add(e.estimate().total().amount());
         }
         out.put("estimated_total", total.toPlainString());
         out.put("at", engine.clock().instant().toString());
         Responses.json(r.exchange, 200, out, mapper);
+    }
+
+    /** One charge of a live estimate: its figures as the invoice computes them, and its invoice lines. */
+    static ObjectNode chargeEstimate(ChargeEstimate ch) {
+        ObjectNode o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        o.put("charge", ch.charge());
+        o.put("name", ch.name());
+        ch.meter().ifPresentOrElse(m -> o.put("meter", m), () -> o.putNull("meter"));
+        o.put("quantity", ch.quantity().toPlainString());
+        o.put("included", ch.included().toPlainString());
+        o.put("included_quantity", ch.included().toPlainString());
+        o.put("included_quantity_full", ch.includedFull().toPlainString());
+        o.put("billable", ch.billable().toPlainString());
+        o.put("billable_quantity", ch.billable().toPlainString());
+        ch.unitPrice().ifPresentOrElse(p -> o.put("unit_price", p.toPlainString()), () -> o.putNull("unit_price"));
+        o.put("amount", ch.amount().toPlainString());
+        ch.invoiced().ifPresentOrElse(i -> {
+            ObjectNode on = o.putObject("invoiced");
+            on.put("invoice", i.invoice());
+            i.number().ifPresentOrElse(n -> on.put("number", n), () -> on.putNull("number"));
+            on.put("status", i.status().wireName());
+        }, () -> o.putNull("invoiced"));
+        ArrayNode lines = o.putArray("lines");
+        for (dev.tally.core.billing.InvoiceLine l : ch.lines()) {
+            lines.addObject().put("id", l.lineId()).put("kind", l.kind().wireName()).put("description", l.description())
+                    .put("quantity", l.quantity().toPlainString()).put("unit_price", l.unitPrice().toPlainString())
+                    .put("amount", l.amount().amount().toPlainString())
+                    .put("period_start", l.period().start().toString()).put("period_end", l.period().end().toString());
+        }
+        return o;
     }
 
     // ---- plans and prices
@@ -225,12 +262,17 @@ final class BillingApi {
         String accept = r.header("Accept").orElse("application/json");
         if (accept.contains("application/pdf") || accept.contains("text/html")) {
             JsonNode customer = CustomerJson.write(billing.customer(r.tenant(), inv.customer()));
+            JsonNode seller = TenantApi.seller(engine, r.tenant());
             if (accept.contains("application/pdf")) {
                 r.exchange.getResponseHeaders().set("Content-Disposition",
                         "attachment; filename=\"" + inv.number().orElse(inv.id()) + ".pdf\"");
-                Responses.send(r.exchange, 200, "application/pdf", InvoiceDocuments.pdf(json, customer, r.tenant()));
+                Responses.send(r.exchange, 200, "application/pdf", InvoiceDocuments.pdf(json, customer, seller));
             } else {
-                Responses.text(r.exchange, 200, "text/html; charset=utf-8", InvoiceDocuments.html(json, customer, r.tenant()));
+                var headers = r.exchange.getResponseHeaders();
+                headers.set("Content-Security-Policy", INVOICE_HTML_CSP);
+                headers.set("Referrer-Policy", "no-referrer");
+                headers.set("X-Frame-Options", "DENY");
+                Responses.text(r.exchange, 200, "text/html; charset=utf-8", InvoiceDocuments.html(json, customer, seller));
             }
             return;
         }

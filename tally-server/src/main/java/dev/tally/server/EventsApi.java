@@ -18,8 +18,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
-/** {@code /v1/events}: ingest (CloudEvents single or batch), listing, and cancel. */
+/** {@code /v1/events}: ingest (CloudEvents binary, structured or batch), listing, and cancel. */
 final class EventsApi {
     private final Engine engine;
     private final ObjectMapper mapper;
@@ -35,12 +36,7 @@ final class EventsApi {
 
     void ingest(Request r) throws IOException {
         long started = System.nanoTime();
-        CloudEventReader reader = engine.eventReader();
-        CloudEventReader.BodyShape shape = shape(r.header("Content-Type").orElse("application/json"));
-        byte[] body = r.body(reader.limits().maxRequestBytes());
-        List<EventOutcome> outcomes = reader.read(body, shape);
-        IngestResult result = engine.ingest(r.tenant(), outcomes);
-        activity.record(r.tenant(), result);
+        IngestResult result = ingest(r.tenant(), read(r));
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + result.results().size() * 56);
         try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
             g.writeStartObject();
@@ -70,6 +66,29 @@ final class EventsApi {
         ingestTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * The events of an ingest request, one outcome each, in order: CloudEvents structured or batch mode by the
+     * media type, or binary mode (one event, attributes in {@code ce-*} headers, the body as its data).
+     */
+    List<EventOutcome> read(Request r) throws IOException {
+        CloudEventReader reader = engine.eventReader();
+        Optional<String> contentType = r.header("Content-Type");
+        String media = contentType.orElse("").split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (BinaryCloudEvent.applies(r.exchange.getRequestHeaders(), media)) {
+            byte[] body = r.body(reader.limits().maxRequestBytes());
+            return List.of(BinaryCloudEvent.read(r.exchange.getRequestHeaders(), contentType, body, reader, mapper));
+        }
+        CloudEventReader.BodyShape shape = shape(contentType.orElse("application/json"));
+        return reader.read(r.body(reader.limits().maxRequestBytes()), shape);
+    }
+
+    /** Stores what was read (duplicates and meter checks decided by the engine) and counts it for the overview. */
+    IngestResult ingest(String tenant, List<EventOutcome> outcomes) {
+        IngestResult result = engine.ingest(tenant, outcomes);
+        activity.record(tenant, result);
+        return result;
+    }
+
     static CloudEventReader.BodyShape shape(String contentType) {
         String media = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         return switch (media) {
@@ -77,7 +96,8 @@ final class EventsApi {
             case "application/cloudevents-batch+json" -> CloudEventReader.BodyShape.BATCH;
             case "application/json", "" -> CloudEventReader.BodyShape.EITHER;
             default -> throw new HttpError(415, "unsupported-media-type", "Unsupported media type",
-                    "send application/cloudevents+json, application/cloudevents-batch+json or application/json");
+                    "send application/cloudevents+json, application/cloudevents-batch+json or application/json,"
+                            + " or one event in binary mode (its attributes as ce-* headers, its data as the body)");
         };
     }
 

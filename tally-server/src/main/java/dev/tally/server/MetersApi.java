@@ -37,11 +37,7 @@ final class MetersApi {
     }
 
     private JsonNode body(Request r) throws IOException {
-        try {
-            return mapper.readTree(r.body(MAX_BODY));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new HttpError(400, "malformed-body", "Malformed body", "the body is not valid JSON");
-        }
+        return JsonBody.read(r, MAX_BODY);
     }
 
     void create(Request r) throws IOException {

@@ -1,14 +1,14 @@
 package dev.tally.server;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.tally.core.input.InstantInput;
+import dev.tally.core.input.InvalidInputException;
 import dev.tally.engine.Principal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,9 +73,9 @@ final class Request {
     Optional<Instant> instant(String name) {
         return param(name).map(v -> {
             try {
-                return OffsetDateTime.parse(v).toInstant();
-            } catch (DateTimeParseException e) {
-                throw HttpError.badRequest(name, "must be an RFC 3339 timestamp, e.g. 2026-11-01T00:00:00Z");
+                return InstantInput.parse(v);
+            } catch (InvalidInputException e) {
+                throw HttpError.badRequest(name, e.problem());
             }
         });
     }

@@ -20,8 +20,10 @@ final class Responses {
         send(ex, status, "application/json", mapper.writeValueAsBytes(body));
     }
 
+    /** Sends a complete response; every response says {@code X-Content-Type-Options: nosniff}. */
     static void send(HttpExchange ex, int status, String contentType, byte[] bytes) throws IOException {
         ex.getResponseHeaders().set("Content-Type", contentType);
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
         if (bytes.length > 0) {
             try (OutputStream out = ex.getResponseBody()) {

@@ -7,9 +7,10 @@ import java.util.Optional;
 
 /**
  * One endpoint: a method, a path template such as {@code /v1/meters/{key}/usage},
- * the scope a key needs (empty for unauthenticated routes) and the handler.
+ * the scope a key needs (empty for unauthenticated routes), the query parameters it accepts
+ * (any other is refused before the handler runs) and the handler.
  */
-record Route(String method, String template, Optional<String> scope, Handler handler) {
+record Route(String method, String template, Optional<String> scope, QueryParams query, Handler handler) {
 
     @FunctionalInterface
     interface Handler {

@@ -16,13 +16,30 @@ import java.util.Optional;
  * TALLY_BACKDATING_DAYS (35), TALLY_BILLING_INTERVAL_SECONDS (60; 0 runs billing only when asked) and
  * TALLY_DATABASE_URL (PostgreSQL instead of the embedded store), and for webhooks
  * TALLY_WEBHOOKS_ALLOW_PRIVATE (false: endpoints must resolve to public addresses) and
- * TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS (1000), and the key that encrypts stored secrets: TALLY_SECRETS_KEY or
+ * TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS (1000), for the listener TALLY_HOST (127.0.0.1: loopback
+ * only) and its timeouts ({@link HttpSettings}), and the key that encrypts stored secrets: TALLY_SECRETS_KEY or
  * TALLY_SECRETS_KEY_FILE (neither: the data directory's generated secrets-key file).
  */
 public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
         Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks,
-        SecretsConfig secrets) {
+        HttpSettings http, SecretsConfig secrets) {
+    /** A configuration with the default listener settings ({@link HttpSettings#DEFAULTS}: loopback). */
+    public ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
+            Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks) {
+        this(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks,
+                HttpSettings.DEFAULTS);
+    }
+
+    /** A configuration whose secrets key is the default (the data directory's generated secrets-key file). */
+    public ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
+            Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks,
+            HttpSettings http) {
+        this(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, http,
+                SecretsConfig.DEFAULT);
+    }
+
     public ServerConfig {
+        Objects.requireNonNull(http);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535");
         }
@@ -56,35 +73,50 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
         Optional<Path> secretsFile = Optional.ofNullable(env.get("TALLY_SECRETS_KEY_FILE")).filter(v -> !v.isBlank())
                 .map(Path::of);
         return new ServerConfig(port, data, key, meters, backdating, billing, db, webhooks,
-                new SecretsConfig(secretsKey, secretsFile));
+                HttpSettings.fromEnvironment(env), new SecretsConfig(secretsKey, secretsFile));
+    }
+
+    public ServerConfig withHttp(HttpSettings h) {
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
+                webhooks, h, secrets);
+    }
+
+    public ServerConfig withHost(String host) {
+        return withHttp(http.withHost(host));
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, secrets);
+        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
+                webhooks, http, secrets);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, secrets);
+        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
+                webhooks, http, secrets);
     }
 
     public ServerConfig withMetersFile(Path f) {
-        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery, databaseUrl, webhooks, secrets);
+        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery,
+                databaseUrl, webhooks, http, secrets);
     }
 
     public ServerConfig withDatabaseUrl(String url) {
-        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, Optional.of(url), webhooks, secrets);
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery,
+                Optional.of(url), webhooks, http, secrets);
     }
 
     public ServerConfig withWebhooks(WebhookSettings w) {
-        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, w, secrets);
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, w,
+                http, secrets);
     }
 
     public ServerConfig withSecrets(SecretsConfig s) {
         return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
-                webhooks, s);
+                webhooks, http, s);
     }
 
     public ServerConfig withBootstrapKey(String key) {
-        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, secrets);
+        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery,
+                databaseUrl, webhooks, http, secrets);
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.tally.core.event.IngestLimits;
 import dev.tally.core.event.Json;
 import dev.tally.core.event.MalformedBodyException;
@@ -18,7 +17,6 @@ import dev.tally.engine.ingest.StorageUnavailableException;
 import dev.tally.engine.usage.UnknownMeterException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,8 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,10 +38,9 @@ public final class TallyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TallyServer.class);
 
     private final Engine engine;
-    private final HttpServer http;
-    private final ExecutorService executor;
+    private final HttpListener http;
     private final ObjectMapper mapper = Json.newMapper();
-    private final List<Route> routes = new ArrayList<>();
+    private final List<Route> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Auth auth;
 
     private TallyServer(ServerConfig config, Clock clock,
@@ -73,40 +68,47 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/metrics", null, ops::metrics);
             route("GET", "/openapi.yaml", null, new OpenApiDocument()::serve);
             route("POST", "/v1/events", "ingest", events::ingest);
-            route("GET", "/v1/events", "read", events::list);
+            route("GET", "/v1/events", "read", QueryParams.of("customer", "type", "from", "to", "cursor", "limit"), events::list);
             route("POST", "/v1/events/{source}/{id}/cancel", "ingest", events::cancel);
             route("GET", "/v1/event-types", "read", events::types);
-            route("GET", "/v1/events/rejected", "read", events::rejected);
+            route("GET", "/v1/events/rejected", "read", QueryParams.of("customer", "limit"), events::rejected);
             route("POST", "/v1/meters", "admin", meters::create);
             route("GET", "/v1/meters", "read", meters::list);
             route("GET", "/v1/meters/{key}", "read", meters::get);
             route("PUT", "/v1/meters/{key}", "admin", meters::put);
-            route("GET", "/v1/meters/{key}/usage", "read", meters::usage);
-            route("GET", "/v1/reconciliation", "read", ops::reconcile);
-            route("GET", "/v1/stats", "read", new StatsApi(engine, mapper, activity)::stats);
+            route("GET", "/v1/meters/{key}/usage", "read", QueryParams.of("customer", "subject", "from", "to", "window", "tz", "group_by", "filter[*]"), meters::usage);
+            route("GET", "/v1/reconciliation", "read", QueryParams.of("from", "to"), ops::reconcile);
+            route("GET", "/v1/stats", "read", QueryParams.of("tz"), new StatsApi(engine, mapper, activity)::stats);
             BillingApi billing = new BillingApi(engine, mapper, events);
             route("POST", "/v1/customers", "admin", billing::createCustomer);
-            route("GET", "/v1/customers", "read", billing::listCustomers);
+            route("GET", "/v1/customers", "read", QueryParams.of("q"), billing::listCustomers);
             route("GET", "/v1/customers/{external_id}", "read", billing::getCustomer);
             route("GET", "/v1/customers/{external_id}/usage", "read", billing::customerUsage);
+            CustomersApi customers = new CustomersApi(engine, mapper);
+            route("PATCH", "/v1/customers/{external_id}", "admin", customers::patch);
+            route("DELETE", "/v1/customers/{external_id}", "admin", customers::archive);
+            route("GET", "/v1/customers/{external_id}/versions", "read", customers::versions);
             route("POST", "/v1/plans", "admin", billing::createPlan);
             route("GET", "/v1/plans", "read", billing::listPlans);
             route("GET", "/v1/plans/{key}", "read", billing::getPlan);
             route("POST", "/v1/prices/preview", "read", billing::preview);
             route("POST", "/v1/subscriptions", "admin", billing::subscribe);
-            route("GET", "/v1/subscriptions", "read", billing::listSubscriptions);
+            route("GET", "/v1/subscriptions", "read", QueryParams.of("customer", "plan"), billing::listSubscriptions);
             route("GET", "/v1/subscriptions/{id}", "read", billing::getSubscription);
             route("POST", "/v1/subscriptions/{id}/change", "admin", billing::changeSubscription);
             route("POST", "/v1/subscriptions/{id}/cancel", "admin", billing::cancelSubscription);
-            route("GET", "/v1/invoices", "read", billing::listInvoices);
+            route("GET", "/v1/invoices", "read", QueryParams.of("customer", "status", "limit"), billing::listInvoices);
             route("GET", "/v1/invoices/{id}", "read", billing::getInvoice);
             route("POST", "/v1/invoices/{id}/finalize", "admin", billing::finalizeInvoice);
             route("POST", "/v1/invoices/{id}/void", "admin", billing::voidInvoice);
             route("POST", "/v1/invoices/{id}/mark-paid", "admin", billing::markPaid);
-            route("GET", "/v1/invoices/{id}/lines/{line_id}/events", "read", billing::lineEvents);
+            route("GET", "/v1/invoices/{id}/lines/{line_id}/events", "read", QueryParams.of("after", "limit"), billing::lineEvents);
             route("POST", "/v1/credit-notes", "admin", billing::createCreditNote);
             route("POST", "/v1/billing/runs", "admin", billing::run);
             route("GET", "/v1/billing/settings", "read", billing::getSettings);
+            TenantApi tenantApi = new TenantApi(engine, mapper);
+            route("GET", "/v1/tenant", "read", tenantApi::get);
+            route("PATCH", "/v1/tenant", "admin", tenantApi::patch);
             AccessApi access = new AccessApi(engine, mapper);
             route("POST", "/v1/api-keys", "admin", access::createKey);
             route("GET", "/v1/api-keys", "admin", access::listKeys);
@@ -118,8 +120,8 @@ public final class TallyServer implements AutoCloseable {
             PortalApi portal = new PortalApi(engine, mapper, billing, meters);
             route("GET", "/v1/portal/customer", Auth.PORTAL, portal::customer);
             route("GET", "/v1/portal/usage", Auth.PORTAL, portal::usage);
-            route("GET", "/v1/portal/meters/{key}/usage", Auth.PORTAL, portal::meterUsage);
-            route("GET", "/v1/portal/invoices", Auth.PORTAL, portal::invoices);
+            route("GET", "/v1/portal/meters/{key}/usage", Auth.PORTAL, QueryParams.of("from", "to", "window", "tz", "group_by", "filter[*]"), portal::meterUsage);
+            route("GET", "/v1/portal/invoices", Auth.PORTAL, QueryParams.of("status", "limit"), portal::invoices);
             route("GET", "/v1/portal/invoices/{id}", Auth.PORTAL, portal::invoice);
             route("PUT", "/v1/billing/settings", "admin", billing::putSettings);
             WebhooksApi webhooks = new WebhooksApi(engine.webhooks(), mapper);
@@ -129,7 +131,7 @@ public final class TallyServer implements AutoCloseable {
             route("DELETE", "/v1/webhook-endpoints/{id}", "admin", webhooks::delete);
             route("POST", "/v1/webhook-endpoints/{id}/rotate-secret", "admin", webhooks::rotateSecret);
             route("POST", "/v1/webhook-endpoints/{id}/enable", "admin", webhooks::enable);
-            route("GET", "/v1/webhook-deliveries", "read", webhooks::deliveries);
+            route("GET", "/v1/webhook-deliveries", "read", QueryParams.of("endpoint", "limit"), webhooks::deliveries);
             route("GET", "/v1/webhook-deliveries/{id}", "read", webhooks::delivery);
             route("POST", "/v1/webhook-deliveries/{id}/retry", "admin", webhooks::retry);
             EntitlementsApi entitlements = new EntitlementsApi(engine, mapper);
@@ -147,17 +149,21 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/portal/alerts", Auth.PORTAL, portalAlerts::list);
             route("POST", "/v1/portal/alerts", Auth.PORTAL, portalAlerts::create);
             route("DELETE", "/v1/portal/alerts/{id}", Auth.PORTAL, portalAlerts::delete);
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-            this.http = HttpServer.create(new InetSocketAddress(config.port()), 512);
-            this.executor = Executors.newVirtualThreadPerTaskExecutor();
-            http.setExecutor(executor);
-            http.createContext("/", this::dispatch);
-            http.start();
+            OpenMeterApi openMeter = new OpenMeterApi(engine, mapper, events);
+            route("POST", "/api/v1/events", "ingest", openMeter::ingest);
+            route("GET", "/api/v1/meters", "read", QueryParams.of("page", "pageSize", "order", "orderBy",
+                    "includeDeleted"), openMeter::listMeters);
+            route("POST", "/api/v1/meters", "admin", openMeter::createMeter);
+            route("GET", "/api/v1/meters/{meterIdOrSlug}", "read", openMeter::getMeter);
+            route("GET", "/api/v1/meters/{meterIdOrSlug}/query", "read", QueryParams.of("from", "to", "windowSize",
+                    "windowTimeZone", "subject", "groupBy", "clientId", "filterCustomerId",
+                    "advancedMeterGroupByFilters", "filterGroupBy[*]"), openMeter::query);
+            this.http = new HttpListener(config.http(), config.port(), this::dispatch);
         } catch (IOException | RuntimeException e) {
             engine.close();
             throw e;
         }
-        LOG.info("Tally listening on http://localhost:{} (data in {})", port(), config.dataDir().toAbsolutePath());
+        LOG.info("Tally listening on http://{} (data in {})", address(), config.dataDir().toAbsolutePath());
     }
 
     public static TallyServer start(ServerConfig config, Clock clock) {
@@ -178,7 +184,12 @@ public final class TallyServer implements AutoCloseable {
     }
 
     public int port() {
-        return http.getAddress().getPort();
+        return http.port();
+    }
+
+    /** The address and port the server is bound to, e.g. {@code 127.0.0.1:8080} or {@code [::]:8080}. */
+    public String address() {
+        return http.boundAddress();
     }
 
     /** The engine behind this server (for in-process tools and tests). */
@@ -191,8 +202,19 @@ public final class TallyServer implements AutoCloseable {
         return routes.stream().map(r -> r.method() + " " + r.template()).toList();
     }
 
-    private void route(String method, String template, String scope, Route.Handler handler) {
-        routes.add(new Route(method, template, Optional.ofNullable(scope), handler));
+    /** A route that takes no query parameters: a request with any is refused (400 unknown-parameter). */
+    void route(String method, String template, String scope, Route.Handler handler) {
+        route(method, template, scope, QueryParams.NONE, handler);
+    }
+
+    /** A route that accepts exactly the {@code query} parameters; package-private so that tests can add one. */
+    void route(String method, String template, String scope, QueryParams query, Route.Handler handler) {
+        routes.add(new Route(method, template, Optional.ofNullable(scope), query, handler));
+    }
+
+    /** Every route's method, template and accepted query parameters (for tests). */
+    List<Route> routeTable() {
+        return List.copyOf(routes);
     }
 
     private void loadMeters(Path file) {
@@ -231,7 +253,7 @@ public final class TallyServer implements AutoCloseable {
             } catch (dev.tally.engine.billing.BillingNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.billing.BillingConflictException e) {
-                Responses.problem(ex, new HttpError(409, "conflict", "Conflict", e.getMessage()), mapper);
+                Responses.problem(ex, new HttpError(409, e.type(), "Conflict", e.getMessage()), mapper);
             } catch (dev.tally.engine.notify.WebhookNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.notify.WebhookConflictException e) {
@@ -260,9 +282,13 @@ public final class TallyServer implements AutoCloseable {
                     return;
                 }
                 internalError(ex, e);
+            } catch (Throwable e) {
+                // an Error too (e.g. OutOfMemoryError from a hostile value): a 500 with an error id, never silence
+                internalError(ex, e);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             LOG.debug("could not write a response", e);
+        } finally {
             ex.close();
         }
     }
@@ -277,7 +303,7 @@ public final class TallyServer implements AutoCloseable {
     }
 
     /** A 500 that says only an error id; the exception goes to the log under that id. */
-    private void internalError(HttpExchange ex, Exception e) throws IOException {
+    private void internalError(HttpExchange ex, Throwable e) throws IOException {
         String errorId = UUID.randomUUID().toString();
         LOG.error("unexpected error {} on {} {}", errorId, ex.getRequestMethod(), ex.getRequestURI(), e);
         Responses.problem(ex, new HttpError(500, "internal", "Internal error",
@@ -317,6 +343,10 @@ public final class TallyServer implements AutoCloseable {
             if (route.scope().isPresent()) {
                 request.principal = auth.authenticate(request, route.scope().get());
             }
+            Optional<String> unknown = route.query().firstUnknown(request.query.keySet());
+            if (unknown.isPresent()) {
+                throw route.query().refuse(unknown.get(), route.method() + " " + route.template());
+            }
             route.handler().handle(request);
             return;
         }
@@ -329,8 +359,7 @@ public final class TallyServer implements AutoCloseable {
 
     @Override
     public void close() {
-        http.stop(1);
-        executor.shutdown();
+        http.close();
         engine.close();
     }
 }

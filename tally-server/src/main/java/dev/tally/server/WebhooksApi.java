@@ -28,19 +28,7 @@ final class WebhooksApi {
     }
 
     private JsonNode body(Request r) throws IOException {
-        byte[] bytes = r.body(MAX_BODY);
-        if (bytes.length == 0) {
-            return mapper.createObjectNode();
-        }
-        try {
-            JsonNode n = mapper.readTree(bytes);
-            if (n == null || !n.isObject()) {
-                throw new HttpError(400, "malformed-body", "Malformed body", "the body must be a JSON object");
-            }
-            return n;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new HttpError(400, "malformed-body", "Malformed body", "the body is not valid JSON");
-        }
+        return JsonBody.object(r, MAX_BODY);
     }
 
     // ---- endpoints

@@ -71,7 +71,7 @@ final class EntitlementBenchmark {
         ObjectMapper json = Json.newMapper();
         try (TallyServer server = TallyServer.start(new ServerConfig(0, dir, Optional.of(TestServer.KEY),
                 Optional.empty(), Duration.ofDays(35), Duration.ZERO, Optional.empty(),
-                dev.tally.engine.notify.WebhookSettings.MANUAL, dev.tally.engine.secrets.SecretsConfig.DEFAULT), clock)) {
+                dev.tally.engine.notify.WebhookSettings.MANUAL), clock)) {
             Engine e = server.engine();
             e.createMeter(T, json.readTree("{\"key\":\"tokens\",\"event_type\":\"llm.tokens\",\"aggregation\":\"sum\","
                     + "\"value_path\":\"tokens\",\"group_by\":[\"model\"]}"));

@@ -130,7 +130,7 @@ class OpenApiContractTest {
             }
             JsonNode security = op.node().has("security") ? op.node().get("security") : global;
             boolean bearer = requiresBearer(security);
-            if (op.path().startsWith("/v1/") || op.path().equals("/v1")) {
+            if (op.path().startsWith("/v1/") || op.path().equals("/v1") || op.path().startsWith("/api/v1/")) {
                 if (!bearer) {
                     problems.add(op.key() + ": a /v1 operation must require bearerAuth (own or global security)");
                 } else if (!responses.has("401")) {

@@ -68,7 +68,7 @@ class TenantIsolationTest {
 
     /** A route's path with tenant A's ids in it. */
     String path(String template) {
-        String p = template.replace("{key}", ids.get("key")).replace("{external_id}", ids.get("external_id"))
+        String p = template.replace("{key}", ids.get("key")).replace("{meterIdOrSlug}", ids.get("key")).replace("{external_id}", ids.get("external_id"))
                 .replace("{line_id}", ids.get("line_id")).replace("{source}", ids.get("source"));
         if (p.startsWith("/v1/subscriptions/")) {
             p = p.replace("{id}", ids.get("subscription"));
@@ -108,7 +108,7 @@ class TenantIsolationTest {
         for (String route : t.server.routes()) {
             String method = route.substring(0, route.indexOf(' '));
             String template = route.substring(route.indexOf(' ') + 1);
-            if (!template.startsWith("/v1/") || template.startsWith("/v1/tenants")) {
+            if (!template.startsWith("/v1/") && !template.startsWith("/api/v1/") || template.startsWith("/v1/tenants")) {
                 continue;
             }
             var r = t.send(method, path(template), body(method, template) == null ? null : "application/json",
@@ -137,10 +137,10 @@ class TenantIsolationTest {
         for (String route : t.server.routes()) {
             String method = route.substring(0, route.indexOf(' '));
             String template = route.substring(route.indexOf(' ') + 1);
-            if (!template.startsWith("/v1/") || template.startsWith("/v1/portal/")) {
+            if (!template.startsWith("/v1/") && !template.startsWith("/api/v1/") || template.startsWith("/v1/portal/")) {
                 continue;
             }
-            boolean ingestRoute = template.equals("/v1/events") && method.equals("POST")
+            boolean ingestRoute = (template.equals("/v1/events") || template.equals("/api/v1/events")) && method.equals("POST")
                     || template.equals("/v1/events/{source}/{id}/cancel");
             boolean readRoute = method.equals("GET") && !template.startsWith("/v1/api-keys")
                     && !template.startsWith("/v1/tenants") || template.equals("/v1/prices/preview");

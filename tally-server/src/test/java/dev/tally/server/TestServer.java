@@ -43,10 +43,18 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(Clock clock, Path dir, Optional<Path> metersFile, WebhookSettings webhooks) {
+        this(clock, dir, metersFile, webhooks, HttpSettings.DEFAULTS);
+    }
+
+    /** A server with its own listener settings (e.g. short header and body deadlines). */
+    TestServer(Clock clock, HttpSettings http) throws IOException {
+        this(clock, Files.createTempDirectory("tally-test"), Optional.empty(), WEBHOOKS, http);
+    }
+
+    TestServer(Clock clock, Path dir, Optional<Path> metersFile, WebhookSettings webhooks, HttpSettings http) {
         this.dir = dir;
         this.server = TallyServer.start(new ServerConfig(0, dir, Optional.of(KEY), metersFile,
-                Duration.ofDays(35), Duration.ZERO, Optional.empty(), webhooks,
-                dev.tally.engine.secrets.SecretsConfig.DEFAULT), clock);
+                Duration.ofDays(35), Duration.ZERO, Optional.empty(), webhooks, http), clock);
         this.owner = true;
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.input.DecimalInput;
+import dev.tally.core.input.InvalidInputException;
 import dev.tally.core.validation.FieldViolation;
 import dev.tally.core.validation.ValidationException;
 import java.math.BigDecimal;
@@ -134,16 +136,10 @@ public final class AlertRuleJson {
             JsonNode n = nodes.get().get(i);
             String path = field + "[" + i + "]";
             try {
-                if (n.isTextual() && n.textValue().length() <= 2 * JsonFields.MAX_DIGITS + 8) {
-                    out.add(new BigDecimal(n.textValue()));
-                } else if (n.isIntegralNumber() || n.isBigDecimal()) {
-                    out.add(n.decimalValue());
-                } else {
-                    o.error(path, "must be a decimal string like \"80\" or \"1000.5\"");
-                    ok = false;
-                }
-            } catch (NumberFormatException e) {
-                o.error(path, "must be a decimal string like \"80\" or \"1000.5\", got \"" + n.textValue() + "\"");
+                out.add(DecimalInput.of(n, DecimalInput.AMOUNTS));
+            } catch (InvalidInputException e) {
+                o.error(path, n.isTextual() || n.isNumber() ? e.problem()
+                        : "must be a decimal string like \"80\" or \"1000.5\"");
                 ok = false;
             }
         }

@@ -1,5 +1,6 @@
 package dev.tally.core.billing;
 
+import dev.tally.core.input.TextInput;
 import dev.tally.core.money.InvalidMoneyException;
 import dev.tally.core.money.RoundingRule;
 import dev.tally.core.money.TaxRate;
@@ -21,10 +22,18 @@ import java.util.regex.Pattern;
  * that apply to its invoices. Guarantees: an external id of 1 to {@value #MAX_ID_LENGTH} characters without control
  * characters and not blank, a non-blank name, a currency with a minor unit, an email of the form
  * {@code local@domain} when present, and an address using only the fields of {@link #ADDRESS_FIELDS} with non-blank
- * values and an upper-case ISO 3166 alpha-2 {@code country}. {@link CustomerJson} is its JSON form.
+ * values and an upper-case ISO 3166 alpha-2 {@code country}. Optional invoice preferences: {@code netTermsDays}
+ * (0 to {@value #MAX_NET_TERMS_DAYS}; when absent the tenant's default applies) and {@code language}, one of
+ * {@link #LANGUAGES} (when absent the tenant's default applies). {@link CustomerJson} is its JSON form.
  */
 public record Customer(String externalId, String name, ZoneId timezone, Currency currency, Optional<String> email,
-        Map<String, String> billingAddress, List<TaxRate> taxRates) {
+        Map<String, String> billingAddress, List<TaxRate> taxRates, Optional<Integer> netTermsDays,
+        Optional<String> language) {
+
+    /** The languages an invoice can be written in (ISO 639-1). */
+    public static final Set<String> LANGUAGES = Set.of("en", "de", "fr");
+    /** The longest payment terms, in days. */
+    public static final int MAX_NET_TERMS_DAYS = 365;
 
     /** The fields a billing address may have. */
     public static final Set<String> ADDRESS_FIELDS = Set.of("line1", "line2", "city", "state", "postal_code", "country");
@@ -67,6 +76,39 @@ public record Customer(String externalId, String name, ZoneId timezone, Currency
         billingAddress = Collections.unmodifiableMap(new TreeMap<>(billingAddress));
         Objects.requireNonNull(taxRates, "taxRates");
         taxRates = List.copyOf(taxRates);
+        Objects.requireNonNull(netTermsDays, "netTermsDays");
+        netTermsDays.flatMap(Customer::netTermsProblem).ifPresent(p -> {
+            throw new InvalidBillingException("net_terms_days", p);
+        });
+        Objects.requireNonNull(language, "language");
+        language.flatMap(Customer::languageProblem).ifPresent(p -> {
+            throw new InvalidBillingException("language", p);
+        });
+    }
+
+    /** A customer without invoice preferences of its own (the tenant's defaults apply). */
+    public Customer(String externalId, String name, ZoneId timezone, Currency currency, Optional<String> email,
+            Map<String, String> billingAddress, List<TaxRate> taxRates) {
+        this(externalId, name, timezone, currency, email, billingAddress, taxRates, Optional.empty(), Optional.empty());
+    }
+
+    /** Why payment terms are invalid, or empty if they are fine. */
+    public static Optional<String> netTermsProblem(int days) {
+        return days < 0 || days > MAX_NET_TERMS_DAYS
+                ? Optional.of("must be a whole number of days from 0 to " + MAX_NET_TERMS_DAYS + ", got " + days)
+                : Optional.empty();
+    }
+
+    /** Why an invoice language is invalid, or empty if it is fine. */
+    public static Optional<String> languageProblem(String language) {
+        return LANGUAGES.contains(language) ? Optional.empty()
+                : Optional.of("must be one of en, de, fr, got \"" + language + "\"");
+    }
+
+    /** The same customer billed in another time zone. */
+    public Customer withTimezone(ZoneId zone) {
+        return new Customer(externalId, name, Objects.requireNonNull(zone, "zone"), currency, email, billingAddress,
+                taxRates);
     }
 
     /** Why an external id is invalid, or empty if it is fine. */
@@ -80,6 +122,9 @@ public record Customer(String externalId, String name, ZoneId timezone, Currency
         if (externalId.chars().anyMatch(Character::isISOControl)) {
             return Optional.of("must not contain control characters");
         }
+        if (!TextInput.isValidUnicode(externalId)) {
+            return Optional.of(TextInput.NOT_UNICODE);
+        }
         return Optional.empty();
     }
 
@@ -90,6 +135,9 @@ public record Customer(String externalId, String name, ZoneId timezone, Currency
         }
         if (name.length() > MAX_TEXT_LENGTH) {
             return Optional.of("must be at most " + MAX_TEXT_LENGTH + " characters");
+        }
+        if (!TextInput.isValidUnicode(name)) {
+            return Optional.of(TextInput.NOT_UNICODE);
         }
         return Optional.empty();
     }

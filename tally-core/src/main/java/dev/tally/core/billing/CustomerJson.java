@@ -27,7 +27,8 @@ import java.util.TreeMap;
  * }</pre>
  * Reading is strict and collects every problem before failing with one {@link ValidationException} whose
  * violations name each bad field by its JSON path ({@code billing_address.country}, {@code tax_rates[0].percent});
- * unknown fields are refused. Required: {@code external_id} and {@code currency}. Defaults: {@code name} is the
+ * unknown fields are refused. Optional invoice preferences: {@code net_terms_days} (an integer, 0 to 365) and
+ * {@code language} ({@code "en"}, {@code "de"} or {@code "fr"}); absent, the tenant's defaults apply. Required: {@code external_id} and {@code currency}. Defaults: {@code name} is the
  * external id, {@code timezone} is {@code "UTC"}, no email, an empty address, no tax rates. The time zone is an IANA
  * region id ({@code "Asia/Kolkata"}) or {@code "UTC"}; fixed offsets such as {@code "+05:30"} are accepted too but
  * have no DST. Writing emits every field ({@code email} as {@code null} when absent);
@@ -35,7 +36,7 @@ import java.util.TreeMap;
  */
 public final class CustomerJson {
     private static final Set<String> FIELDS = Set.of("external_id", "name", "timezone", "currency", "email",
-            "billing_address", "tax_rates");
+            "billing_address", "tax_rates", "net_terms_days", "language");
 
     private CustomerJson() {
     }
@@ -94,12 +95,18 @@ public final class CustomerJson {
             }
         });
         List<TaxRate> taxRates = o.taxRates("tax_rates");
+        Optional<Integer> netTerms = netTermsDays(o);
+        Optional<String> language = o.text("language").filter(l -> {
+            Optional<String> problem = Customer.languageProblem(l);
+            problem.ifPresent(p -> o.error("language", p));
+            return problem.isEmpty();
+        });
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
         try {
             return new Customer(externalId.orElseThrow(), name.orElse(externalId.orElseThrow()), zone,
-                    currency.orElseThrow(), email, address, taxRates);
+                    currency.orElseThrow(), email, address, taxRates, netTerms, language);
         } catch (InvalidBillingException e) {
             throw new ValidationException(e.field().isEmpty() ? "body" : e.field(), e.problem());
         }
@@ -120,6 +127,20 @@ public final class CustomerJson {
         ObjectNode address = o.putObject("billing_address");
         c.billingAddress().forEach(address::put);
         JsonFields.writeTaxRates(o.putArray("tax_rates"), c.taxRates());
+        c.netTermsDays().ifPresentOrElse(d -> o.put("net_terms_days", d), () -> o.putNull("net_terms_days"));
+        c.language().ifPresentOrElse(l -> o.put("language", l), () -> o.putNull("language"));
         return o;
+    }
+
+    private static Optional<Integer> netTermsDays(JsonFields o) {
+        return o.node("net_terms_days").flatMap(n -> {
+            if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+                o.error("net_terms_days", "must be a whole number of days like 30");
+                return Optional.empty();
+            }
+            Optional<String> problem = Customer.netTermsProblem(n.intValue());
+            problem.ifPresent(p -> o.error("net_terms_days", p));
+            return problem.isEmpty() ? Optional.of(n.intValue()) : Optional.empty();
+        });
     }
 }

@@ -10,11 +10,14 @@ import dev.tally.core.pricing.RatedLine;
 import dev.tally.core.pricing.Rating;
 import dev.tally.core.pricing.Usage;
 import java.math.BigDecimal;
+import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -111,7 +114,7 @@ public final class InvoiceCalculator {
                     continue;
                 }
                 out.add(new InvoiceLine(f.key() + ":credit:" + s, LineKind.PRORATION_CREDIT, f.key(),
-                        "Unused " + f.name() + " (" + days.part + " of " + days.nominal + " days)", BigDecimal.ONE,
+                        "Unused " + f.name() + " (" + days.which() + ")", BigDecimal.ONE,
                         credit, new Money(credit, currency).rounded(), segment.period(), Optional.empty(),
                         Optional.empty(), segment.plan().key(), segment.plan().version(),
                         Optional.of(PlanJson.writeCharge(f).toString()), 0, Optional.empty()));
@@ -183,6 +186,22 @@ public final class InvoiceCalculator {
         return out;
     }
 
+    /**
+     * The included quantity a usage charge of the segment's plan gets in the segment: the plan's own allowance for
+     * a whole period, prorated by day ({@link Proration}) for a partial one, exactly as {@link #lines} rates it. The
+     * live estimate shows this figure so that its quantities and amounts agree with the invoice.
+     *
+     * @throws InvalidBillingException if the nominal period spans no local day
+     */
+    public static BigDecimal includedQuantity(UsageCharge charge, Segment segment, ZoneId zone) {
+        Objects.requireNonNull(charge, "charge");
+        Objects.requireNonNull(segment, "segment");
+        Objects.requireNonNull(zone, "zone");
+        Days days = Days.of(segment, zone);
+        BigDecimal full = charge.pricing().includedQuantity();
+        return days.partial() ? Proration.prorate(full, segment.period(), segment.nominal(), zone) : full;
+    }
+
     /** The charge's period-based allowances (included quantity, minimum, maximum) prorated by day to the segment. */
     private static ChargePricing prorated(ChargePricing p, Segment segment, ZoneId zone) {
         Optional<BigDecimal> max = p.maximumAmount().map(m -> Proration.prorate(m, segment.period(), segment.nominal(), zone));
@@ -219,24 +238,38 @@ public final class InvoiceCalculator {
         return chargeKey + ":" + segment + ":" + line;
     }
 
-    /** The local days of a segment and of its nominal period. */
-    private record Days(long part, long nominal) {
+    /** The local days of a segment and of its nominal period, and the segment's first and last local day. */
+    private record Days(long part, long nominal, LocalDate first, LocalDate last) {
+        private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("MMM d", Locale.ENGLISH);
+        private static final DateTimeFormatter DAY_YEAR = DateTimeFormatter.ofPattern("MMM d, yyyy", Locale.ENGLISH);
+
         static Days of(Segment segment, ZoneId zone) {
             long nominal = Proration.days(segment.nominal(), zone);
             if (nominal == 0) {
                 throw new InvalidBillingException("period", "the nominal period " + segment.nominal()
                         + " spans no local calendar day in " + zone.getId());
             }
-            return new Days(Proration.days(segment.period(), zone), nominal);
+            LocalDate first = segment.period().start().atZone(zone).toLocalDate();
+            LocalDate end = segment.period().end().atZone(zone).toLocalDate();
+            return new Days(Proration.days(segment.period(), zone), nominal, first,
+                    end.isAfter(first) ? end.minusDays(1) : first);
         }
 
         boolean partial() {
             return part < nominal;
         }
 
-        /** {@code " (9 of 30 days)"} for a partial segment, else nothing. */
+        /** {@code "12 of 30 days, Mar 19 – Mar 31"}: how many days and which (with the years when they differ). */
+        String which() {
+            String range = first.getYear() == last.getYear()
+                    ? DAY.format(first) + (last.equals(first) ? "" : " \u2013 " + DAY.format(last))
+                    : DAY_YEAR.format(first) + " \u2013 " + DAY_YEAR.format(last);
+            return part + " of " + nominal + (nominal == 1 ? " day, " : " days, ") + range;
+        }
+
+        /** {@code " (prorated 12 of 30 days, Mar 19 – Mar 31)"} for a partial segment, else nothing. */
         String note() {
-            return partial() ? " (" + part + " of " + nominal + " days)" : "";
+            return partial() ? " (prorated " + which() + ")" : "";
         }
     }
 }

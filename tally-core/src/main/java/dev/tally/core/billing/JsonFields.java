@@ -3,11 +3,12 @@ package dev.tally.core.billing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.input.DecimalInput;
+import dev.tally.core.input.InvalidInputException;
 import dev.tally.core.money.InvalidMoneyException;
 import dev.tally.core.money.TaxRate;
 import dev.tally.core.validation.FieldViolation;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.Iterator;
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
  */
 final class JsonFields {
     /** At most this many digits before and after the decimal point, as for prices. */
-    static final int MAX_DIGITS = 30;
+    static final int MAX_DIGITS = DecimalInput.AMOUNTS.maxIntegerDigits();
     private static final Pattern CURRENCY_CODE = Pattern.compile("[A-Z]{3}");
     private static final Set<String> TAX_RATE_FIELDS = Set.of("name", "percent");
 
@@ -225,39 +226,15 @@ final class JsonFields {
     }
 
     /**
-     * A decimal from a JSON string ("12.50") or an exact JSON number (an integer, or a number parsed as
-     * {@code BigDecimal}); a number held as a {@code double} is refused because its exact digits are lost.
+     * A decimal from a JSON string ("12.50") or an exact JSON number, within {@link DecimalInput#AMOUNTS}; read by
+     * {@link DecimalInput}, the one reader of decimals.
      */
     private Optional<BigDecimal> toDecimal(JsonNode v, String field) {
-        BigDecimal d;
-        if (v.isTextual()) {
-            String text = v.textValue();
-            if (text.length() > 2 * MAX_DIGITS + 8) {
-                error(field, "is too long to be a decimal");
-                return Optional.empty();
-            }
-            try {
-                d = new BigDecimal(text);
-            } catch (NumberFormatException e) {
-                error(field, "must be a decimal string like \"12.50\", got \"" + text + "\"");
-                return Optional.empty();
-            }
-        } else if (v.isIntegralNumber()) {
-            BigInteger i = v.bigIntegerValue();
-            d = new BigDecimal(i);
-        } else if (v.isBigDecimal()) {
-            d = v.decimalValue();
-        } else if (v.isNumber()) {
-            error(field, "must be a decimal string like \"1.5\": a JSON float loses its exact digits (integers are fine)");
-            return Optional.empty();
-        } else {
-            error(field, "must be a decimal string like \"12.50\"");
+        try {
+            return Optional.of(DecimalInput.of(v, DecimalInput.AMOUNTS));
+        } catch (InvalidInputException e) {
+            error(field, e.problem());
             return Optional.empty();
         }
-        if (d.scale() > MAX_DIGITS || d.precision() - d.scale() > MAX_DIGITS) {
-            error(field, "has too many digits (at most " + MAX_DIGITS + " before and after the decimal point)");
-            return Optional.empty();
-        }
-        return Optional.of(d);
     }
 }

@@ -1,10 +1,10 @@
 package dev.tally.core.event;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.input.TextInput;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -77,19 +77,11 @@ public final class CloudEventReader {
             } else {
                 throw new MalformedBodyException("the body must be a CloudEvent object or an array of them");
             }
-            if (p.nextToken() != null) {
-                throw new MalformedBodyException("unexpected content after the JSON value");
-            }
-        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
-            throw new MalformedBodyException("the body nests too deeply or holds a number or string too long to read");
-        } catch (JsonProcessingException e) {
-            if (e.getLocation() == null) {
-                throw new MalformedBodyException("the body is not valid JSON");
-            }
-            throw new MalformedBodyException("the body is not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
+            Json.requireEnd(p);
         } catch (IOException e) {
-            throw new MalformedBodyException("the body could not be read");
+            throw Json.malformed(e);
+        } catch (NumberFormatException e) {
+            throw Json.unreadableNumber();
         }
         return outcomes;
     }
@@ -110,9 +102,25 @@ public final class CloudEventReader {
         ObjectNode data = null;
         boolean dataNotObject = false;
         String invalidAttribute = null;
+        int seen = 0;
+        java.util.Set<String> extensions = null;
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String name = p.currentName();
+            int bit = attributeBit(name);
+            if (bit != 0) {
+                if ((seen & bit) != 0) {
+                    throw duplicate(name);
+                }
+                seen |= bit;
+            } else {
+                if (extensions == null) {
+                    extensions = new java.util.HashSet<>();
+                }
+                if (!extensions.add(name)) {
+                    throw duplicate(name);
+                }
+            }
             JsonToken v = p.nextToken();
             if ("data".equals(name)) {
                 if (v == JsonToken.START_OBJECT) {
@@ -163,6 +171,9 @@ public final class CloudEventReader {
         } else if (hasNul(id) || hasNul(source) || hasNul(type) || hasNul(subject)) {
             reason = RejectionReason.INVALID_ATTRIBUTE;
             detail = "id, source, type and subject must not contain the NUL character";
+        } else if (!unicode(id) || !unicode(source) || !unicode(type) || !unicode(subject)) {
+            reason = RejectionReason.INVALID_ATTRIBUTE;
+            detail = "id, source, type and subject " + TextInput.NOT_UNICODE;
         } else if (blank(id)) {
             reason = RejectionReason.MISSING_ID;
         } else if (blank(source)) {
@@ -184,7 +195,7 @@ public final class CloudEventReader {
             try {
                 at = Rfc3339.parse(time);
             } catch (DateTimeException e) {
-                return new EventOutcome.Rejected(oid, osource, RejectionReason.BAD_TIME, RejectionReason.BAD_TIME.description());
+                return new EventOutcome.Rejected(oid, osource, RejectionReason.BAD_TIME, "'time' " + e.getMessage());
             }
         }
         if (at.isAfter(receivedAt.plus(limits.futureTolerance()))) {
@@ -198,6 +209,31 @@ public final class CloudEventReader {
             data = mapper.createObjectNode();
         }
         return new EventOutcome.Parsed(new UsageEvent(source, id, type, subject, at, data));
+    }
+
+    /** A bit per attribute Tally reads (to find one given twice without a set per event); 0 for any other. */
+    private static int attributeBit(String name) {
+        return switch (name) {
+            case "specversion" -> 1;
+            case "id" -> 2;
+            case "source" -> 4;
+            case "type" -> 8;
+            case "subject" -> 16;
+            case "time" -> 32;
+            case "data" -> 64;
+            case "datacontenttype" -> 128;
+            case "dataschema" -> 256;
+            default -> 0;
+        };
+    }
+
+    /** A key given twice in one event: the body is not one unambiguous JSON document, so it fails whole. */
+    private static MalformedBodyException duplicate(String name) {
+        return new MalformedBodyException("the body has a key twice in one object: an event gives '" + name + "' twice");
+    }
+
+    private static boolean unicode(String s) {
+        return s == null || TextInput.isValidUnicode(s);
     }
 
     private static boolean hasNul(String s) {

@@ -1,6 +1,8 @@
 package dev.tally.core.expression;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.input.DecimalInput;
+import dev.tally.core.input.InvalidInputException;
 import java.math.BigDecimal;
 
 /**
@@ -14,7 +16,7 @@ import java.math.BigDecimal;
 final class FieldValues {
 
     /** Most significant digits, and most decimal places either way, accepted in a field value. */
-    static final int MAX_DIGITS = 100;
+    static final int MAX_DIGITS = DecimalInput.MEASUREMENTS.maxIntegerDigits();
 
     private FieldValues() {
     }
@@ -100,19 +102,13 @@ final class FieldValues {
         return c >= '0' && c <= '9';
     }
 
+    /** The value within {@link DecimalInput#MEASUREMENTS}, the one published range of event values. */
     private static BigDecimal bounded(FieldPath path, BigDecimal value) {
-        if (withinBounds(value)) {
-            return value;
+        try {
+            return DecimalInput.bounded(value, DecimalInput.MEASUREMENTS);
+        } catch (InvalidInputException e) {
+            throw ExpressionEvaluationException.notANumber(path,
+                    "it has more than " + MAX_DIGITS + " digits before or after the decimal point");
         }
-        BigDecimal stripped = value.stripTrailingZeros();
-        if (withinBounds(stripped)) {
-            return stripped;
-        }
-        throw ExpressionEvaluationException.notANumber(path,
-                "it has more than " + MAX_DIGITS + " digits or decimal places, or too large an exponent");
-    }
-
-    private static boolean withinBounds(BigDecimal value) {
-        return Math.abs(value.scale()) <= MAX_DIGITS && value.precision() <= MAX_DIGITS;
     }
 }

@@ -1,5 +1,7 @@
 package dev.tally.core.expression;
 
+import dev.tally.core.input.DecimalInput;
+import dev.tally.core.input.InvalidInputException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -107,7 +109,11 @@ final class Parser {
         Token token = next();
         switch (token) {
             case Token.Number number -> {
-                return new Node.Literal(new BigDecimal(number.text()));
+                try {
+                    return new Node.Literal(DecimalInput.parse(number.text(), DecimalInput.MEASUREMENTS));
+                } catch (InvalidInputException e) {
+                    throw new InvalidExpressionException(source, number.start(), "number literal " + e.problem());
+                }
             }
             case Token.Path path when peekSymbol('(') -> {
                 return call(path);

@@ -1,6 +1,8 @@
 package dev.tally.core.meter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.input.DecimalInput;
+import dev.tally.core.input.InvalidInputException;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
@@ -10,10 +12,9 @@ import java.util.Optional;
  * A dotted path into an event's {@code data} object, e.g. {@code usage.tokens}
  * (a leading {@code $.} is accepted and dropped). Also the one place that
  * decides what counts as a number (a JSON number, or a string holding a decimal)
- * and what a value's text is (for filters, group-by and unique counts).
+ * (within {@link DecimalInput#MEASUREMENTS}) and what a value's text is (for filters, group-by and unique counts).
  */
 public record DataPath(String text, List<String> segments) {
-    private static final int MAX_DIGITS = 100;
 
     public DataPath {
         if (segments.isEmpty() || segments.stream().anyMatch(String::isEmpty)) {
@@ -46,24 +47,17 @@ public record DataPath(String text, List<String> segments) {
 
     /** The exact number a node holds: a JSON number or a string that is a plain decimal; never via double. */
     public static Optional<BigDecimal> number(JsonNode node) {
-        BigDecimal d = null;
-        if (node.isBigDecimal()) {
-            d = node.decimalValue();
-        } else if (node.isInt() || node.isLong()) {
-            d = BigDecimal.valueOf(node.longValue());
-        } else if (node.isBigInteger()) {
-            d = new BigDecimal(node.bigIntegerValue());
-        } else if (node.isTextual()) {
-            try {
-                d = new BigDecimal(node.textValue().trim());
-            } catch (NumberFormatException e) {
-                return Optional.empty();
+        try {
+            if (node.isTextual()) {
+                return Optional.of(DecimalInput.parse(node.textValue().trim(), DecimalInput.MEASUREMENTS));
             }
+            if (node.isBigDecimal() || node.isIntegralNumber()) {
+                return Optional.of(DecimalInput.of(node, DecimalInput.MEASUREMENTS));
+            }
+        } catch (InvalidInputException e) {
+            // not a number Tally takes (not a decimal, or outside the range): not numeric
         }
-        if (d == null || d.precision() > MAX_DIGITS || Math.abs(d.scale()) > MAX_DIGITS) {
-            return Optional.empty();
-        }
-        return Optional.of(d);
+        return Optional.empty();
     }
 
     /** The text a value is compared, grouped and counted by: strings as-is, numbers normalised (1.0 = 1). */

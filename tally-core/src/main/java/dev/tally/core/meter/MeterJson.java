@@ -8,11 +8,11 @@ import dev.tally.core.aggregate.Aggregation;
 import dev.tally.core.aggregate.TimeUnitOfMeasure;
 import dev.tally.core.expression.Expression;
 import dev.tally.core.expression.InvalidExpressionException;
+import dev.tally.core.input.InstantInput;
+import dev.tally.core.input.InvalidInputException;
 import dev.tally.core.validation.FieldViolation;
 import dev.tally.core.validation.ValidationException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -143,9 +143,9 @@ public final class MeterJson {
         Optional<String> ef = text(body, "effective_from", errors);
         if (ef.isPresent()) {
             try {
-                from = OffsetDateTime.parse(ef.get()).toInstant();
-            } catch (DateTimeParseException e) {
-                errors.add(new FieldViolation("effective_from", "must be an RFC 3339 timestamp"));
+                from = InstantInput.parse(ef.get());
+            } catch (InvalidInputException e) {
+                errors.add(new FieldViolation("effective_from", e.problem()));
             }
         }
         String name = text(body, "name", errors).orElse(key);

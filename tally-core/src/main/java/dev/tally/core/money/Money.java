@@ -1,5 +1,7 @@
 package dev.tally.core.money;
 
+import dev.tally.core.input.DecimalInput;
+import dev.tally.core.input.InvalidInputException;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.List;
@@ -27,13 +29,16 @@ public record Money(BigDecimal amount, Currency currency) implements Comparable<
         return new Money(BigDecimal.ZERO.setScale(RoundingRule.minorUnitDigits(currency)), currency);
     }
 
-    /** Parses a decimal string ("12.345", never a binary float) into an exact amount of the currency. */
+    /**
+     * Parses a decimal string ("12.345", never a binary float) into an exact amount of the currency, within
+     * {@link DecimalInput#AMOUNTS}.
+     */
     public static Money of(String amount, Currency currency) {
         Objects.requireNonNull(amount, "amount");
         try {
-            return new Money(new BigDecimal(amount), currency);
-        } catch (NumberFormatException e) {
-            throw new InvalidMoneyException("not a decimal amount: \"" + amount + "\"");
+            return new Money(DecimalInput.parse(amount, DecimalInput.AMOUNTS), currency);
+        } catch (InvalidInputException e) {
+            throw new InvalidMoneyException("not a decimal amount: \"" + amount + "\" (" + e.problem() + ")");
         }
     }
 

@@ -1,8 +1,9 @@
 package dev.tally.core.pricing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.input.DecimalInput;
+import dev.tally.core.input.InvalidInputException;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -16,7 +17,7 @@ import java.util.Set;
  */
 final class JsonObject {
     /** At most this many digits before and after the decimal point, so no input can blow up arithmetic. */
-    static final int MAX_DIGITS = 30;
+    static final int MAX_DIGITS = DecimalInput.AMOUNTS.maxIntegerDigits();
 
     private final JsonNode node;
     private final String path;
@@ -116,37 +117,14 @@ final class JsonObject {
 
     /**
      * A decimal from a JSON string ("12.50") or an exact JSON number: an integer, or a number parsed as
-     * {@code BigDecimal} (mapper with {@code USE_BIG_DECIMAL_FOR_FLOATS}). A number already held as a
-     * {@code double} is refused: its exact digits are lost.
+     * {@code BigDecimal} (mapper with {@code USE_BIG_DECIMAL_FOR_FLOATS}), within {@link DecimalInput#AMOUNTS}. A
+     * number already held as a {@code double} is refused: its exact digits are lost.
      */
     static BigDecimal toDecimal(JsonNode v, String path) {
-        BigDecimal d;
-        if (v.isTextual()) {
-            String text = v.textValue();
-            if (text.length() > 2 * MAX_DIGITS + 8) {
-                throw new InvalidPriceException(path, "is too long to be a decimal amount");
-            }
-            try {
-                d = new BigDecimal(text);
-            } catch (NumberFormatException e) {
-                throw new InvalidPriceException(path, "must be a decimal string like \"12.50\", got \"" + text + "\"");
-            }
-        } else if (v.isIntegralNumber()) {
-            BigInteger i = v.bigIntegerValue();
-            d = new BigDecimal(i);
-        } else if (v.isBigDecimal()) {
-            d = v.decimalValue();
-        } else if (v.isNumber()) {
-            throw new InvalidPriceException(path, "must be a decimal string like \"1.5\": a JSON float loses its"
-                    + " exact digits (integers are fine)");
-        } else {
-            throw new InvalidPriceException(path, "must be a decimal string like \"12.50\"");
+        try {
+            return DecimalInput.of(v, DecimalInput.AMOUNTS);
+        } catch (InvalidInputException e) {
+            throw new InvalidPriceException(path, e.problem());
         }
-        int integerDigits = d.precision() - d.scale();
-        if (d.scale() > MAX_DIGITS || integerDigits > MAX_DIGITS) {
-            throw new InvalidPriceException(path, "has too many digits (at most " + MAX_DIGITS
-                    + " before and after the decimal point)");
-        }
-        return d;
     }
 }

@@ -6,10 +6,12 @@ import java.util.Optional;
 /**
  * {@code percentage}: each event's value is a monetary amount (a transaction) and is charged
  * {@code value × rate / 100 + fixedFee}, clamped to {@code [minPerEvent, maxPerEvent]} when set.
- * Allowances, applied in event order: the first {@code freeEvents} events are free (no percentage, no
- * fixed fee); then {@code freeAmount} of value is not charged: an event whose value fits in what is
- * left of it is free, the event that exhausts it is charged on the part above it. Guarantees
- * non-negative rate, fees, allowances and bounds, and {@code minPerEvent <= maxPerEvent}.
+ * Allowances ({@link FreeAllowance}), over the period's events in event-time order, as Lago's
+ * {@code free_units_per_events} and {@code free_units_per_total_aggregation}: the first {@code freeEvents}
+ * events and the first {@code freeAmount} of value are free, and when both are set the allowance ends at
+ * whichever limit is reached first. A free event pays nothing (no percentage, no fixed fee, no minimum); the
+ * event whose running total crosses the free units is charged on the part above them and pays the fixed fee.
+ * Guarantees non-negative rate, fees, allowances and bounds, and {@code minPerEvent <= maxPerEvent}.
  */
 public record PercentagePrice(BigDecimal rate, BigDecimal fixedFee, int freeEvents, BigDecimal freeAmount,
         Optional<BigDecimal> minPerEvent, Optional<BigDecimal> maxPerEvent) implements PriceModel {

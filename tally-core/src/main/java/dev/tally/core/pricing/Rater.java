@@ -121,32 +121,21 @@ public final class Rater {
     }
 
     private static Rating percentage(PercentagePrice p, List<BigDecimal> values) {
-        int freeEventsLeft = p.freeEvents();
-        BigDecimal freeAmountLeft = p.freeAmount();
-        long freeEvents = 0;
-        BigDecimal freeValue = BigDecimal.ZERO;
+        FreeAllowance free = FreeAllowance.of(p, values);
         long chargedEvents = 0;
         BigDecimal chargedValue = BigDecimal.ZERO;
         long atMinimum = 0;
         long atMaximum = 0;
         BigDecimal factor = Decimals.percentToFactor(p.rate());
-        for (BigDecimal value : values) {
-            if (freeEventsLeft > 0) {
-                freeEventsLeft--;
-                freeEvents++;
+        BigDecimal running = BigDecimal.ZERO;
+        for (int i = 0; i < values.size(); i++) {
+            BigDecimal before = running;
+            running = running.add(values.get(i));
+            if (i < free.events()) {
                 continue;
             }
-            BigDecimal charged = value;
-            if (freeAmountLeft.signum() > 0) {
-                if (value.compareTo(freeAmountLeft) <= 0) {
-                    freeAmountLeft = freeAmountLeft.subtract(value);
-                    freeValue = freeValue.add(value);
-                    continue;
-                }
-                charged = value.subtract(freeAmountLeft);
-                freeValue = freeValue.add(freeAmountLeft);
-                freeAmountLeft = BigDecimal.ZERO;
-            }
+            // the part of the running total above the free units (never below zero)
+            BigDecimal charged = running.subtract(Decimals.max(free.units(), before)).max(BigDecimal.ZERO);
             BigDecimal fee = charged.multiply(factor).add(p.fixedFee());
             if (p.minPerEvent().isPresent() && fee.compareTo(p.minPerEvent().get()) < 0) {
                 atMinimum++;
@@ -158,11 +147,11 @@ public final class Rater {
             }
         }
         List<RatedLine> lines = new ArrayList<>();
-        if (freeEvents > 0) {
-            lines.add(RatedLine.of("Free events", BigDecimal.valueOf(freeEvents), BigDecimal.ZERO));
+        if (p.freeEvents() > 0 && free.events() > 0) {
+            lines.add(RatedLine.of("Free events", BigDecimal.valueOf(free.events()), BigDecimal.ZERO));
         }
-        if (freeValue.signum() > 0) {
-            lines.add(RatedLine.of("Free amount (value not charged)", freeValue, BigDecimal.ZERO));
+        if (p.freeAmount().signum() > 0 && free.units().signum() > 0) {
+            lines.add(RatedLine.of("Free amount (value not charged)", free.units(), BigDecimal.ZERO));
         }
         if (chargedEvents > 0) {
             lines.add(RatedLine.of(Decimals.plain(p.rate()) + "% of the value of " + events(chargedEvents),

@@ -128,7 +128,7 @@ class InvoiceCalculatorTest {
                 new Segment(pro, AFTER_CHANGE, NOVEMBER, List.of()));
 
         assertThat(lines).extracting(InvoiceLine::description)
-                .containsExactly("Platform fee (9 of 30 days)", "Platform fee (21 of 30 days)");
+                .containsExactly("Platform fee (prorated 9 of 30 days, Nov 1 – Nov 9)", "Platform fee (prorated 21 of 30 days, Nov 10 – Nov 30)");
         assertThat(amounts(lines)).containsExactly("14.70", "34.30");
         assertThat(InvoiceCalculator.totals(lines, List.of(), USD).total().plainString()).isEqualTo("49.00");
     }
@@ -166,7 +166,7 @@ class InvoiceCalculatorTest {
         assertThat(credits).singleElement().satisfies(c -> {
             assertThat(c.kind()).isEqualTo(LineKind.PRORATION_CREDIT);
             assertThat(c.lineId()).isEqualTo("base:credit:0");
-            assertThat(c.description()).isEqualTo("Unused Platform fee (21 of 30 days)");
+            assertThat(c.description()).isEqualTo("Unused Platform fee (21 of 30 days, Nov 10 – Nov 30)");
             assertThat(c.amount().plainString()).isEqualTo("-34.30");
         });
         assertThat(amounts(charges)).containsExactly("69.30");
@@ -198,7 +198,7 @@ class InvoiceCalculatorTest {
 
         // minimum 10 × 21/30 = 7.00; usage 3.00; true-up 4.00
         assertThat(amounts(lines)).containsExactly("3.00", "4.00");
-        assertThat(lines.get(1).description()).isEqualTo("Tokens: Minimum commitment true-up (minimum 7.00) (21 of 30 days)");
+        assertThat(lines.get(1).description()).isEqualTo("Tokens: Minimum commitment true-up (minimum 7.00) (prorated 21 of 30 days, Nov 10 – Nov 30)");
     }
 
     @Test
@@ -293,7 +293,7 @@ class InvoiceCalculatorTest {
         List<InvoiceLine> lines = lines(USD, new Segment(plan, afterTrial, NOVEMBER, List.of(ChargeUsage.quantity(tokens, d("700"), 7, 1))));
 
         // 49 × 16/30 = 26.1333... → 26.13
-        assertThat(lines.get(0).description()).isEqualTo("Platform fee (16 of 30 days)");
+        assertThat(lines.get(0).description()).isEqualTo("Platform fee (prorated 16 of 30 days, Nov 15 – Nov 30)");
         assertThat(amounts(lines)).containsExactly("26.13", "7.00");
         assertThat(lines.get(0).unitPrice()).isEqualTo(d("26.1333333333333333333333"));
     }

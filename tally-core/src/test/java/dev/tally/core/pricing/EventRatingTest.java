@@ -60,10 +60,55 @@ class EventRatingTest {
         }
 
         @Test
-        void appliesFreeEventsFirstWithoutConsumingTheFreeAmount() {
-            // first event free by count; 40 fits in the 50 free; the next 40 is charged on 30 at 10%
+        void withBothAllowancesTheFreeAmountEndsTheAllowanceWhenReachedBeforeTheFreeEvents() {
+            // free units min(1000, running total after 5 events = 1500) = 1000; 300, 600, 900 stay within: 3 free
+            // events; (1800 - 1000) x 2 % + 3 x 0.10 = 16.00 + 0.30
+            Rating r = Rater.rateEvents(percentage("2", "0.10", 5, "1000"), ds("300", "300", "300", "300", "300", "300"));
+
+            assertThat(r.amount()).isEqualByComparingTo("16.30");
+            assertThat(r.lines()).extracting(RatedLine::description).containsExactly("Free events",
+                    "Free amount (value not charged)", "2% of the value of 3 events", "Fixed fee per event");
+            assertThat(r.lines().get(0).quantity()).isEqualByComparingTo("3");
+            assertThat(r.lines().get(1).quantity()).isEqualByComparingTo("1000");
+            assertThat(r.lines().get(2).quantity()).isEqualByComparingTo("800");
+            assertThat(r.lines().get(3).quantity()).isEqualByComparingTo("3");
+        }
+
+        @Test
+        void withBothAllowancesTheFreeEventsEndTheAllowanceWhenReachedBeforeTheFreeAmount() {
+            // free units min(1000, running total after 2 events = 600) = 600; 2 free events, 4 paid:
+            // (1800 - 600) x 2 % + 4 x 0.10 = 24.00 + 0.40
+            Rating r = Rater.rateEvents(percentage("2", "0.10", 2, "1000"), ds("300", "300", "300", "300", "300", "300"));
+
+            assertThat(r.amount()).isEqualByComparingTo("24.40");
+            assertThat(r.lines().get(0).quantity()).isEqualByComparingTo("2");
+            assertThat(r.lines().get(1).quantity()).isEqualByComparingTo("600");
+            assertThat(r.lines().get(2).description()).isEqualTo("2% of the value of 4 events");
+        }
+
+        @Test
+        void withBothAllowancesTheEventThatCrossesTheFreeUnitsIsChargedOnThePartAbove() {
+            // free units min(50, 1000) = 50: the first event (1000) already crosses them and is charged on 950;
+            // the two 40s are charged in full: (950 + 40 + 40) x 10 % = 103
             assertThat(Rater.rateEvents(percentage("10", "0", 1, "50"), ds("1000", "40", "40")).amount())
-                    .isEqualByComparingTo("3");
+                    .isEqualByComparingTo("103");
+        }
+
+        @Test
+        void withFreeEventsOnlyTheFirstEventsAreFreeWhateverTheirValue() {
+            // 1000 and 5 free; 40 at 10 % + 0.30
+            assertThat(Rater.rateEvents(percentage("10", "0.30", 2, "0"), ds("1000", "5", "40")).amount())
+                    .isEqualByComparingTo("4.30");
+        }
+
+        @Test
+        void freeEventsNeverExceedTheFreeEventsEvenWhenLaterEventsAddNothing() {
+            // free units min(10, 0) = 0 after the one free event; the zero-valued events after it pay the fixed fee
+            Rating r = Rater.rateEvents(percentage("1", "0.25", 1, "10"), ds("0", "0", "0"));
+
+            assertThat(r.amount()).isEqualByComparingTo("0.50");
+            assertThat(r.lines().get(0).description()).isEqualTo("Free events");
+            assertThat(r.lines().get(0).quantity()).isEqualByComparingTo("1");
         }
 
         @Test

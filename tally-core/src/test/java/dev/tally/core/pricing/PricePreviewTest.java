@@ -71,6 +71,18 @@ class PricePreviewTest {
     }
 
     @Test
+    void previewsBothFreeAllowancesOfAPercentagePriceAsLagoDoes() {
+        String six = "'events':[{'value':'300'},{'value':'300'},{'value':'300'},{'value':'300'},{'value':'300'},{'value':'300'}]";
+        JsonNode amountFirst = preview("{'currency':'USD','price':{'model':'percentage','rate':'2','fixed_fee':'0.10',"
+                + "'free_events':5,'free_amount':'1000'}," + six + "}");
+        JsonNode eventsFirst = preview("{'currency':'USD','price':{'model':'percentage','rate':'2','fixed_fee':'0.10',"
+                + "'free_events':2,'free_amount':'1000'}," + six + "}");
+
+        assertThat(amountFirst.get("amount").asText()).isEqualTo("16.30");
+        assertThat(eventsFirst.get("amount").asText()).isEqualTo("24.40");
+    }
+
+    @Test
     void appliesIncludedQuantityMinimumAndMaximum() {
         assertThat(preview("{'currency':'USD','price':{'model':'unit','unit_price':'1'},'quantity':'150',"
                 + "'included_quantity':'100'}").get("amount").asText()).isEqualTo("50.00");

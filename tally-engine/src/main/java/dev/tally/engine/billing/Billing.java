@@ -17,6 +17,9 @@ import dev.tally.core.money.InvoiceTotals;
 import dev.tally.core.money.Money;
 import dev.tally.core.money.RoundingRule;
 import dev.tally.core.money.TaxRate;
+import dev.tally.core.input.DecimalInput;
+import dev.tally.core.input.InstantInput;
+import dev.tally.core.input.InvalidInputException;
 import dev.tally.core.validation.FieldViolation;
 import dev.tally.core.validation.ValidationException;
 import dev.tally.engine.ingest.StoredEvent;
@@ -25,6 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -50,6 +54,7 @@ public final class Billing {
     private final UsageSource usage;
     private final Clock clock;
     private final InvoiceComposer composer;
+    private final CustomerRecords records;
     private final Map<String, Object> runLocks = new ConcurrentHashMap<>();
     private final Map<String, Plan> planCache = new ConcurrentHashMap<>();
     private volatile Runnable crashHook = () -> { };
@@ -61,6 +66,12 @@ public final class Billing {
         this.usage = usage;
         this.clock = clock;
         this.composer = new InvoiceComposer(usage, this::plan);
+        this.records = new CustomerRecords(store, clock, this::plan, () -> observer);
+    }
+
+    /** Updates, archiving and the version history of customers. */
+    public CustomerRecords customerRecords() {
+        return records;
     }
 
     /**
@@ -133,13 +144,22 @@ public final class Billing {
         return c;
     }
 
+    /** A customer as it is now (archived or not), with a pending time zone once it has taken effect. */
     public Customer customer(String tenant, String externalId) {
-        return store.customer(tenant, externalId)
-                .orElseThrow(() -> new BillingNotFoundException("no customer '" + externalId + "'"));
+        return records.record(tenant, externalId).inForce(now());
     }
 
+    /** A tenant's customers by external id, as they are now (archived ones included). */
     public List<Customer> customers(String tenant) {
-        return store.customers(tenant);
+        Instant now = now();
+        return records.records(tenant).stream().map(r -> r.inForce(now)).toList();
+    }
+
+    /** The customer of a subscription as its billing sees it: in the time zone in force at the subscription's start. */
+    private Customer customerFor(Subscription s) {
+        Customer c = customer(s.tenant(), s.customer());
+        ZoneId zone = records.zoneAt(s.tenant(), c, s.start());
+        return zone.equals(c.timezone()) ? c : c.withTimezone(zone);
     }
 
     // ---- plans
@@ -205,17 +225,23 @@ public final class Billing {
     // ---- subscriptions
 
     public Subscription subscribe(String tenant, JsonNode body) {
-        Customer c = store.customer(tenant, text(body, "customer").orElseThrow(() ->
+        CustomerRecord rec = store.customers.record(tenant, text(body, "customer").orElseThrow(() ->
                 new ValidationException("customer", "is required"))).orElseThrow(() ->
                 new ValidationException("customer", "no such customer"));
+        if (rec.archived()) {
+            throw new BillingConflictException("customer-archived", "customer '" + rec.customer().externalId()
+                    + "' is archived and cannot be subscribed");
+        }
+        Customer base = rec.inForce(now());
         Plan plan = resolvePlan(tenant, body, "plan");
-        if (!plan.currency().equals(c.currency())) {
+        if (!plan.currency().equals(base.currency())) {
             throw new ValidationException("plan", "the plan's currency " + plan.currency()
-                    + " is not the customer's " + c.currency());
+                    + " is not the customer's " + base.currency());
         }
         BillingAnchor anchor = text(body, "billing").map(b -> BillingAnchor.fromWireName(b).orElseThrow(() ->
                 new ValidationException("billing", "must be calendar or anniversary"))).orElse(BillingAnchor.CALENDAR);
         Instant start = instant(body, "start").orElse(now());
+        Customer c = base.withTimezone(records.zoneAt(tenant, base, start));
         int trialDays = body.hasNonNull("trial_days") ? body.get("trial_days").asInt() : plan.trialDays();
         if (trialDays < 0 || trialDays > 365) {
             throw new ValidationException("trial_days", "must be 0..365");
@@ -274,7 +300,7 @@ public final class Billing {
     public Subscription changePlan(String tenant, String id, JsonNode body) {
         synchronized (lock(tenant)) {
             Subscription s = subscription(tenant, id);
-            Customer c = customer(tenant, s.customer());
+            Customer c = customerFor(s);
             Plan to = resolvePlan(tenant, body, "plan");
             Plan from = plan(tenant, s.currentPhase());
             Instant at = instant(body, "at").orElse(now());
@@ -302,7 +328,7 @@ public final class Billing {
             if (s.end().isPresent()) {
                 throw new BillingConflictException("the subscription is already cancelled (ends " + s.end().get() + ")");
             }
-            Customer c = customer(tenant, s.customer());
+            Customer c = customerFor(s);
             Instant end;
             if (body.path("at_period_end").asBoolean(false)) {
                 end = InvoiceComposer.periodAt(s, plan(tenant, s.phases().get(0)), now(), c.timezone()).end();
@@ -351,7 +377,7 @@ public final class Billing {
                 }
                 List<BillingStore.Draft> drafts = new ArrayList<>(due.size());
                 for (Subscription s : due) {
-                    Customer c = customers.computeIfAbsent(s.customer(), k -> customer(tenant, k));
+                    Customer c = customers.computeIfAbsent(s.customer() + "\u0000" + s.start(), k -> customerFor(s));
                     Instant boundary = s.nextBoundary();
                     List<Invoice> earlier = store.invoicesOfSubscriptionSince(tenant, s.id(),
                             now.minus(InvoiceComposer.LOOK_BACK));
@@ -369,7 +395,7 @@ public final class Billing {
                 List<BillingStore.Draft> batch = new ArrayList<>();
                 for (Invoice d : open.subList(from, Math.min(open.size(), from + runBatch))) {
                     Subscription s = subscription(tenant, d.subscriptionId());
-                    Customer c = customers.computeIfAbsent(s.customer(), k -> customer(tenant, k));
+                    Customer c = customers.computeIfAbsent(s.customer() + "\u0000" + s.start(), k -> customerFor(s));
                     batch.add(recomposed(s, c, d, now));
                 }
                 finalized += store.refreshDrafts(batch, now);
@@ -387,7 +413,7 @@ public final class Billing {
         Invoice fresh = draft(s, c, d.boundary(), comp, now, Duration.ZERO);
         Invoice kept = new Invoice(d.id(), d.tenant(), d.number(), d.customer(), d.subscriptionId(), d.boundary(),
                 fresh.period(), d.status(), fresh.lines(), fresh.totals(), d.createdAt(), now, d.finalizeAfter(),
-                d.finalizedAt(), d.paidAt(), d.voidedAt());
+                d.finalizedAt(), d.paidAt(), d.voidedAt(), d.dueDate());
         return new BillingStore.Draft(kept, taxRates(s, c), s.nextBoundary());
     }
 
@@ -398,7 +424,7 @@ public final class Billing {
         Instant finalizeAfter = (boundary.isAfter(now) ? boundary : now).plus(grace);
         return new Invoice("inv_" + UUID.randomUUID().toString().replace("-", ""), s.tenant(), Optional.empty(),
                 c.externalId(), s.id(), boundary, comp.period(), InvoiceStatus.DRAFT, comp.lines(), totals, now, now,
-                finalizeAfter, Optional.empty(), Optional.empty(), Optional.empty());
+                finalizeAfter, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** The customer's tax rates, else the plan's. */
@@ -424,7 +450,7 @@ public final class Billing {
                 throw new BillingConflictException("only a draft can be finalized; this invoice is " + d.status().wireName());
             }
             Subscription s = subscription(tenant, d.subscriptionId());
-            store.refreshDrafts(List.of(recomposed(s, customer(tenant, s.customer()), d, now())), now());
+            store.refreshDrafts(List.of(recomposed(s, customerFor(s), d, now())), now());
             store.finalizeDraft(tenant, id, now());
             return invoice(tenant, id);
         }
@@ -515,9 +541,9 @@ public final class Billing {
                 BigDecimal left = l.amount().amount().subtract(already.getOrDefault(lineId, BigDecimal.ZERO));
                 BigDecimal amount;
                 try {
-                    amount = r.hasNonNull("amount") ? new BigDecimal(r.get("amount").asText()) : left;
-                } catch (NumberFormatException e) {
-                    throw new ValidationException("lines[" + i + "].amount", "must be a decimal string");
+                    amount = r.hasNonNull("amount") ? DecimalInput.of(r.get("amount"), DecimalInput.AMOUNTS) : left;
+                } catch (InvalidInputException e) {
+                    throw new ValidationException("lines[" + i + "].amount", e.problem());
                 }
                 if (amount.signum() <= 0 || amount.compareTo(left) > 0
                         || !RoundingRule.isRounded(amount, inv.totals().currency())) {
@@ -571,53 +597,67 @@ public final class Billing {
 
     // ---- live estimate
 
-    /** The current period of each of a customer's live subscriptions, priced as the invoices will price it. */
+    /**
+     * The current period of each of a customer's live subscriptions, priced as the invoices will price it: the same
+     * lines, the same prorated allowances; each in-advance fee names the invoice it is already on.
+     */
     public List<UsageEstimate> currentUsage(String tenant, String customerId) {
         usage.sync();
-        Customer c = customer(tenant, customerId);
+        Customer base = customer(tenant, customerId);
         Instant now = now();
         List<UsageEstimate> out = new ArrayList<>();
         for (Subscription s : store.subscriptionsOf(tenant, customerId)) {
             if (!s.activeAt(now)) {
                 continue;
             }
+            Customer c = base.withTimezone(records.zoneAt(tenant, base, s.start()));
             Plan first = plan(tenant, s.phases().get(0));
             Period period = InvoiceComposer.periodAt(s, first, now, c.timezone());
+            Map<String, InvoiceComposer.ChargeFigures> figures = new java.util.LinkedHashMap<>();
             List<InvoiceLine> lines = new ArrayList<>(composer.arrears(s, c, period,
-                    s.end().filter(e -> e.isBefore(period.end())).orElse(period.end())));
-            lines.addAll(composer.advanceFees(s, c, period));
+                    s.end().filter(e -> e.isBefore(period.end())).orElse(period.end()), figures));
+            List<InvoiceLine> advance = composer.advanceFees(s, c, period);
+            lines.addAll(advance);
+            List<Invoice> invoices = store.invoicesOfSubscription(tenant, s.id()).stream()
+                    .filter(i -> i.status() != InvoiceStatus.VOID).toList();
             Plan current = plan(tenant, s.phaseAt(now));
             List<ChargeEstimate> charges = new ArrayList<>();
+            BigDecimal alreadyInvoiced = BigDecimal.ZERO;
             for (Charge ch : current.charges()) {
-                BigDecimal amount = lines.stream().filter(l -> l.chargeKey().equals(ch.key()))
-                        .map(l -> l.amount().amount()).reduce(BigDecimal.ZERO, BigDecimal::add);
+                List<InvoiceLine> own = lines.stream().filter(l -> l.chargeKey().equals(ch.key())).toList();
+                BigDecimal amount = own.stream().map(l -> l.amount().amount()).reduce(BigDecimal.ZERO, BigDecimal::add);
                 if (ch instanceof UsageCharge uc) {
-                    BigDecimal qty = lines.stream().filter(l -> l.chargeKey().equals(ch.key())
-                            && l.kind() == dev.tally.core.billing.LineKind.USAGE).findFirst().isPresent()
-                            ? quantity(s, c, uc, period) : BigDecimal.ZERO;
-                    BigDecimal included = uc.pricing().includedQuantity();
-                    charges.add(new ChargeEstimate(ch.key(), ch.name(), Optional.of(uc.meter()), qty, included,
-                            qty.subtract(included).max(BigDecimal.ZERO), amount));
+                    InvoiceComposer.ChargeFigures f = figures.getOrDefault(ch.key(), new InvoiceComposer.ChargeFigures(
+                            BigDecimal.ZERO, BigDecimal.ZERO, uc.pricing().includedQuantity(), BigDecimal.ZERO));
+                    Optional<BigDecimal> unitPrice = uc.pricing().dimension().isEmpty()
+                            && uc.pricing().minimumAmount().isEmpty() && uc.pricing().maximumAmount().isEmpty()
+                            && uc.pricing().model() instanceof dev.tally.core.pricing.UnitPrice u
+                            ? Optional.of(u.unitPrice()) : Optional.empty();
+                    charges.add(new ChargeEstimate(ch.key(), ch.name(), Optional.of(uc.meter()), f.quantity(),
+                            f.included(), f.billable(), amount, f.includedFull(), unitPrice, own, Optional.empty()));
                 } else {
+                    Optional<ChargeEstimate.Invoiced> on = advance.stream().anyMatch(l -> l.chargeKey().equals(ch.key()))
+                            ? invoiceWithFee(invoices, ch.key(), period) : Optional.empty();
+                    if (on.isPresent()) {
+                        alreadyInvoiced = alreadyInvoiced.add(amount);
+                    }
                     charges.add(new ChargeEstimate(ch.key(), ch.name(), Optional.empty(), BigDecimal.ONE,
-                            BigDecimal.ZERO, BigDecimal.ONE, amount));
+                            BigDecimal.ZERO, BigDecimal.ONE, amount, BigDecimal.ZERO, Optional.empty(), own, on));
                 }
             }
             InvoiceTotals totals = InvoiceTotals.of(c.currency(), lines.stream().map(InvoiceLine::amount).toList(),
                     taxRates(s, c));
-            out.add(new UsageEstimate(s.id(), current.key(), period, charges, totals));
+            out.add(new UsageEstimate(s.id(), current.key(), period, c.timezone(), charges, totals, alreadyInvoiced));
         }
         return out;
     }
 
-    private BigDecimal quantity(Subscription s, Customer c, UsageCharge uc, Period period) {
-        Instant start = s.trialEnd().filter(t -> t.isAfter(period.start())).orElse(period.start());
-        if (!start.isBefore(period.end())) {
-            return BigDecimal.ZERO;
-        }
-        return usage.usage(s.tenant(), new dev.tally.engine.usage.UsageRequest(uc.meter(), Optional.of(c.externalId()),
-                        start, period.end(), dev.tally.engine.usage.Window.NONE, c.timezone(), List.of(), uc.filters()))
-                .stream().map(dev.tally.engine.usage.UsageRow::value).reduce(BigDecimal.ZERO, BigDecimal::add);
+    /** The invoice (not void) that bills a flat fee for a period starting within it: the fee billed in advance. */
+    private static Optional<ChargeEstimate.Invoiced> invoiceWithFee(List<Invoice> invoices, String chargeKey,
+            Period period) {
+        return invoices.stream().filter(i -> i.lines().stream().anyMatch(l -> l.chargeKey().equals(chargeKey)
+                        && l.kind() == dev.tally.core.billing.LineKind.FLAT_FEE && period.contains(l.period().start())))
+                .findFirst().map(i -> new ChargeEstimate.Invoiced(i.id(), i.number(), i.status()));
     }
 
     // ---- helpers
@@ -630,9 +670,9 @@ public final class Billing {
     private static Optional<Instant> instant(JsonNode body, String field) {
         return text(body, field).map(v -> {
             try {
-                return OffsetDateTime.parse(v).toInstant().truncatedTo(ChronoUnit.SECONDS);
-            } catch (DateTimeParseException e) {
-                throw new ValidationException(field, "must be an RFC 3339 timestamp");
+                return InstantInput.parse(v).truncatedTo(ChronoUnit.SECONDS);
+            } catch (InvalidInputException e) {
+                throw new ValidationException(field, e.problem());
             }
         });
     }

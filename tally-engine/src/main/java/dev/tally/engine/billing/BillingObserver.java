@@ -22,6 +22,10 @@ public interface BillingObserver {
     default void customerCreated(String tenant, dev.tally.core.billing.Customer customer) {
     }
 
+    /** After a change to a customer was committed (an update or archiving), with the customer now in force. */
+    default void customerChanged(String tenant, dev.tally.core.billing.Customer customer) {
+    }
+
     /** After a subscription was committed (created, or with new phases or an end). */
     default void subscriptionStored(Subscription subscription) {
     }

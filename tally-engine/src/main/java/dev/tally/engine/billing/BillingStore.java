@@ -18,6 +18,8 @@ import dev.tally.core.money.TaxRate;
 import dev.tally.engine.notify.WebhookEventTypes;
 import dev.tally.engine.store.Database;
 import dev.tally.engine.store.StoreException;
+import dev.tally.engine.tenant.TenantSettings;
+import dev.tally.engine.tenant.TenantSettingsStore;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -25,6 +27,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
@@ -40,10 +43,13 @@ final class BillingStore {
     static final Instant NEVER = Instant.parse("9999-12-31T23:59:59Z");
 
     private final Database db;
+    /** The customers' versions, archive and time zones. */
+    final CustomerStore customers;
     private final ObjectMapper mapper = Json.newMapper();
 
     BillingStore(Database db) {
         this.db = db;
+        this.customers = new CustomerStore(db);
     }
 
     Database db() {
@@ -86,8 +92,12 @@ final class BillingStore {
                 ps.setString(2, customer.externalId());
                 ps.setString(3, CustomerJson.write(customer).toString());
                 ps.setString(4, now.toString());
-                return ps.executeUpdate() == 1;
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
             }
+            customers.created(c, tenant, customer, now);
+            return true;
         });
     }
 
@@ -365,13 +375,38 @@ final class BillingStore {
             }
         }
         long n = nextNumber(c, tenant, "invoice");
-        try (PreparedStatement ps = c.prepareStatement("UPDATE invoices SET number = ? WHERE id = ?")) {
-            ps.setString(1, String.format("INV-%06d", n));
-            ps.setString(2, invoiceId);
+        TenantSettings seller = TenantSettingsStore.read(c, tenant);
+        LocalDate due = dueDate(c, tenant, invoiceId, seller, now);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE invoices SET number = ?, due_date = ? WHERE id = ?")) {
+            ps.setString(1, seller.invoiceNumber(n));
+            ps.setString(2, due.toString());
+            ps.setString(3, invoiceId);
             ps.executeUpdate();
         }
         InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_FINALIZED, invoiceId, now);
         return true;
+    }
+
+    /**
+     * The due date of an invoice finalized now: its issue day in the customer's time zone plus the customer's
+     * payment terms, or the tenant's default terms when the customer has none.
+     */
+    private static LocalDate dueDate(Connection c, String tenant, String invoiceId, TenantSettings seller, Instant now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT cu.definition FROM invoices i JOIN customers cu "
+                + "ON cu.tenant_id = i.tenant_id AND cu.external_id = i.customer_id WHERE i.id = ?")) {
+            ps.setString(1, invoiceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return now.atZone(java.time.ZoneOffset.UTC).toLocalDate().plusDays(seller.netTermsDays());
+                }
+                Customer customer = CustomerJson.read(Json.newMapper().readTree(rs.getString(1)));
+                return now.atZone(customer.timezone()).toLocalDate()
+                        .plusDays(customer.netTermsDays().orElse(seller.netTermsDays()));
+            } catch (IOException e) {
+                throw new StoreException("stored customer of invoice " + invoiceId + " is not JSON", e);
+            }
+        }
     }
 
     /** Moves a finalized invoice to paid or void; returns false when it is not finalized. */
@@ -481,7 +516,8 @@ final class BillingStore {
                 InvoiceStatus.fromWireName(rs.getString("status")).orElseThrow(), lines, totals,
                 Instant.parse(rs.getString("created_at")), Instant.parse(rs.getString("updated_at")),
                 Instant.parse(rs.getString("finalize_after")), instant(rs.getString("finalized_at")),
-                instant(rs.getString("paid_at")), instant(rs.getString("voided_at")));
+                instant(rs.getString("paid_at")), instant(rs.getString("voided_at")),
+                Optional.ofNullable(rs.getString("due_date")).map(LocalDate::parse));
     }
 
     private String body(List<InvoiceLine> lines, List<TaxRate> rates) {

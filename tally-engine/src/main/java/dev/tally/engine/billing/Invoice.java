@@ -4,6 +4,7 @@ import dev.tally.core.billing.InvoiceLine;
 import dev.tally.core.billing.Period;
 import dev.tally.core.money.InvoiceTotals;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,13 +13,15 @@ import java.util.Optional;
  * An invoice of one subscription at one boundary. {@code period} is the
  * period whose usage it closes (for the opening invoice, the first period,
  * billed in advance). Lines are rounded once each; totals follow
- * {@link InvoiceTotals}. A number exists exactly when it was finalized.
+ * {@link InvoiceTotals}. A number exists exactly when it was finalized; a due date (the issue day in the customer's
+ * time zone plus the payment terms in force when it was finalized) exists only for finalized invoices.
  */
 public record Invoice(String id, String tenant, Optional<String> number, String customer, String subscriptionId,
         Instant boundary, Period period, InvoiceStatus status, List<InvoiceLine> lines, InvoiceTotals totals,
         Instant createdAt, Instant updatedAt, Instant finalizeAfter, Optional<Instant> finalizedAt,
-        Optional<Instant> paidAt, Optional<Instant> voidedAt) {
+        Optional<Instant> paidAt, Optional<Instant> voidedAt, Optional<LocalDate> dueDate) {
     public Invoice {
+        Objects.requireNonNull(dueDate);
         Objects.requireNonNull(id);
         Objects.requireNonNull(number);
         Objects.requireNonNull(status);

@@ -97,6 +97,24 @@ final class InvoiceComposer {
 
     /** Usage charges and in-arrears fees for [period.start, end), phase by phase, trial excluded. */
     List<InvoiceLine> arrears(Subscription s, Customer c, Period period, Instant end) {
+        return arrears(s, c, period, end, new LinkedHashMap<>());
+    }
+
+    /**
+     * What the usage lines of a charge were computed from, summed over the phases of a period: the measured
+     * quantity, the included quantity the invoice subtracts (the plan's allowance, prorated by day for a partial
+     * phase), the plan's full allowance (of the plan in force last), and the billable quantity
+     * ({@code max(0, quantity − included)} per phase).
+     */
+    record ChargeFigures(BigDecimal quantity, BigDecimal included, BigDecimal includedFull, BigDecimal billable) {
+        ChargeFigures plus(ChargeFigures o) {
+            return new ChargeFigures(quantity.add(o.quantity), included.add(o.included), o.includedFull,
+                    billable.add(o.billable));
+        }
+    }
+
+    /** {@link #arrears(Subscription, Customer, Period, Instant)}, recording each usage charge's figures too. */
+    List<InvoiceLine> arrears(Subscription s, Customer c, Period period, Instant end, Map<String, ChargeFigures> figures) {
         List<InvoiceLine> out = new ArrayList<>();
         if (!end.isAfter(period.start())) {
             return out;
@@ -108,8 +126,18 @@ final class InvoiceComposer {
                 continue;
             }
             Plan plan = plans.apply(s.tenant(), phase);
-            out.addAll(InvoiceCalculator.lines(List.of(Segment.inArrears(plan, part.get(), nominal,
-                    usageFor(s, c, plan, part.get()))), c.currency(), c.timezone()));
+            List<ChargeUsage> used = usageFor(s, c, plan, part.get());
+            Segment segment = Segment.inArrears(plan, part.get(), nominal, used);
+            out.addAll(InvoiceCalculator.lines(List.of(segment), c.currency(), c.timezone()));
+            for (ChargeUsage u : used) {
+                BigDecimal quantity = u.charge().ratedPerEvent()
+                        ? u.eventValues().stream().reduce(BigDecimal.ZERO, BigDecimal::add)
+                        : u.quantityByDimension().values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+                BigDecimal included = InvoiceCalculator.includedQuantity(u.charge(), segment, c.timezone());
+                ChargeFigures f = new ChargeFigures(quantity, included, u.charge().pricing().includedQuantity(),
+                        quantity.subtract(included).max(BigDecimal.ZERO));
+                figures.merge(u.charge().key(), f, ChargeFigures::plus);
+            }
         }
         return out;
     }

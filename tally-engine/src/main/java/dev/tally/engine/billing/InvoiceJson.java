@@ -18,6 +18,8 @@ import java.util.Optional;
 
 /** The JSON form of invoice lines and of whole invoices (what is stored and what the API returns). */
 public final class InvoiceJson {
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = dev.tally.core.event.Json.newMapper();
+
     private InvoiceJson() {
     }
 
@@ -36,7 +38,7 @@ public final class InvoiceJson {
         l.meterVersion().ifPresentOrElse(v -> o.put("meter_version", v), () -> o.putNull("meter_version"));
         o.put("plan", l.plan());
         o.put("plan_version", l.planVersion());
-        l.priceJson().ifPresentOrElse(p -> o.put("price", p), () -> o.putNull("price"));
+        l.priceJson().ifPresentOrElse(p -> o.set("price", parse(p)), () -> o.putNull("price"));
         o.put("events", l.eventCount());
         l.adjustsPeriod().ifPresentOrElse(p -> o.putObject("adjusts_period").put("start", p.start().toString())
                 .put("end", p.end().toString()), () -> o.putNull("adjusts_period"));
@@ -55,8 +57,24 @@ public final class InvoiceJson {
                 o.path("meter").isTextual() ? Optional.of(o.get("meter").asText()) : Optional.empty(),
                 o.path("meter_version").isIntegralNumber() ? Optional.of(o.get("meter_version").asInt()) : Optional.empty(),
                 o.get("plan").asText(), o.get("plan_version").asInt(),
-                o.path("price").isTextual() ? Optional.of(o.get("price").asText()) : Optional.empty(),
+                priceJson(o.path("price")),
                 o.get("events").asLong(), adjusts);
+    }
+
+    /** The price snapshot: an object (older stored invoices kept it as JSON in a string: read both). */
+    private static Optional<String> priceJson(JsonNode price) {
+        if (price.isObject()) {
+            return Optional.of(price.toString());
+        }
+        return price.isTextual() ? Optional.of(price.asText()) : Optional.empty();
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("an invoice line's price snapshot is not JSON", e);
+        }
     }
 
     public static ArrayNode lines(List<InvoiceLine> lines) {
@@ -98,6 +116,7 @@ public final class InvoiceJson {
         putTime(o, "finalized_at", i.finalizedAt());
         putTime(o, "paid_at", i.paidAt());
         putTime(o, "voided_at", i.voidedAt());
+        i.dueDate().ifPresentOrElse(d -> o.put("due_date", d.toString()), () -> o.putNull("due_date"));
         return o;
     }
 

@@ -16,7 +16,10 @@ public interface UsageSource {
 
     List<UsageRow> usage(String tenant, UsageRequest request);
 
-    /** The values of the events of a customer in a period that count for a meter (per-event price models). */
+    /**
+     * The values of the events of a customer in a period that count for a meter (per-event price models), in
+     * event-time order (events at the same instant in arrival order).
+     */
     List<BigDecimal> eventValues(String tenant, String customer, String meter, Map<String, Set<String>> filters,
             Period period);
 

@@ -65,6 +65,11 @@ public final class Entitlements {
             }
 
             @Override
+            public void customerChanged(String tenant, dev.tally.core.billing.Customer customer) {
+                views.reloadCustomer(tenant, customer.externalId());
+            }
+
+            @Override
             public void subscriptionStored(dev.tally.engine.billing.Subscription subscription) {
                 views.subscriptionStored(subscription);
             }
@@ -109,9 +114,11 @@ public final class Entitlements {
     /**
      * Whether a customer may use a feature now, with its limit, usage and period.
      *
+     * @throws ValidationException if {@code feature} is not a feature key
      * @throws BillingNotFoundException for an unknown customer
      */
     public EntitlementAnswer check(String tenant, String customer, String feature) {
+        checkFeatureKey(feature);
         usage.sync();
         syncWithOthers();
         return answer(tenant, customer, feature, clock.instant());
@@ -212,6 +219,7 @@ public final class Entitlements {
      * @throws BillingNotFoundException for an unknown customer or when there is no such override
      */
     public void deleteOverride(String tenant, String customer, String feature) {
+        checkFeatureKey(feature);
         syncWithOthers();
         customerView(tenant, customer);
         if (!store.deleteOverride(tenant, customer, feature)) {

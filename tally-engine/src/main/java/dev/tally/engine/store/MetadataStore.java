@@ -188,6 +188,23 @@ public final class MetadataStore {
         }
     }
 
+    /** When each version of each meter of a tenant was stored: key -> times in version order. */
+    public java.util.Map<String, List<Instant>> meterVersionTimes(String tenant) {
+        return db.inTransaction(c -> {
+            java.util.Map<String, List<Instant>> out = new java.util.LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT meter_key, created_at FROM meters WHERE tenant_id = ? ORDER BY meter_key, version")) {
+                ps.setString(1, tenant);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(Instant.parse(rs.getString(2)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     /** Every version of every meter of a tenant. */
     public List<Meter> meters(String tenant) {
         return db.inTransaction(c -> {
