@@ -1,4 +1,5 @@
-# Sourced by ./tally and .ci/run: exports JAVA_HOME pointing at a JDK >= 21.
+# Sourced by ./tally and .ci/run: exports JAVA_HOME pointing at a JDK >= 21, and
+# TALLY_JDK_MAJOR, its feature version (21, 25, ...).
 # Order: $JAVA_HOME if it is new enough, then the JDKs under /usr/lib/jvm and
 # /opt, then whatever `java` is on the PATH. Fails loudly if none qualifies.
 tally_jdk_major() {
@@ -18,7 +19,7 @@ tally_find_jdk() {
     [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
     major=$(tally_jdk_major "$c")
     if [ -n "$major" ] && [ "$major" -ge 21 ]; then
-      echo "$c"
+      echo "$major:$c"
       return 0
     fi
   done
@@ -29,5 +30,7 @@ if ! TALLY_JDK=$(tally_find_jdk); then
   echo "tally: install one (e.g. 'apt-get install openjdk-21-jdk-headless' or Temurin 21+) or set JAVA_HOME." >&2
   exit 1
 fi
+export TALLY_JDK_MAJOR="${TALLY_JDK%%:*}"
+TALLY_JDK="${TALLY_JDK#*:}"
 export JAVA_HOME="$TALLY_JDK"
 export PATH="$JAVA_HOME/bin:$PATH"

@@ -57,6 +57,8 @@ out.ingestUnmeterable = await failure(() => om.events.ingest({ type: 'prompt', s
 
 // reading meters back
 out.list = (await om.meters.list()).map((m) => ({ slug: m.slug, aggregation: m.aggregation, createdAt: m.createdAt instanceof Date }));
+out.secondPage = (await om.meters.list({ params: { query: { page: 2, pageSize: 1 } } })).map((m) => m.slug);
+out.listUnknownParam = await failure(() => om.meters.list({ params: { query: { limit: 5 } } }));
 out.got = await om.meters.get('tokens_total');
 out.missing = await failure(() => om.meters.get('no_such_meter'));
 

@@ -13,6 +13,19 @@ record ApiResponse(int status, byte[] body, Optional<String> retryAfter) {
         return new String(body, StandardCharsets.UTF_8);
     }
 
+    /** The problem's {@code detail}, if the body is problem+json with a non-empty one; else null. */
+    String detail() {
+        try {
+            var node = Jsons.MAPPER.readTree(text());
+            if (node != null && node.isObject() && !node.path("detail").asText("").isEmpty()) {
+                return node.get("detail").asText();
+            }
+        } catch (java.io.IOException notJson) {
+            // no detail
+        }
+        return null;
+    }
+
     /** A short description of an error response: the problem's detail or title if it has one. */
     String problem() {
         String text = text();

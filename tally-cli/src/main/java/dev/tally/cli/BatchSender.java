@@ -105,7 +105,7 @@ final class BatchSender {
                         if (failures.size() < MAX_FAILURE_MESSAGES) {
                             failures.add(failure);
                         }
-                        progress.add(sizes[i], 0);
+                        progress.failed(sizes[i], sizes[i]);
                     } else {
                         progress.add(sizes[i], sizes[i]);
                     }

@@ -98,10 +98,10 @@ final class BenchBillingCommand implements Callable<Integer> {
             long started = System.nanoTime();
             BillingRunResult result = billing.run(tenant);
             long took = System.nanoTime() - started;
-            out.printf("bench billing: %,d subscriptions with %,d usage events (setup %.1f s)%n", subscriptions,
-                    events, setup / 1e9);
-            out.printf("  billing run      %.2f s  (%,d invoices created, %,d finalized; %,.0f invoices/s)%n",
-                    took / 1e9, result.created(), result.finalized(), result.created() / (took / 1e9));
+            out.printf("bench billing: %s with %s (setup %.1f s)%n", Format.count(subscriptions, "subscription"),
+                    Format.count(events, "usage event"), setup / 1e9);
+            out.printf("  billing run      %.2f s  (%s created, %,d finalized; %,.0f invoices/s)%n",
+                    took / 1e9, Format.count(result.created(), "invoice"), result.finalized(), result.created() / (took / 1e9));
             boolean ok = result.created() == subscriptions && result.finalized() == subscriptions;
             out.println("  result: " + (ok ? "consistent" : "INCONSISTENT"));
             return ok ? 0 : 1;

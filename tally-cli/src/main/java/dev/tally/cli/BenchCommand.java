@@ -20,7 +20,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing benchmark: ingest or query");
+        throw Main.missingCommand(spec);
     }
 
     /** Options shared by the benchmarks: which server, how to send. */

@@ -32,27 +32,50 @@ final class FileIngester {
      * @param rejectedByReason rejection counts per reason code, including the client-side
      *                         {@code malformed_json} and {@code not_an_object}
      * @param failedRequests   requests that never succeeded (their events are counted in {@code failedEvents})
+     * @param steadyEvents     events acknowledged after the first answered request
+     * @param steadyNanos      time from the first answered request to the last one
      */
     record Summary(long events, long accepted, long duplicates, long rejected, SortedMap<String, Long> rejectedByReason,
-            long requests, long failedRequests, long failedEvents, long wallNanos) {
+            long requests, long failedRequests, long failedEvents, long wallNanos, long steadyEvents,
+            long steadyNanos) {
+        /** Shortest span of answers a rate is printed for: below it, the rate would mostly measure start-up. */
+        static final long MIN_RATE_NANOS = 1_000_000_000L;
+
+        /**
+         * Events per second after the first answered request (which carries the start-up of the JVM, the
+         * connection and the server's first request), or empty when the load was too short to tell.
+         */
+        java.util.OptionalLong eventsPerSecond() {
+            return steadyNanos < MIN_RATE_NANOS ? java.util.OptionalLong.empty()
+                    : java.util.OptionalLong.of(Format.perSecond(steadyEvents, steadyNanos));
+        }
+
         void print(PrintWriter out, String name) {
-            out.println("ingested " + name + ": " + Format.count(events) + " events in " + Format.count(requests)
-                    + " requests, " + Format.seconds(wallNanos) + " s ("
-                    + Format.count(Format.perSecond(events, wallNanos)) + " events/s)");
+            java.util.OptionalLong rate = eventsPerSecond();
+            out.println("ingested " + name + ": " + Format.count(events, "event") + " in "
+                    + Format.count(requests, "request") + ", " + Format.seconds(wallNanos) + " s"
+                    + (rate.isPresent() ? " (" + Format.count(rate.getAsLong()) + " events/s after the first request)"
+                            : ""));
             out.println(String.format("  %-12s %10s", "accepted", Format.count(accepted)));
             out.println(String.format("  %-12s %10s", "duplicates", Format.count(duplicates)));
             out.println(String.format("  %-12s %10s", "rejected", Format.count(rejected)));
             rejectedByReason.forEach((reason, n) -> out.println(String.format("    %-20s %10s", reason,
                     Format.count(n))));
             if (failedRequests > 0) {
-                out.println(String.format("  %-12s %10s  (%s failed requests)", "failed", Format.count(failedEvents),
-                        Format.count(failedRequests)));
+                out.println(String.format("  %-12s %10s  (%s)", "failed", Format.count(failedEvents),
+                        Format.count(failedRequests, "failed request")));
             }
         }
     }
 
-    /** One non-blank line; {@code localReason} is set when it is rejected here and not sent. */
-    private record Line(long number, String json, String id, String source, String localReason) {
+    /**
+     * One non-blank line; {@code localReason} is set when it is rejected here and not sent. {@code bytes} is its
+     * share of the file (with the blank lines before it), added to the progress once its outcome is known.
+     */
+    private record Line(long number, String json, String id, String source, String localReason, long bytes) {
+        Line withBytes(long b) {
+            return new Line(number, json, id, source, localReason, b);
+        }
     }
 
     private final ApiClient client;
@@ -60,6 +83,7 @@ final class FileIngester {
     private final Writer output;
     private final ProgressBar progress;
     private final PrintWriter err;
+    private final java.util.function.LongSupplier nanoClock;
 
     private long accepted;
     private long duplicates;
@@ -69,11 +93,21 @@ final class FileIngester {
     private long failedRequests;
     private long failedEvents;
     private long events;
+    private long firstAnswerNanos = -1;
+    private long lastAnswerNanos = -1;
+    private long answeredAfterFirst;
 
     /**
      * @param output receives one JSON line per event (line, id, source, status, reason), or null
      */
     FileIngester(ApiClient client, int batchSize, Writer output, ProgressBar progress, PrintWriter err) {
+        this(client, batchSize, output, progress, err, System::nanoTime);
+    }
+
+    /** As above, reading elapsed time from {@code nanoClock} (for tests). */
+    FileIngester(ApiClient client, int batchSize, Writer output, ProgressBar progress, PrintWriter err,
+            java.util.function.LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         if (batchSize < 1 || batchSize > 10_000) {
             throw new IllegalArgumentException("--batch must be between 1 and 10000");
         }
@@ -85,7 +119,8 @@ final class FileIngester {
     }
 
     Summary ingest(java.io.InputStream input) throws IOException {
-        long start = System.nanoTime();
+        long start = nanoClock.getAsLong();
+        long blankBytes = 0;
         BufferedReader reader = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8), 1 << 16);
         List<Line> batch = new ArrayList<>(batchSize);
         long batchBytes = 2;
@@ -94,11 +129,12 @@ final class FileIngester {
             number++;
             long lineBytes = text.length() + 1L;
             if (text.isBlank()) {
-                progress.add(lineBytes, 0);
+                blankBytes += lineBytes;
                 continue;
             }
             events++;
-            Line line = parse(number, text);
+            Line line = parse(number, text).withBytes(blankBytes + lineBytes);
+            blankBytes = 0;
             long size = line.localReason() == null ? text.getBytes(StandardCharsets.UTF_8).length + 1L : 0;
             if (!batch.isEmpty() && (batch.size() >= batchSize || batchBytes + size > MAX_REQUEST_BYTES)) {
                 send(batch);
@@ -107,16 +143,17 @@ final class FileIngester {
             }
             batch.add(line);
             batchBytes += size;
-            progress.add(lineBytes, 0);
         }
         if (!batch.isEmpty()) {
             send(batch);
         }
+        progress.add(blankBytes, 0);
         if (output != null) {
             output.flush();
         }
         return new Summary(events, accepted, duplicates, rejected, Collections.unmodifiableSortedMap(reasons),
-                requests, failedRequests, failedEvents, System.nanoTime() - start);
+                requests, failedRequests, failedEvents, nanoClock.getAsLong() - start, answeredAfterFirst,
+                firstAnswerNanos < 0 ? 0 : lastAnswerNanos - firstAnswerNanos);
     }
 
     /** Parses a line far enough to know it is an object and to name it; rejects it locally otherwise. */
@@ -125,18 +162,19 @@ final class FileIngester {
         try {
             node = Jsons.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            return new Line(number, null, null, null, "malformed_json");
+            return new Line(number, null, null, null, "malformed_json", 0);
         }
         if (node == null || !node.isObject()) {
-            return new Line(number, null, null, null, "not_an_object");
+            return new Line(number, null, null, null, "not_an_object", 0);
         }
-        return new Line(number, text, textOrNull(node.get("id")), textOrNull(node.get("source")), null);
+        return new Line(number, text, textOrNull(node.get("id")), textOrNull(node.get("source")), null, 0);
     }
 
     private void send(List<Line> lines) throws IOException {
         List<Line> batch = lines.stream().filter(l -> l.localReason() == null).toList();
         if (batch.isEmpty()) {
             writeInOrder(lines, List.of(), null);
+            progress.add(bytes(lines), lines.size());
             return;
         }
         StringBuilder body = new StringBuilder(batch.size() * 200).append('[');
@@ -166,23 +204,43 @@ final class FileIngester {
                     + " (check --key or TALLY_API_KEY)", response.status());
         }
         if (!response.ok()) {
-            fail(lines, batch, "HTTP " + response.problem());
+            fail(lines, batch, "HTTP " + response.problem(), response.detail());
             return;
         }
         JsonNode results;
         try {
             results = Jsons.MAPPER.readTree(response.body()).path("results");
         } catch (JsonProcessingException e) {
-            fail(lines, batch, "the response is not JSON");
+            fail(lines, batch, "the response is not JSON", null);
             return;
         }
         if (!results.isArray() || results.size() != batch.size()) {
             fail(lines, batch, "the response has " + (results.isArray() ? results.size() : "no") + " results for "
-                    + batch.size() + " events");
+                    + batch.size() + " events", null);
             return;
         }
         writeInOrder(lines, batch, results);
-        progress.add(0, batch.size());
+        answered(batch.size());
+        progress.add(bytes(lines), lines.size());
+    }
+
+    /** Notes an answered request of {@code n} events, for the rate after the first one. */
+    private void answered(long n) {
+        long now = nanoClock.getAsLong();
+        if (firstAnswerNanos < 0) {
+            firstAnswerNanos = now;
+        } else {
+            answeredAfterFirst += n;
+        }
+        lastAnswerNanos = now;
+    }
+
+    private static long bytes(List<Line> lines) {
+        long sum = 0;
+        for (Line l : lines) {
+            sum += l.bytes();
+        }
+        return sum;
     }
 
     /** Counts and writes the outcome of every line, in file order; {@code results} answers {@code sent}. */
@@ -192,7 +250,7 @@ final class FileIngester {
             if (line.localReason() != null) {
                 rejected++;
                 reasons.merge(line.localReason(), 1L, Long::sum);
-                write(line.number(), null, null, "rejected", line.localReason());
+                write(line.number(), null, null, "rejected", line.localReason(), null);
                 continue;
             }
             if (results == null) {
@@ -205,27 +263,29 @@ final class FileIngester {
             switch (status) {
                 case "accepted" -> {
                     accepted++;
-                    write(line.number(), id, source, status, null);
+                    write(line.number(), id, source, status, null, null);
                 }
                 case "duplicate" -> {
                     duplicates++;
-                    write(line.number(), id, source, status, null);
+                    write(line.number(), id, source, status, null, null);
                 }
                 case "rejected" -> {
                     String reason = r.path("reason").asText("unknown");
                     rejected++;
                     reasons.merge(reason, 1L, Long::sum);
-                    write(line.number(), id, source, status, reason);
+                    write(line.number(), id, source, status, reason, r.hasNonNull("detail")
+                            && !r.get("detail").asText().isEmpty() ? r.get("detail").asText() : null);
                 }
                 default -> {
                     failedEvents++;
-                    write(line.number(), id, source, "failed", "unknown status '" + status + "'");
+                    write(line.number(), id, source, "failed", "unknown status '" + status + "'", null);
                 }
             }
         }
     }
 
-    private void fail(List<Line> lines, List<Line> batch, String why) throws IOException {
+    /** {@code detail} is the server's problem detail, if it gave one. */
+    private void fail(List<Line> lines, List<Line> batch, String why, String detail) throws IOException {
         failedRequests++;
         failedEvents += batch.size();
         err.println("tally: lines " + batch.get(0).number() + "-" + batch.get(batch.size() - 1).number()
@@ -234,13 +294,16 @@ final class FileIngester {
             if (line.localReason() != null) {
                 writeInOrder(List.of(line), List.of(), null);
             } else {
-                write(line.number(), line.id(), line.source(), "failed", why);
+                write(line.number(), line.id(), line.source(), "failed", why, detail);
             }
         }
-        progress.add(0, batch.size());
+        long local = lines.size() - batch.size();
+        progress.add(bytes(lines.stream().filter(l -> l.localReason() != null).toList()), local);
+        progress.failed(bytes(batch), batch.size());
     }
 
-    private void write(long line, String id, String source, String status, String reason) throws IOException {
+    private void write(long line, String id, String source, String status, String reason, String detail)
+            throws IOException {
         if (output == null) {
             return;
         }
@@ -251,6 +314,9 @@ final class FileIngester {
         node.put("status", status);
         if (reason != null) {
             node.put("reason", reason);
+        }
+        if (detail != null) {
+            node.put("detail", detail);
         }
         output.write(Jsons.MAPPER.writeValueAsString(node));
         output.write('\n');

@@ -17,6 +17,16 @@ final class Format {
         return String.format(Locale.ROOT, "%,d", n);
     }
 
+    /** A count and a noun in the right number: (1, "event") → "1 event", (1234, "event") → "1,234 events". */
+    static String count(long n, String singular) {
+        return count(n, singular, singular + "s");
+    }
+
+    /** A count and a noun with an irregular plural: (2, "batch", "batches") → "2 batches". */
+    static String count(long n, String singular, String plural) {
+        return count(n) + " " + (n == 1 ? singular : plural);
+    }
+
     /** Nanoseconds as milliseconds with two decimals: 12345678 → "12.35". */
     static String millis(long nanos) {
         return decimal(nanos, 1_000_000L, 2);

@@ -90,25 +90,26 @@ final class IngestBenchmark {
         target.ensureBenchMeter(s.retry());
         long duplicates = s.duplicates();
         String runId = Long.toString(BenchWorkload.mix(s.seed() ^ System.nanoTime()) >>> 24, 36);
-        err.printf("generating %s events (%s duplicates) in batches of %s...%n", Format.count(s.events()),
-                Format.count(duplicates), Format.count(s.batch()));
+        err.printf("generating %s (%s) in batches of %s...%n", Format.count(s.events(), "event"),
+                Format.count(duplicates, "duplicate"), Format.count(s.batch()));
         err.flush();
         long t0 = System.nanoTime();
         BenchWorkload workload = BenchWorkload.ingest(s.events(), duplicates, s.batch(), s.customers(), s.seed(),
                 runId, clock.instant(), new BenchWorkload.RequestHead(target.target("/v1/events"),
                         target.hostHeader(), target.key()));
-        err.printf("generated %s requests, %s MB, in %s s; sending over %d connections to %s%n",
-                Format.count(workload.requests().size()), Format.count(workload.bytes() >> 20),
-                Format.seconds(System.nanoTime() - t0), s.concurrency(), target.description());
+        err.printf("generated %s, %s MB, in %s s; sending over %s to %s%n",
+                Format.count(workload.requests().size(), "request"), Format.count(workload.bytes() >> 20),
+                Format.seconds(System.nanoTime() - t0), Format.count(s.concurrency(), "connection"),
+                target.description());
         err.flush();
         BatchSender.Result result;
         try (ProgressBar bar = ProgressBar.start(err, "ingest", s.events(), s.progress())) {
             result = BatchSender.send(target.host(), target.port(), workload, s.concurrency(), s.retry(), bar);
         }
         Summary summary = new Summary(s.events(), duplicates, result);
-        out.printf("bench ingest: %s events in %s batches of %s over %d connections (%s)%n",
-                Format.count(s.events()), Format.count(result.batches()), Format.count(s.batch()), s.concurrency(),
-                target.description());
+        out.printf("bench ingest: %s in %s of %s over %s (%s)%n",
+                Format.count(s.events(), "event"), Format.count(result.batches(), "batch", "batches"),
+                Format.count(s.batch()), Format.count(s.concurrency(), "connection"), target.description());
         summary.print(out);
         return summary;
     }

@@ -27,7 +27,7 @@ final class KeysCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        throw Main.missingCommand(spec);
     }
 
     /** Server and key options shared by the subcommands. */

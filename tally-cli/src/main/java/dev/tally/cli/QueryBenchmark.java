@@ -54,7 +54,7 @@ final class QueryBenchmark {
         Instant to = monthStart.plusMonths(1).toInstant();
         String runId = Long.toString(BenchWorkload.mix(s.seed() ^ System.nanoTime()) >>> 24, 36);
         String customer = "bench-q-" + runId;
-        err.printf("generating %s events for customer %s between %s and now...%n", Format.count(s.events()),
+        err.printf("generating %s for customer %s between %s and now...%n", Format.count(s.events(), "event"),
                 customer, from);
         err.flush();
         BenchWorkload workload = BenchWorkload.oneCustomer(s.events(), s.batch(), customer, from,
@@ -64,8 +64,8 @@ final class QueryBenchmark {
         try (ProgressBar bar = ProgressBar.start(err, "load", s.events(), s.progress())) {
             ingest = BatchSender.send(target.host(), target.port(), workload, s.concurrency(), s.retry(), bar);
         }
-        out.printf("bench query: loaded %s events for %s in %s s (%s events/s, %s accepted)%n",
-                Format.count(ingest.sent()), customer, Format.seconds(ingest.wallNanos()),
+        out.printf("bench query: loaded %s for %s in %s s (%s events/s, %s accepted)%n",
+                Format.count(ingest.sent(), "event"), customer, Format.seconds(ingest.wallNanos()),
                 Format.count(Format.perSecond(ingest.sent(), ingest.wallNanos())), Format.count(ingest.accepted()));
         ingest.failures().forEach(f -> out.println("  failure: " + f));
         out.flush();
@@ -109,7 +109,8 @@ final class QueryBenchmark {
         Summary summary = new Summary(ingest, customer, latencies, expected, totals, failed, failures);
         for (int w = 0; w < WINDOWS.length; w++) {
             BigDecimal t = totals.get(w);
-            out.printf("  window=%-5s %s queries  %s  total %s%s%n", WINDOWS[w], Format.count(latencies.get(w).count()),
+            out.printf("  window=%-5s %s  %s  total %s%s%n", WINDOWS[w],
+                    Format.count(latencies.get(w).count(), "query", "queries"),
                     latencies.get(w).describe(), t == null ? "?" : t.toPlainString(),
                     t != null && t.compareTo(expected) == 0 ? " (= tokens sent)" : " (tokens sent: " + expected + ")");
         }

@@ -1,10 +1,12 @@
 package dev.tally.cli;
 
+import dev.tally.engine.DataDirectoryInUseException;
 import dev.tally.kafka.KafkaMode;
 import dev.tally.server.ServerConfig;
 import dev.tally.server.TallyServer;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -12,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,6 +32,8 @@ import picocli.CommandLine.Spec;
                         + "TALLY_ROLE=api|worker|all (default all), TALLY_KAFKA_TOPIC, TALLY_KAFKA_PARTITIONS, "
                         + "TALLY_KAFKA_REPLICATION, TALLY_KAFKA_WORKERS."})
 final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
     @Spec
     CommandSpec spec;
 
@@ -61,19 +67,34 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
         this.env = env;
     }
 
-    /** Starts the server; a port already in use is a plain error message, not a stack trace. */
+    /**
+     * Starts the server; a port or data directory already in use (taken since {@link ServePreflight} looked) is
+     * a one-line message naming the option that avoids it, not a stack trace.
+     */
     private static TallyServer start(ServerConfig config, Optional<KafkaMode> kafka) {
         try {
             return TallyServer.start(config, Clock.systemUTC(), kafka.map(KafkaMode::storeFactory).orElse(null));
         } catch (RuntimeException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof BindException) {
-                    throw new CliFailureException("cannot listen on " + config.http().host() + " port " + config.port()
-                            + ": " + t.getMessage(), e);
+                    throw ServePreflight.portInUse(config.http().host(), config.port(), t.getMessage());
+                }
+                if (t instanceof DataDirectoryInUseException inUse) {
+                    throw ServePreflight.dataInUse(inUse.dataDir());
                 }
             }
             throw e;
         }
+    }
+
+    /** The address the HTTP server will listen on. */
+    private static InetSocketAddress listenAddress(ServerConfig config) {
+        InetSocketAddress address = new InetSocketAddress(config.http().host(), config.port());
+        if (address.isUnresolved()) {
+            throw new CliFailureException("cannot resolve the address to listen on, " + config.http().host()
+                    + ": give an IP address or a known host name with --host (or TALLY_HOST)");
+        }
+        return address;
     }
 
     @Override
@@ -111,21 +132,33 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
             throw new CliFailureException("TALLY_KAFKA_BOOTSTRAP needs a PostgreSQL database (TALLY_DATABASE_URL or "
                     + "--database-url): the workers store the events there and every node reads them there");
         }
+        boolean servesHttp = kafka.isEmpty() || kafka.get().role().servesHttp();
+        ServePreflight.check(config.dataDir(), servesHttp ? Optional.of(listenAddress(config)) : Optional.empty());
         PrintWriter out = spec.commandLine().getOut();
         if (kafka.isPresent() && kafka.get().role().runsWorkers()) {
             kafka.get().startWorkers(config.databaseUrl().get());
             out.println("Tally Kafka worker" + (kafka.get().workers() == 1 ? "" : "s") + " consuming "
                     + kafka.get().topic() + " into PostgreSQL");
         }
-        TallyServer server = kafka.isEmpty() || kafka.get().role().servesHttp() ? start(config, kafka) : null;
+        TallyServer server = servesHttp ? start(config, kafka) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            long started = System.nanoTime();
+            LOG.info("shutting down (signal received)");
+            boolean clean = false;
             try {
                 if (server != null) {
                     server.close();
                 }
                 kafka.ifPresent(KafkaMode::close);
+                clean = true;
             } finally {
+                long ms = (System.nanoTime() - started) / 1_000_000;
+                if (clean) {
+                    LOG.info("Tally stopped in {} ms", ms);
+                } else {
+                    LOG.error("Tally stopped in {} ms, but closing failed (see above)", ms);
+                }
                 stopped.countDown();
             }
         }, "tally-shutdown"));

@@ -118,7 +118,8 @@ class IngestClientBehaviourTest {
             assertThat(run.err()).contains("lines 11-20 failed: HTTP 400 Malformed body: bad");
             List<String> lines = Files.readAllLines(results);
             assertThat(lines).hasSize(30);
-            assertThat(lines.subList(10, 20)).allMatch(l -> l.contains("\"status\":\"failed\""));
+            assertThat(lines.subList(10, 20)).allMatch(l -> l.contains("\"status\":\"failed\""))
+                    .as("--output keeps the server's detail").allMatch(l -> l.contains("\"detail\":\"bad\""));
             IngestCommand command = run.command("ingest");
             assertThat(command.summary.accepted()).isEqualTo(20);
             assertThat(command.summary.failedEvents()).isEqualTo(10);

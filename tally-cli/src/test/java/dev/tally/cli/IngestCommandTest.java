@@ -94,6 +94,7 @@ class IngestCommandTest {
                 .singleElement().satisfies(o -> {
                     assertThat(o.get("status").asText()).isEqualTo("rejected");
                     assertThat(o.get("reason").asText()).isEqualTo("time_in_future");
+                    assertThat(o.path("detail").asText()).as("the server's detail is kept").isNotBlank();
                 });
     }
 
@@ -108,6 +109,18 @@ class IngestCommandTest {
         assertThat(s.accepted()).isZero();
         assertThat(s.duplicates()).isEqualTo(UNIQUE + RESENT);
         assertThat(s.rejected()).isEqualTo(3);
+    }
+
+    @Test
+    void aOneEventFileIsSummedUpInTheSingularAndWithoutARate() throws IOException {
+        Path one = dir.resolve("one.jsonl");
+        Files.writeString(one, event("single", "acme-1", Instant.now().toString()) + "\n");
+
+        Cli.Run run = Cli.run(Map.of("TALLY_API_KEY", server.key()), "ingest", one.toString(), "--url", server.url(),
+                "--no-progress");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("ingested " + one + ": 1 event in 1 request, ").doesNotContain("events/s");
     }
 
     @Test

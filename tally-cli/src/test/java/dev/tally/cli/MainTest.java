@@ -20,6 +20,65 @@ class MainTest {
     }
 
     @Test
+    void tallyAloneSaysACommandIsMissingAndListsEveryCommand() {
+        Cli.Run run = Cli.run();
+
+        assertThat(run.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).startsWith("tally: missing command");
+        assertThat(commandsListed(run.err())).containsExactly("serve", "ingest", "bench", "reconcile", "keys", "test",
+                "help");
+    }
+
+    @Test
+    void anUnknownCommandSaysUnknownCommandAndListsTheCommands() {
+        Cli.Run run = Cli.run("serv");
+
+        assertThat(run.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).startsWith("tally: unknown command 'serv'").contains("Did you mean: serve");
+        assertThat(commandsListed(run.err())).contains("serve", "ingest", "test");
+
+        Cli.Run bench = Cli.run("bench", "nothing");
+
+        assertThat(bench.err()).startsWith("tally bench: unknown command 'nothing'");
+        assertThat(commandsListed(bench.err())).containsExactly("ingest", "query", "billing");
+    }
+
+    @Test
+    void aCommandWithSubcommandsAloneListsThem() {
+        Cli.Run keys = Cli.run("keys");
+
+        assertThat(keys.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(keys.err()).startsWith("tally keys: missing command");
+        assertThat(commandsListed(keys.err())).containsExactly("create", "list", "revoke");
+    }
+
+    @Test
+    void anUnknownOptionIsNotCalledAnUnknownCommand() {
+        Cli.Run run = Cli.run("serve", "--prot");
+
+        assertThat(run.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("Unknown option: '--prot'").doesNotContain("unknown command");
+    }
+
+    @Test
+    void theTestCommandIsTheLaunchersAndSaysHowToRunIt() {
+        Cli.Run run = Cli.run("test");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("./tally test");
+    }
+
+    /** The command names of the "Commands:" section of a usage message. */
+    private static java.util.List<String> commandsListed(String usage) {
+        int at = usage.indexOf("Commands:");
+        assertThat(at).as(usage).isNotNegative();
+        return usage.substring(at).lines().skip(1)
+                .filter(l -> l.matches("^  [a-z]+( .*)?$"))
+                .map(l -> l.trim().split("\\s+")[0])
+                .toList();
+    }
+
+    @Test
     void aBadCommandLineExitsWithUsageStatus() {
         assertThat(Cli.run().exitCode()).isEqualTo(Main.USAGE);
         assertThat(Cli.run("bench").exitCode()).isEqualTo(Main.USAGE);

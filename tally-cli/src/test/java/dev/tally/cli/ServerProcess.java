@@ -18,7 +18,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code tally serve} in its own JVM, with the test's class path: output (the server log) goes to a file,
+ * {@code tally serve} in its own JVM, with the test's class path, the launcher's JVM options and the shipped
+ * logging configuration: output (the server log) goes to a file,
  * the environment has no TALLY_* variable except those the test passes, and extra arguments (e.g.
  * {@code --database-url}) follow {@code --port} and {@code --data}.
  */
@@ -36,7 +37,10 @@ final class ServerProcess {
         this.port = port;
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+        command.addAll(Launcher.jvmFlags());
+        command.add("-Dlogback.configurationFile=logback.xml"); // the shipped configuration, not logback-test.xml
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "dev.tally.cli.Main", "serve", "--port", Integer.toString(port), "--data", data.toString()));
         command.addAll(extraArgs);
         ProcessBuilder pb = new ProcessBuilder(command);

@@ -102,10 +102,15 @@ public final class Engine implements AutoCloseable {
         PrivateFiles.directory(config.dataDir());
         this.lockChannel = PrivateFiles.open(config.dataDir().resolve("lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
-        this.lock = lockChannel.tryLock();
+        try {
+            this.lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException sameProcess) {
+            // an engine of this process holds it; closing this channel could release that engine's lock
+            throw new DataDirectoryInUseException(config.dataDir());
+        }
         if (lock == null) {
             lockChannel.close();
-            throw new IllegalStateException("another Tally process is using " + config.dataDir());
+            throw new DataDirectoryInUseException(config.dataDir());
         }
         PrivateFiles.tighten(config.dataDir());
         SecretsKey secretsKey = SecretsKey.resolve(config.secrets(), config.dataDir());

@@ -326,6 +326,11 @@ final class BillingApi {
         BillingRunResult res = billing.run(r.tenant());
         ObjectNode o = mapper.createObjectNode();
         o.put("at", res.at().toString());
+        o.put("invoices_created", res.created());
+        o.put("invoices_rerated", res.rerated());
+        o.put("invoices_finalized", res.finalized());
+        o.put("invoices_in_grace", res.inGrace());
+        // the first names, kept for existing clients (refreshed also counts the drafts this run created)
         o.put("created", res.created());
         o.put("refreshed", res.refreshed());
         o.put("finalized", res.finalized());

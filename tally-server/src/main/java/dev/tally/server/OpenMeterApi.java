@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * The OpenMeter-compatible API under {@code /api/v1}: the events, meters and meter-query routes of OpenMeter's
  * API, in its shapes (camelCase, upper-case aggregations, JSONPath value properties, numeric values), as a thin
  * adapter over Tally's own ingest and meters (same keys, scopes and tenant). What it cannot represent faithfully
- * it refuses with a 400 that says so, never silently; docs/COMPATIBILITY.md lists what is covered.
+ * it refuses with a 400 that says so, never silently (query parameters are declared with each route in
+ * {@link TallyServer}, which refuses any other); docs/COMPATIBILITY.md lists what is covered.
  */
 final class OpenMeterApi {
     private static final Set<String> CREATE_FIELDS = Set.of("slug", "name", "description", "metadata",
@@ -71,7 +72,6 @@ final class OpenMeterApi {
      * events is safe: those are then duplicates).
      */
     void ingest(Request r) throws IOException {
-        allow(r, Set.of(), Set.of());
         List<EventOutcome> outcomes = events.read(r);
         List<FieldViolation> invalid = new ArrayList<>();
         for (int i = 0; i < outcomes.size(); i++) {
@@ -108,7 +108,6 @@ final class OpenMeterApi {
     // ---- meters
 
     void listMeters(Request r) throws IOException {
-        allow(r, Set.of("page", "pageSize", "order", "orderBy", "includeDeleted"), Set.of());
         int page = r.integer("page", 1, Integer.MAX_VALUE).orElse(1);
         int pageSize = r.integer("pageSize", 1, MAX_PAGE_SIZE).orElse(100);
         String orderBy = r.param("orderBy").orElse("key");
@@ -144,7 +143,6 @@ final class OpenMeterApi {
     }
 
     void getMeter(Request r) throws IOException {
-        allow(r, Set.of(), Set.of());
         engine.syncWithOthers();
         String slug = r.path("meterIdOrSlug");
         List<Meter> versions = versions(r.tenant(), slug);
@@ -165,16 +163,7 @@ final class OpenMeterApi {
      * property and group-by JSONPaths as data paths, eventFrom as effective_from).
      */
     void createMeter(Request r) throws IOException {
-        allow(r, Set.of(), Set.of());
-        JsonNode body;
-        try {
-            body = mapper.readTree(r.body(MetersApi.MAX_BODY));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new HttpError(400, "malformed-body", "Malformed body", "the body is not valid JSON");
-        }
-        if (body == null || !body.isObject()) {
-            throw HttpError.badRequest("body", "must be a JSON object");
-        }
+        JsonNode body = JsonBody.object(r, MetersApi.MAX_BODY);
         List<FieldViolation> errors = new ArrayList<>();
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
@@ -348,8 +337,6 @@ final class OpenMeterApi {
      * to the beginning (1970), to to now.
      */
     void query(Request r) throws IOException {
-        allow(r, Set.of("from", "to", "windowSize", "windowTimeZone", "subject", "groupBy", "clientId",
-                "filterCustomerId", "advancedMeterGroupByFilters"), Set.of("filterGroupBy["));
         if (!r.params("filterCustomerId").isEmpty()) {
             throw HttpError.badRequest("filterCustomerId", "is not supported: Tally's customers are their subjects"
                     + " (external ids); filter with subject");
@@ -461,19 +448,6 @@ final class OpenMeterApi {
                     groupBy.putNull(dims.get(i));
                 }
             }
-        }
-    }
-
-    /** Refuses a query parameter this route does not take (an ignored filter would be worse than an error). */
-    private static void allow(Request r, Set<String> names, Set<String> prefixes) {
-        for (String name : r.query.keySet()) {
-            if (names.contains(name) || prefixes.stream().anyMatch(name::startsWith)) {
-                continue;
-            }
-            String takes = names.isEmpty() && prefixes.isEmpty() ? "it takes none"
-                    : "it takes " + String.join(", ", new TreeSet<>(names))
-                            + (prefixes.isEmpty() ? "" : ", " + String.join("name], ", prefixes) + "name]");
-            throw HttpError.badRequest(name, "is not a query parameter of this route; " + takes);
         }
     }
 }

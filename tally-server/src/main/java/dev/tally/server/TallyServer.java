@@ -81,7 +81,7 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/stats", "read", QueryParams.of("tz"), new StatsApi(engine, mapper, activity)::stats);
             BillingApi billing = new BillingApi(engine, mapper, events);
             route("POST", "/v1/customers", "admin", billing::createCustomer);
-            route("GET", "/v1/customers", "read", QueryParams.of("q"), billing::listCustomers);
+            route("GET", "/v1/customers", "read", QueryParams.of("q", "archived"), billing::listCustomers);
             route("GET", "/v1/customers/{external_id}", "read", billing::getCustomer);
             route("GET", "/v1/customers/{external_id}/usage", "read", billing::customerUsage);
             CustomersApi customers = new CustomersApi(engine, mapper);

@@ -200,6 +200,11 @@ class CloudEventsSdkTest {
         Reply twoValues = send(new Message(binary(tokens("m2", "acme", 1)).headers(),
                 "{\"tokens\":1}{\"tokens\":2}".getBytes(StandardCharsets.UTF_8)));
         assertThat(twoValues.status()).isEqualTo(400);
+        Reply duplicateKey = send(new Message(binary(tokens("m3", "acme", 1)).headers(),
+                "{\"tokens\":1,\"tokens\":2}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(duplicateKey.status()).isEqualTo(400);
+        assertThat(duplicateKey.json().path("type").asText()).endsWith("/malformed-body");
+        assertThat(t.get("/v1/events?customer=acme").json().path("events")).isEmpty();
     }
 
     @Test

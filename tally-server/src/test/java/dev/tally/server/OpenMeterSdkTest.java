@@ -150,6 +150,9 @@ class OpenMeterSdkTest {
         assertThat(out.path("list").findValuesAsText("slug")).containsExactly("prompts", "tokens_total");
         assertThat(out.path("list").path(0).path("aggregation").asText()).isEqualTo("COUNT");
         assertThat(out.path("list").path(0).path("createdAt").asBoolean()).as("decoded as a Date by the SDK").isTrue();
+        assertThat(out.path("secondPage").path(0).asText()).isEqualTo("tokens_total");
+        assertThat(out.path("listUnknownParam").path("status").asInt()).isEqualTo(400);
+        assertThat(out.path("listUnknownParam").path("errors").path(0).path("field").asText()).isEqualTo("limit");
         assertThat(out.path("got").path("slug").asText()).isEqualTo("tokens_total");
         assertThat(out.path("missing").path("status").asInt()).isEqualTo(404);
     }

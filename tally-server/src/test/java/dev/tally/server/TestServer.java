@@ -70,8 +70,13 @@ final class TestServer implements AutoCloseable {
     record Reply(int status, JsonNode json, String body, java.net.http.HttpHeaders headers) {
     }
 
+    /** The address of {@code path} on this server. */
+    URI uri(String path) {
+        return URI.create("http://localhost:" + server.port() + path);
+    }
+
     Reply send(String method, String path, String contentType, String body, String key) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {
             b.header("Authorization", "Bearer " + key);

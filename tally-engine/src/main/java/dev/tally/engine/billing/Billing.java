@@ -366,8 +366,7 @@ public final class Billing {
         {
             Instant now = now();
             Duration grace = gracePeriod(tenant);
-            int created = 0;
-            int refreshed = 0;
+            java.util.Set<String> createdIds = new java.util.HashSet<>();
             int finalized = 0;
             Map<String, Customer> customers = new HashMap<>();
             while (true) {
@@ -386,11 +385,13 @@ public final class Billing {
                             boundaryAfter(s, c, boundary)));
                 }
                 BillingStore.Stored stored = store.insertDrafts(drafts, now);
-                created += stored.created();
+                createdIds.addAll(stored.createdIds());
                 finalized += stored.finalized();
                 crashHook.run();
             }
             List<Invoice> open = store.drafts(tenant);
+            int rerated = (int) open.stream().filter(d -> !createdIds.contains(d.id())).count();
+            int finalizedInRefresh = 0;
             for (int from = 0; from < open.size(); from += runBatch) {
                 List<BillingStore.Draft> batch = new ArrayList<>();
                 for (Invoice d : open.subList(from, Math.min(open.size(), from + runBatch))) {
@@ -398,10 +399,10 @@ public final class Billing {
                     Customer c = customers.computeIfAbsent(s.customer() + "\u0000" + s.start(), k -> customerFor(s));
                     batch.add(recomposed(s, c, d, now));
                 }
-                finalized += store.refreshDrafts(batch, now);
-                refreshed += batch.size();
+                finalizedInRefresh += store.refreshDrafts(batch, now);
             }
-            return new BillingRunResult(now, created, refreshed, finalized);
+            return new BillingRunResult(now, createdIds.size(), rerated, finalized + finalizedInRefresh,
+                    open.size() - finalizedInRefresh, open.size());
         }
     }
 

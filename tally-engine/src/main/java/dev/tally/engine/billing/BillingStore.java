@@ -272,7 +272,15 @@ final class BillingStore {
     }
 
     /** What storing a batch did. */
-    record Stored(int created, int finalized) {
+    /** What {@link #insertDrafts} did: the ids of the invoices it created, and how many of them it finalized. */
+    record Stored(List<String> createdIds, int finalized) {
+        Stored {
+            createdIds = List.copyOf(createdIds);
+        }
+
+        int created() {
+            return createdIds.size();
+        }
     }
 
     /**
@@ -283,7 +291,7 @@ final class BillingStore {
      */
     Stored insertDrafts(List<Draft> drafts, Instant now) {
         return db.inTransaction(c -> {
-            int created = 0;
+            List<String> created = new ArrayList<>();
             int finalized = 0;
             try (PreparedStatement ins = c.prepareStatement(
                     "INSERT INTO invoices (id, tenant_id, number, customer_id, subscription_id, boundary_at, period_start, "
@@ -314,7 +322,7 @@ final class BillingStore {
                     move.setString(3, inv.boundary().toString());
                     move.executeUpdate();
                     if (inserted) {
-                        created++;
+                        created.add(inv.id());
                         InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_CREATED, inv.id(), now);
                         if (!inv.finalizeAfter().isAfter(now) && finalize(c, inv.tenant(), inv.id(), now)) {
                             finalized++;
