@@ -32,3 +32,11 @@ CREATE TABLE customer_zones (
     timezone     TEXT NOT NULL,
     PRIMARY KEY (tenant_id, external_id, effective_at)
 );
+
+-- Event subjects that match no customer and were announced once (webhook type events.unknown_subject).
+CREATE TABLE unknown_subject_notices (
+    tenant_id   TEXT NOT NULL REFERENCES tenants (id),
+    subject     TEXT NOT NULL,
+    notified_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, subject)
+);

@@ -166,6 +166,7 @@ async function overview() {
   const kpis = add(view, section('Ingest', { description: 'Counted by this server process since it started.' }));
   const rate = add(view, section('Events per second, last 24 hours'));
   const reasons = add(view, section('Top rejection reasons'));
+  const subjects = add(view, section('Events of no customer', { description: 'Stored events whose subject is no customer\'s external id (or an archived customer\'s): no invoice will bill them until the customer exists. A webhook endpoint can subscribe to events.unknown_subject to hear of each new one.' }));
   const unmatched = add(view, section('Unmatched event types', { description: 'Stored events whose type no meter reads yet; they become billable when a meter for them is created.' }));
   const revenue = add(view, section('Revenue'));
   let stats;
@@ -177,15 +178,19 @@ async function overview() {
   }
   const ev = stats.events;
   const stat = (label, value, cls) => h('div', { class: ['stat', cls] }, h('dt', {}, label), h('dd', {}, value));
+  // a process younger than a day has no "last day": its window is the time since it started
+  const fullDay = (stats.rate.last_day_window_seconds ?? 86400) >= 86400;
+  const dayLabel = fullDay ? 'over the last day' : `since the server started (${f.duration(stats.rate.last_day_window_seconds)} ago)`;
   kpis.replaceChildren(h('dl', { class: 'stats' },
     stat('Events/s now (last minute)', f.quantity(stats.rate.per_second_last_minute, 3), 'rate-now'),
-    stat('Events/s over the last day', f.quantity(stats.rate.per_second_last_day, 3), 'rate-day'),
-    stat('Accepted in the last day', f.integer(stats.rate.last_day.events.reduce((a, n) => a + n, 0)), 'last-day'),
+    stat(`Events/s ${dayLabel}`, f.quantity(stats.rate.per_second_last_day, 3), 'rate-day'),
+    stat(fullDay ? 'Accepted in the last day' : 'Accepted since the server started', f.integer(stats.rate.last_day.events.reduce((a, n) => a + n, 0)), 'last-day'),
     stat('Accepted', f.integer(ev.accepted), 'accepted'),
     stat('Duplicates', f.integer(ev.duplicates), 'duplicates'),
     stat('Rejected', f.integer(ev.rejected), 'rejected'),
-    stat('Stored events (all time)', f.integer(ev.stored), 'stored')),
-  h('p', { class: 'muted' }, `Since ${f.dateTime(stats.since)}.`));
+    stat('Stored events (all time)', f.integer(ev.stored), 'stored'),
+    ev.unmatched_subjects ? stat('Events of no customer', f.integer(ev.unmatched_subjects.events), 'unmatched-subjects') : null),
+  h('p', { class: 'muted' }, `Counts since ${f.dateTime(stats.since, browserZone)} (${browserZone}).`));
 
   const day = stats.rate.last_day;
   const start = new Date(day.start).getTime();
@@ -193,7 +198,7 @@ async function overview() {
   const values = new Map(keys.map((k, i) => [k, (day.events[i] / day.bucket_seconds).toFixed(3)]));
   rate.replaceChildren(barChart({
     title: 'Accepted events per second, per 15 minutes, last 24 hours',
-    description: `Average ${stats.rate.per_second_last_day} events per second over the day.`,
+    description: `Average ${stats.rate.per_second_last_day} events per second ${dayLabel}.`,
     categories: keys, series: [{ name: 'Events per second', values }],
     labelFor: (k) => f.bucketLabel(k, undefined, 'minute'), format: (v) => f.quantity(v, 3),
     width: width(rate), height: 200, categoryLabel: 'From',
@@ -215,9 +220,22 @@ async function overview() {
       { label: 'Stored events', numeric: true, cell: (r) => f.integer(r.events) },
     ],
   }));
+  fill(subjects, 'The unmatched subjects could not be loaded', async () => {
+    const res = await api.get(`/v1/events/unmatched-subjects${qs({ limit: 10 })}`);
+    return [dataTable({
+      caption: 'Subjects that match no customer', empty: 'Every event subject is a customer.', rows: res.subjects, className: 'unmatched-subjects',
+      columns: [
+        { label: 'Subject', rowHeader: true, cell: (r) => h('code', {}, r.subject) },
+        { label: 'Events', numeric: true, cell: (r) => h('data', { value: String(r.events), class: 'subject-events' }, f.integer(r.events)) },
+        { label: 'First seen', wide: true, cell: (r) => f.dateTime(r.first_seen, browserZone) },
+        { label: 'Last seen', cell: (r) => f.dateTime(r.last_seen, browserZone) },
+      ],
+    }), res.subjects_total > res.subjects.length ? h('p', { class: 'muted' }, `${res.subjects_total} subjects in all (GET /v1/events/unmatched-subjects).`) : null,
+    res.subjects.length ? h('p', { class: 'muted' }, `Times in ${browserZone}.`) : null];
+  });
   const rv = stats.revenue;
   revenue.replaceChildren(
-    h('p', { class: 'muted' }, `This period: ${f.period(rv.period_start, rv.period_end)} (invoices finalized in it).`),
+    h('p', { class: 'muted' }, `This period: ${f.period(rv.period_start, rv.period_end, browserZone)} in ${browserZone} (invoices finalized in it).`),
     dataTable({
       caption: 'Revenue by currency', empty: 'No invoice and no open period yet.', rows: rv.currencies,
       columns: [
@@ -290,7 +308,10 @@ async function customer(id) {
   view.append(h('div', { class: 'card' }, keyValues([
     ['External id', h('code', {}, c.external_id)],
     ['Currency', cur],
-    ['Time zone', tz],
+    ['Time zone', c.pending_timezone ? [tz, h('small', { class: 'muted block pending-timezone' },
+      `${c.pending_timezone.timezone} from ${f.dateTime(c.pending_timezone.effective_at, tz)} (the next period)`)] : tz],
+    c.archived_at ? ['Archived', h('span', { class: 'archived' }, `${f.dateTime(c.archived_at, tz)}: not billed; its events count as unmatched`)] : null,
+    c.version ? ['Version', h('span', {}, `${c.version}`, h('small', { class: 'muted' }, ` (GET /v1/customers/${c.external_id}/versions)`))] : null,
     ['Email', c.email || '—'],
     ['Subscriptions', c.subscriptions.length === 0 ? 'None' : h('ul', { class: 'plain' }, c.subscriptions.map((sub) => h('li', {},
       h('code', {}, sub.plan), ` v${sub.plan_version} · `, badge(sub.status), ` · since ${f.date(sub.start, tz)}`)))],
@@ -313,7 +334,8 @@ async function customer(id) {
   usageChart(usage, id, c, estimateData);
   optionalSection(entSec, () => entitlements(id, tz));
   optionalSection(alertSec, () => customerAlerts(id, c, alertSec.body));
-  fill(inv, 'Invoices could not be loaded', async () => invoiceTable((await api.get(`/v1/invoices${qs({ customer: id })}`)).invoices, tz, 'Invoices'));
+  fill(inv, 'Invoices could not be loaded', async () => [invoiceTable((await api.get(`/v1/invoices${qs({ customer: id })}`)).invoices, tz, 'Invoices'),
+    h('p', { class: 'muted' }, `Periods in ${tz}.`)]);
   eventsExplorer(events, id, tz);
 }
 
@@ -475,10 +497,13 @@ async function eventsExplorer(host, id, tz) {
     if (append) results.append(target);
     await fill(target, 'Events could not be loaded', async () => {
       const res = await api.get(`/v1/events${qs(q)}`);
+      // the server pages by hour, then arrival: show each page in the order of the time column (stable)
+      const rows = res.events.map((e, i) => ({ e, i, t: new Date(e.time).getTime() }))
+        .sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.e);
       const table = dataTable({
-        caption: 'Events', empty: 'No events match.', rows: res.events, className: 'events',
+        caption: `Events, oldest first, times in ${tz}`, empty: 'No events match.', rows, className: 'events',
         columns: [
-          { label: 'Time', rowHeader: true, cell: (e) => f.dateTimeSeconds(e.time, tz) },
+          { label: `Time (${tz})`, rowHeader: true, cell: (e) => h('time', { datetime: e.time }, f.dateTimeSeconds(e.time, tz)) },
           { label: 'Type', cell: (e) => h('code', {}, e.type) },
           { label: 'Source / id', cell: (e) => h('code', {}, `${e.source}/${e.id}`) },
           { label: 'Data', cell: (e) => h('code', { class: 'json' }, JSON.stringify(e.data ?? {})) },
@@ -526,14 +551,18 @@ async function invoices(params) {
   const list = h('div', { class: 'card' });
   view.append(list);
   await fill(list, 'Invoices could not be loaded', async () => {
-    const res = await api.get(`/v1/invoices${qs({ status, limit: 200 })}`);
+    const [res, active, archived] = await Promise.all([api.get(`/v1/invoices${qs({ status, limit: 200 })}`),
+      api.get('/v1/customers').then((r) => r.customers, () => []),
+      api.get(`/v1/customers${qs({ archived: 'true' })}`).then((r) => r.customers, () => [])]);
+    const zones = new Map([...active, ...archived].map((c) => [c.external_id, c.timezone]));
+    const zoneOf = (i) => zones.get(i.customer) || 'UTC';
     return dataTable({
       caption: 'Invoices', empty: 'No invoices.', rows: res.invoices, className: 'invoices',
       columns: [
         { label: 'Invoice', rowHeader: true, cell: (i) => h('a', { href: `#/invoices/${enc(i.id)}` }, i.number || `Draft ${i.id.slice(0, 12)}`) },
         { label: 'Customer', cell: (i) => h('a', { href: `#/customers/${enc(i.customer)}` }, i.customer) },
         { label: 'Status', cell: (i) => badge(i.status) },
-        { label: 'Period (UTC)', cell: (i) => f.period(i.period_start, i.period_end, 'UTC') },
+        { label: 'Period (customer\'s time zone)', cell: (i) => [h('span', { class: 'period' }, f.period(i.period_start, i.period_end, zoneOf(i))), h('small', { class: 'muted block zone' }, zoneOf(i))] },
         { label: 'Total', numeric: true, cell: (i) => amount(i.total, i.currency) },
       ],
     });
@@ -570,7 +599,7 @@ async function invoice(id) {
   view.append(h('div', { class: 'card' }, keyValues([
     ['Status', badge(inv.status)],
     ['Customer', h('a', { href: `#/customers/${enc(c.external_id)}` }, c.name)],
-    ['Period', `${f.period(inv.period_start, inv.period_end, tz)} (${tz})`],
+    ['Period', [h('span', { class: 'period' }, f.period(inv.period_start, inv.period_end, tz)), ` (${tz})`]],
     ['Issued for', f.dateTime(inv.issued_for, tz)],
     inv.status === 'draft' ? ['Finalizes after', f.dateTime(inv.finalize_after, tz)] : ['Finalized', f.dateTime(inv.finalized_at, tz)],
     inv.paid_at ? ['Paid', f.dateTime(inv.paid_at, tz)] : null,
@@ -599,10 +628,13 @@ async function invoice(id) {
       },
     }, verb, h('span', { class: 'visually-hidden' }, ` behind ${l.description}`)) : null;
     const row = h('tr', { class: 'line', dataset: { line: l.id } },
-      h('th', { scope: 'row' }, l.description, l.meter ? h('small', { class: 'muted block' }, `meter ${l.meter} v${l.meter_version} · plan ${l.plan} v${l.plan_version}`) : null),
+      h('th', { scope: 'row' }, l.description,
+        l.period_start !== inv.period_start || l.period_end !== inv.period_end
+          ? h('small', { class: 'muted block line-period' }, `for ${f.period(l.period_start, l.period_end, tz)}`) : null,
+        l.meter ? h('small', { class: 'muted block' }, `meter ${l.meter} v${l.meter_version} · plan ${l.plan} v${l.plan_version}`) : null),
       h('td', {}, l.kind),
       h('td', { class: 'num' }, f.quantity(l.quantity)),
-      h('td', { class: 'num' }, f.money(l.unit_price, cur, { precise: true })),
+      h('td', { class: 'num' }, f.unitPrice(l.unit_price, cur)),
       h('td', { class: 'num' }, amount(l.amount, cur, 'line-amount')),
       h('td', { class: 'num' }, f.integer(l.events)),
       h('td', {}, toggle));
@@ -669,18 +701,25 @@ async function meters() {
         { label: 'Value', cell: (m) => (m.expression ? h('code', {}, m.expression) : m.value_path ? h('code', {}, m.value_path) : '—') },
         { label: 'Group by', cell: (m) => (m.group_by.length ? m.group_by.join(', ') : '—') },
         { label: 'Filters', cell: (m) => (Object.keys(m.filters || {}).length ? Object.entries(m.filters).map(([k, v]) => `${k} ∈ {${v.join(', ')}}`).join('; ') : '—') },
-        { label: 'Versions', numeric: true, cell: (m) => `${m.versions.length} (v${m.version} since ${f.date(m.effective_from)})` },
+        { label: 'Versions', numeric: true, cell: (m) => `${m.versions.length} (v${m.version} ${meterSince(m)})` },
       ],
     });
   });
+}
+
+/** When the meter's latest version took effect: its effective date, or, for all events, since its creation. */
+function meterSince(m) {
+  const allEvents = m.for_all_events ?? m.effective_from?.startsWith('1970-01-01T00:00:00');
+  if (allEvents) return m.created_at ? `for all events, created ${f.date(m.created_at, browserZone)}` : 'for all events';
+  return `in force since ${f.dateTime(m.effective_from, browserZone)} (${browserZone})`;
 }
 
 function priceSummary(ch, currency) {
   if (ch.type === 'flat') return `${f.money(ch.amount, currency)} ${ch.timing === 'in_advance' ? 'in advance' : 'in arrears'}`;
   const p = ch.price || {};
   switch (p.model) {
-    case 'unit': return `${f.money(p.unit_price, currency, { precise: true })} per unit`;
-    case 'package': return `${f.money(p.package_price, currency, { precise: true })} per ${f.quantity(p.package_size)}`;
+    case 'unit': return `${f.unitPrice(p.unit_price, currency)} per unit`;
+    case 'package': return `${f.unitPrice(p.package_price, currency)} per ${f.quantity(p.package_size)}`;
     case 'graduated':
     case 'volume': return `${p.model}, ${p.tiers.length} tiers`;
     case 'percentage': return `${p.rate}% per event`;
@@ -738,7 +777,7 @@ function pricePreview(currency, charges = []) {
             columns: [
               { label: 'Line', rowHeader: true, cell: (l) => l.description },
               { label: 'Quantity', numeric: true, cell: (l) => h('data', { value: l.quantity, class: 'line-quantity' }, f.quantity(l.quantity)) },
-              { label: 'Unit price', numeric: true, cell: (l) => f.money(l.unit_price, res.currency, { precise: true }) },
+              { label: 'Unit price', numeric: true, cell: (l) => f.unitPrice(l.unit_price, res.currency) },
               { label: 'Amount', numeric: true, cell: (l) => amount(l.amount, res.currency, 'line-amount') },
             ],
           }),

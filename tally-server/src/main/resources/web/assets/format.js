@@ -3,12 +3,31 @@
 
 const locale = undefined; // the browser's language
 
+// Display precision, the same rule as the invoices' (docs/BILLING.md, "Display precision"): quantities at most
+// 4 decimals, trailing zeros dropped; unit prices the currency's minor unit plus at most 4 decimals; amounts at the
+// minor unit. Intl formats a decimal string exactly and rounds half away from zero ("halfExpand"), as Tally does;
+// the exact value stays in the JSON (and in a <data value> beside the text where a test or a person needs it).
+export const QUANTITY_DECIMALS = 4;
+export const EXTRA_UNIT_PRICE_DECIMALS = 4;
+
+/** The digits of a currency's minor unit (USD 2, JPY 0, BHD 3). */
+export function minorDigits(currency) {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
+  } catch (e) {
+    return 2;
+  }
+}
+
+/** An amount; with {precise: true} a unit price (see unitPrice). */
 export function money(amount, currency, { precise = false } = {}) {
   if (amount === null || amount === undefined || amount === '') return '—';
   try {
     const options = { style: 'currency', currency };
     if (precise) {
-      options.maximumFractionDigits = 10;
+      const minor = minorDigits(currency);
+      options.minimumFractionDigits = minor;
+      options.maximumFractionDigits = minor + EXTRA_UNIT_PRICE_DECIMALS;
     }
     return new Intl.NumberFormat(locale, options).format(String(amount));
   } catch (e) {
@@ -16,7 +35,11 @@ export function money(amount, currency, { precise = false } = {}) {
   }
 }
 
-export function quantity(value, max = 6) {
+/** A unit price: the currency's minor unit plus at most 4 decimals, trailing zeros beyond the minor unit dropped. */
+export const unitPrice = (amount, currency) => money(amount, currency, { precise: true });
+
+/** A quantity: at most 4 decimals (or max), trailing zeros dropped. */
+export function quantity(value, max = QUANTITY_DECIMALS) {
   if (value === null || value === undefined || value === '') return '—';
   return new Intl.NumberFormat(locale, { maximumFractionDigits: max }).format(String(value));
 }
@@ -86,6 +109,16 @@ export function zonedToUtc(local, tz) {
 export function utcToZoned(iso, tz) {
   const p = parts(new Date(iso), tz);
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+/** A duration in seconds as "3 h 20 min", "45 min" or "12 s". */
+export function duration(seconds) {
+  const s = Math.max(0, Math.round(Number(seconds) || 0));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const hours = Math.floor(m / 60);
+  return m % 60 ? `${hours} h ${m % 60} min` : `${hours} h`;
 }
 
 export function titleCase(text) {

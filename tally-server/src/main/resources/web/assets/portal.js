@@ -149,7 +149,11 @@ async function start() {
 
   const history = add(section('Past periods and invoices'));
   fill(history, 'Invoices could not be loaded', async () => {
-    const list = (await api.get('/v1/portal/invoices')).invoices;
+    const all = (await api.get('/v1/portal/invoices')).invoices;
+    // an invoice of a period that has not ended yet (the opening invoice's in-advance fee) is not a past one:
+    // the estimate above says it is already invoiced
+    const now = new Date(usage.at || Date.now());
+    const list = all.filter((i) => new Date(i.period_end) <= now);
     const billed = list.filter((i) => i.status !== 'draft' && i.status !== 'void').slice().reverse();
     const chart = billed.length > 1 ? barChart({
       title: 'Invoice totals by period', description: `${billed.length} invoices.`,
@@ -157,11 +161,14 @@ async function start() {
       labelFor: (id) => billed.find((x) => x.id === id).number,
       format: (v) => f.money(v, cur), width: width(history), height: 200, categoryLabel: 'Period',
     }) : null;
+    const current = all.filter((i) => new Date(i.period_end) > now);
+    const note = current.length ? h('p', { class: 'muted current-invoices' }, `${current.length === 1 ? 'An invoice' : `${current.length} invoices`} of the current period (`,
+      current.map((i) => i.number || 'not issued yet').join(', '), ') ', current.length === 1 ? 'is' : 'are', ' part of the estimate above.') : null;
     return [chart, invoiceTable(list, tz, 'Your invoices', null, [{
       label: 'Document',
       cell: (i) => (i.status === 'draft' ? h('span', { class: 'muted' }, 'Not issued yet')
         : pdfButton(api, `/v1/portal/invoices/${enc(i.id)}`, `${i.number || i.id}.pdf`, `PDF ${i.number || ''}`.trim())),
-    }])];
+    }]), note];
   });
 }
 

@@ -93,7 +93,7 @@ export function invoiceTable(list, tz, caption, linkFor = (i) => `#/invoices/${e
     columns: [
       { label: 'Invoice', rowHeader: true, cell: (i) => (linkFor ? h('a', { href: linkFor(i) }, i.number || `Draft ${i.id.slice(0, 12)}`) : (i.number || 'Draft')) },
       { label: 'Status', cell: (i) => badge(i.status) },
-      { label: 'Period', cell: (i) => f.period(i.period_start, i.period_end, tz) },
+      { label: `Period (${tz})`, cell: (i) => h('span', { class: 'period' }, f.period(i.period_start, i.period_end, tz)) },
       { label: 'Total', numeric: true, cell: (i) => amount(i.total, i.currency) },
       { label: 'Finalized', wide: true, cell: (i) => (i.finalized_at ? f.date(i.finalized_at, tz) : '—') },
       ...extraColumns,
@@ -118,7 +118,9 @@ function includedCell(ch) {
  * the charge is priced per unit, and the amount; then every line it is made of (quantity × unit price = amount), and
  * what is already on an invoice.
  */
-export function estimateView(sub, cur, tz, { plan = true } = {}) {
+export function estimateView(sub, cur, customerZone, { plan = true } = {}) {
+  // the zone the period is computed in (a running subscription keeps the zone it started in)
+  const tz = sub.timezone || customerZone;
   const periodText = f.period(sub.period_start, sub.period_end, tz);
   const footer = [['Subtotal', sub.subtotal, 'subtotal'], ['Tax', sub.tax, 'tax'], ['Estimated total', sub.estimated_total, 'estimate-total']]
     .map(([label, v, cls]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', { class: 'wide-only' }), h('td'),
@@ -135,7 +137,7 @@ export function estimateView(sub, cur, tz, { plan = true } = {}) {
         { label: 'Included', numeric: true, wide: true, cell: includedCell },
         { label: 'Billable', numeric: true, wide: true, cell: (ch) => (ch.meter ? h('data', { value: ch.billable_quantity ?? ch.billable, class: 'billable' }, f.quantity(ch.billable_quantity ?? ch.billable, 4)) : '—') },
         { label: 'Unit price', numeric: true, wide: true, cell: (ch) => (ch.unit_price ? amount(ch.unit_price, cur, 'unit-price', { precise: true }) : '—') },
-        { label: 'On invoice', wide: true, cell: (ch) => (ch.invoiced ? [badge(ch.invoiced.status), ' ', ch.invoiced.number || 'draft'] : '—') },
+        { label: 'On invoice', wide: true, cell: (ch) => (ch.invoiced ? [badge(ch.invoiced.status), ch.invoiced.number ? ` ${ch.invoiced.number}` : null] : '—') },
         { label: 'Amount', numeric: true, cell: (ch) => amount(ch.amount, cur, 'charge-amount') },
       ],
     }),

@@ -81,12 +81,14 @@ final class ReconcileCommand implements Callable<Integer>, Main.UsesEnvironment 
         if (differences == null || !differences.isArray()) {
             throw new MalformedResponseException("the reconciliation report has no 'differences' list");
         }
-        if (differences.isEmpty()) {
+        JsonNode ledger = report.path("ledger").path("differences");
+        int count = differences.size() + (ledger.isArray() ? ledger.size() : 0);
+        if (count == 0) {
             out.println("reconciliation: no differences");
             out.flush();
             return 0;
         }
-        out.println("reconciliation: " + differences.size() + " difference" + (differences.size() == 1 ? "" : "s"));
+        out.println("reconciliation: " + count + " difference" + (count == 1 ? "" : "s"));
         out.flush();
         return DIFFERENCES;
     }

@@ -85,6 +85,7 @@ public final class Engine implements AutoCloseable {
     private final dev.tally.engine.notify.Webhooks webhooks;
     private final dev.tally.engine.entitlement.Entitlements entitlements;
     private final dev.tally.engine.entitlement.Alerts alerts;
+    private final dev.tally.engine.subjects.UnmatchedSubjects unmatched;
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
     private final Checkpoints checkpoints;
@@ -174,6 +175,12 @@ public final class Engine implements AutoCloseable {
                 java.util.concurrent.TimeUnit.MILLISECONDS);
         if (log.shared()) {
             maintenance.scheduleWithFixedDelay(this::syncQuietly, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        this.unmatched = new dev.tally.engine.subjects.UnmatchedSubjects(usage, billing, db, clock, this::syncWithOthers,
+                this::tenants);
+        if (!config.webhooks().summaryEvery().isZero()) {
+            long every = config.webhooks().summaryEvery().toMillis();
+            maintenance.scheduleWithFixedDelay(this::announceQuietly, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         if (!config.billingEvery().isZero()) {
             long every = config.billingEvery().toMillis();
@@ -563,6 +570,11 @@ public final class Engine implements AutoCloseable {
         return changed;
     }
 
+    /** When each meter version of a tenant was created, by {@code key + "@" + version}. */
+    public Map<String, Instant> meterVersionsCreatedAt(String tenant) {
+        return meta.meterVersionsCreatedAt(tenant);
+    }
+
     public MeterCatalog meters(String tenant) {
         return catalogs.get(tenant);
     }
@@ -591,6 +603,19 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Webhook endpoints, deliveries and the deliverer of every tenant of this engine. */
+    /** Event subjects that match no customer (never billed), and their announcement as webhook messages. */
+    public dev.tally.engine.subjects.UnmatchedSubjects unmatchedSubjects() {
+        return unmatched;
+    }
+
+    private void announceQuietly() {
+        try {
+            unmatched.announceNew();
+        } catch (RuntimeException e) {
+            LOG.warn("announcing unmatched event subjects failed; the next round retries", e);
+        }
+    }
+
     public dev.tally.engine.notify.Webhooks webhooks() {
         return webhooks;
     }

@@ -41,13 +41,7 @@ final class CustomersApi {
     }
 
     void patch(Request r) throws IOException {
-        byte[] bytes = r.body(BillingApi.MAX_BODY);
-        JsonNode body;
-        try {
-            body = bytes.length == 0 ? mapper.createObjectNode() : mapper.readTree(bytes);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new HttpError(400, "malformed-body", "Malformed body", "the body is not valid JSON");
-        }
+        JsonNode body = JsonBody.read(r, BillingApi.MAX_BODY);
         CustomerRecord rec = records.update(r.tenant(), r.path("external_id"), body);
         Responses.json(r.exchange, 200, write(rec, engine.clock().instant()), mapper);
     }

@@ -153,6 +153,21 @@ final class EventsApi {
         Responses.json(r.exchange, 200, out, mapper);
     }
 
+    /** The subjects of stored events that match no customer (none, or an archived one): never billed. */
+    void unmatchedSubjects(Request r) throws IOException {
+        int limit = r.integer("limit", 1, 10_000).orElse(100);
+        java.util.List<dev.tally.engine.usage.SubjectActivity> all = engine.unmatchedSubjects().list(r.tenant());
+        ObjectNode out = mapper.createObjectNode();
+        out.put("subjects_total", all.size());
+        out.put("events_total", all.stream().mapToLong(dev.tally.engine.usage.SubjectActivity::events).sum());
+        ArrayNode list = out.putArray("subjects");
+        for (dev.tally.engine.usage.SubjectActivity a : all.subList(0, Math.min(limit, all.size()))) {
+            list.addObject().put("subject", a.subject()).put("events", a.events())
+                    .put("first_seen", a.firstSeen().toString()).put("last_seen", a.lastSeen().toString());
+        }
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
     void types(Request r) throws IOException {
         ObjectNode out = mapper.createObjectNode();
         ArrayNode types = out.putArray("event_types");

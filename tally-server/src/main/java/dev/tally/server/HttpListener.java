@@ -138,6 +138,13 @@ final class HttpListener implements AutoCloseable {
     private static boolean refused(Request request, Response response, Callback callback) {
         Object s = request.getAttribute(ErrorHandler.ERROR_STATUS);
         int status = s instanceof Integer i ? i : 500;
+        if (status >= 500 && request.getAttribute(ErrorHandler.ERROR_EXCEPTION) instanceof Throwable x
+                && x instanceof org.eclipse.jetty.io.EofException) {
+            // the client went away (or the connection was cut at a deadline): nobody to answer
+            LOG.debug("connection closed before an answer", x);
+            callback.failed(x);
+            return true;
+        }
         try {
             switch (status) {
                 case 400 -> write(response, 400, "malformed-request", "Malformed request",

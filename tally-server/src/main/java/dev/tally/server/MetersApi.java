@@ -66,22 +66,49 @@ final class MetersApi {
         Responses.json(r.exchange, 200, out, mapper);
     }
 
+    /**
+     * A meter with its versions: each with its {@code effective_from} and when it was created. Version 1 is in
+     * force for all events unless created with an {@code effective_from}: then {@code effective_from} is the epoch
+     * and {@code for_all_events} is true.
+     */
     private ObjectNode withVersions(String tenant, Meter latest) {
         ObjectNode o = MeterJson.write(latest);
+        Map<String, Instant> created = engine.meterVersionsCreatedAt(tenant);
+        Optional.ofNullable(created.get(latest.key() + "@" + latest.version()))
+                .ifPresentOrElse(t -> o.put("created_at", t.toString()), () -> o.putNull("created_at"));
+        o.put("for_all_events", latest.effectiveFrom().equals(Instant.EPOCH));
         ArrayNode versions = o.putArray("versions");
         engine.meters(tenant).versionsByKey().getOrDefault(latest.key(), List.of())
-                .forEach(v -> versions.addObject().put("version", v.version())
-                        .put("effective_from", v.effectiveFrom().toString()));
+                .forEach(v -> {
+                    ObjectNode vo = versions.addObject().put("version", v.version())
+                            .put("effective_from", v.effectiveFrom().toString())
+                            .put("for_all_events", v.effectiveFrom().equals(Instant.EPOCH));
+                    Optional.ofNullable(created.get(v.key() + "@" + v.version()))
+                            .ifPresentOrElse(t -> vo.put("created_at", t.toString()), () -> vo.putNull("created_at"));
+                });
         return o;
+    }
+
+    /** The time zone of a customer (in force now), if there is such a customer. */
+    private Optional<ZoneId> customerZone(Request r, String customer) {
+        try {
+            return Optional.of(engine.billing().customer(r.tenant(), customer).timezone());
+        } catch (dev.tally.engine.billing.BillingNotFoundException e) {
+            return Optional.empty();
+        }
     }
 
     void usage(Request r) throws IOException {
         String key = r.path("key");
+        Optional<String> customer = r.param("customer").or(() -> r.param("subject"));
         ZoneId zone;
+        String zoneParam = r.param("tz").isPresent() || r.param("timezone").isEmpty() ? "tz" : "timezone";
         try {
-            zone = r.param("tz").map(ZoneId::of).orElse(ZoneOffset.UTC);
+            // without an explicit zone, a customer's usage follows the customer's time zone (else UTC)
+            zone = r.param(zoneParam).map(ZoneId::of).orElseGet(() -> customer.flatMap(c -> customerZone(r, c))
+                    .orElse(ZoneOffset.UTC));
         } catch (DateTimeException e) {
-            throw HttpError.badRequest("tz", "is not a time zone id such as Europe/Berlin");
+            throw HttpError.badRequest(zoneParam, "is not a time zone id such as Europe/Berlin");
         }
         Instant now = engine.clock().instant();
         YearMonth month = YearMonth.from(now.atZone(zone));
@@ -107,7 +134,6 @@ final class MetersApi {
                 filters.computeIfAbsent(k.substring(7, k.length() - 1), x -> new HashSet<>()).addAll(values);
             }
         });
-        Optional<String> customer = r.param("customer").or(() -> r.param("subject"));
         engine.syncWithOthers();
         if (engine.meters(r.tenant()).latest(key).isEmpty()) {
             throw HttpError.notFound("no meter '" + key + "'");

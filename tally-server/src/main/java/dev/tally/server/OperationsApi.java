@@ -47,7 +47,14 @@ final class OperationsApi {
         out.put("to", rec.to().toString());
         out.put("events_scanned", rec.eventsScanned());
         out.put("states_compared", rec.statesCompared());
-        out.put("consistent", rec.differences().isEmpty());
+        dev.tally.engine.billing.LedgerReconciliation.Result ledger = engine.billing().reconcileLedger(r.tenant());
+        out.put("consistent", rec.differences().isEmpty() && ledger.differences().isEmpty());
+        ObjectNode l = out.putObject("ledger");
+        l.put("wallets", ledger.wallets()).put("entries", ledger.entries()).put("invoices", ledger.invoices())
+                .put("consistent", ledger.differences().isEmpty());
+        ArrayNode ld = l.putArray("differences");
+        ledger.differences().forEach(d -> ld.addObject().put("what", d.what()).put("expected", d.expected())
+                .put("found", d.found()));
         ArrayNode diffs = out.putArray("differences");
         for (Reconciliation.Difference d : rec.differences()) {
             diffs.addObject().put("state", d.state()).put("expected", d.expected().toPlainString())

@@ -80,11 +80,23 @@ final class StatsApi {
             }
         }
         events.put("stored", stored);
+        long unmatchedEvents = 0;
+        java.util.List<dev.tally.engine.usage.SubjectActivity> subjects = engine.unmatchedSubjects().list(tenant);
+        for (dev.tally.engine.usage.SubjectActivity a : subjects) {
+            unmatchedEvents += a.events();
+        }
+        ObjectNode unknown = events.putObject("unmatched_subjects");
+        unknown.put("subjects", subjects.size());
+        unknown.put("events", unmatchedEvents);
 
         long elapsed = Math.max(1, now.getEpochSecond() - activity.since().getEpochSecond() + 1);
         ObjectNode rate = out.putObject("rate");
         rate.put("per_second_last_minute", perSecond(sum(s.lastMinute()), Math.min(elapsed, IngestActivity.SECOND_BUCKETS)));
-        rate.put("per_second_last_day", perSecond(sum(s.lastDay()), Math.min(elapsed, 86_400)));
+        long dayWindow = Math.min(elapsed, 86_400);
+        rate.put("per_second_last_day", perSecond(sum(s.lastDay()), dayWindow));
+        // the "last day" of a process younger than a day is the time since it started: say which
+        rate.put("last_day_window_seconds", dayWindow);
+        rate.put("last_day_window_start", now.minusSeconds(dayWindow - 1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
         ObjectNode minute = rate.putObject("last_minute");
         minute.put("start", Instant.ofEpochSecond(s.lastMinuteStartEpoch()).toString());
         minute.put("bucket_seconds", 1);

@@ -72,11 +72,12 @@ public final class TallyServer implements AutoCloseable {
             route("POST", "/v1/events/{source}/{id}/cancel", "ingest", events::cancel);
             route("GET", "/v1/event-types", "read", events::types);
             route("GET", "/v1/events/rejected", "read", QueryParams.of("customer", "limit"), events::rejected);
+            route("GET", "/v1/events/unmatched-subjects", "read", QueryParams.of("limit"), events::unmatchedSubjects);
             route("POST", "/v1/meters", "admin", meters::create);
             route("GET", "/v1/meters", "read", meters::list);
             route("GET", "/v1/meters/{key}", "read", meters::get);
             route("PUT", "/v1/meters/{key}", "admin", meters::put);
-            route("GET", "/v1/meters/{key}/usage", "read", QueryParams.of("customer", "subject", "from", "to", "window", "tz", "group_by", "filter[*]"), meters::usage);
+            route("GET", "/v1/meters/{key}/usage", "read", QueryParams.of("customer", "subject", "from", "to", "window", "tz", "timezone", "group_by", "filter[*]"), meters::usage);
             route("GET", "/v1/reconciliation", "read", QueryParams.of("from", "to"), ops::reconcile);
             route("GET", "/v1/stats", "read", QueryParams.of("tz"), new StatsApi(engine, mapper, activity)::stats);
             BillingApi billing = new BillingApi(engine, mapper, events);
@@ -139,6 +140,14 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/customers/{external_id}/entitlements/{feature}", "read", entitlements::get);
             route("PUT", "/v1/customers/{external_id}/entitlements/{feature}", "admin", entitlements::put);
             route("DELETE", "/v1/customers/{external_id}/entitlements/{feature}", "admin", entitlements::delete);
+            CreditsApi credits = new CreditsApi(engine, mapper);
+            route("GET", "/v1/customers/{external_id}/wallets", "read", credits::wallets);
+            route("GET", "/v1/customers/{external_id}/wallets/{currency}/entries", "read", QueryParams.of("cursor", "limit"),
+                    credits::entries);
+            route("GET", "/v1/customers/{external_id}/grants", "read", credits::grants);
+            route("POST", "/v1/customers/{external_id}/grants", "admin", credits::createGrant);
+            route("POST", "/v1/customers/{external_id}/grants/{grant_id}/void", "admin", credits::voidGrant);
+            route("POST", "/v1/customers/{external_id}/grants/{grant_id}/adjustments", "admin", credits::adjust);
             AlertsApi alerts = new AlertsApi(engine, mapper);
             route("POST", "/v1/alerts", "admin", alerts::create);
             route("GET", "/v1/alerts", "read", alerts::list);
@@ -254,6 +263,13 @@ public final class TallyServer implements AutoCloseable {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.billing.BillingConflictException e) {
                 Responses.problem(ex, new HttpError(409, e.type(), "Conflict", e.getMessage()), mapper);
+            } catch (dev.tally.core.ledger.InvalidLedgerException e) {
+                Responses.problem(ex, new HttpError(400, "validation", "Invalid request", e.getMessage(),
+                        List.of(new dev.tally.core.validation.FieldViolation(e.field(), e.problem()))), mapper);
+            } catch (dev.tally.engine.credit.CreditNotFoundException e) {
+                Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
+            } catch (dev.tally.engine.credit.CreditConflictException e) {
+                Responses.problem(ex, new HttpError(409, "conflict", "Conflict", e.getMessage()), mapper);
             } catch (dev.tally.engine.notify.WebhookNotFoundException e) {
                 Responses.problem(ex, HttpError.notFound(e.getMessage()), mapper);
             } catch (dev.tally.engine.notify.WebhookConflictException e) {

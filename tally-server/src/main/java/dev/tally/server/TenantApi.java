@@ -26,13 +26,7 @@ final class TenantApi {
     }
 
     void patch(Request r) throws IOException {
-        byte[] bytes = r.body(MAX_BODY);
-        JsonNode body;
-        try {
-            body = bytes.length == 0 ? mapper.createObjectNode() : mapper.readTree(bytes);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new HttpError(400, "malformed-body", "Malformed body", "the body is not valid JSON");
-        }
+        JsonNode body = JsonBody.read(r, MAX_BODY);
         TenantSettings s = engine.tenantSettings().patch(r.tenant(), body);
         Responses.json(r.exchange, 200, json(engine, r.tenant(), s), mapper);
     }

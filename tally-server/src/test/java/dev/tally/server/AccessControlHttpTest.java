@@ -138,11 +138,16 @@ class AccessControlHttpTest {
 
         JsonNode me = t.send("GET", "/v1/portal/customer", null, null, token).json();
         assertThat(me.get("external_id").asText()).isEqualTo("acme");
-        JsonNode usage = t.send("GET", "/v1/portal/meters/calls/usage?customer=initech", null, null, token).json();
+        // the token decides the customer: naming one is refused, not silently overridden
+        TestServer.Reply named = t.send("GET", "/v1/portal/meters/calls/usage?customer=initech", null, null, token);
+        assertThat(named.status()).isEqualTo(400);
+        assertThat(named.json().get("type").asText()).isEqualTo(Responses.PROBLEM_BASE + "unknown-parameter");
+        assertThat(t.send("GET", "/v1/portal/invoices?customer=initech", null, null, token).status()).isEqualTo(400);
+        JsonNode usage = t.send("GET", "/v1/portal/meters/calls/usage", null, null, token).json();
         assertThat(usage.get("customer").asText()).isEqualTo("acme");
         assertThat(usage.get("rows").get(0).get("value").asText()).isEqualTo("2");
         assertThat(t.send("GET", "/v1/portal/usage", null, null, token).json().get("customer").asText()).isEqualTo("acme");
-        JsonNode invoices = t.send("GET", "/v1/portal/invoices?customer=initech", null, null, token).json().get("invoices");
+        JsonNode invoices = t.send("GET", "/v1/portal/invoices", null, null, token).json().get("invoices");
         assertThat(invoices).hasSize(1);
         assertThat(invoices.get(0).get("customer").asText()).isEqualTo("acme");
         String other = t.get("/v1/invoices?customer=initech").json().get("invoices").get(0).get("id").asText();

@@ -472,23 +472,23 @@ class BillingEndToEndTest {
                 "31.93",
                 "199.98",
                 // starter, in arrears: 15.00 x 9/30 = 4.50
-                flat("service", "4.50", "Service (9 of 30 days)"),
+                flat("service", "4.50", "Service (prorated 9 of 30 days, Nov 1 – Nov 9)"),
                 // starter tokens before 14:30:00: 300 + 200 + 111 (at 14:29:59) = 611 x 0.004 = 2.444 -> 2.44
                 usage("tokens", "611", "2.44", "Tokens: Usage"),
                 // the minimum 10 prorated to 9/30 = 3.00: true-up 3.00 - 2.44 = 0.56
-                trueUp("tokens", "0.56", "(9 of 30 days)"),
+                trueUp("tokens", "0.56", "(prorated 9 of 30 days, Nov 1 – Nov 9)"),
                 // starter calls: 1 at 00:15 Nov 1 local (Oct 31 in UTC) + 39 = 40 x 0.01 = 0.40
                 usage("calls", "40", "0.40", "API calls: Usage"),
                 // pro, in arrears: 24.00 x 21/30 = 16.80
-                flat("service", "16.80", "Service (21 of 30 days)"),
+                flat("service", "16.80", "Service (prorated 21 of 30 days, Nov 10 – Nov 30)"),
                 // pro tokens from 14:30:00: 1000 + 3000 + 1500 = 5500 x 0.002 = 11.00 (minimum 10 x 21/30 = 7.00 met)
                 usage("tokens", "5500", "11.00", "Tokens: Usage"),
                 // pro calls: 70 x 0.005 = 0.35
                 usage("calls", "70", "0.35", "API calls: Usage"),
                 // starter's base fee was billed in advance for all of November: credit 30.00 x 21/30 = 21.00
-                credit("base", "-21.00", "Unused Base fee (21 of 30 days)"),
+                credit("base", "-21.00", "Unused Base fee (21 of 30 days, Nov 10 – Nov 30)"),
                 // pro's base fee for the rest of November: 90.00 x 21/30 = 63.00
-                flat("base", "63.00", "Base fee (21 of 30 days)"),
+                flat("base", "63.00", "Base fee (prorated 21 of 30 days, Nov 10 – Nov 30)"),
                 // December's base fee under pro, in advance
                 flat("base", "90.00", "Base fee"));
         JsonNode lines = nov.get("lines");

@@ -495,7 +495,7 @@ class BillingLifecycleTest {
                 // 500 x 0.01 = 5.00 (t2 and t3 are at or after the end)
                 usage("tokens", "500", "5.00", "Tokens: Usage"),
                 // Nov 21..30 unused, 10 of 30 days: -30.00 x 10/30 = -10.00
-                credit("base", "-10.00", "Unused Base fee (10 of 30 days)"));
+                credit("base", "-10.00", "Unused Base fee (10 of 30 days, Nov 21 – Nov 30)"));
         assertThat(last.get("lines").get(0).get("period_end").asText()).isEqualTo("2026-11-21T12:00:00Z");
 
         moveTo(clock, DEC_1.plusSeconds(1));
@@ -644,11 +644,11 @@ class BillingLifecycleTest {
                 // 16.00 + 2.00 + 3.33
                 "21.33", "0.00", "21.33",
                 // Nov 15..30 after the trial: 30.00 x 16/30 = 16.00
-                flat("base", "16.00", "Base fee (16 of 30 days)"),
+                flat("base", "16.00", "Base fee (prorated 16 of 30 days, Nov 15 – Nov 30)"),
                 // only the 200 after the trial: 200 x 0.01 = 2.00
                 usage("tokens", "200", "2.00", "Tokens: Usage"),
                 // the minimum 10 prorated: 10 x 16/30 = 5.333.. -> 5.33; true-up 5.33 - 2.00 = 3.33
-                trueUp("tokens", "3.33", "(16 of 30 days)"));
+                trueUp("tokens", "3.33", "(prorated 16 of 30 days, Nov 15 – Nov 30)"));
         assertThat(lineEvents(nov.get("id").asText(), nov.get("lines").get(1).get("id").asText(), ""))
                 .containsExactly("t-paid");
     }

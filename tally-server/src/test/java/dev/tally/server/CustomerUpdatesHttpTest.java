@@ -65,22 +65,32 @@ class CustomerUpdatesHttpTest {
         assertThat(c.get("version").asInt()).isEqualTo(2);
         assertThat(c.get("updated_at").asText()).isEqualTo(NOV_10.toString());
 
+        JsonNode prefs = ok(patch("acme", "{\"net_terms_days\":30,\"language\":\"de\"}"));
+        assertThat(prefs.get("net_terms_days").asInt()).isEqualTo(30);
+        assertThat(prefs.get("language").asText()).isEqualTo("de");
+        assertThat(prefs.get("name").asText()).isEqualTo("Acme Corp");
+        JsonNode zoneKept = ok(patch("acme", "{\"timezone\":\"Europe/Berlin\"}"));
+        assertThat(zoneKept.get("net_terms_days").asInt()).as("a zone change keeps every other field").isEqualTo(30);
+        assertThat(zoneKept.get("language").asText()).isEqualTo("de");
+        ok(patch("acme", "{\"timezone\":\"America/Los_Angeles\",\"net_terms_days\":null,\"language\":null}"));
         JsonNode cleared = ok(patch("acme", "{\"email\":null}"));
         assertThat(cleared.get("email").isNull()).isTrue();
         assertThat(cleared.get("name").asText()).isEqualTo("Acme Corp");
         assertThat(ok(patch("acme", "{\"name\":\"Acme Corp\"}")).get("version").asInt())
-                .as("a change to the same value stores nothing").isEqualTo(3);
+                .as("a change to the same value stores nothing").isEqualTo(6);
         assertThat(ok(t.get("/v1/customers/acme")).get("email").isNull()).isTrue();
 
         JsonNode versions = ok(t.get("/v1/customers/acme/versions")).get("versions");
-        assertThat(versions).hasSize(3);
+        assertThat(versions).hasSize(6);
         assertThat(versions.get(0).get("change").asText()).isEqualTo("created");
         assertThat(versions.get(0).get("customer").get("name").asText()).isEqualTo("Acme");
         assertThat(versions.get(1).get("change").asText()).isEqualTo("updated");
         assertThat(versions.get(1).get("fields").toString()).contains("name", "email", "billing_address", "tax_rates")
                 .doesNotContain("timezone");
-        assertThat(versions.get(2).get("fields").toString()).isEqualTo("[\"email\"]");
-        assertThat(versions.get(2).get("customer").get("email").isNull()).isTrue();
+        assertThat(versions.get(2).get("fields").toString()).contains("net_terms_days", "language");
+        assertThat(versions.get(3).get("fields").toString()).isEqualTo("[\"timezone\"]");
+        assertThat(versions.get(5).get("fields").toString()).isEqualTo("[\"email\"]");
+        assertThat(versions.get(5).get("customer").get("email").isNull()).isTrue();
     }
 
     @Test
@@ -205,6 +215,20 @@ class CustomerUpdatesHttpTest {
         JsonNode versions = ok(t.get("/v1/customers/acme/versions")).get("versions");
         assertThat(versions.get(versions.size() - 1).get("change").asText()).isEqualTo("archived");
         assertThat(delete("nobody").status()).isEqualTo(404);
+    }
+
+    @Test
+    void aCustomersUsageFollowsItsTimeZoneUnlessAZoneIsGiven() {
+        JsonNode own = ok(t.get("/v1/meters/tokens/usage?customer=acme&window=day"));
+        assertThat(own.get("tz").asText()).isEqualTo("America/Los_Angeles");
+        assertThat(own.get("from").asText()).isEqualTo("2026-11-01T07:00:00Z"); // Nov 1 in Los Angeles (PDT)
+        JsonNode utc = ok(t.get("/v1/meters/tokens/usage?customer=acme&tz=UTC"));
+        assertThat(utc.get("from").asText()).isEqualTo("2026-11-01T00:00:00Z");
+        assertThat(ok(t.get("/v1/meters/tokens/usage?customer=acme&timezone=Asia/Tokyo")).get("tz").asText())
+                .isEqualTo("Asia/Tokyo");
+        assertThat(ok(t.get("/v1/meters/tokens/usage?customer=nobody")).get("tz").asText()).isEqualTo("Z");
+        assertThat(ok(t.get("/v1/meters/tokens/usage")).get("tz").asText()).isEqualTo("Z");
+        assertThat(t.get("/v1/meters/tokens/usage?customer=acme&tz=Mars/Base").status()).isEqualTo(400);
     }
 
     @Test

@@ -360,7 +360,9 @@ class ErrorTextNeverLeaksTest {
     void unknownThingsMethodsAndMissingKeysGetProblemsWithoutInternals() {
         problem("unknown meter", t.get("/v1/meters/nope"), 404);
         problem("cancel unknown event", t.post("/v1/events/app/none/cancel", ""), 404);
-        problem("cancel with encoded garbage", t.post("/v1/events/%C0%AF%FF/%00%0A%0D/cancel", ""), 404);
+        problem("cancel with encoded garbage", t.post("/v1/events/%C0%AF%FF/%0A%0D/cancel", ""), 404);
+        // a NUL byte in a path is refused by the listener before routing
+        problem("cancel with an encoded NUL", t.post("/v1/events/x/%00/cancel", ""), 400);
         problem("cancel with traversal", t.post("/v1/events/..%2F..%2Fetc/passwd/cancel", ""), 404);
         problem("unknown route", t.get("/v1/nothing"), 404);
         problem("unknown top-level route", t.get("/admin"), 404);
@@ -377,14 +379,11 @@ class ErrorTextNeverLeaksTest {
     }
 
     /**
-     * The JDK's HTTP server parses the request line and framing headers before any Tally code runs and
-     * answers malformed ones itself, with text/html naming the Java exception ("URISyntaxException thrown").
-     * No handler can change that; this pins what it does today, and fails when it changes, so the
-     * problem+json expectations can then be applied here too. What must hold regardless: a 400, no stack
-     * trace, no Tally or storage internals, no file paths.
+     * Requests refused before any route sees them (a bad escape in the target, a Content-Length that is not a
+     * number): a 400 problem+json like every other error, no stack trace, no internals, no file paths.
      */
     @Test
-    void requestsTheJdkRefusesBeforeDispatchLeakNoStackTraces() {
+    void requestsRefusedBeforeDispatchAreProblemsWithoutInternals() {
         Map<String, Answer> answers = new LinkedHashMap<>();
         answers.put("percent garbage in the path", raw(rawRequest("POST", "/v1/events/%ZZ/x/cancel", Optional.of(""))));
         answers.put("percent garbage in the query", raw(rawRequest("GET", "/v1/events?customer=%ZZ", Optional.empty())));
@@ -399,9 +398,8 @@ class ErrorTextNeverLeaksTest {
                 assertThat(lower).as(label).doesNotContain(f);
             }
             assertThat(a.body()).as(label).doesNotContainPattern("(?m)^\\s+at\\s");
-            // known gap: the JDK's own page, not a problem
-            assertThat(a.contentType()).as(label + " (JDK reject page; becomes problem+json only with another "
-                    + "HTTP server or a proxy in front)").isEqualTo("text/html");
+            assertThat(a.contentType()).as(label).isEqualTo("application/problem+json");
+            assertThat(a.body()).as(label).contains("\"type\":\"" + Responses.PROBLEM_BASE + "malformed-");
         });
     }
 

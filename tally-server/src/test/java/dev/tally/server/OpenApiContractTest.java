@@ -112,6 +112,38 @@ class OpenApiContractTest {
                 .isTrue();
     }
 
+    /** The query parameters each route accepts (its declaration in TallyServer) are the ones documented for it. */
+    @Test
+    void documentsExactlyEachRoutesQueryParameters() {
+        Map<String, Operation> byKey = new java.util.HashMap<>();
+        operations().forEach(op -> byKey.put(op.key(), op));
+        List<String> differ = new ArrayList<>();
+        for (Route route : t.server.routeTable()) {
+            Operation op = byKey.get(route.method() + " " + route.template());
+            if (op == null) {
+                continue; // documentsExactlyTheServersRoutes reports it
+            }
+            Set<String> documented = new TreeSet<>();
+            List<JsonNode> params = new ArrayList<>();
+            op.pathItem().path("parameters").forEach(params::add);
+            op.node().path("parameters").forEach(params::add);
+            for (JsonNode p : params) {
+                if (p.has("$ref")) {
+                    p = spec.at(p.get("$ref").asText().substring(1));
+                }
+                if (p.path("in").asText().equals("query")) {
+                    documented.add(p.path("style").asText().equals("deepObject")
+                            ? p.path("name").asText() + "[...]" : p.path("name").asText());
+                }
+            }
+            Set<String> declared = new TreeSet<>(route.query().declared());
+            if (!documented.equals(declared)) {
+                differ.add(op.key() + ": served " + declared + ", documented " + documented);
+            }
+        }
+        assertThat(differ).as("query parameters in TallyServer and docs/openapi.yaml differ").isEmpty();
+    }
+
     @Test
     void everyOperationHasResponsesAndTheRightSecurity() {
         JsonNode global = spec.path("security");

@@ -45,6 +45,9 @@ class TenantIsolationTest {
         var alert = t.post("/v1/alerts", "{\"customer\":\"secret_customer\",\"metric\":\"usage\",\"meter\":\"secret_meter\","
                 + "\"thresholds\":[\"5\"]}");
         ids.put("alert", alert.status() == 201 ? alert.json().get("id").asText() : "none");
+        var grant = t.post("/v1/customers/secret_customer/grants", "{\"amount\":\"5.00\",\"reason\":\"secret_grant\"}");
+        assertThat(grant.status()).as(grant.body()).isEqualTo(201);
+        ids.put("grant", grant.json().get("id").asText());
         assertThat(hook.status()).as(hook.body()).isEqualTo(201);
         assertThat(alert.status()).as(alert.body()).isEqualTo(201);
         ids.put("key", "secret_meter");
@@ -85,6 +88,7 @@ class TenantIsolationTest {
         } else if (p.startsWith("/v1/portal/invoices/")) {
             p = p.replace("{id}", ids.get("invoice"));
         }
+        p = p.replace("{currency}", "USD").replace("{grant_id}", ids.get("grant"));
         return p.replace("{feature}", "secret_feature").replace("{id}", "anything");
     }
 
@@ -118,7 +122,8 @@ class TenantIsolationTest {
             boolean leaked = r.status() / 100 == 2 && r.body() != null && (r.body().contains("secret_customer") || r.body().contains("secret_event")
                     || r.body().contains(ids.get("invoice")) || r.body().contains(ids.get("subscription"))
                     || r.body().contains("secret_plan") || r.body().contains("secret_key") || r.body().contains("secret_meter\"")
-                    || r.body().contains("secret_hook") || r.body().contains(ids.get("alert")));
+                    || r.body().contains("secret_hook") || r.body().contains(ids.get("alert"))
+                    || r.body().contains(ids.get("grant")) || r.body().contains("secret_grant"));
             boolean ownSpace = r.status() / 100 == 2;
             if (leaked || !(refused || ownSpace)) {
                 leaks.add(route + " -> " + r.status() + " " + r.body());

@@ -37,6 +37,7 @@ import org.openqa.selenium.support.ui.Select;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebDashboardTest {
     static final Instant START = Instant.parse("2026-10-01T07:00:00Z"); // midnight in Los Angeles
+    static final Instant HOOLI_START = Instant.parse("2026-11-10T08:00:00Z"); // Nov 10, midnight in Los Angeles
     static MutableClock clock;
     static TestServer t;
     static WebBrowser b;
@@ -135,6 +136,24 @@ class WebDashboardTest {
         november.add(event("s2", "storage.gb", "initech", nov.plus(Duration.ofDays(4)), "{\"gb\":3}"));
         ingest(november);
         // one duplicate, one without a subject, one from the future: per-event outcomes for the overview
+        // a customer that started on Nov 10 (21 of 30 days: the allowance is prorated), priced per unit, whose
+        // opening invoice (the in-advance fee of this period) is still a draft
+        created(t.post("/v1/customers", "{\"external_id\":\"hooli\",\"name\":\"Hooli\",\"timezone\":\"America/Los_Angeles\",\"currency\":\"USD\"}"));
+        created(t.post("/v1/plans", "{\"key\":\"starter\",\"name\":\"Starter\",\"currency\":\"USD\",\"interval\":\"monthly\",\"charges\":["
+                + "{\"key\":\"base\",\"type\":\"flat\",\"name\":\"Starter fee\",\"amount\":\"10.00\",\"timing\":\"in_advance\"},"
+                + "{\"key\":\"tokens\",\"type\":\"usage\",\"name\":\"Tokens\",\"meter\":\"tokens\",\"included_quantity\":\"1000\","
+                + "\"price\":{\"model\":\"unit\",\"unit_price\":\"0.002\"}}]}"));
+        created(t.post("/v1/subscriptions", "{\"customer\":\"hooli\",\"plan\":\"starter\",\"start\":\"" + HOOLI_START + "\"}"));
+        List<String> hooli = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            hooli.add(event("h" + i, "llm.tokens", "hooli", HOOLI_START.plus(Duration.ofHours(3 + i * 7L)),
+                    "{\"tokens\":" + (500 + i * 123) + ",\"model\":\"big\"}"));
+        }
+        // events of a subject that is no customer: stored, never billed
+        hooli.add(event("g1", "llm.tokens", "ghost", nov.plus(Duration.ofDays(5)), "{\"tokens\":40,\"model\":\"big\"}"));
+        hooli.add(event("g2", "llm.tokens", "ghost", nov.plus(Duration.ofDays(6)), "{\"tokens\":41,\"model\":\"big\"}"));
+        ingest(hooli);
+        ok(t.post("/v1/billing/runs", ""));
         ingest(List.of(event("na0_0", "llm.tokens", "acme", nov.plusSeconds(3600), "{\"tokens\":150,\"model\":\"big\"}"),
                 event("bad1", "llm.tokens", "acme", nov, "{\"tokens\":1}").replace("\"subject\":\"acme\",", ""),
                 event("bad2", "llm.tokens", "acme", clock.instant().plus(Duration.ofDays(1)), "{\"tokens\":1}")));
@@ -499,7 +518,7 @@ class WebDashboardTest {
         }
         assertThat(b.text("main")).contains("browser test");
         go("#/subscriptions");
-        b.waitUntil("subscriptions", () -> b.all("main table.data tbody tr").size() == 2);
+        b.waitUntil("subscriptions", () -> b.all("main table.data tbody tr").size() == 3);
         b.one("nav a[data-section=webhooks]").click();
         b.waitUntil("the webhook endpoints", () -> b.text("main").contains("No endpoints yet."));
         assertThat(b.all("main .error")).isEmpty();
@@ -510,5 +529,148 @@ class WebDashboardTest {
         List<String> problems = b.problems().stream()
                 .filter(m -> !m.contains("Failed to load resource: the server responded with a status of")).toList();
         assertThat(problems).as("browser console: no CSP violation, no script error").isEmpty();
+    }
+
+    /**
+     * Every rendered row of an estimate multiplies out: each line's quantity × unit price, rounded once to the
+     * cent, is its amount; a charge priced per unit has billable × unit price = amount; and what is included plus
+     * what is billable is what was used. Returns how many rows were checked per unit.
+     */
+    static int assertEstimateRowsMultiplyOut() {
+        int perUnit = 0;
+        for (WebElement row : b.all(".estimate-table tbody tr")) {
+            BigDecimal amount = new BigDecimal(row.findElement(By.cssSelector("data.charge-amount")).getAttribute("value"));
+            List<WebElement> unit = row.findElements(By.cssSelector("data.unit-price"));
+            List<WebElement> billable = row.findElements(By.cssSelector("data.billable"));
+            if (!unit.isEmpty()) {
+                BigDecimal product = new BigDecimal(billable.get(0).getAttribute("value"))
+                        .multiply(new BigDecimal(unit.get(0).getAttribute("value")));
+                assertThat(product.setScale(2, java.math.RoundingMode.HALF_UP)).as(row.getText()).isEqualByComparingTo(amount);
+                perUnit++;
+            }
+            List<WebElement> included = row.findElements(By.cssSelector("data.included"));
+            if (!included.isEmpty()) {
+                BigDecimal used = new BigDecimal(row.findElement(By.cssSelector("data.quantity")).getAttribute("value"));
+                BigDecimal inc = new BigDecimal(included.get(0).getAttribute("value"));
+                BigDecimal bill = new BigDecimal(billable.get(0).getAttribute("value"));
+                assertThat(used.min(inc).add(bill)).as(row.getText()).isEqualByComparingTo(used);
+            }
+        }
+        for (WebElement summary : b.all(".estimate-lines summary")) {
+            summary.click();
+        }
+        List<WebElement> lines = b.all(".estimate-lines-table tbody tr");
+        assertThat(lines).isNotEmpty();
+        for (WebElement line : lines) {
+            BigDecimal q = new BigDecimal(line.findElement(By.cssSelector("data.line-quantity")).getAttribute("value"));
+            BigDecimal p = new BigDecimal(line.findElement(By.cssSelector("data.line-unit-price")).getAttribute("value"));
+            BigDecimal a = new BigDecimal(line.findElement(By.cssSelector("data.line-amount")).getAttribute("value"));
+            assertThat(q.multiply(p).setScale(2, java.math.RoundingMode.HALF_UP)).as(line.getText()).isEqualByComparingTo(a);
+            assertThat(line.getText()).as("quantities are rounded for display").doesNotContainPattern("\\d\\.\\d{5,}");
+        }
+        return perUnit;
+    }
+
+    static JsonNode charge(JsonNode sub, String key) {
+        for (JsonNode ch : sub.get("charges")) {
+            if (ch.get("charge").asText().equals(key)) {
+                return ch;
+            }
+        }
+        throw new AssertionError("no charge " + key);
+    }
+
+    @Test
+    @Order(7)
+    void theEstimateShowsTheProratedAllowanceItsAmountIsComputedFromAndEveryRowMultipliesOut() {
+        JsonNode sub = ok(t.get("/v1/customers/hooli/usage")).get("subscriptions").get(0);
+        JsonNode tokens = charge(sub, "tokens");
+        assertThat(new BigDecimal(tokens.get("included_quantity").asText())).as("21 of 30 days of 1000")
+                .isEqualByComparingTo("700");
+        assertThat(tokens.get("included_quantity_full").asText()).isEqualTo("1000");
+        BigDecimal billable = new BigDecimal(tokens.get("billable_quantity").asText());
+        assertThat(billable).isEqualByComparingTo(new BigDecimal(tokens.get("quantity").asText()).subtract(new BigDecimal("700")));
+        assertThat(billable.multiply(new BigDecimal(tokens.get("unit_price").asText())).setScale(2, java.math.RoundingMode.HALF_UP))
+                .isEqualByComparingTo(tokens.get("amount").asText());
+
+        signIn();
+        go("#/customers/hooli");
+        b.waitFor("data.estimate-total");
+        assertThat(assertEstimateRowsMultiplyOut()).as("the per-unit token charge").isEqualTo(1);
+        String table = b.text(".estimate-table");
+        assertThat(table).contains("700").contains("prorated; 1,000 for a whole period");
+        assertThat(b.text(".estimate-includes")).contains("Starter fee", "already on invoice", "draft");
+        assertThat(b.text(".estimate")).contains("Nov 10, 2026 – Nov 30, 2026", "America/Los_Angeles");
+        b.screenshot("customer-estimate", 1280);
+
+        go("#/customers/acme");
+        b.waitFor("data.estimate-total");
+        b.waitUntil("acme's estimate", () -> b.text(".estimate").contains("Nov 1, 2026 – Nov 30, 2026"));
+        assertEstimateRowsMultiplyOut();
+    }
+
+    @Test
+    @Order(8)
+    void thePortalNeverListsTheCurrentPeriodsDraftAsPastAndSaysTheEstimateIncludesIt() {
+        JsonNode invoices = ok(t.get("/v1/invoices?customer=hooli")).get("invoices");
+        assertThat(invoices).hasSize(1);
+        assertThat(invoices.get(0).get("status").asText()).isEqualTo("draft");
+        assertThat(Instant.parse(invoices.get(0).get("period_end").asText())).isAfter(clock.instant());
+        JsonNode link = created(t.post("/v1/customers/hooli/portal-tokens", "{\"ttl_seconds\":3600}"));
+        b.open("/");
+        b.js("sessionStorage.clear();");
+        b.open(link.get("url").asText());
+        b.waitFor("data.estimate-total");
+        b.waitUntil("the invoices section", () -> !b.all(".current-invoices").isEmpty());
+        assertThat(b.all("table.invoices tbody tr")).as("no past invoice yet").isEmpty();
+        assertThat(b.text(".current-invoices")).contains("part of the estimate above");
+        assertThat(b.text(".estimate-includes")).contains("Starter fee", "already on invoice");
+        assertThat(assertEstimateRowsMultiplyOut()).isEqualTo(1);
+        assertThat(b.text("body")).doesNotContain("Acme", "ghost");
+    }
+
+    @Test
+    @Order(9)
+    void theOverviewCountsEventsOfNoCustomerAndNamesItsWindowsMetersAndEventsReadRight() {
+        signIn();
+        go("#/");
+        b.waitFor(".stat.unmatched-subjects dd");
+        assertThat(b.text(".stat.unmatched-subjects dd")).isEqualTo("2");
+        b.waitUntil("the unmatched subjects", () -> b.text("table.unmatched-subjects").contains("ghost"));
+        assertThat(values("table.unmatched-subjects data.subject-events")).containsExactly("2");
+        JsonNode rate = ok(t.get("/v1/stats")).get("rate");
+        String label = b.text(".stat.rate-day dt");
+        if (rate.get("last_day_window_seconds").asLong() < 86_400) {
+            assertThat(label).contains("since the server started");
+        } else {
+            assertThat(label).isEqualTo("Events/s over the last day");
+        }
+
+        go("#/meters");
+        b.waitUntil("the meters", () -> b.text("main table.data").contains("tokens"));
+        assertThat(b.text("main")).doesNotContain("1970").contains("for all events, created");
+
+        go("#/customers/acme");
+        b.waitUntil("the events", () -> b.all("table.events tbody tr").size() == 25);
+        List<Instant> times = b.all("table.events tbody time").stream().map(e -> Instant.parse(e.getAttribute("datetime"))).toList();
+        assertThat(times).hasSize(25).isSorted();
+
+        // the invoices list shows each invoice's period as its invoice page does: in the customer's zone
+        go("#/invoices");
+        b.waitUntil("the invoices", () -> !b.all("table.invoices tbody tr").isEmpty());
+        WebElement first = null;
+        for (WebElement row : b.all("table.invoices tbody tr")) {
+            if (row.getText().contains("acme") && row.findElement(By.cssSelector(".zone")).getText().equals("America/Los_Angeles")) {
+                first = row;
+            }
+        }
+        assertThat(first).isNotNull();
+        String period = first.findElement(By.cssSelector(".period")).getText();
+        assertThat(period).doesNotContain("Nov 1, 2026 – Dec 1").doesNotEndWith("Nov 1, 2026");
+        first.findElement(By.cssSelector("a")).click();
+        b.waitUntil("the invoice page", () -> b.text("h1").startsWith("Invoice"));
+        b.waitFor("dl .period");
+        assertThat(b.text("dl .period")).isEqualTo(period);
+        assertThat(b.text("main")).contains("America/Los_Angeles");
     }
 }

@@ -95,6 +95,8 @@ class WebhookEnvelopeTest {
         created(t.post("/v1/credit-notes", "{\"invoice\":\"" + acme + "\",\"reason\":\"goodwill\"}"));
         ingest(t, List.of(event("tok1", "llm.tokens", "acme", clock.instant(), "{\"tokens\":1200}")));
         t.server.engine().evaluateAlerts();
+        ingest(t, List.of(event("ghost1", "llm.tokens", "nobody", clock.instant(), "{\"tokens\":1}")));
+        assertThat(t.server.engine().unmatchedSubjects().announceNew()).isEqualTo(1);
 
         // the failing endpoint's streak starts now; an attempt that fails when it is 5 days old disables it
         rejectedSummary();

@@ -108,7 +108,7 @@ public record Customer(String externalId, String name, ZoneId timezone, Currency
     /** The same customer billed in another time zone. */
     public Customer withTimezone(ZoneId zone) {
         return new Customer(externalId, name, Objects.requireNonNull(zone, "zone"), currency, email, billingAddress,
-                taxRates);
+                taxRates, netTermsDays, language);
     }
 
     /** Why an external id is invalid, or empty if it is fine. */

@@ -53,7 +53,9 @@ final class FieldValues {
             return node.textValue();
         }
         if (node.isBigDecimal()) {
-            return node.decimalValue().toPlainString();
+            // plain text only within the range: 1e2147483647 printed plainly would need gigabytes
+            BigDecimal d = node.decimalValue();
+            return DecimalInput.within(d, DecimalInput.MEASUREMENTS) ? d.toPlainString() : d.toString();
         }
         return node.asText();
     }
@@ -68,7 +70,12 @@ final class FieldValues {
             throw ExpressionEvaluationException.notANumber(path,
                     "it holds a string that is not a plain decimal number");
         }
-        return bounded(path, new BigDecimal(text));
+        try {
+            return DecimalInput.parse(text, DecimalInput.MEASUREMENTS);
+        } catch (InvalidInputException e) {
+            throw ExpressionEvaluationException.notANumber(path,
+                    "it has more than " + MAX_DIGITS + " digits before or after the decimal point");
+        }
     }
 
     /** {@code -?[0-9]+(\.[0-9]+)?}, at most about {@link #MAX_DIGITS} digits on each side. */

@@ -22,6 +22,7 @@ import dev.tally.core.input.InstantInput;
 import dev.tally.core.input.InvalidInputException;
 import dev.tally.core.validation.FieldViolation;
 import dev.tally.core.validation.ValidationException;
+import dev.tally.engine.credit.Credits;
 import dev.tally.engine.ingest.StoredEvent;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -51,6 +52,7 @@ public final class Billing {
     private static final int RUN_BATCH = 500;
 
     private final BillingStore store;
+    private final Credits credits;
     private final UsageSource usage;
     private final Clock clock;
     private final InvoiceComposer composer;
@@ -62,7 +64,8 @@ public final class Billing {
     private volatile int runBatch = RUN_BATCH;
 
     public Billing(dev.tally.engine.store.Database db, UsageSource usage, Clock clock) {
-        this.store = new BillingStore(db);
+        this.credits = new Credits(db, clock);
+        this.store = new BillingStore(db, credits);
         this.usage = usage;
         this.clock = clock;
         this.composer = new InvoiceComposer(usage, this::plan);
@@ -85,6 +88,16 @@ public final class Billing {
 
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    /** The customers' credit ledger, which finalized and voided invoices draw from and give back to. */
+    public Credits credits() {
+        return credits;
+    }
+
+    /** Proves the tenant's credit ledger against its invoices (see {@link LedgerReconciliation}). */
+    public LedgerReconciliation.Result reconcileLedger(String tenant) {
+        return new LedgerReconciliation(store, credits).run(tenant);
     }
 
     /** Sets the one observer of customer and subscription changes (the engine's entitlements). */
@@ -365,6 +378,7 @@ public final class Billing {
         usage.sync();
         {
             Instant now = now();
+            credits.expireDue(tenant, now);
             Duration grace = gracePeriod(tenant);
             java.util.Set<String> createdIds = new java.util.HashSet<>();
             int finalized = 0;
@@ -414,7 +428,7 @@ public final class Billing {
         Invoice fresh = draft(s, c, d.boundary(), comp, now, Duration.ZERO);
         Invoice kept = new Invoice(d.id(), d.tenant(), d.number(), d.customer(), d.subscriptionId(), d.boundary(),
                 fresh.period(), d.status(), fresh.lines(), fresh.totals(), d.createdAt(), now, d.finalizeAfter(),
-                d.finalizedAt(), d.paidAt(), d.voidedAt(), d.dueDate());
+                d.finalizedAt(), d.paidAt(), d.voidedAt(), d.dueDate(), AppliedCredits.pending(fresh.totals().total()));
         return new BillingStore.Draft(kept, taxRates(s, c), s.nextBoundary());
     }
 
@@ -425,7 +439,8 @@ public final class Billing {
         Instant finalizeAfter = (boundary.isAfter(now) ? boundary : now).plus(grace);
         return new Invoice("inv_" + UUID.randomUUID().toString().replace("-", ""), s.tenant(), Optional.empty(),
                 c.externalId(), s.id(), boundary, comp.period(), InvoiceStatus.DRAFT, comp.lines(), totals, now, now,
-                finalizeAfter, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                finalizeAfter, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                AppliedCredits.pending(totals.total()));
     }
 
     /** The customer's tax rates, else the plan's. */
@@ -467,8 +482,8 @@ public final class Billing {
 
     private Invoice settle(String tenant, String id, InvoiceStatus to) {
         Invoice inv = invoice(tenant, id);
-        if (!store.settle(id, to, now())) {
-            throw new BillingConflictException("only a finalized invoice can become " + to.wireName()
+        if (!store.settle(inv, to, now())) {
+            throw new BillingConflictException("only a finalized invoice (or, to void, one paid entirely by credits) can become " + to.wireName()
                     + "; this one is " + inv.status().wireName());
         }
         return invoice(tenant, id);
@@ -509,6 +524,11 @@ public final class Billing {
     public JsonNode createCreditNote(String tenant, JsonNode body) {
         synchronized (lock(tenant)) {
             String invoiceId = text(body, "invoice").orElseThrow(() -> new ValidationException("invoice", "is required"));
+            String refundTo = text(body, "refund").orElse("money");
+            if (!refundTo.equals("money") && !refundTo.equals("wallet")) {
+                throw new ValidationException("refund", "must be \"money\" or \"wallet\"");
+            }
+            boolean toWallet = refundTo.equals("wallet");
             Invoice inv = invoice(tenant, invoiceId);
             if (inv.status() != InvoiceStatus.FINALIZED && inv.status() != InvoiceStatus.PAID) {
                 throw new BillingConflictException("credit notes apply to finalized or paid invoices; this one is "
@@ -585,8 +605,16 @@ public final class Billing {
             stored.set("lines", lines);
             stored.put("subtotal", subtotal.toPlainString());
             stored.set("taxes", taxes);
+            stored.put("refund", toWallet ? "wallet" : "money");
             String reason = text(body, "reason").orElse("");
-            store.insertCreditNote(tenant, id, invoiceId, reason, new Money(total, inv.totals().currency()), stored, now());
+            Money refund = new Money(total, inv.totals().currency());
+            store.db().inTransaction(c -> {
+                String number = store.insertCreditNote(tenant, id, invoiceId, reason, refund, stored, now());
+                if (toWallet) {
+                    credits.refundCreditNote(tenant, inv.customer(), id, number, refund);
+                }
+                return null;
+            });
             return store.creditNotes(tenant, invoiceId).stream().filter(n -> n.get("id").asText().equals(id))
                     .findFirst().orElseThrow();
         }

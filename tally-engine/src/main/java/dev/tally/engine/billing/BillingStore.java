@@ -15,6 +15,9 @@ import dev.tally.core.event.Json;
 import dev.tally.core.money.InvoiceTotals;
 import dev.tally.core.money.Money;
 import dev.tally.core.money.TaxRate;
+import dev.tally.core.ledger.CreditApplication;
+import dev.tally.engine.credit.Credits;
+import dev.tally.engine.credit.InvoiceToSettle;
 import dev.tally.engine.notify.WebhookEventTypes;
 import dev.tally.engine.store.Database;
 import dev.tally.engine.store.StoreException;
@@ -31,7 +34,9 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Persistence of billing: customers, plan versions, subscriptions, invoices,
@@ -43,12 +48,14 @@ final class BillingStore {
     static final Instant NEVER = Instant.parse("9999-12-31T23:59:59Z");
 
     private final Database db;
+    private final Credits credits;
     /** The customers' versions, archive and time zones. */
     final CustomerStore customers;
     private final ObjectMapper mapper = Json.newMapper();
 
-    BillingStore(Database db) {
+    BillingStore(Database db, Credits credits) {
         this.db = db;
+        this.credits = credits;
         this.customers = new CustomerStore(db);
     }
 
@@ -370,7 +377,8 @@ final class BillingStore {
         return db.inTransaction(c -> finalize(c, tenant, invoiceId, now));
     }
 
-    private static boolean finalize(Connection c, String tenant, String invoiceId, Instant now) throws SQLException {
+    private boolean finalize(Connection c, String tenant, String invoiceId, Instant now) throws SQLException {
+        Optional<Invoice> draft = invoice(tenant, invoiceId);
         // claim the draft first: a concurrent finalizer (another process) blocks on the row and then finds it
         // no longer a draft, so it never takes a number it would not use
         try (PreparedStatement ps = c.prepareStatement(
@@ -391,7 +399,19 @@ final class BillingStore {
             ps.setString(3, invoiceId);
             ps.executeUpdate();
         }
+        boolean paidByCredits = applyCredits(c, draft.orElseThrow(), seller.invoiceNumber(n), now);
         InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_FINALIZED, invoiceId, now);
+        if (paidByCredits) {
+            // credits paid all of it: nothing is left to collect
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE invoices SET status = 'paid', paid_at = ?, updated_at = ? WHERE id = ? AND status = 'finalized'")) {
+                ps.setString(1, now.toString());
+                ps.setString(2, now.toString());
+                ps.setString(3, invoiceId);
+                ps.executeUpdate();
+            }
+            InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_PAID, invoiceId, now);
+        }
         return true;
     }
 
@@ -417,22 +437,57 @@ final class BillingStore {
         }
     }
 
-    /** Moves a finalized invoice to paid or void; returns false when it is not finalized. */
-    boolean settle(String invoiceId, InvoiceStatus to, Instant now) {
+
+    /**
+     * Draws the invoice's credits in the ledger (or carries a negative total to the balance) and records them on it;
+     * returns whether credits paid all of a positive total.
+     */
+    private boolean applyCredits(Connection c, Invoice inv, String number, Instant now) throws SQLException {
+        Map<String, Money> byCharge = new TreeMap<>();
+        for (InvoiceLine l : inv.lines()) {
+            byCharge.merge(l.chargeKey(), l.amount(), Money::plus);
+        }
+        CreditApplication app = credits.applyToInvoice(new InvoiceToSettle(inv.tenant(), inv.customer(), inv.id(),
+                number, inv.totals().total(), byCharge, now));
+        AppliedCredits applied = AppliedCredits.of(app);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE invoices SET credits = ?, amount_due = ? WHERE id = ?")) {
+            ps.setString(1, applied.json().toString());
+            ps.setString(2, applied.amountDue().plainString());
+            ps.setString(3, inv.id());
+            ps.executeUpdate();
+        }
+        return applied.amountDue().isZero() && applied.creditsApplied().amount().signum() > 0;
+    }
+
+    /**
+     * Moves a finalized invoice to paid or void (also a paid one that credits paid in full to void); returns false
+     * when it is not in such a state. A void gives back the credits
+     * the invoice drew and voids the credit a negative total carried to the balance, in the same transaction.
+     *
+     * @throws dev.tally.engine.credit.CreditConflictException if that credit was already used by later invoices
+     */
+    boolean settle(Invoice inv, InvoiceStatus to, Instant now) {
+        // an invoice that credits paid in full (no money moved) can still be voided, which gives the credits back
+        boolean voidable = to == InvoiceStatus.VOID && inv.status() == InvoiceStatus.PAID && inv.amountDue().isZero()
+                && inv.credits().creditsApplied().amount().signum() > 0;
         return db.inTransaction(c -> {
             String column = to == InvoiceStatus.PAID ? "paid_at" : "voided_at";
             try (PreparedStatement ps = c.prepareStatement("UPDATE invoices SET status = ?, " + column
-                    + " = ?, updated_at = ? WHERE id = ? AND status = 'finalized'")) {
+                    + " = ?, updated_at = ? WHERE id = ? AND status = " + (voidable ? "'paid'" : "'finalized'"))) {
                 ps.setString(1, to.wireName());
                 ps.setString(2, now.toString());
                 ps.setString(3, now.toString());
-                ps.setString(4, invoiceId);
+                ps.setString(4, inv.id());
                 if (ps.executeUpdate() != 1) {
                     return false;
                 }
             }
+            if (to == InvoiceStatus.VOID) {
+                credits.restoreVoidedInvoice(inv.tenant(), inv.customer(), inv.totals().currency(), inv.id(),
+                        inv.number().orElseThrow(), now);
+            }
             InvoiceMessages.invoice(c, to == InvoiceStatus.PAID ? WebhookEventTypes.INVOICE_PAID
-                    : WebhookEventTypes.INVOICE_VOIDED, invoiceId, now);
+                    : WebhookEventTypes.INVOICE_VOIDED, inv.id(), now);
             return true;
         });
     }
@@ -473,6 +528,11 @@ final class BillingStore {
     List<Invoice> invoicesOfSubscriptionSince(String tenant, String subscriptionId, Instant since) {
         return invoices("SELECT * FROM invoices WHERE tenant_id = ? AND subscription_id = ? AND boundary_at >= ? "
                 + "ORDER BY boundary_at", tenant, subscriptionId, since.toString());
+    }
+
+    /** The tenant's invoices on which credits were recorded at finalization. */
+    List<Invoice> invoicesWithCredits(String tenant) {
+        return invoices("SELECT * FROM invoices WHERE tenant_id = ? AND credits IS NOT NULL ORDER BY boundary_at, id", tenant);
     }
 
     List<Invoice> drafts(String tenant) {
@@ -525,7 +585,9 @@ final class BillingStore {
                 Instant.parse(rs.getString("created_at")), Instant.parse(rs.getString("updated_at")),
                 Instant.parse(rs.getString("finalize_after")), instant(rs.getString("finalized_at")),
                 instant(rs.getString("paid_at")), instant(rs.getString("voided_at")),
-                Optional.ofNullable(rs.getString("due_date")).map(LocalDate::parse));
+                Optional.ofNullable(rs.getString("due_date")).map(LocalDate::parse),
+                rs.getString("credits") == null ? AppliedCredits.withoutLedger(totals.total(), !rs.getString("status").equals("draft"))
+                        : AppliedCredits.read(json(rs.getString("credits")), currency));
     }
 
     private String body(List<InvoiceLine> lines, List<TaxRate> rates) {

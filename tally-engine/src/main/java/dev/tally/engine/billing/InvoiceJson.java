@@ -110,6 +110,8 @@ public final class InvoiceJson {
         }
         o.put("tax", i.totals().taxTotal().amount().toPlainString());
         o.put("total", i.totals().total().amount().toPlainString());
+        o.set("credits", i.credits().json());
+        o.put("amount_due", i.amountDue().plainString());
         o.put("created_at", i.createdAt().toString());
         o.put("updated_at", i.updatedAt().toString());
         o.put("finalize_after", i.finalizeAfter().toString());

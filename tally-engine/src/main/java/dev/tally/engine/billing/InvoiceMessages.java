@@ -27,7 +27,7 @@ final class InvoiceMessages {
         String tenant;
         try (PreparedStatement ps = c.prepareStatement("SELECT tenant_id, number, status, customer_id, subscription_id, "
                 + "currency, subtotal, tax, total, period_start, period_end, boundary_at, created_at, finalize_after, "
-                + "finalized_at, paid_at, voided_at FROM invoices WHERE id = ?")) {
+                + "finalized_at, paid_at, voided_at, amount_due FROM invoices WHERE id = ?")) {
             ps.setString(1, invoiceId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -43,6 +43,11 @@ final class InvoiceMessages {
                 data.put("subtotal", rs.getString("subtotal"));
                 data.put("tax", rs.getString("tax"));
                 data.put("total", rs.getString("total"));
+                // credits are drawn at finalization; a draft's amount due is its total (0 when it is negative)
+                String due = rs.getString("amount_due");
+                java.math.BigDecimal total = new java.math.BigDecimal(rs.getString("total"));
+                data.put("amount_due", due != null ? due
+                        : (total.signum() < 0 ? total.multiply(java.math.BigDecimal.ZERO) : total).toPlainString());
                 data.put("period_start", rs.getString("period_start"));
                 data.put("period_end", rs.getString("period_end"));
                 data.put("issued_for", rs.getString("boundary_at"));

@@ -16,11 +16,13 @@ public final class WebhookEventTypes {
     public static final String CREDIT_NOTE_CREATED = "credit_note.created";
     public static final String EVENTS_REJECTED_SUMMARY = "events.rejected_summary";
     public static final String ENDPOINT_DISABLED = "webhook_endpoint.disabled";
+    /** Events arrived for a subject that matches no customer (announced once per subject). */
+    public static final String EVENTS_UNKNOWN_SUBJECT = "events.unknown_subject";
 
     /** Every known type. */
     public static final Set<String> ALL = Set.of(USAGE_THRESHOLD_CROSSED, ENTITLEMENT_EXHAUSTED, INVOICE_CREATED,
             INVOICE_FINALIZED, INVOICE_PAID, INVOICE_VOIDED, CREDIT_NOTE_CREATED, EVENTS_REJECTED_SUMMARY,
-            ENDPOINT_DISABLED);
+            ENDPOINT_DISABLED, EVENTS_UNKNOWN_SUBJECT);
 
     private WebhookEventTypes() {
     }

@@ -222,6 +222,23 @@ public final class MetadataStore {
         });
     }
 
+    /** When each meter version of a tenant was stored, by {@code key + "@" + version}. */
+    public java.util.Map<String, Instant> meterVersionsCreatedAt(String tenant) {
+        return db.inTransaction(c -> {
+            java.util.Map<String, Instant> out = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT meter_key, version, created_at FROM meters WHERE tenant_id = ?")) {
+                ps.setString(1, tenant);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1) + "@" + rs.getInt(2), Instant.parse(rs.getString(3)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     private Meter parse(String json, String key, int version) {
         try {
             JsonNode node = mapper.readTree(json.getBytes(StandardCharsets.UTF_8));

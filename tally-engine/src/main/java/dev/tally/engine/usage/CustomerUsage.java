@@ -17,11 +17,19 @@ final class CustomerUsage {
     final String customer;
     final TreeMap<Long, LongList> positionsByHour = new TreeMap<>();
     final Map<String, Map<SeriesKey, TreeMap<Long, AggregateState>>> seriesByMeter = new HashMap<>();
+    /** The earliest and latest event time seen by this process (epoch seconds); not checkpointed. */
+    long firstSeen = Long.MAX_VALUE;
+    long lastSeen = Long.MIN_VALUE;
     /** Queued in {@link UsageStore}'s changed customers and not drained yet. */
     volatile boolean changed;
 
     CustomerUsage(String customer) {
         this.customer = customer;
+    }
+
+    synchronized void seen(Instant time) {
+        firstSeen = Math.min(firstSeen, time.getEpochSecond());
+        lastSeen = Math.max(lastSeen, time.getEpochSecond());
     }
 
     synchronized void record(long hour, long position) {

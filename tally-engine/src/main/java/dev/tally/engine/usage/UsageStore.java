@@ -46,6 +46,7 @@ public final class UsageStore {
         long hour = Hours.of(e.time());
         synchronized (cu) {
             cu.record(hour, position);
+            cu.seen(e.time());
             for (Contribution c : contributions) {
                 cu.apply(hour, e.time(), e.tieBreak(), c);
             }
@@ -139,6 +140,50 @@ public final class UsageStore {
     public Set<String> customers(String tenant) {
         TenantUsage tu = tenants.get(tenant);
         return tu == null ? Set.of() : Set.copyOf(tu.customers.keySet());
+    }
+
+    /**
+     * Every subject of a tenant that is not in {@code known}, with its stored events that still count (not
+     * cancelled) and the time of its first and last event: to the second for events this process stored or
+     * replayed, else (after a restart from a checkpoint) the start of the first and the end of the last hour with
+     * events. Subjects whose every event was cancelled are left out. Sorted by most events first, then subject.
+     */
+    public List<SubjectActivity> subjectsOtherThan(String tenant, Set<String> known) {
+        TenantUsage tu = tenants.get(tenant);
+        if (tu == null) {
+            return List.of();
+        }
+        java.util.ArrayList<SubjectActivity> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, CustomerUsage> e : tu.customers.entrySet()) {
+            if (known.contains(e.getKey())) {
+                continue;
+            }
+            CustomerUsage cu = e.getValue();
+            synchronized (cu) {
+                long events = 0;
+                for (LongList list : cu.positionsByHour.values()) {
+                    for (int i = 0; i < list.size(); i++) {
+                        if (!cancelled.contains(list.get(i))) {
+                            events++;
+                        }
+                    }
+                }
+                if (events == 0) {
+                    continue;
+                }
+                long firstHour = cu.positionsByHour.firstKey();
+                long lastHour = cu.positionsByHour.lastKey();
+                java.time.Instant first = Hours.of(java.time.Instant.ofEpochSecond(cu.firstSeen == Long.MAX_VALUE ? 0 : cu.firstSeen)) == firstHour
+                        ? java.time.Instant.ofEpochSecond(cu.firstSeen) : Hours.start(firstHour);
+                java.time.Instant last = cu.lastSeen != Long.MIN_VALUE
+                        && Hours.of(java.time.Instant.ofEpochSecond(cu.lastSeen)) == lastHour
+                        ? java.time.Instant.ofEpochSecond(cu.lastSeen) : Hours.start(lastHour + 1);
+                out.add(new SubjectActivity(e.getKey(), events, first, last));
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(SubjectActivity::events).reversed()
+                .thenComparing(SubjectActivity::subject));
+        return out;
     }
 
     /**

@@ -137,8 +137,27 @@ final class InvoiceView {
         m.put("subtotals", subtotals);
         String total = money(numbers, invoice.path("total"), "total");
         m.put("total", clean.apply(total));
+        // credits, applied after tax to the total: one row per grant that paid, the credit a negative total carries
+        // to the customer's balance, then the amount due; nothing when credits changed nothing
+        List<Map<String, String>> credits = new ArrayList<>();
+        JsonNode section = invoice.path("credits");
+        JsonNode creditLines = array(section.path("lines"));
+        for (int i = 0; i < creditLines.size(); i++) {
+            JsonNode l = creditLines.get(i);
+            fact(credits, labels.format("creditLine", text(l, "description", ""), text(l, "grant", "")),
+                    numbers.amount(decimal(l.path("amount"), "credits.lines[" + i + "].amount").negate()), clean);
+        }
+        JsonNode toBalance = section.path("credit_to_balance");
+        if (present(toBalance) && decimal(toBalance, "credits.credit_to_balance").signum() > 0) {
+            fact(credits, labels.get(draft ? "creditToBalanceDraft" : "creditToBalance"),
+                    money(numbers, toBalance, "credits.credit_to_balance"), clean);
+        }
+        m.put("credits", credits);
+        String amountDue = present(invoice.path("amount_due")) ? money(numbers, invoice.path("amount_due"), "amount_due")
+                : total;
+        m.put("amountDue", credits.isEmpty() ? "" : clean.apply(amountDue));
         m.put("payBy", due == null || status.equals("void") || status.equals("paid") ? ""
-                : clean.apply(labels.format("payBy", total, labels.day(due))));
+                : clean.apply(labels.format("payBy", amountDue, labels.day(due))));
         List<String> payment = paragraphs(text(sell, "payment_instructions", ""));
         m.put("hasPayment", !payment.isEmpty());
         m.put("paymentLines", cleaned(payment, clean));

@@ -9,10 +9,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Base64;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.cos.COSName;
 import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject;
 import org.apache.pdfbox.text.PDFTextStripper;
 import org.junit.jupiter.api.Test;
 
@@ -278,6 +282,164 @@ class InvoiceDocumentsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lines[2].amount");
         assertThatThrownBy(() -> InvoiceDocuments.html(inv, json(CUSTOMER), SELLER))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lines[2].amount");
+    }
+
+
+    // -- the seller, due date, display precision, line periods, languages
+
+    static final String FULL_SELLER = """
+            {"id":"default","name":"default","legal_name":"Tally Demo GmbH",
+             "address":{"line1":"Hauptstraße 5","line2":"3. OG","postal_code":"10115","city":"Berlin","country":"DE"},
+             "tax_id":"DE123456789","email":"billing@tally-demo.test","logo":null,
+             "invoice_footer":"Tally Demo GmbH · Amtsgericht Berlin HRB 12345\\nManaging director: A. Example",
+             "payment_instructions":"IBAN DE89 3704 0044 0532 0130 00\\nBIC COBADEFFXXX","net_terms_days":30,
+             "invoice_number_prefix":"INV-","language":"en","portal_url":null}
+            """;
+
+    @Test
+    void pdfAndHtmlShowTheSellersIdentityFooterPaymentInstructionsAndTheDueDate() {
+        String pdf = pdfText(InvoiceDocuments.pdf(json(USD_INVOICE), json(CUSTOMER), json(FULL_SELLER)));
+        String html = InvoiceDocuments.html(json(USD_INVOICE), json(CUSTOMER), json(FULL_SELLER));
+
+        for (String text : new String[] {pdf, html}) {
+            assertThat(text).contains("Tally Demo GmbH", "Hauptstraße 5", "3. OG", "10115 Berlin", "Germany",
+                    "Tax ID DE123456789", "billing@tally-demo.test", "Amtsgericht Berlin HRB 12345",
+                    "Managing director: A. Example", "IBAN DE89 3704 0044 0532 0130 00", "BIC COBADEFFXXX",
+                    "Due date", "Dec 31, 2026", "Please pay $59.82 by Dec 31, 2026.");
+            assertThat(text).doesNotContain(">default<", "/v1/");
+        }
+        // the tenant's id ("default") is not the seller's name
+        assertThat(pdf).contains("PAYMENT").doesNotContain("default", "Berlin 10115");
+    }
+
+    @Test
+    void aDraftHasNoDueDateYet() {
+        ObjectNode inv = json(USD_INVOICE);
+        inv.putNull("number").put("status", "draft").putNull("finalized_at").putNull("due_date");
+
+        String pdf = pdfText(InvoiceDocuments.pdf(inv, json(CUSTOMER), json(FULL_SELLER)));
+
+        assertThat(pdf).contains("DRAFT", "To be issued").doesNotContain("Due date", "Please pay");
+    }
+
+    @Test
+    void quantitiesAndUnitPricesAreRoundedForDisplayWhileAmountsStayAtTheMinorUnit() {
+        ObjectNode inv = json(USD_INVOICE);
+        ArrayNode lines = inv.putArray("lines");
+        lines.add(line("L1", "Tokens", "333.33333333333333333333", "0.03", "10.00"));
+        lines.add(line("L2", "Platform fee", "1", "47.4193548387096774193548", "47.42"));
+        lines.add(line("L3", "Storage", "12.5000", "0.0015", "0.02"));
+
+        String pdf = pdfText(InvoiceDocuments.pdf(inv, json(CUSTOMER), SELLER));
+        String html = InvoiceDocuments.html(inv, json(CUSTOMER), SELLER);
+
+        for (String text : new String[] {pdf, html}) {
+            assertThat(text).contains("333.3333", "$47.419355", "$47.42", "12.5", "$0.0015", "$0.02");
+            assertThat(text).doesNotContain("333.33333", "47.4193548", "12.5000");
+        }
+        assertThat(pdf).contains("Tokens 333.3333 $0.03 $10.00", "Platform fee 1 $47.419355 $47.42");
+    }
+
+    @Test
+    void aLineForAnotherPeriodThanTheInvoicesShowsItsOwnPeriod() {
+        ObjectNode inv = json(USD_INVOICE);
+        ArrayNode lines = inv.putArray("lines");
+        lines.add(line("L1", "Tokens", "1000", "0.01", "10.00"));
+        // the next month's fee, billed in advance on the invoice closing November
+        lines.add(line("L2", "Platform fee", "1", "49.00", "49.00").put("kind", "flat_fee")
+                .put("period_start", "2026-12-01T08:00:00Z").put("period_end", "2027-01-01T08:00:00Z"));
+
+        String pdf = pdfText(InvoiceDocuments.pdf(inv, json(CUSTOMER), SELLER));
+        String html = InvoiceDocuments.html(inv, json(CUSTOMER), SELLER);
+
+        for (String text : new String[] {pdf, html}) {
+            assertThat(text).contains("for Dec 1 – Dec 31, 2026", "Nov 1 – Nov 30, 2026");
+            assertThat(count(text, "for Nov 1")).isZero();
+        }
+    }
+
+    @Test
+    void aGermanCustomerGetsGermanLabelsDatesNumbersAndCountryNames() {
+        ObjectNode cust = json(CUSTOMER).put("language", "de");
+        cust.putObject("billing_address").put("line1", "Rue de Rivoli 1").put("postal_code", "75001")
+                .put("city", "Paris").put("country", "FR");
+        ObjectNode inv = json(USD_INVOICE).put("currency", "EUR");
+        ((ObjectNode) inv.path("lines").get(0)).put("quantity", "1234.5");
+
+        String pdf = pdfText(InvoiceDocuments.pdf(inv, cust, json(FULL_SELLER)));
+        String html = InvoiceDocuments.html(inv, cust, json(FULL_SELLER)).replace('\u00a0', ' ');
+
+        for (String text : new String[] {pdf, html}) {
+            assertThat(text.toLowerCase(Locale.GERMANY)).contains("rechnungsempfänger", "zahlung");
+            assertThat(text).contains("Rechnung INV-000001", "Rechnungsdatum", "01.12.2026",
+                    "Fällig am", "31.12.2026", "Leistungszeitraum", "01.11.2026 – 30.11.2026", "Beschreibung",
+                    "Menge", "Einzelpreis", "Betrag", "Zwischensumme", "Gesamtbetrag", "59,82 €", "-12,25 €",
+                    "1.234,5", "Kundennummer: acme", "Ausgestellt", "75001 Paris", "Frankreich", "Deutschland",
+                    "USt-IdNr. DE123456789", "Bitte zahlen Sie 59,82 € bis zum 31.12.2026.");
+            assertThat(text).doesNotContain("Invoice INV", "Due date", "Subtotal");
+        }
+        assertThat(pdf).contains("Seite 1 von 1");
+        assertThat(html).contains("<html lang=\"de\">");
+    }
+
+    @Test
+    void theTenantsDefaultLanguageAppliesToCustomersWithoutOneAndFrenchIsThereToo() {
+        ObjectNode seller = json(FULL_SELLER).put("language", "fr");
+
+        String pdf = pdfText(InvoiceDocuments.pdf(json(USD_INVOICE), json(CUSTOMER), seller));
+
+        assertThat(pdf).contains("Facture INV-000001", "Date d’échéance", "31 déc. 2026", "Total", "59,82 $",
+                "Allemagne", "États-Unis", "Page 1 sur 1");
+    }
+
+    @Test
+    void thePortalIsLinkedWhenTheSellerHasAPortalUrlAndNoApiPathIsEverShown() {
+        ObjectNode seller = json(FULL_SELLER).put("portal_url", "https://billing.tally-demo.test");
+
+        String pdf = pdfText(InvoiceDocuments.pdf(json(USD_INVOICE), json(CUSTOMER), seller));
+        String html = InvoiceDocuments.html(json(USD_INVOICE), json(CUSTOMER), seller);
+
+        assertThat(pdf).contains("https://billing.tally-demo.test/portal").doesNotContain("/v1/");
+        assertThat(html).contains("https://billing.tally-demo.test/portal").doesNotContain("/v1/");
+    }
+
+    @Test
+    void aPngOrSvgLogoIsDrawnInThePdfAndEmbeddedInTheHtml() throws IOException {
+        ObjectNode png = json(FULL_SELLER).put("logo", "data:image/png;base64," + Base64.getEncoder().encodeToString(png()));
+        byte[] pdf = InvoiceDocuments.pdf(json(USD_INVOICE), json(CUSTOMER), png);
+        try (PDDocument doc = Loader.loadPDF(pdf)) {
+            boolean image = false;
+            for (COSName name : doc.getPage(0).getResources().getXObjectNames()) {
+                image |= doc.getPage(0).getResources().getXObject(name) instanceof PDImageXObject;
+            }
+            assertThat(image).as("the PNG logo is an image on page 1").isTrue();
+        }
+        assertThat(InvoiceDocuments.html(json(USD_INVOICE), json(CUSTOMER), png)).contains("<img class=\"logo\" src=\"data:image/png;base64,");
+
+        String svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\"><rect width=\"40\" height=\"20\" fill=\"#c00\"/></svg>";
+        ObjectNode svgSeller = json(FULL_SELLER).put("logo", "data:image/svg+xml;base64,"
+                + Base64.getEncoder().encodeToString(svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        byte[] withSvg = InvoiceDocuments.pdf(json(USD_INVOICE), json(CUSTOMER), svgSeller);
+        assertThat(pdfText(withSvg)).contains("Tally Demo GmbH", "$59.82");
+        assertThat(withSvg.length).isGreaterThan(InvoiceDocuments.pdf(json(USD_INVOICE), json(CUSTOMER), json(FULL_SELLER)).length);
+    }
+
+    @Test
+    void theFontIsEmbeddedSoTheEuroSignAndCentralEuropeanNamesNeedNoViewerFont() throws IOException {
+        byte[] pdf = InvoiceDocuments.pdf(json(USD_INVOICE).put("currency", "EUR"), json(CUSTOMER), SELLER);
+        try (PDDocument doc = Loader.loadPDF(pdf)) {
+            for (COSName name : doc.getPage(0).getResources().getFontNames()) {
+                assertThat(doc.getPage(0).getResources().getFont(name).isEmbedded()).isTrue();
+            }
+        }
+    }
+
+    static byte[] png() throws IOException {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 4, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        img.setRGB(1, 1, 0xcc0000);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "png", out);
+        return out.toByteArray();
     }
 
     // -- HTML

@@ -1,0 +1,8 @@
+/**
+ * Storage of the credit ledger on the metadata database (SQLite or PostgreSQL, the same schema): wallets per
+ * customer and currency, grants, and immutable numbered entries; {@link dev.tally.engine.credit.Credits} is the
+ * facade that grants, voids, adjusts and expires credits, and applies them to invoices when billing finalizes or
+ * voids one, in the billing transaction. Every write locks its wallet (a PostgreSQL transaction lock; SQLite is
+ * one writer), so two processes never draw the same credits twice, and automatic entries carry an idempotency key.
+ */
+package dev.tally.engine.credit;

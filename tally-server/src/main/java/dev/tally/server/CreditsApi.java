@@ -1,0 +1,201 @@
+package dev.tally.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.billing.Customer;
+import dev.tally.core.ledger.Grant;
+import dev.tally.core.ledger.InvoiceCredits;
+import dev.tally.core.ledger.LedgerEntry;
+import dev.tally.core.ledger.Wallet;
+import dev.tally.core.money.Money;
+import dev.tally.core.validation.FieldViolation;
+import dev.tally.engine.Engine;
+import dev.tally.engine.billing.Billing;
+import dev.tally.engine.credit.CreditJson;
+import dev.tally.engine.credit.Credits;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A customer's credits over HTTP: wallets (one per currency, balance = sum of the ledger), grants (create, void,
+ * adjust by hand) and the ledger entries of a wallet, cursor-paged by sequence.
+ */
+final class CreditsApi {
+    static final int DEFAULT_PAGE = 100;
+    static final int MAX_PAGE = 1000;
+
+    private final Billing billing;
+    private final Credits credits;
+    private final Clock clock;
+    private final ObjectMapper mapper;
+
+    CreditsApi(Engine engine, ObjectMapper mapper) {
+        this.billing = engine.billing();
+        this.credits = billing.credits();
+        this.clock = engine.clock();
+        this.mapper = mapper;
+    }
+
+    private Customer customer(Request r) {
+        return billing.customer(r.tenant(), r.path("external_id"));
+    }
+
+    void wallets(Request r) throws IOException {
+        Customer c = customer(r);
+        Instant now = clock.instant();
+        ObjectNode out = mapper.createObjectNode();
+        out.put("customer", c.externalId());
+        ArrayNode list = out.putArray("wallets");
+        List<Wallet> wallets = credits.wallets(r.tenant(), c.externalId());
+        List<InvoiceCredits.Estimate> estimates = new ArrayList<>();
+        if (!wallets.isEmpty()) {
+            // each live subscription's current period, priced as /usage shows it, as if it were invoiced now
+            for (dev.tally.engine.billing.UsageEstimate e : billing.currentUsage(r.tenant(), c.externalId())) {
+                java.util.Map<String, Money> byCharge = new java.util.TreeMap<>();
+                e.charges().forEach(ch -> byCharge.put(ch.charge(), new Money(ch.amount(), e.estimate().currency())));
+                estimates.add(new InvoiceCredits.Estimate(e.estimate().total(), byCharge));
+            }
+        }
+        wallets.forEach(w -> list.add(CreditJson.wallet(w, now, estimates)));
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
+    void entries(Request r) throws IOException {
+        Customer c = customer(r);
+        Currency currency = currency(r.path("currency"));
+        long after = r.param("cursor").map(CreditsApi::cursor).orElse(0L);
+        int limit = r.integer("limit", 1, MAX_PAGE).orElse(DEFAULT_PAGE);
+        List<LedgerEntry> page = credits.entries(r.tenant(), c.externalId(), currency, after, limit);
+        ObjectNode out = mapper.createObjectNode();
+        out.put("customer", c.externalId());
+        out.put("currency", currency.getCurrencyCode());
+        ArrayNode list = out.putArray("entries");
+        page.forEach(e -> list.add(CreditJson.entry(e)));
+        if (page.size() == limit) {
+            out.put("next_cursor", Long.toString(page.get(page.size() - 1).sequence()));
+        } else {
+            out.putNull("next_cursor");
+        }
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
+    void grants(Request r) throws IOException {
+        Customer c = customer(r);
+        Instant now = clock.instant();
+        ObjectNode out = mapper.createObjectNode();
+        out.put("customer", c.externalId());
+        ArrayNode list = out.putArray("grants");
+        for (Wallet w : credits.wallets(r.tenant(), c.externalId())) {
+            for (Grant g : w.grants()) {
+                list.add(CreditJson.grant(g, w.balanceOf(g.id()), now));
+            }
+        }
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
+    void createGrant(Request r) throws IOException {
+        Customer c = customer(r);
+        Credits.GrantRequest req = CreditJson.grantRequest(body(r), c.currency());
+        Grant g = credits.grant(r.tenant(), c.externalId(), req, source(r));
+        Responses.json(r.exchange, 201, CreditJson.grant(g, g.amount(), clock.instant()), mapper);
+    }
+
+    void voidGrant(Request r) throws IOException {
+        Customer c = customer(r);
+        JsonNode body = body(r);
+        only(body, Set.of("reason"));
+        LedgerEntry e = credits.voidGrant(r.tenant(), c.externalId(), r.path("grant_id"), reason(body), source(r));
+        Responses.json(r.exchange, 200, CreditJson.entry(e), mapper);
+    }
+
+    void adjust(Request r) throws IOException {
+        Customer c = customer(r);
+        JsonNode body = body(r);
+        only(body, Set.of("amount", "reason"));
+        if (reason(body).isBlank()) {
+            throw HttpError.badRequest("reason", "is required for a manual adjustment");
+        }
+        Wallet w = walletOfGrant(r.tenant(), c.externalId(), r.path("grant_id"));
+        List<FieldViolation> errors = new ArrayList<>();
+        Money amount = CreditJson.money(body, "amount", w.currency(), true, errors).orElse(null);
+        if (!errors.isEmpty()) {
+            throw new dev.tally.core.validation.ValidationException(errors);
+        }
+        LedgerEntry e = credits.adjust(r.tenant(), c.externalId(), r.path("grant_id"), amount.amount(), reason(body),
+                source(r));
+        Responses.json(r.exchange, 201, CreditJson.entry(e), mapper);
+    }
+
+    private Wallet walletOfGrant(String tenant, String customer, String grantId) {
+        return credits.wallets(tenant, customer).stream().filter(w -> w.grant(grantId).isPresent()).findFirst()
+                .orElseThrow(() -> HttpError.notFound("customer '" + customer + "' has no grant '" + grantId + "'"));
+    }
+
+    private static String source(Request r) {
+        return "api_key:" + r.principal.keyId();
+    }
+
+    private static String reason(JsonNode body) {
+        JsonNode n = body.get("reason");
+        if (n == null || n.isNull()) {
+            return "";
+        }
+        if (!n.isTextual() || n.asText().length() > 500) {
+            throw HttpError.badRequest("reason", "must be a text of at most 500 characters");
+        }
+        return n.asText();
+    }
+
+    private static void only(JsonNode body, Set<String> fields) {
+        if (!body.isObject()) {
+            throw HttpError.badRequest("", "the body must be a JSON object");
+        }
+        body.fieldNames().forEachRemaining(f -> {
+            if (!fields.contains(f)) {
+                throw HttpError.badRequest(f, "is not a field of this request");
+            }
+        });
+    }
+
+    private static Currency currency(String code) {
+        try {
+            if (code.matches("[A-Z]{3}")) {
+                return Currency.getInstance(code);
+            }
+        } catch (IllegalArgumentException e) {
+            // falls through to the error
+        }
+        throw HttpError.badRequest("currency", "must be an ISO 4217 code like USD");
+    }
+
+    private static long cursor(String s) {
+        try {
+            long v = Long.parseLong(s);
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error
+        }
+        throw HttpError.badRequest("cursor", "must be a cursor from next_cursor");
+    }
+
+    private JsonNode body(Request r) throws IOException {
+        byte[] bytes = r.body(BillingApi.MAX_BODY);
+        if (bytes.length == 0) {
+            return mapper.createObjectNode();
+        }
+        try {
+            return mapper.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new HttpError(400, "malformed-body", "Malformed body", "the body is not valid JSON");
+        }
+    }
+}
