@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the Tally HTTP server until SIGTERM/SIGINT.",
                 "Configuration comes from TALLY_HOST, TALLY_PORT, TALLY_DATA_DIR, TALLY_BOOTSTRAP_KEY, TALLY_METERS_FILE, "
-                        + "TALLY_BACKDATING_DAYS, TALLY_BILLING_INTERVAL_SECONDS and TALLY_DATABASE_URL; "
+                        + "TALLY_BACKDATING_DAYS, TALLY_BILLING_INTERVAL_SECONDS, TALLY_DATABASE_URL, TALLY_SECRETS_KEY and "
+                        + "TALLY_SECRETS_KEY_FILE; "
                         + "the options below override them.",
                 "Kafka scale-out (docs/SCALING.md): TALLY_KAFKA_BOOTSTRAP (brokers; needs a database URL), "
                         + "TALLY_ROLE=api|worker|all (default all), TALLY_KAFKA_TOPIC, TALLY_KAFKA_PARTITIONS, "
@@ -53,6 +54,11 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
     @Option(names = "--database-url", paramLabel = "URL",
             description = "PostgreSQL instead of the embedded store, e.g. postgresql://postgres@127.0.0.1:5432/tally.")
     String databaseUrl;
+
+    @Option(names = "--secrets-key-file", paramLabel = "FILE",
+            description = "File holding the key (32 bytes, base64) that encrypts stored secrets; default "
+                    + "TALLY_SECRETS_KEY, TALLY_SECRETS_KEY_FILE, else the data directory's generated secrets-key file.")
+    Path secretsKeyFile;
 
     private Map<String, String> env = System.getenv();
 
@@ -112,6 +118,9 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
         }
         if (databaseUrl != null) {
             config = config.withDatabaseUrl(databaseUrl);
+        }
+        if (secretsKeyFile != null) {
+            config = config.withSecrets(dev.tally.engine.secrets.SecretsConfig.ofFile(secretsKeyFile));
         }
         Optional<KafkaMode> kafka;
         try {

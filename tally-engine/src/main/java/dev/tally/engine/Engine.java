@@ -23,6 +23,8 @@ import dev.tally.engine.ingest.PostgresEventStore;
 import dev.tally.engine.log.SegmentLog;
 import dev.tally.engine.access.AccessControl;
 import dev.tally.engine.access.PortalTokens;
+import dev.tally.engine.secrets.PrivateFiles;
+import dev.tally.engine.secrets.SecretsKey;
 import dev.tally.engine.store.KeyStore;
 import dev.tally.engine.store.Database;
 import dev.tally.engine.store.MetadataStore;
@@ -99,8 +101,8 @@ public final class Engine implements AutoCloseable {
             java.util.function.Function<Database, EventStore> storeFactory) throws IOException {
         this.config = config;
         this.clock = clock;
-        Files.createDirectories(config.dataDir());
-        this.lockChannel = FileChannel.open(config.dataDir().resolve("lock"), StandardOpenOption.CREATE,
+        PrivateFiles.directory(config.dataDir());
+        this.lockChannel = PrivateFiles.open(config.dataDir().resolve("lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
         try {
             this.lock = lockChannel.tryLock();
@@ -112,14 +114,32 @@ public final class Engine implements AutoCloseable {
             lockChannel.close();
             throw new DataDirectoryInUseException(config.dataDir());
         }
-        this.db = config.databaseUrl().map(Database::postgres)
-                .orElseGet(() -> Database.open(config.dataDir().resolve("tally.db")));
-        this.meta = new MetadataStore(db);
+        PrivateFiles.tighten(config.dataDir());
+        SecretsKey secretsKey = SecretsKey.resolve(config.secrets(), config.dataDir());
+        Database opened;
+        if (config.databaseUrl().isPresent()) {
+            opened = Database.postgres(config.databaseUrl().get());
+        } else {
+            // SQLite creates the write-ahead log and shared-memory files with the database file's mode
+            PrivateFiles.createFile(config.dataDir().resolve("tally.db"));
+            opened = Database.open(config.dataDir().resolve("tally.db"));
+        }
+        this.db = opened;
+        this.meta = new MetadataStore(db, Optional.of(secretsKey.box()));
+        try {
+            meta.checkSecretsKey(secretsKey.source());
+            secretsKey.persist();
+        } catch (RuntimeException | IOException e) {
+            db.close();
+            lockChannel.close();
+            throw e;
+        }
         this.keys = new KeyStore(db, meta.secret("api-key-pepper"));
         bootstrap();
         this.cursorSecret = meta.secret("cursor");
         this.rejections = new dev.tally.engine.ingest.RecentRejections(clock);
-        this.access = new AccessControl(meta, keys, new PortalTokens(meta.secret("portal")), clock, db.isPostgres());
+        this.access = new AccessControl(db, meta, keys, new PortalTokens(meta.secret("portal")), clock,
+                db.isPostgres());
         for (String tenant : meta.tenants()) {
             catalogs.put(tenant, new MeterCatalog(meta.meterGeneration(tenant), meta.meters(tenant)));
         }
@@ -145,7 +165,10 @@ public final class Engine implements AutoCloseable {
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
         this.tenantSettings = new dev.tally.engine.tenant.TenantSettingsStore(db, clock);
         this.payments = new dev.tally.engine.payment.Payments(db, billing, clock);
-        this.webhooks = new dev.tally.engine.notify.Webhooks(db, clock, config.webhooks());
+        this.webhooks = new dev.tally.engine.notify.Webhooks(db, clock, config.webhooks(), secretsKey.box());
+        // values stored in clear by an older version were sealed above: flush their old pages out of the WAL
+        db.scrub();
+        PrivateFiles.tighten(config.dataDir());
         webhooks.scheduleOn(maintenance);
         this.entitlements = new dev.tally.engine.entitlement.Entitlements(db, billing, new MeteredUsage(this), clock);
         this.alerts = new dev.tally.engine.entitlement.Alerts(entitlements, usage::drainChangedCustomers, clock);

@@ -1,6 +1,7 @@
 package dev.tally.engine;
 
 import dev.tally.core.event.IngestLimits;
+import dev.tally.engine.secrets.SecretsConfig;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,10 +12,12 @@ import java.util.Optional;
  * tenant each {@code billingEvery} (zero: only when asked). With a {@code databaseUrl} (PostgreSQL), events,
  * metadata and billing live there and several processes may share it; the data directory then holds only
  * this process's checkpoint. {@code webhooks} says how webhooks are delivered (addresses allowed, schedules).
+ * {@code secrets} says where the key that encrypts the stored secrets comes from (every process on one
+ * database needs the same key).
  */
 public record EngineConfig(Path dataDir, IngestLimits limits, Optional<String> bootstrapKey, long segmentBytes,
         java.time.Duration billingEvery, Optional<String> databaseUrl,
-        dev.tally.engine.notify.WebhookSettings webhooks) {
+        dev.tally.engine.notify.WebhookSettings webhooks, SecretsConfig secrets) {
     public static final long DEFAULT_SEGMENT_BYTES = 256L * 1024 * 1024;
 
     public EngineConfig {
@@ -23,6 +26,7 @@ public record EngineConfig(Path dataDir, IngestLimits limits, Optional<String> b
         Objects.requireNonNull(bootstrapKey);
         Objects.requireNonNull(databaseUrl);
         Objects.requireNonNull(webhooks);
+        Objects.requireNonNull(secrets);
         if (bootstrapKey.isPresent() && bootstrapKey.get().length() < 16) {
             throw new IllegalArgumentException("the bootstrap key must have at least 16 characters");
         }
@@ -36,11 +40,18 @@ public record EngineConfig(Path dataDir, IngestLimits limits, Optional<String> b
 
     /** The same configuration on PostgreSQL. */
     public EngineConfig onPostgres(String url) {
-        return new EngineConfig(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, Optional.of(url), webhooks);
+        return new EngineConfig(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, Optional.of(url), webhooks,
+                secrets);
+    }
+
+    /** The same configuration with the secrets key from elsewhere. */
+    public EngineConfig withSecrets(SecretsConfig s) {
+        return new EngineConfig(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, databaseUrl, webhooks, s);
     }
 
     public static EngineConfig of(Path dataDir) {
         return new EngineConfig(dataDir, IngestLimits.DEFAULTS, Optional.empty(), DEFAULT_SEGMENT_BYTES,
-                java.time.Duration.ZERO, Optional.empty(), dev.tally.engine.notify.WebhookSettings.MANUAL);
+                java.time.Duration.ZERO, Optional.empty(), dev.tally.engine.notify.WebhookSettings.MANUAL,
+                SecretsConfig.DEFAULT);
     }
 }

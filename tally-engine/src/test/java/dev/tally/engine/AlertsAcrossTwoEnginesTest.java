@@ -50,8 +50,8 @@ class AlertsAcrossTwoEnginesTest {
     @BeforeEach
     void open() {
         url = TestDatabases.create();
-        a = Engine.open(EngineConfig.of(dirA).onPostgres(url), clock);
-        b = Engine.open(EngineConfig.of(dirB).onPostgres(url), clock);
+        a = Engine.open(EngineConfig.of(dirA).onPostgres(url).withSecrets(TestDatabases.SECRETS), clock);
+        b = Engine.open(EngineConfig.of(dirB).onPostgres(url).withSecrets(TestDatabases.SECRETS), clock);
     }
 
     @AfterEach

@@ -13,6 +13,13 @@ import java.util.UUID;
 public final class TestDatabases {
     public static final String ADMIN_URL = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
 
+    /**
+     * The secrets key of tests where several engines share one database (as every process on one database
+     * must): a fixed test key, never a real one.
+     */
+    public static final dev.tally.engine.secrets.SecretsConfig SECRETS =
+            dev.tally.engine.secrets.SecretsConfig.ofKey("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+
     private TestDatabases() {
     }
 

@@ -66,7 +66,7 @@ class KafkaModeTest {
     }
 
     Engine apiNode(String name) {
-        return keep(Engine.open(EngineConfig.of(dir.resolve(name)).onPostgres(url), clock,
+        return keep(Engine.open(EngineConfig.of(dir.resolve(name)).onPostgres(url).withSecrets(TestDatabases.SECRETS), clock,
                 KafkaEventStore.factory(kafka.clientConfig(), topic, Duration.ofSeconds(30))));
     }
 

@@ -120,9 +120,9 @@ class KafkaScaleOutTest {
         EmbeddedKafka kafka = EmbeddedKafka.shared();
         String topic = kafka.newTopic(4);
         url = TestDatabases.create();
-        Engine a = keep(Engine.open(EngineConfig.of(dir.resolve("a")).onPostgres(url), clock,
+        Engine a = keep(Engine.open(EngineConfig.of(dir.resolve("a")).onPostgres(url).withSecrets(TestDatabases.SECRETS), clock,
                 KafkaEventStore.factory(kafka.clientConfig(), topic, Duration.ofSeconds(30))));
-        Engine b = keep(Engine.open(EngineConfig.of(dir.resolve("b")).onPostgres(url), clock,
+        Engine b = keep(Engine.open(EngineConfig.of(dir.resolve("b")).onPostgres(url).withSecrets(TestDatabases.SECRETS), clock,
                 KafkaEventStore.factory(kafka.clientConfig(), topic, Duration.ofSeconds(30))));
         KafkaWorker w1 = keep(new KafkaWorker(kafka.workerConfig(topic), topic, keep(Database.postgres(url)), "w1")).start();
         KafkaWorker w2 = keep(new KafkaWorker(kafka.workerConfig(topic), topic, keep(Database.postgres(url)), "w2")).start();

@@ -71,7 +71,7 @@ class KafkaThroughputBenchmark {
             for (int nodes : new int[] {1, 2}) {
                 List<Engine> engines = new ArrayList<>();
                 for (int i = 0; i < nodes; i++) {
-                    engines.add(Engine.open(EngineConfig.of(dir.resolve("api-" + nodes + "-" + i)).onPostgres(apiDb),
+                    engines.add(Engine.open(EngineConfig.of(dir.resolve("api-" + nodes + "-" + i)).onPostgres(apiDb).withSecrets(TestDatabases.SECRETS),
                             clock, KafkaEventStore.factory(apiConfig, topic)));
                 }
                 if (nodes == 1) {
@@ -129,7 +129,7 @@ class KafkaThroughputBenchmark {
             try {
                 if (loaded == null) {
                     // this database is read back in step 3: give it the meter (the API database has its own)
-                    try (Engine e = Engine.open(EngineConfig.of(dir.resolve("meter")).onPostgres(url), clock)) {
+                    try (Engine e = Engine.open(EngineConfig.of(dir.resolve("meter")).onPostgres(url).withSecrets(TestDatabases.SECRETS), clock)) {
                         e.createMeter(T, Json.newMapper().readTree("{\"key\":\"tokens\",\"event_type\":"
                                 + "\"api_call\",\"aggregation\":\"sum\",\"value_path\":\"tokens\",\"group_by\":[\"model\"]}"));
                     }
@@ -167,7 +167,7 @@ class KafkaThroughputBenchmark {
         // 3. an API node applies what the workers stored (open = replay of the whole table)
         try {
             long started = System.nanoTime();
-            try (Engine e = Engine.open(EngineConfig.of(dir.resolve("reader")).onPostgres(loaded), clock,
+            try (Engine e = Engine.open(EngineConfig.of(dir.resolve("reader")).onPostgres(loaded).withSecrets(TestDatabases.SECRETS), clock,
                     KafkaEventStore.factory(kafka.clientConfig(), topic, Duration.ofSeconds(30)))) {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 assertThat(e.ready()).isTrue();

@@ -15,6 +15,13 @@ final class TestDatabases {
     static final String SERVER = System.getenv().getOrDefault("TALLY_TEST_PG", "127.0.0.1:5432");
     static final String ADMIN_URL = "jdbc:postgresql://" + SERVER + "/postgres?user=postgres";
 
+    /**
+     * The secrets key of tests where several engines share one database (as every process on one database
+     * must): a fixed test key, never a real one.
+     */
+    public static final dev.tally.engine.secrets.SecretsConfig SECRETS =
+            dev.tally.engine.secrets.SecretsConfig.ofKey("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+
     private TestDatabases() {
     }
 

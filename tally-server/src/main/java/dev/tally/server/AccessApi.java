@@ -126,7 +126,8 @@ final class AccessApi {
         engine.billing().customer(r.tenant(), customer);
         JsonNode b = body(r);
         long ttl = b.path("ttl_seconds").asLong(3600);
-        PortalTokens.Claims claims = engine.access().portalClaims(r.tenant(), customer, Duration.ofSeconds(ttl));
+        PortalTokens.Claims claims = engine.access().portalClaims(r.tenant(), customer, Duration.ofSeconds(ttl))
+                .orElseThrow(() -> HttpError.notFound("no customer '" + customer + "'"));
         String token = engine.access().issuePortalToken(claims);
         ObjectNode o = mapper.createObjectNode();
         o.put("token", token);
@@ -134,5 +135,17 @@ final class AccessApi {
         o.put("expires_at", claims.expiresAt().toString());
         o.put("url", "/portal#token=" + token);
         Responses.json(r.exchange, 201, o, mapper);
+    }
+
+    /** Revokes every portal token issued so far for the customer. */
+    void revokePortalTokens(Request r) throws IOException {
+        String customer = r.path("external_id");
+        long generation = engine.access().revokePortalTokens(r.tenant(), customer)
+                .orElseThrow(() -> HttpError.notFound("no customer '" + customer + "'"));
+        ObjectNode o = mapper.createObjectNode();
+        o.put("customer", customer);
+        o.put("token_generation", generation);
+        o.put("revoked_at", engine.clock().instant().toString());
+        Responses.json(r.exchange, 200, o, mapper);
     }
 }

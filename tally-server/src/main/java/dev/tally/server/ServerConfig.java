@@ -1,6 +1,7 @@
 package dev.tally.server;
 
 import dev.tally.engine.notify.WebhookSettings;
+import dev.tally.engine.secrets.SecretsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -15,17 +16,26 @@ import java.util.Optional;
  * TALLY_BACKDATING_DAYS (35), TALLY_BILLING_INTERVAL_SECONDS (60; 0 runs billing only when asked) and
  * TALLY_DATABASE_URL (PostgreSQL instead of the embedded store), and for webhooks
  * TALLY_WEBHOOKS_ALLOW_PRIVATE (false: endpoints must resolve to public addresses) and
- * TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS (1000), and for the listener TALLY_HOST (127.0.0.1: loopback
- * only) and its timeouts ({@link HttpSettings}).
+ * TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS (1000), for the listener TALLY_HOST (127.0.0.1: loopback
+ * only) and its timeouts ({@link HttpSettings}), and the key that encrypts stored secrets: TALLY_SECRETS_KEY or
+ * TALLY_SECRETS_KEY_FILE (neither: the data directory's generated secrets-key file).
  */
 public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
         Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks,
-        HttpSettings http) {
+        HttpSettings http, SecretsConfig secrets) {
     /** A configuration with the default listener settings ({@link HttpSettings#DEFAULTS}: loopback). */
     public ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
             Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks) {
         this(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks,
                 HttpSettings.DEFAULTS);
+    }
+
+    /** A configuration whose secrets key is the default (the data directory's generated secrets-key file). */
+    public ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
+            Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks,
+            HttpSettings http) {
+        this(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, http,
+                SecretsConfig.DEFAULT);
     }
 
     public ServerConfig {
@@ -38,6 +48,7 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
         Objects.requireNonNull(metersFile);
         Objects.requireNonNull(databaseUrl);
         Objects.requireNonNull(webhooks);
+        Objects.requireNonNull(secrets);
         if (billingEvery.isNegative()) {
             throw new IllegalArgumentException("the billing interval must not be negative");
         }
@@ -58,13 +69,16 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
                 .withAllowPrivateAddresses(Boolean.parseBoolean(env.getOrDefault("TALLY_WEBHOOKS_ALLOW_PRIVATE", "false")))
                 .withDeliveryEvery(Duration.ofMillis(Long.parseLong(env.getOrDefault("TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS",
                         "1000"))));
+        Optional<String> secretsKey = Optional.ofNullable(env.get("TALLY_SECRETS_KEY")).filter(v -> !v.isBlank());
+        Optional<Path> secretsFile = Optional.ofNullable(env.get("TALLY_SECRETS_KEY_FILE")).filter(v -> !v.isBlank())
+                .map(Path::of);
         return new ServerConfig(port, data, key, meters, backdating, billing, db, webhooks,
-                HttpSettings.fromEnvironment(env));
+                HttpSettings.fromEnvironment(env), new SecretsConfig(secretsKey, secretsFile));
     }
 
     public ServerConfig withHttp(HttpSettings h) {
         return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
-                webhooks, h);
+                webhooks, h, secrets);
     }
 
     public ServerConfig withHost(String host) {
@@ -72,26 +86,37 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, http);
+        return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
+                webhooks, http, secrets);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, http);
+        return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
+                webhooks, http, secrets);
     }
 
     public ServerConfig withMetersFile(Path f) {
-        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery, databaseUrl, webhooks, http);
+        return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery,
+                databaseUrl, webhooks, http, secrets);
     }
 
     public ServerConfig withDatabaseUrl(String url) {
-        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, Optional.of(url), webhooks, http);
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery,
+                Optional.of(url), webhooks, http, secrets);
     }
 
     public ServerConfig withWebhooks(WebhookSettings w) {
-        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, w, http);
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, w,
+                http, secrets);
+    }
+
+    public ServerConfig withSecrets(SecretsConfig s) {
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
+                webhooks, http, s);
     }
 
     public ServerConfig withBootstrapKey(String key) {
-        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, http);
+        return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery,
+                databaseUrl, webhooks, http, secrets);
     }
 }

@@ -48,7 +48,8 @@ public final class TallyServer implements AutoCloseable {
             throws IOException {
         IngestLimits limits = IngestLimits.DEFAULTS.withBackdatingWindow(config.backdatingWindow());
         this.engine = Engine.open(new EngineConfig(config.dataDir(), limits, config.bootstrapKey(),
-                EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl(), config.webhooks()),
+                EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl(), config.webhooks(),
+                config.secrets()),
                 clock, storeFactory);
         try {
             config.metersFile().ifPresent(this::loadMeters);
@@ -119,6 +120,7 @@ public final class TallyServer implements AutoCloseable {
             route("POST", "/v1/tenants", "system", access::createTenant);
             route("GET", "/v1/tenants", "system", access::listTenants);
             route("POST", "/v1/customers/{external_id}/portal-tokens", "admin", access::portalToken);
+            route("POST", "/v1/customers/{external_id}/portal-tokens/revoke", "admin", access::revokePortalTokens);
             PortalApi portal = new PortalApi(engine, mapper, billing, meters);
             route("GET", "/v1/portal/customer", Auth.PORTAL, portal::customer);
             route("GET", "/v1/portal/usage", Auth.PORTAL, portal::usage);

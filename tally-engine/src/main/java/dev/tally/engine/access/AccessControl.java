@@ -3,6 +3,7 @@ package dev.tally.engine.access;
 import dev.tally.core.validation.ValidationException;
 import dev.tally.engine.Principal;
 import dev.tally.engine.store.ApiKey;
+import dev.tally.engine.store.Database;
 import dev.tally.engine.store.KeyStore;
 import dev.tally.engine.store.MetadataStore;
 import java.time.Clock;
@@ -28,6 +29,7 @@ public final class AccessControl {
     private final MetadataStore meta;
     private final KeyStore keys;
     private final PortalTokens portal;
+    private final PortalTokenGenerations generations;
     private final RateLimiter limiter;
     private final Clock clock;
     private final boolean shared;
@@ -37,21 +39,28 @@ public final class AccessControl {
     public record CreatedKey(ApiKey key, String secret) {
     }
 
-    public AccessControl(MetadataStore meta, KeyStore keys, PortalTokens portal, Clock clock, boolean shared) {
+    public AccessControl(Database db, MetadataStore meta, KeyStore keys, PortalTokens portal, Clock clock,
+            boolean shared) {
         this.meta = meta;
         this.keys = keys;
         this.portal = portal;
+        this.generations = new PortalTokenGenerations(db);
         this.limiter = new RateLimiter(clock);
         this.clock = clock;
         this.shared = shared;
     }
 
-    /** The principal of a bearer credential: a live API key, or an unexpired portal token. */
+    /**
+     * The principal of a bearer credential: a live API key, or an unexpired portal token signed with its tenant's
+     * key whose generation is still its customer's current one (not revoked).
+     */
     public Optional<Principal> authenticate(String bearer) {
         Instant now = clock.instant();
         if (bearer.startsWith(PortalTokens.PREFIX)) {
-            return portal.verify(bearer, now).filter(c -> meta.tenantExists(c.tenant())).map(c -> new Principal(
-                    c.tenant(), "portal", Set.of("portal"), Optional.of(c.customer()), Optional.empty()));
+            return portal.verify(bearer, now)
+                    .filter(c -> generations.current(c.tenant(), c.customer()).map(g -> g == c.generation()).orElse(false))
+                    .map(c -> new Principal(c.tenant(), "portal", Set.of("portal"), Optional.of(c.customer()),
+                            Optional.empty()));
         }
         ApiKey key = cache.get(bearer);
         if (key == null || shared) {
@@ -111,12 +120,24 @@ public final class AccessControl {
                 Optional.empty(), clock.instant()), secret);
     }
 
-    /** A portal token for one customer, valid for {@code ttl} (at most a day). */
-    public PortalTokens.Claims portalClaims(String tenant, String customer, Duration ttl) {
+    /**
+     * A portal token for one customer (which must exist: else empty), valid for {@code ttl} (at most a day) and
+     * until the customer's tokens are revoked.
+     */
+    public Optional<PortalTokens.Claims> portalClaims(String tenant, String customer, Duration ttl) {
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_PORTAL_TTL) > 0) {
             throw new ValidationException("ttl_seconds", "must be between 1 second and 24 hours");
         }
-        return new PortalTokens.Claims(tenant, customer, clock.instant().plus(ttl));
+        return generations.current(tenant, customer)
+                .map(g -> new PortalTokens.Claims(tenant, customer, g, clock.instant().plus(ttl)));
+    }
+
+    /**
+     * Revokes every portal token issued so far for a customer (the next request with one gets 401, on every
+     * process); returns the customer's new token generation, or empty when there is no such customer.
+     */
+    public Optional<Long> revokePortalTokens(String tenant, String customer) {
+        return generations.bump(tenant, customer);
     }
 
     public String issuePortalToken(PortalTokens.Claims claims) {

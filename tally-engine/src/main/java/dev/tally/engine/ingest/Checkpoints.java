@@ -49,7 +49,8 @@ public final class Checkpoints {
             throws IOException {
         Path tmp = file.resolveSibling("checkpoint.bin.tmp");
         CRC32C crc = new CRC32C();
-        try (OutputStream raw = Files.newOutputStream(tmp);
+        try (OutputStream raw = java.nio.channels.Channels.newOutputStream(dev.tally.engine.secrets.PrivateFiles.open(tmp,
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
                 CheckedOutputStream checked = new CheckedOutputStream(new BufferedOutputStream(raw, 1 << 20), crc);
                 DataOutputStream out = new DataOutputStream(checked)) {
             out.writeInt(MAGIC);

@@ -19,9 +19,9 @@ interface SegmentChannel extends Closeable {
     SegmentChannel open(Path path) throws IOException;
   }
 
-  /** Opens segment files with {@link FileChannel}. */
+  /** Opens segment files with {@link FileChannel}; a file it creates is 0600. */
   Opener FILES = path -> new FileSegmentChannel(
-      FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE));
+      dev.tally.engine.secrets.PrivateFiles.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE));
 
   /** Positional write; may write fewer bytes than remain, like {@link FileChannel#write}. */
   int write(ByteBuffer src, long position) throws IOException;

@@ -1,5 +1,6 @@
 package dev.tally.engine.log;
 
+import dev.tally.engine.secrets.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -143,13 +144,13 @@ public final class SegmentLog implements AutoCloseable {
     try {
       Path absolute = dir.toAbsolutePath();
       if (!Files.isDirectory(absolute)) {
-        Files.createDirectories(absolute);
+        PrivateFiles.directory(absolute);
         if (absolute.getParent() != null) {
           fsyncDirectory(absolute.getParent());
         }
       }
       lockChannel =
-          FileChannel.open(
+          PrivateFiles.open(
               absolute.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock;
       try {

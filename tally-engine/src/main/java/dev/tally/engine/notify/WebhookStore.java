@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.event.Json;
+import dev.tally.engine.secrets.SecretBox;
 import dev.tally.engine.store.Database;
 import dev.tally.engine.store.StoreException;
 import java.io.IOException;
@@ -36,10 +37,48 @@ final class WebhookStore {
     static final Duration DISABLE_AFTER = Duration.ofDays(5);
 
     private final Database db;
+    private final SecretBox box;
     private final ObjectMapper mapper = Json.newMapper();
 
-    WebhookStore(Database db) {
+    WebhookStore(Database db, SecretBox box) {
         this.db = db;
+        this.box = box;
+    }
+
+    /** The associated data of an endpoint's sealed secrets: they open only on their own endpoint's row. */
+    private static String record(String endpointId) {
+        return "webhook_endpoints:" + endpointId;
+    }
+
+    /**
+     * Seals every signing secret an older version stored in clear (current and rotated-out ones), on any
+     * database; returns how many endpoints it changed. Idempotent: sealed values are left alone.
+     */
+    int sealClearSecrets() {
+        return db.inTransaction(c -> {
+            List<String[]> clear = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, secret, previous_secret FROM webhook_endpoints "
+                    + "WHERE secret NOT LIKE 'tsb1:%' OR (previous_secret IS NOT NULL AND previous_secret NOT LIKE 'tsb1:%')");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    clear.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                }
+            }
+            for (String[] row : clear) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE webhook_endpoints SET secret = ?, previous_secret = ? WHERE id = ?")) {
+                    ps.setString(1, sealed(row[1], row[0]));
+                    ps.setString(2, row[2] == null ? null : sealed(row[2], row[0]));
+                    ps.setString(3, row[0]);
+                    ps.executeUpdate();
+                }
+            }
+            return clear.size();
+        });
+    }
+
+    private String sealed(String value, String endpointId) {
+        return SecretBox.isSealedText(value) ? value : box.sealText(value, record(endpointId));
     }
 
     <T> T inTransaction(Database.Work<T> work) {
@@ -64,7 +103,7 @@ final class WebhookStore {
                 ps.setString(3, url);
                 ps.setString(4, description);
                 ps.setString(5, typesJson(types));
-                ps.setString(6, secret);
+                ps.setString(6, box.sealText(secret, record(id)));
                 ps.setString(7, Times.format(now));
                 ps.setString(8, Times.format(now));
                 ps.executeUpdate();
@@ -140,7 +179,7 @@ final class WebhookStore {
                     + "previous_secret_until = ?, secret = ?, updated_at = ? "
                     + "WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL")) {
                 ps.setString(1, Times.format(overlapUntil));
-                ps.setString(2, secret);
+                ps.setString(2, box.sealText(secret, record(id)));
                 ps.setString(3, Times.format(now));
                 ps.setString(4, tenant);
                 ps.setString(5, id);
@@ -330,9 +369,11 @@ final class WebhookStore {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
+                    String endpoint = rs.getString(5);
                     return Optional.of(new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6), "enabled".equals(rs.getString(7)), rs.getString(8) != null,
-                            rs.getString(9), Optional.ofNullable(rs.getString(10)),
+                            endpoint, rs.getString(6), "enabled".equals(rs.getString(7)), rs.getString(8) != null,
+                            box.openText(rs.getString(9), record(endpoint)),
+                            Optional.ofNullable(rs.getString(10)).map(p -> box.openText(p, record(endpoint))),
                             Times.parseNullable(rs.getString(11))));
                 }
             }

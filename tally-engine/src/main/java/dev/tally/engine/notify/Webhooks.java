@@ -7,6 +7,7 @@ import dev.tally.core.validation.FieldViolation;
 import dev.tally.core.validation.ValidationException;
 import dev.tally.engine.ingest.EventStatus;
 import dev.tally.engine.ingest.IngestResult;
+import dev.tally.engine.secrets.SecretBox;
 import dev.tally.engine.store.Database;
 import java.net.InetAddress;
 import java.net.URI;
@@ -57,17 +58,25 @@ public final class Webhooks implements AutoCloseable {
     private final Duration lease;
     private volatile Instant lastSummary;
 
-    public Webhooks(Database db, Clock clock, WebhookSettings settings) {
-        this(db, clock, settings, InetAddress::getAllByName);
+    /**
+     * Webhooks over a database whose signing secrets are sealed by {@code box}; secrets an older version stored in
+     * clear are sealed now.
+     */
+    public Webhooks(Database db, Clock clock, WebhookSettings settings, SecretBox box) {
+        this(db, clock, settings, box, InetAddress::getAllByName, Destinations::interfaceAddresses);
     }
 
-    Webhooks(Database db, Clock clock, WebhookSettings settings, Destinations.Resolver resolver) {
-        this(db, clock, settings, resolver, Destinations::interfaceAddresses);
+    Webhooks(Database db, Clock clock, WebhookSettings settings, SecretBox box, Destinations.Resolver resolver) {
+        this(db, clock, settings, box, resolver, Destinations::interfaceAddresses);
     }
 
-    Webhooks(Database db, Clock clock, WebhookSettings settings, Destinations.Resolver resolver,
+    Webhooks(Database db, Clock clock, WebhookSettings settings, SecretBox box, Destinations.Resolver resolver,
             Destinations.LocalAddresses local) {
-        this.store = new WebhookStore(db);
+        this.store = new WebhookStore(db, box);
+        int sealed = store.sealClearSecrets();
+        if (sealed > 0) {
+            LOG.info("encrypted the signing secrets of {} webhook endpoint(s) that were stored in clear", sealed);
+        }
         this.clock = clock;
         this.settings = settings;
         this.destinations = new Destinations(settings.allowPrivateAddresses(), resolver, local);

@@ -43,6 +43,8 @@ public final class Database implements AutoCloseable {
                 s.execute("PRAGMA synchronous=FULL");
                 s.execute("PRAGMA foreign_keys=ON");
                 s.execute("PRAGMA busy_timeout=5000");
+                // deleted and overwritten content (e.g. a secret stored in clear before it was sealed) is zeroed
+                s.execute("PRAGMA secure_delete=ON");
             }
             return new Database(c, null);
         } catch (SQLException e) {
@@ -97,6 +99,25 @@ public final class Database implements AutoCloseable {
     private static void migrate(DataSource ds, String vendor) {
         Flyway.configure().dataSource(ds).locations("classpath:db/migration", "classpath:db/vendor/" + vendor)
                 .load().migrate();
+    }
+
+    /**
+     * SQLite: moves everything in the write-ahead log into the database file and truncates the log, so old page
+     * images (with values since overwritten, which {@code secure_delete} zeroed in the file) leave the disk's WAL.
+     * PostgreSQL: nothing (old row versions stay in the table's files until their space is reused; see
+     * docs/ARCHITECTURE.md).
+     */
+    public void scrub() {
+        if (sqlite == null) {
+            return;
+        }
+        synchronized (sqlite) {
+            try (Statement s = sqlite.createStatement()) {
+                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            } catch (SQLException e) {
+                throw new StoreException("cannot checkpoint the database's write-ahead log", e);
+            }
+        }
     }
 
     public boolean isPostgres() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.event.Json;
 import dev.tally.core.meter.Meter;
 import dev.tally.core.meter.MeterJson;
+import dev.tally.engine.secrets.SecretBox;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
@@ -16,16 +17,24 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Tenants, shared secrets and meter versions (API keys: {@link KeyStore}). Meter
+ * Tenants, shared secrets (sealed by the secrets key) and meter versions (API keys: {@link KeyStore}). Meter
  * versions are append-only; each change bumps the tenant's meter generation in
  * the same transaction.
  */
 public final class MetadataStore {
+    private static final String KEY_CHECK = "secrets-key-check";
     private final Database db;
+    private final Optional<SecretBox> box;
     private final ObjectMapper mapper = Json.newMapper();
 
+    /** A store for tenants and meters only ({@link #secret} needs a secrets key). */
     public MetadataStore(Database db) {
+        this(db, Optional.empty());
+    }
+
+    public MetadataStore(Database db, Optional<SecretBox> box) {
         this.db = db;
+        this.box = box;
     }
 
     public boolean tenantExists(String id) {
@@ -68,24 +77,66 @@ public final class MetadataStore {
         });
     }
 
-    /** A random secret shared by every process on this database, created on first use. */
+    /**
+     * A random secret shared by every process on this database, created on first use and stored sealed by the
+     * secrets key ({@link SecretBox}); a value an older version stored in clear is sealed in place on first read.
+     */
     public byte[] secret(String name) {
+        SecretBox box = this.box.orElseThrow(() -> new IllegalStateException("this store was opened without a secrets key"));
+        String record = "secrets:" + name;
         return db.inTransaction(c -> {
-            byte[] fresh = new byte[32];
-            new java.security.SecureRandom().nextBytes(fresh);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
-                ps.setString(1, name);
-                ps.setBytes(2, fresh);
+            byte[] stored = read(c, name);
+            if (stored == null) {
+                byte[] fresh = new byte[32];
+                new java.security.SecureRandom().nextBytes(fresh);
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+                    ps.setString(1, name);
+                    ps.setBytes(2, box.seal(fresh, record));
+                    ps.executeUpdate();
+                }
+                stored = read(c, name);
+            }
+            if (SecretBox.isSealed(stored)) {
+                return box.open(stored, record);
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE secrets SET value = ? WHERE name = ?")) {
+                ps.setBytes(1, box.seal(stored, record));
+                ps.setString(2, name);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT value FROM secrets WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getBytes(1);
-                }
-            }
+            return stored;
         });
+    }
+
+    private static byte[] read(java.sql.Connection c, String name) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT value FROM secrets WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getBytes(1) : null;
+            }
+        }
+    }
+
+    /**
+     * Checks that the secrets key is the one this database's secrets were sealed with (records it on first use);
+     * throws {@link IllegalStateException} naming the key's source when it is not.
+     */
+    public void checkSecretsKey(String source) {
+        SecretBox box = this.box.orElseThrow(() -> new IllegalStateException("this store was opened without a secrets key"));
+        byte[] mine = box.checkValue().getBytes(StandardCharsets.US_ASCII);
+        boolean matches = db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+                ps.setString(1, KEY_CHECK);
+                ps.setBytes(2, mine);
+                ps.executeUpdate();
+            }
+            return java.security.MessageDigest.isEqual(mine, read(c, KEY_CHECK));
+        });
+        if (!matches) {
+            throw new IllegalStateException("the secrets key from " + source + " is not the key this database's "
+                    + "secrets were encrypted with: start with the original key (TALLY_SECRETS_KEY, --secrets-key-file, "
+                    + "or the data directory's secrets-key file); every process on one database needs the same key");
+        }
     }
 
     /** Every tenant's meter generation (to notice meter changes made by another process). */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.sun.net.httpserver.HttpServer;
 import dev.tally.core.time.ManualClock;
 import dev.tally.engine.TestDatabases;
+import dev.tally.engine.secrets.SecretBox;
 import dev.tally.engine.store.Database;
 import dev.tally.engine.store.MetadataStore;
 import java.net.InetAddress;
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WebhookDeliveryRulesTest {
     static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+    /** The secrets key of these tests' webhook stores (both "processes" share it, as they must). */
+    static final SecretBox BOX = new SecretBox(new byte[32]);
 
     @TempDir
     Path dir;
@@ -82,7 +85,7 @@ class WebhookDeliveryRulesTest {
         AtomicInteger requests = new AtomicInteger();
         HttpServer receiver = receiver(requests, new ConcurrentHashMap<>());
         try (Database db = Database.open(dir.resolve("tally.db"));
-                Webhooks webhooks = new Webhooks(db, clock, WebhookSettings.MANUAL,
+                Webhooks webhooks = new Webhooks(db, clock, WebhookSettings.MANUAL, BOX,
                         host -> new InetAddress[] {InetAddress.getByName(answer.get())})) {
             new MetadataStore(db).createTenant("t1", "Tenant 1", T0);
             int port = receiver.getAddress().getPort();
@@ -114,7 +117,8 @@ class WebhookDeliveryRulesTest {
         WebhookSettings settings = WebhookSettings.MANUAL.withAllowPrivateAddresses(true);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (Database a = Database.postgres(url); Database b = Database.postgres(url);
-                Webhooks first = new Webhooks(a, clock, settings); Webhooks second = new Webhooks(b, clock, settings)) {
+                Webhooks first = new Webhooks(a, clock, settings, BOX);
+                Webhooks second = new Webhooks(b, clock, settings, BOX)) {
             new MetadataStore(a).createTenant("t1", "Tenant 1", T0);
             first.createEndpoint("t1", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/one", List.of(), "");
             first.createEndpoint("t1", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/two", List.of(), "");

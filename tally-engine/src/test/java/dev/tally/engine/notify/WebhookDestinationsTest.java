@@ -120,7 +120,7 @@ class WebhookDestinationsTest {
         AtomicInteger requests = new AtomicInteger();
         HttpServer receiver = WebhookDeliveryRulesTest.receiver(requests, new ConcurrentHashMap<>());
         try (Database db = Database.open(dir.resolve("tally.db"));
-                Webhooks webhooks = new Webhooks(db, clock, WebhookSettings.MANUAL,
+                Webhooks webhooks = new Webhooks(db, clock, WebhookSettings.MANUAL, WebhookDeliveryRulesTest.BOX,
                         host -> new InetAddress[] {InetAddress.getByName(answer.get())}, own::get)) {
             new MetadataStore(db).createTenant("t1", "Tenant 1", T0);
             int port = receiver.getAddress().getPort();
