@@ -188,14 +188,7 @@ final class CreditsApi {
     }
 
     private JsonNode body(Request r) throws IOException {
-        byte[] bytes = r.body(BillingApi.MAX_BODY);
-        if (bytes.length == 0) {
-            return mapper.createObjectNode();
-        }
-        try {
-            return mapper.readTree(bytes);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new HttpError(400, "malformed-body", "Malformed body", "the body is not valid JSON");
-        }
+        return JsonBody.read(r, BillingApi.MAX_BODY);
     }
+
 }

@@ -45,6 +45,7 @@ class JsonRoutesFuzzTest {
     static List<String> routes;
     static String portalToken;
     static String subscription;
+    static String grant;
     static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -97,6 +98,10 @@ class JsonRoutesFuzzTest {
                     + "\"type\":\"llm.tokens\",\"subject\":\"acme\",\"time\":\"2026-11-01T00:00:00Z\",\"data\":{\"tokens\":5}}]"),
             Map.entry("POST /api/v1/meters", "{\"slug\":\"prompts\",\"aggregation\":\"SUM\",\"eventType\":\"prompt\","
                     + "\"valueProperty\":\"$.tokens\",\"groupBy\":{\"kind\":\"$.kind\"}}"),
+            Map.entry("POST /v1/customers/{external_id}/grants", "{\"amount\":\"10.00\",\"priority\":5,"
+                    + "\"expires_at\":\"2027-01-01T00:00:00Z\",\"applies_to\":[\"tokens\"],\"reason\":\"promo\"}"),
+            Map.entry("POST /v1/customers/{external_id}/grants/{grant_id}/void", "{\"reason\":\"mistake\"}"),
+            Map.entry("POST /v1/customers/{external_id}/grants/{grant_id}/adjustments", "{\"amount\":\"1.00\",\"reason\":\"fix\"}"),
             Map.entry("POST /v1/webhook-endpoints", "{\"url\":\"http://127.0.0.1:9/hook\",\"event_types\":[\"invoice.finalized\"]}"));
 
     /** Hostile JSON values (as JSON text). */
@@ -131,6 +136,8 @@ class JsonRoutesFuzzTest {
                 + "\"start\":\"2026-11-01T00:00:00Z\"}", TestServer.KEY).body()).get("id").asText();
         portalToken = MAPPER.readTree(send("POST", "/v1/customers/acme/portal-tokens", "{}", TestServer.KEY).body())
                 .get("token").asText();
+        grant = MAPPER.readTree(send("POST", "/v1/customers/acme/grants", "{\"amount\":\"1000.00\"}", TestServer.KEY)
+                .body()).get("id").asText();
         routes = t.server.routes().stream().filter(r -> r.startsWith("POST ") || r.startsWith("PUT ") || r.startsWith("PATCH "))
                 .toList();
     }
@@ -182,7 +189,9 @@ class JsonRoutesFuzzTest {
     static String path(String template) {
         return template.replace("{external_id}", "acme").replace("{feature}", "tokens").replace("{key}", "tokens")
                 .replace("/v1/subscriptions/{id}", "/v1/subscriptions/" + subscription)
-                .replace("{source}", "s").replace("{id}", "e1").replace("{line_id}", "l1");
+                .replace("{source}", "s").replace("{id}", "e1").replace("{line_id}", "l1")
+                .replace("{grant_id}", grant).replace("{currency}", "USD")
+                .replaceAll("\\{[a-z_A-Z]+}", "x1"); // any other parameter: an id that names nothing
     }
 
     static String body(String valid, Case c) throws IOException {
