@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 /** {@code tally bench}: the load generator ({@code ingest}, {@code query}). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Load generator: 'bench ingest' measures ingestion, 'bench query' usage queries, 'bench billing' a billing run.",
-        subcommands = {BenchIngestCommand.class, BenchQueryCommand.class, BenchBillingCommand.class})
+        subcommands = {BenchIngestCommand.class, BenchQueryCommand.class, BenchBillingCommand.class,
+                BenchParseCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

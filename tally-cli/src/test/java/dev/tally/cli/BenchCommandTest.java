@@ -62,4 +62,13 @@ class BenchCommandTest {
         assertThat(s.failedQueries()).isZero();
         assertThat(run.out()).contains("window=day", "window=none", "result: consistent");
     }
+
+    @Test
+    void aParseBenchReadsTheIngestBodiesAndReportsItsRate() {
+        Cli.Run run = Cli.run("bench", "parse", "--events", "5000", "--batch", "1000", "--rounds", "2");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.<BenchParseCommand>command("bench", "parse").bestEventsPerSecond).isPositive();
+        assertThat(run.out()).contains("round 1: 5,000 events", "round 2:", "Jackson streaming parse, one thread:");
+    }
 }

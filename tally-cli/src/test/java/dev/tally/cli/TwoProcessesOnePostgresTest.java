@@ -47,6 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
  * events' sum per period.
  */
 class TwoProcessesOnePostgresTest {
+    /** Processes sharing one PostgreSQL must share the secrets key too (a fixed test key, never a real one). */
+    static final String SHARED_SECRETS_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
     private static final String METER = "tp_tokens";
     private static final String TYPE = "tp.tokens";
     private static final int CUSTOMERS = 12;
@@ -81,7 +84,8 @@ class TwoProcessesOnePostgresTest {
     void twoProcessesShareEventsMetersAndBillingExactly() throws Exception {
         database = PgDatabases.create();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
-        Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0");
+        Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0",
+                "TALLY_SECRETS_KEY", SHARED_SECRETS_KEY);
         // Both start at once on the empty database (migrations and bootstrap race, as in a real deployment).
         ServerProcess pa = start("a", env);
         ServerProcess pb = start("b", env);
@@ -283,7 +287,8 @@ class TwoProcessesOnePostgresTest {
     void correctionsLateJoinersAndRestartsAgreeAcrossProcesses() throws Exception {
         database = PgDatabases.create();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
-        Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0");
+        Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0",
+                "TALLY_SECRETS_KEY", SHARED_SECRETS_KEY);
         ServerProcess pa = start("a", env);
         ServerProcess pb = start("b", env);
         pa.awaitReady(TallyApi.http());
@@ -379,7 +384,8 @@ class TwoProcessesOnePostgresTest {
     void aMeterMadeOnAIsUsableOnBAtOnce() throws Exception {
         database = PgDatabases.create();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
-        Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0");
+        Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0",
+                "TALLY_SECRETS_KEY", SHARED_SECRETS_KEY);
         ServerProcess pa = start("a", env);
         ServerProcess pb = start("b", env);
         pa.awaitReady(TallyApi.http());
@@ -419,7 +425,8 @@ class TwoProcessesOnePostgresTest {
     void racingCancelsOnTwoProcessesAreDecidedOnce() throws Exception {
         database = PgDatabases.create();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
-        Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0");
+        Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0",
+                "TALLY_SECRETS_KEY", SHARED_SECRETS_KEY);
         ServerProcess pa = start("a", env);
         ServerProcess pb = start("b", env);
         pa.awaitReady(TallyApi.http());

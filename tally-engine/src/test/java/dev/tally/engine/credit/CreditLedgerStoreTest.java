@@ -166,8 +166,11 @@ class CreditLedgerStoreTest {
         String url = TestDatabases.create();
         databases.add(url);
         ExecutorService pool = Executors.newFixedThreadPool(8);
-        try (Engine one = Engine.open(EngineConfig.of(dir.resolve("one")).onPostgres(url), clock);
-                Engine two = Engine.open(EngineConfig.of(dir.resolve("two")).onPostgres(url), clock)) {
+        // two processes on one database share its secrets key, as they must
+        try (Engine one = Engine.open(EngineConfig.of(dir.resolve("one")).onPostgres(url)
+                        .withSecrets(TestDatabases.SECRETS), clock);
+                Engine two = Engine.open(EngineConfig.of(dir.resolve("two")).onPostgres(url)
+                        .withSecrets(TestDatabases.SECRETS), clock)) {
             customer(one);
             one.billing().credits().grant(T, "acme", request("100.00", 1, Optional.empty(), Set.of()), "test");
             CountDownLatch go = new CountDownLatch(1);
