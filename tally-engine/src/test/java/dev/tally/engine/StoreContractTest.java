@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,20 +40,8 @@ class StoreContractTest {
     @TempDir
     Path dir;
 
-    record Store(String name, Function<StoreContractTest, EngineConfig> config) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static Stream<Store> stores() {
-        return Stream.of(new Store("embedded", t -> EngineConfig.of(t.dir)),
-                new Store("postgresql", t -> {
-                    String url = TestDatabases.create();
-                    t.databases.add(url);
-                    return EngineConfig.of(t.dir).onPostgres(url);
-                }));
+    static Stream<TestStore> stores() {
+        return TestStore.both();
     }
 
     @AfterEach
@@ -80,8 +67,8 @@ class StoreContractTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("stores")
-    void eventsDuplicatesCancelsAndMetersSurviveARestart(Store store) throws Exception {
-        EngineConfig config = store.config().apply(this);
+    void eventsDuplicatesCancelsAndMetersSurviveARestart(TestStore store) throws Exception {
+        EngineConfig config = store.config(dir, databases);
         try (Engine e = Engine.open(config, clock)) {
             e.createMeter(T, json.readTree("{\"key\":\"n\",\"event_type\":\"tok\",\"aggregation\":\"sum\",\"value_path\":\"n\",\"group_by\":[\"model\"]}"));
             IngestResult r = send(e, event("a", "acme", "2026-11-10T10:00:00Z", 5), event("b", "acme", "2026-11-10T10:30:00Z", 7),
@@ -135,8 +122,8 @@ class StoreContractTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("stores")
-    void customersPlansSubscriptionsAndInvoicesArePersistedWithGaplessNumbers(Store store) throws Exception {
-        EngineConfig config = store.config().apply(this);
+    void customersPlansSubscriptionsAndInvoicesArePersistedWithGaplessNumbers(TestStore store) throws Exception {
+        EngineConfig config = store.config(dir, databases);
         clock.set(Instant.parse("2026-11-01T00:00:00Z"));
         try (Engine e = Engine.open(config, clock)) {
             e.createMeter(T, json.readTree("{\"key\":\"n\",\"event_type\":\"tok\",\"aggregation\":\"sum\",\"value_path\":\"n\"}"));

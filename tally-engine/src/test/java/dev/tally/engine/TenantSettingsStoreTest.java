@@ -16,7 +16,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,20 +32,8 @@ class TenantSettingsStoreTest {
     @TempDir
     Path dir;
 
-    record Store(String name, Function<TenantSettingsStoreTest, EngineConfig> config) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static Stream<Store> stores() {
-        return Stream.of(new Store("embedded", t -> EngineConfig.of(t.dir)),
-                new Store("postgresql", t -> {
-                    String url = TestDatabases.create();
-                    t.databases.add(url);
-                    return EngineConfig.of(t.dir).onPostgres(url);
-                }));
+    static Stream<TestStore> stores() {
+        return TestStore.both();
     }
 
     @AfterEach
@@ -56,8 +43,8 @@ class TenantSettingsStoreTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("stores")
-    void settingsSurviveARestartAndAnInvalidPatchChangesNothing(Store store) throws Exception {
-        EngineConfig config = store.config().apply(this);
+    void settingsSurviveARestartAndAnInvalidPatchChangesNothing(TestStore store) throws Exception {
+        EngineConfig config = store.config(dir, databases);
         try (Engine e = Engine.open(config, clock)) {
             assertThat(e.tenantSettings().get(T)).isEqualTo(TenantSettings.defaults());
             e.tenantSettings().patch(T, json.readTree("{\"legal_name\":\"Tally Demo GmbH\",\"address\":{\"city\":\"Berlin\","
@@ -76,8 +63,8 @@ class TenantSettingsStoreTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("stores")
-    void finalizedInvoicesTakeThePrefixInForceAndADueDateFromTheCustomersOrTheTenantsTerms(Store store) throws Exception {
-        try (Engine e = Engine.open(store.config().apply(this), clock)) {
+    void finalizedInvoicesTakeThePrefixInForceAndADueDateFromTheCustomersOrTheTenantsTerms(TestStore store) throws Exception {
+        try (Engine e = Engine.open(store.config(dir, databases), clock)) {
             e.billing().createPlan(T, json.readTree("{\"key\":\"p\",\"name\":\"P\",\"currency\":\"EUR\",\"interval\":\"monthly\","
                     + "\"charges\":[{\"key\":\"base\",\"type\":\"flat\",\"name\":\"Base\",\"amount\":\"10\",\"timing\":\"in_advance\"}]}"));
             e.billing().createCustomer(T, json.readTree("{\"external_id\":\"own\",\"timezone\":\"America/Los_Angeles\","

@@ -8,13 +8,13 @@ import dev.tally.core.time.ManualClock;
 import dev.tally.engine.Engine;
 import dev.tally.engine.EngineConfig;
 import dev.tally.engine.TestDatabases;
+import dev.tally.engine.TestStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,20 +34,8 @@ class CustomerRecordsStoreTest {
     @TempDir
     Path dir;
 
-    record Store(String name, Function<CustomerRecordsStoreTest, EngineConfig> config) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static Stream<Store> stores() {
-        return Stream.of(new Store("embedded", t -> EngineConfig.of(t.dir)),
-                new Store("postgresql", t -> {
-                    String url = TestDatabases.create();
-                    t.databases.add(url);
-                    return EngineConfig.of(t.dir).onPostgres(url);
-                }));
+    static Stream<TestStore> stores() {
+        return TestStore.both();
     }
 
     @AfterEach
@@ -57,8 +45,8 @@ class CustomerRecordsStoreTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("stores")
-    void versionsArchiveAndZonesSurviveARestart(Store store) throws Exception {
-        EngineConfig config = store.config().apply(this);
+    void versionsArchiveAndZonesSurviveARestart(TestStore store) throws Exception {
+        EngineConfig config = store.config(dir, databases);
         String sub;
         try (Engine e = Engine.open(config, clock)) {
             Billing b = e.billing();

@@ -16,6 +16,7 @@ import dev.tally.core.time.ManualClock;
 import dev.tally.engine.Engine;
 import dev.tally.engine.EngineConfig;
 import dev.tally.engine.TestDatabases;
+import dev.tally.engine.TestStore;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,20 +49,8 @@ class CreditLedgerStoreTest {
     @TempDir
     Path dir;
 
-    record Store(String name, Function<CreditLedgerStoreTest, EngineConfig> config) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static Stream<Store> stores() {
-        return Stream.of(new Store("embedded", t -> EngineConfig.of(t.dir)),
-                new Store("postgresql", t -> {
-                    String url = TestDatabases.create();
-                    t.databases.add(url);
-                    return EngineConfig.of(t.dir).onPostgres(url);
-                }));
+    static Stream<TestStore> stores() {
+        return TestStore.both();
     }
 
     @AfterEach
@@ -90,9 +78,9 @@ class CreditLedgerStoreTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("stores")
-    void grantsDrawdownsExpiriesAdjustmentsVoidsAndReversalsAreStoredAsEntriesAndSurviveARestart(Store store)
+    void grantsDrawdownsExpiriesAdjustmentsVoidsAndReversalsAreStoredAsEntriesAndSurviveARestart(TestStore store)
             throws Exception {
-        EngineConfig config = store.config().apply(this);
+        EngineConfig config = store.config(dir, databases);
         Grant a;
         Grant b;
         Grant c;
@@ -144,8 +132,8 @@ class CreditLedgerStoreTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("stores")
-    void aNegativeTotalBecomesAnInvoiceCreditWhichTheVoidTakesBackOnlyWhileUnused(Store store) throws Exception {
-        try (Engine e = Engine.open(store.config().apply(this), clock)) {
+    void aNegativeTotalBecomesAnInvoiceCreditWhichTheVoidTakesBackOnlyWhileUnused(TestStore store) throws Exception {
+        try (Engine e = Engine.open(store.config(dir, databases), clock)) {
             customer(e);
             Credits credits = e.billing().credits();
             CreditApplication negative = credits.applyToInvoice(invoice("neg", "-44.00"));

@@ -8,6 +8,7 @@ import dev.tally.core.time.ManualClock;
 import dev.tally.engine.Engine;
 import dev.tally.engine.EngineConfig;
 import dev.tally.engine.TestDatabases;
+import dev.tally.engine.TestStore;
 import dev.tally.engine.billing.Billing;
 import dev.tally.engine.billing.Invoice;
 import java.math.BigDecimal;
@@ -21,7 +22,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,20 +42,8 @@ class PaymentsStoreTest {
     @TempDir
     Path dir;
 
-    record Store(String name, Function<PaymentsStoreTest, EngineConfig> config) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static Stream<Store> stores() {
-        return Stream.of(new Store("embedded", t -> EngineConfig.of(t.dir)),
-                new Store("postgresql", t -> {
-                    String url = TestDatabases.create();
-                    t.databases.add(url);
-                    return EngineConfig.of(t.dir).onPostgres(url);
-                }));
+    static Stream<TestStore> stores() {
+        return TestStore.both();
     }
 
     @AfterEach
@@ -81,8 +69,8 @@ class PaymentsStoreTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("stores")
-    void theLedgerSurvivesARestartAndItsStatusAnswersTheFilter(Store store) throws Exception {
-        EngineConfig config = store.config().apply(this);
+    void theLedgerSurvivesARestartAndItsStatusAnswersTheFilter(TestStore store) throws Exception {
+        EngineConfig config = store.config(dir, databases);
         String id;
         try (Engine e = Engine.open(config, clock)) {
             id = finalizedInvoice(e.billing());
@@ -109,8 +97,8 @@ class PaymentsStoreTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("stores")
-    void concurrentPaymentsNeverExceedTheAmountDue(Store store) throws Exception {
-        try (Engine e = Engine.open(store.config().apply(this), clock)) {
+    void concurrentPaymentsNeverExceedTheAmountDue(TestStore store) throws Exception {
+        try (Engine e = Engine.open(store.config(dir, databases), clock)) {
             String id = finalizedInvoice(e.billing());
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
