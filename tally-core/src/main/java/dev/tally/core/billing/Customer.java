@@ -24,11 +24,13 @@ import java.util.regex.Pattern;
  * {@code local@domain} when present, and an address using only the fields of {@link #ADDRESS_FIELDS} with non-blank
  * values and an upper-case ISO 3166 alpha-2 {@code country}. Optional invoice preferences: {@code netTermsDays}
  * (0 to {@value #MAX_NET_TERMS_DAYS}; when absent the tenant's default applies) and {@code language}, one of
- * {@link #LANGUAGES} (when absent the tenant's default applies). {@link CustomerJson} is its JSON form.
+ * {@link #LANGUAGES} (when absent the tenant's default applies). Its tax ids (at most
+ * {@value TaxId#MAX_PER_CUSTOMER}, see {@link TaxId}) are printed on its invoices. {@link CustomerJson} is its JSON
+ * form.
  */
 public record Customer(String externalId, String name, ZoneId timezone, Currency currency, Optional<String> email,
         Map<String, String> billingAddress, List<TaxRate> taxRates, Optional<Integer> netTermsDays,
-        Optional<String> language) {
+        Optional<String> language, List<TaxId> taxIds) {
 
     /** The languages an invoice can be written in (ISO 639-1). */
     public static final Set<String> LANGUAGES = Set.of("en", "de", "fr");
@@ -84,6 +86,18 @@ public record Customer(String externalId, String name, ZoneId timezone, Currency
         language.flatMap(Customer::languageProblem).ifPresent(p -> {
             throw new InvalidBillingException("language", p);
         });
+        Objects.requireNonNull(taxIds, "taxIds");
+        taxIds = List.copyOf(taxIds);
+        if (taxIds.size() > TaxId.MAX_PER_CUSTOMER) {
+            throw new InvalidBillingException("tax_ids", "must have at most " + TaxId.MAX_PER_CUSTOMER + " entries");
+        }
+    }
+
+    /** A customer without tax ids. */
+    public Customer(String externalId, String name, ZoneId timezone, Currency currency, Optional<String> email,
+            Map<String, String> billingAddress, List<TaxRate> taxRates, Optional<Integer> netTermsDays,
+            Optional<String> language) {
+        this(externalId, name, timezone, currency, email, billingAddress, taxRates, netTermsDays, language, List.of());
     }
 
     /** A customer without invoice preferences of its own (the tenant's defaults apply). */
@@ -108,7 +122,7 @@ public record Customer(String externalId, String name, ZoneId timezone, Currency
     /** The same customer billed in another time zone. */
     public Customer withTimezone(ZoneId zone) {
         return new Customer(externalId, name, Objects.requireNonNull(zone, "zone"), currency, email, billingAddress,
-                taxRates, netTermsDays, language);
+                taxRates, netTermsDays, language, taxIds);
     }
 
     /** Why an external id is invalid, or empty if it is fine. */

@@ -1,6 +1,7 @@
 package dev.tally.core.billing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.money.TaxRate;
@@ -28,7 +29,8 @@ import java.util.TreeMap;
  * Reading is strict and collects every problem before failing with one {@link ValidationException} whose
  * violations name each bad field by its JSON path ({@code billing_address.country}, {@code tax_rates[0].percent});
  * unknown fields are refused. Optional invoice preferences: {@code net_terms_days} (an integer, 0 to 365) and
- * {@code language} ({@code "en"}, {@code "de"} or {@code "fr"}); absent, the tenant's defaults apply. Required: {@code external_id} and {@code currency}. Defaults: {@code name} is the
+ * {@code language} ({@code "en"}, {@code "de"} or {@code "fr"}); absent, the tenant's defaults apply. {@code tax_ids}:
+ * at most 5 objects {@code {"type":"eu_vat","value":"DE123456789"}} (see {@link TaxId}); absent, none. Required: {@code external_id} and {@code currency}. Defaults: {@code name} is the
  * external id, {@code timezone} is {@code "UTC"}, no email, an empty address, no tax rates. The time zone is an IANA
  * region id ({@code "Asia/Kolkata"}) or {@code "UTC"}; fixed offsets such as {@code "+05:30"} are accepted too but
  * have no DST. Writing emits every field ({@code email} as {@code null} when absent);
@@ -36,7 +38,8 @@ import java.util.TreeMap;
  */
 public final class CustomerJson {
     private static final Set<String> FIELDS = Set.of("external_id", "name", "timezone", "currency", "email",
-            "billing_address", "tax_rates", "net_terms_days", "language");
+            "billing_address", "tax_rates", "net_terms_days", "language", "tax_ids");
+    private static final Set<String> TAX_ID_FIELDS = Set.of("type", "value");
 
     private CustomerJson() {
     }
@@ -101,12 +104,13 @@ public final class CustomerJson {
             problem.ifPresent(p -> o.error("language", p));
             return problem.isEmpty();
         });
+        List<TaxId> taxIds = taxIds(o, errors);
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
         try {
             return new Customer(externalId.orElseThrow(), name.orElse(externalId.orElseThrow()), zone,
-                    currency.orElseThrow(), email, address, taxRates, netTerms, language);
+                    currency.orElseThrow(), email, address, taxRates, netTerms, language, taxIds);
         } catch (InvalidBillingException e) {
             throw new ValidationException(e.field().isEmpty() ? "body" : e.field(), e.problem());
         }
@@ -129,7 +133,34 @@ public final class CustomerJson {
         JsonFields.writeTaxRates(o.putArray("tax_rates"), c.taxRates());
         c.netTermsDays().ifPresentOrElse(d -> o.put("net_terms_days", d), () -> o.putNull("net_terms_days"));
         c.language().ifPresentOrElse(l -> o.put("language", l), () -> o.putNull("language"));
+        ArrayNode ids = o.putArray("tax_ids");
+        c.taxIds().forEach(t -> ids.addObject().put("type", t.type()).put("value", t.value()));
         return o;
+    }
+
+    private static List<TaxId> taxIds(JsonFields o, List<FieldViolation> errors) {
+        List<TaxId> ids = new ArrayList<>();
+        List<JsonNode> nodes = o.array("tax_ids").orElse(List.of());
+        if (nodes.size() > TaxId.MAX_PER_CUSTOMER) {
+            o.error("tax_ids", "must have at most " + TaxId.MAX_PER_CUSTOMER + " entries, got " + nodes.size());
+            return ids;
+        }
+        for (int i = 0; i < nodes.size(); i++) {
+            String p = o.path("tax_ids") + "[" + i + "]";
+            Optional<JsonFields> t = JsonFields.object(nodes.get(i), p, TAX_ID_FIELDS, errors);
+            if (t.isEmpty()) {
+                continue;
+            }
+            int before = errors.size();
+            Optional<String> type = t.get().requiredText("type");
+            type.flatMap(TaxId::typeProblem).ifPresent(problem -> t.get().error("type", problem));
+            Optional<String> value = t.get().requiredText("value");
+            value.flatMap(TaxId::valueProblem).ifPresent(problem -> t.get().error("value", problem));
+            if (errors.size() == before) {
+                ids.add(new TaxId(type.orElseThrow(), value.orElseThrow()));
+            }
+        }
+        return ids;
     }
 
     private static Optional<Integer> netTermsDays(JsonFields o) {

@@ -96,4 +96,19 @@ class CustomerJsonTest {
                 Map.of("country", "XX"), List.of())).isInstanceOf(InvalidBillingException.class)
                 .extracting(e -> ((InvalidBillingException) e).field()).isEqualTo("billing_address.country");
     }
+
+    @Test
+    void readsAndWritesTaxIdsAndRefusesBadOnes() {
+        Customer c = CustomerJson.read(json("{\"external_id\":\"acme\",\"currency\":\"EUR\","
+                + "\"tax_ids\":[{\"type\":\"eu_vat\",\"value\":\"DE123456789\"}]}"));
+        assertThat(c.taxIds()).containsExactly(new TaxId("eu_vat", "DE123456789"));
+        assertThat(CustomerJson.read(CustomerJson.write(c))).isEqualTo(c);
+        assertThat(CustomerJson.read(json("{\"external_id\":\"x\",\"currency\":\"EUR\"}")).taxIds()).isEmpty();
+
+        assertThat(violations("{\"external_id\":\"x\",\"currency\":\"EUR\",\"tax_ids\":[{\"type\":\"vat\",\"value\":\"1\"},"
+                + "{\"type\":\"eu_vat\",\"value\":\"a\\u0000b\"}]}")).extracting(FieldViolation::field)
+                .containsExactly("tax_ids[0].type", "tax_ids[1].value");
+        assertThatThrownBy(() -> new TaxId("eu_vat", "x".repeat(65))).isInstanceOf(InvalidBillingException.class);
+        assertThatThrownBy(() -> new TaxId("nope", "1")).isInstanceOf(InvalidBillingException.class);
+    }
 }

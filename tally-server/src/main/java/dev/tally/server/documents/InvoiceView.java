@@ -109,6 +109,13 @@ final class InvoiceView {
             customerLines.add(email);
         }
         customerLines.addAll(AddressFormat.lines(strings(cust.path("billing_address")), labels.locale()));
+        for (JsonNode t : cust.path("tax_ids")) {
+            String type = text(t, "type", "");
+            String value = text(t, "value", "");
+            if (!value.isBlank()) {
+                customerLines.add(taxIdLabel(type, labels) + ": " + value);
+            }
+        }
         m.put("customerLines", cleaned(customerLines, clean));
 
         // the lines
@@ -325,5 +332,16 @@ final class InvoiceView {
 
     private static String capitalize(String s) {
         return s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).replace('_', ' ');
+    }
+
+    /** "VAT ID" for value-added tax numbers, "Tax ID (US EIN)" for other known types, "Tax ID" for {@code other}. */
+    private static String taxIdLabel(String type, Labels labels) {
+        if (type.endsWith("_vat") || type.endsWith("_gst") || type.equals("ca_gst_hst")) {
+            return labels.get("vatId");
+        }
+        if (type.isEmpty() || type.equals("other")) {
+            return labels.get("otherTaxId");
+        }
+        return labels.format("taxIdOfType", type.replace('_', ' ').toUpperCase(java.util.Locale.ROOT));
     }
 }
