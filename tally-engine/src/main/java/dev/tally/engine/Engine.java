@@ -86,6 +86,7 @@ public final class Engine implements AutoCloseable {
     private final dev.tally.engine.payment.Payments payments;
     private final dev.tally.engine.entitlement.Entitlements entitlements;
     private final dev.tally.engine.entitlement.Alerts alerts;
+    private final dev.tally.engine.payment.dunning.Dunning dunning;
     private final dev.tally.engine.subjects.UnmatchedSubjects unmatched;
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
@@ -173,6 +174,7 @@ public final class Engine implements AutoCloseable {
         this.entitlements = new dev.tally.engine.entitlement.Entitlements(db, billing, new MeteredUsage(this), clock);
         this.alerts = new dev.tally.engine.entitlement.Alerts(entitlements, usage::drainChangedCustomers, clock);
         entitlements.preload(meta.tenants());
+        this.dunning = new dev.tally.engine.payment.dunning.Dunning(db, billing, payments, entitlements, clock);
         maintenance.scheduleWithFixedDelay(this::evaluateQuietly, ALERT_EVALUATION_MILLIS, ALERT_EVALUATION_MILLIS,
                 java.util.concurrent.TimeUnit.MILLISECONDS);
         if (log.shared()) {
@@ -489,6 +491,13 @@ public final class Engine implements AutoCloseable {
                 LOG.warn("scheduled billing run of tenant {} failed", tenant, e);
             }
         }
+        // dunning runs on the billing scheduler's cadence, after the runs (each step once, see Dunning)
+        dunning.runAll(tenants());
+    }
+
+    /** Dunning: policies, the schedule's steps, overdue invoices, the retry button. */
+    public dev.tally.engine.payment.dunning.Dunning dunning() {
+        return dunning;
     }
 
     private void checkpointQuietly() {

@@ -19,9 +19,11 @@ import java.util.Optional;
 final class EntitlementsApi {
     private final Entitlements entitlements;
     private final ObjectMapper mapper;
+    private final java.time.Clock clock;
 
     EntitlementsApi(Engine engine, ObjectMapper mapper) {
         this.entitlements = engine.entitlements();
+        this.clock = engine.clock();
         this.mapper = mapper;
     }
 
@@ -78,6 +80,12 @@ final class EntitlementsApi {
             o.set("override", FeatureJson.writeOverride(a.override().get()));
         } else {
             o.putNull("override");
+        }
+        if (a.suspension().isPresent()) {
+            o.set("suspension", dev.tally.engine.payment.dunning.DunningJson.suspension(a.suspension().get(),
+                    clock.instant()));
+        } else {
+            o.putNull("suspension");
         }
         return o;
     }

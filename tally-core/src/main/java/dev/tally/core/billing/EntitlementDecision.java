@@ -31,7 +31,9 @@ public record EntitlementDecision(boolean allowed, Optional<Denial> denial, Opti
         /** The feature is switched off (by the plan or an override). */
         DISABLED("disabled"),
         /** A hard limit (with its grace) is used up for this period. */
-        LIMIT_REACHED("limit_reached");
+        LIMIT_REACHED("limit_reached"),
+        /** The customer's entitlements are suspended (dunning: an invoice was not paid), hard or after a grace. */
+        SUSPENDED("customer_suspended");
 
         private final String wireName;
 

@@ -76,10 +76,14 @@ final class CustomerViews {
         final ZoneId zone;
         final List<Subscription> subscriptions;
         final Map<String, FeatureOverride> overrides;
+        /** The customer's suspension (dunning), if one is in force. */
+        final Optional<Suspension> suspension;
         private volatile Current current;
 
-        CustomerView(String id, ZoneId zone, List<Subscription> subscriptions, Map<String, FeatureOverride> overrides) {
+        CustomerView(String id, ZoneId zone, List<Subscription> subscriptions, Map<String, FeatureOverride> overrides,
+                Optional<Suspension> suspension) {
             this.id = id;
+            this.suspension = suspension;
             this.zone = zone;
             this.subscriptions = List.copyOf(subscriptions);
             this.overrides = Map.copyOf(overrides);
@@ -172,11 +176,12 @@ final class CustomerViews {
         Map<String, List<Subscription>> subs = billing.subscriptionsNotEndedAt(tenant, now).stream()
                 .collect(Collectors.groupingBy(Subscription::customer));
         Map<String, Map<String, FeatureOverride>> overrides = store.allOverrides(tenant);
+        Map<String, Suspension> suspensions = store.suspensions(tenant);
         for (Customer c : billing.customers(tenant)) {
             List<Subscription> own = subs.getOrDefault(c.externalId(), List.of());
             loadPlans(tv, own);
             tv.customers.put(c.externalId(), new CustomerView(c.externalId(), c.timezone(), own,
-                    overrides.getOrDefault(c.externalId(), Map.of())));
+                    overrides.getOrDefault(c.externalId(), Map.of()), Optional.ofNullable(suspensions.get(c.externalId()))));
         }
         tv.alerts = store.alerts(tenant);
         return tv;
@@ -213,7 +218,8 @@ final class CustomerViews {
                 }
             }
             loadPlans(tv, subs);
-            tv.customers.put(customer, new CustomerView(customer, zone, subs, store.overrides(tenant, customer)));
+            tv.customers.put(customer, new CustomerView(customer, zone, subs, store.overrides(tenant, customer),
+                    store.suspension(tenant, customer)));
         }
     }
 
@@ -221,7 +227,8 @@ final class CustomerViews {
     void customerCreated(String tenant, Customer c) {
         TenantView tv = tenant(tenant);
         synchronized (tv) {
-            tv.customers.putIfAbsent(c.externalId(), new CustomerView(c.externalId(), c.timezone(), List.of(), Map.of()));
+            tv.customers.putIfAbsent(c.externalId(), new CustomerView(c.externalId(), c.timezone(), List.of(), Map.of(),
+                    Optional.empty()));
         }
     }
 
@@ -246,7 +253,7 @@ final class CustomerViews {
             }
             subs.sort(CREATED);
             loadPlans(tv, List.of(s));
-            tv.customers.put(s.customer(), new CustomerView(cv.id, cv.zone, subs, cv.overrides));
+            tv.customers.put(s.customer(), new CustomerView(cv.id, cv.zone, subs, cv.overrides, cv.suspension));
         }
     }
 

@@ -11,11 +11,13 @@ import java.util.Optional;
 /**
  * A customer's entitlement to one feature now: the feature as the customer has it (its plan's, changed by its
  * override; empty when it does not have it), the decision, the meter's usage in the current billing period (for
- * metered features), the period (empty without an active subscription) and the plan and override it came from.
+ * metered features), the period (empty without an active subscription), the plan and override it came from, and
+ * the customer's suspension if one is in force (a denying one makes the decision {@code customer_suspended}; a soft
+ * one, or a grace not over yet, leaves the decision alone).
  */
 public record EntitlementAnswer(String customer, String feature, Optional<Feature> effective,
         EntitlementDecision decision, Optional<BigDecimal> used, Optional<Period> period, Optional<String> plan,
-        Optional<FeatureOverride> override) {
+        Optional<FeatureOverride> override, Optional<Suspension> suspension) {
 
     /** Checks every field is present. */
     public EntitlementAnswer {
@@ -27,6 +29,7 @@ public record EntitlementAnswer(String customer, String feature, Optional<Featur
         Objects.requireNonNull(period, "period");
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(override, "override");
+        Objects.requireNonNull(suspension, "suspension");
     }
 
     public boolean allowed() {

@@ -334,4 +334,17 @@ final class EntitlementStore {
         }
     }
 
+
+    // ---- suspensions
+
+    /** The tenant's customers that are suspended now, with their causes. */
+    Map<String, Suspension> suspensions(String tenant) {
+        return db.inTransaction(c -> Suspensions.active(c, tenant, java.util.Optional.empty()));
+    }
+
+    /** The customer's suspension, if any cause is not lifted. */
+    java.util.Optional<Suspension> suspension(String tenant, String customer) {
+        return java.util.Optional.ofNullable(db.inTransaction(c -> Suspensions.active(c, tenant,
+                java.util.Optional.of(customer))).get(customer));
+    }
 }

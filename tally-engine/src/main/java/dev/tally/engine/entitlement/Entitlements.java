@@ -45,6 +45,7 @@ public final class Entitlements {
     private final Clock clock;
     private final EntitlementStore store;
     private final CustomerViews views;
+    private final Suspensions suspensions;
 
     /** An engine's entitlements over its database, billing and live usage; observes billing's changes. */
     public Entitlements(Database db, Billing billing, UsageSource usage, Clock clock) {
@@ -53,6 +54,7 @@ public final class Entitlements {
         this.clock = clock;
         this.store = new EntitlementStore(db);
         this.views = new CustomerViews(billing, store, clock);
+        this.suspensions = new Suspensions(store);
         billing.observe(new BillingObserver() {
             @Override
             public void changing(Connection c, String tenant, String customer) throws SQLException {
@@ -93,6 +95,22 @@ public final class Entitlements {
     }
 
     private void overridesChanged(String tenant, String customer) {
+        views.reloadCustomer(tenant, customer);
+    }
+
+    /** Suspensions of customers' entitlements (dunning writes them in its own transactions). */
+    public Suspensions suspensions() {
+        return suspensions;
+    }
+
+    /** The customer's suspension in force, as checks see it (from memory). */
+    public Optional<Suspension> suspension(String tenant, String customer) {
+        syncWithOthers();
+        return customerView(tenant, customer).suspension;
+    }
+
+    /** Call after committing a {@link Suspensions#suspend} or {@link Suspensions#lift}: this process's checks see it. */
+    public void suspensionChanged(String tenant, String customer) {
         views.reloadCustomer(tenant, customer);
     }
 
@@ -140,28 +158,42 @@ public final class Entitlements {
         return out;
     }
 
-    /** The answer from memory, without catching up. */
+    /** The answer from memory, without catching up; a suspension that denies at {@code now} overrides the decision. */
     EntitlementAnswer answer(String tenant, String customer, String feature, Instant now) {
         CustomerViews.CustomerView cv = customerView(tenant, customer);
+        EntitlementAnswer a = unsuspended(tenant, cv, customer, feature, now);
+        if (cv.suspension.isEmpty()) {
+            return a;
+        }
+        EntitlementDecision d = a.decision();
+        if (cv.suspension.get().deniesAt(now)) {
+            d = new EntitlementDecision(false, Optional.of(Denial.SUSPENDED), d.remaining(), d.overage());
+        }
+        return new EntitlementAnswer(a.customer(), a.feature(), a.effective(), d, a.used(), a.period(), a.plan(),
+                a.override(), cv.suspension);
+    }
+
+    private EntitlementAnswer unsuspended(String tenant, CustomerViews.CustomerView cv, String customer, String feature,
+            Instant now) {
         Optional<FeatureOverride> override = Optional.ofNullable(cv.overrides.get(feature));
         CustomerViews.Current cur = cv.current(views.tenant(tenant), now);
         if (cur.active().isEmpty()) {
             return new EntitlementAnswer(customer, feature, Optional.empty(),
                     EntitlementDecision.denied(Denial.NO_SUBSCRIPTION), Optional.empty(), Optional.empty(),
-                    Optional.empty(), override);
+                    Optional.empty(), override, Optional.empty());
         }
         CustomerViews.Active a = cur.active().get();
         Optional<Feature> effective = cv.feature(a.plan(), feature);
         if (effective.isEmpty()) {
             return new EntitlementAnswer(customer, feature, Optional.empty(),
                     EntitlementDecision.denied(Denial.NOT_IN_PLAN), Optional.empty(), Optional.of(a.period()),
-                    Optional.of(a.plan().key()), override);
+                    Optional.of(a.plan().key()), override, Optional.empty());
         }
         Optional<BigDecimal> used = effective.get().metered()
                 .map(m -> used(tenant, customer, m.meter(), a.period(), cv.zone));
         EntitlementDecision decision = EntitlementDecision.decide(effective.get(), used.orElse(BigDecimal.ZERO));
         return new EntitlementAnswer(customer, feature, effective, decision, used, Optional.of(a.period()),
-                Optional.of(a.plan().key()), override);
+                Optional.of(a.plan().key()), override, Optional.empty());
     }
 
     /** A meter's usage by a customer in a period, from the live aggregates (no I/O for whole-hour zones). */

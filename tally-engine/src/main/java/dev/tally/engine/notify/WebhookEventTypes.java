@@ -15,6 +15,10 @@ public final class WebhookEventTypes {
     public static final String INVOICE_VOIDED = "invoice.voided";
     public static final String INVOICE_PAYMENT_SUCCEEDED = "invoice.payment_succeeded";
     public static final String INVOICE_PAYMENT_FAILED = "invoice.payment_failed";
+    /** Dunning: a reminder to pay (before the due date, after a failed attempt, or a retry that can only remind). */
+    public static final String INVOICE_PAYMENT_REMINDER = "invoice.payment_reminder";
+    /** Dunning: a step of the schedule was taken (a retry, marked uncollectible, a suspension lifted). */
+    public static final String INVOICE_DUNNING_STEP = "invoice.dunning_step";
     public static final String CREDIT_NOTE_CREATED = "credit_note.created";
     public static final String EVENTS_REJECTED_SUMMARY = "events.rejected_summary";
     public static final String ENDPOINT_DISABLED = "webhook_endpoint.disabled";
@@ -24,7 +28,8 @@ public final class WebhookEventTypes {
     /** Every known type. */
     public static final Set<String> ALL = Set.of(USAGE_THRESHOLD_CROSSED, ENTITLEMENT_EXHAUSTED, INVOICE_CREATED,
             INVOICE_FINALIZED, INVOICE_PAID, INVOICE_VOIDED, INVOICE_PAYMENT_SUCCEEDED, INVOICE_PAYMENT_FAILED,
-            CREDIT_NOTE_CREATED, EVENTS_REJECTED_SUMMARY, ENDPOINT_DISABLED, EVENTS_UNKNOWN_SUBJECT);
+            CREDIT_NOTE_CREATED, EVENTS_REJECTED_SUMMARY, ENDPOINT_DISABLED, EVENTS_UNKNOWN_SUBJECT,
+            INVOICE_PAYMENT_REMINDER, INVOICE_DUNNING_STEP);
 
     private WebhookEventTypes() {
     }

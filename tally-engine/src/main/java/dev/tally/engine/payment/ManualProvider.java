@@ -24,6 +24,16 @@ public final class ManualProvider implements PaymentProvider {
         return NAME;
     }
 
+    /**
+     * A manual invoice is paid by a person (a bank transfer): a retry cannot charge anything, so it only reminds. The
+     * dunning step that asked records the reminder and sends it as a webhook ({@code invoice.payment_reminder}).
+     */
+    @Override
+    public RetryOutcome retry(RetryRequest request) {
+        return new RetryOutcome(RetryOutcome.Status.REMINDER_ONLY, Optional.empty(),
+                "manual payments cannot be retried by Tally; the customer was reminded");
+    }
+
     /** Reads and validates a record request; throws {@link InvalidPaymentException} naming the first bad field. */
     public NewFact read(JsonNode body) {
         if (body == null || !body.isObject()) {

@@ -34,6 +34,8 @@ public final class Payments {
     private final Database db;
     private final Billing billing;
     private final Clock clock;
+    private final List<java.util.function.BiConsumer<Invoice, Recorded>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Payments(Database db, Billing billing, Clock clock) {
         this.db = db;
@@ -45,7 +47,21 @@ public final class Payments {
     public record Recorded(PaymentFact fact, boolean created, PaymentSummary summary) {
     }
 
+    /** Calls {@code listener} after each new fact is committed (not for a replayed reference), e.g. dunning. */
+    public void afterRecord(java.util.function.BiConsumer<Invoice, Recorded> listener) {
+        listeners.add(listener);
+    }
+
     public Recorded record(PaymentProvider provider, String tenant, String invoiceId, NewFact request) {
+        Recorded recorded = store(provider, tenant, invoiceId, request);
+        if (recorded.created()) {
+            Invoice invoice = billing.invoice(tenant, invoiceId);
+            listeners.forEach(l -> l.accept(invoice, recorded));
+        }
+        return recorded;
+    }
+
+    private Recorded store(PaymentProvider provider, String tenant, String invoiceId, NewFact request) {
         Invoice invoice = billing.invoice(tenant, invoiceId);
         Currency currency = invoice.totals().currency();
         if (request.currency().isPresent() && !request.currency().get().equals(currency.getCurrencyCode())) {

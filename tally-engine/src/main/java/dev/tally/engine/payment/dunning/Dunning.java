@@ -1,0 +1,388 @@
+package dev.tally.engine.payment.dunning;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.engine.billing.Billing;
+import dev.tally.engine.billing.BillingNotFoundException;
+import dev.tally.engine.billing.Invoice;
+import dev.tally.engine.billing.InvoiceStatus;
+import dev.tally.engine.entitlement.Entitlements;
+import dev.tally.engine.entitlement.SuspensionMode;
+import dev.tally.engine.notify.Outbox;
+import dev.tally.engine.notify.WebhookEventTypes;
+import dev.tally.engine.payment.FactKind;
+import dev.tally.engine.payment.ManualProvider;
+import dev.tally.engine.payment.PaymentConflictException;
+import dev.tally.engine.payment.PaymentFact;
+import dev.tally.engine.payment.PaymentJson;
+import dev.tally.engine.payment.PaymentProvider;
+import dev.tally.engine.payment.PaymentStatus;
+import dev.tally.engine.payment.PaymentSummary;
+import dev.tally.engine.payment.Payments;
+import dev.tally.engine.payment.RetryOutcome;
+import dev.tally.engine.payment.RetryRequest;
+import dev.tally.engine.store.Database;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dunning facade. {@link #run} does, for one tenant, every step of its policy that is due now and lifts the
+ * suspensions whose invoice is settled; each step is done in one transaction that first inserts the step's row under
+ * its unique (tenant, invoice, step) key, then does what the step does (a webhook message, a retry through the
+ * invoice's provider with the idempotency key {@code dunning:<invoice>:<step>}, a suspension), so a step happens once
+ * however often, and in however many processes, {@code run} is called; a step whose transaction fails is tried again
+ * on the next run. A new payment that settles an invoice lifts its suspension at once. {@link #retryNow} is the
+ * retry button. See docs/PAYMENTS.md.
+ */
+public final class Dunning {
+    private static final Logger LOG = LoggerFactory.getLogger(Dunning.class);
+
+    private final Database db;
+    private final Billing billing;
+    private final Payments payments;
+    private final Entitlements entitlements;
+    private final Clock clock;
+    private final DunningStore store;
+    private final Map<String, PaymentProvider> providers = new ConcurrentHashMap<>();
+
+    public Dunning(Database db, Billing billing, Payments payments, Entitlements entitlements, Clock clock) {
+        this.db = db;
+        this.billing = billing;
+        this.payments = payments;
+        this.entitlements = entitlements;
+        this.clock = clock;
+        this.store = new DunningStore(db);
+        useProvider(new ManualProvider());
+        payments.afterRecord((invoice, recorded) -> {
+            if (recorded.summary().status() == PaymentStatus.SUCCEEDED) {
+                try {
+                    liftIfSettled(invoice.tenant(), invoice.customer(), invoice.id());
+                } catch (RuntimeException e) {
+                    LOG.warn("lifting the suspension of invoice {} failed; the next dunning run lifts it", invoice.id(), e);
+                }
+            }
+        });
+    }
+
+    /** Makes a provider available to retries of the invoices whose latest attempt came from it (by its name). */
+    public void useProvider(PaymentProvider provider) {
+        providers.put(provider.name(), provider);
+    }
+
+    // ---- policy
+
+    /** The tenant's policy, or {@link DunningPolicy#DEFAULT} (switched off) when it has none. */
+    public DunningPolicy policy(String tenant) {
+        return store.policy(tenant).orElse(DunningPolicy.DEFAULT);
+    }
+
+    /** Replaces the tenant's policy; throws {@link InvalidDunningPolicyException} for an invalid one. */
+    public DunningPolicy putPolicy(String tenant, JsonNode body) {
+        DunningPolicy p = DunningJson.readPolicy(body);
+        store.putPolicy(tenant, p, clock.instant());
+        return p;
+    }
+
+    // ---- running
+
+    /** Runs every given tenant, one failing tenant never stopping the others; returns the steps done. */
+    public int runAll(List<String> tenants) {
+        int n = 0;
+        for (String t : tenants) {
+            try {
+                n += run(t);
+            } catch (RuntimeException e) {
+                LOG.warn("dunning run of tenant {} failed", t, e);
+            }
+        }
+        return n;
+    }
+
+    /** Does the tenant's due steps and lifts settled suspensions now; returns how many steps this call did. */
+    public int run(String tenant) {
+        DunningPolicy policy = policy(tenant);
+        int done = 0;
+        if (policy.enabled()) {
+            for (String id : store.unpaid(tenant, Optional.empty(), Optional.empty())) {
+                try {
+                    done += runInvoice(tenant, policy, id);
+                } catch (RuntimeException e) {
+                    LOG.warn("dunning of invoice {} failed; its due steps are tried again on the next run", id, e);
+                }
+            }
+        }
+        for (String[] cause : store.suspendedCauses(tenant)) {
+            done += liftIfSettled(tenant, cause[0], cause[1]) ? 1 : 0;
+        }
+        return done;
+    }
+
+    private int runInvoice(String tenant, DunningPolicy policy, String id) {
+        Invoice invoice = billing.invoice(tenant, id);
+        PaymentSummary summary = payments.summary(invoice);
+        List<PaymentFact> facts = payments.facts(tenant, id);
+        ZoneId zone = zone(tenant, invoice.customer());
+        Instant now = clock.instant();
+        int n = 0;
+        for (DunningSchedule.Planned p : DunningSchedule.due(policy, invoice, summary, facts, zone,
+                store.stepKeys(tenant, id), now)) {
+            n += execute(policy, invoice, summary, facts, zone, p, now) ? 1 : 0;
+        }
+        return n;
+    }
+
+    private boolean execute(DunningPolicy policy, Invoice inv, PaymentSummary s, List<PaymentFact> facts, ZoneId zone,
+            DunningSchedule.Planned p, Instant now) {
+        DunningStep step = new DunningStep(newId(), inv.tenant(), inv.id(), inv.customer(), p.step(), p.kind(), p.dueAt(),
+                now, JsonNodeFactory.instance.objectNode());
+        boolean[] suspended = {false};
+        boolean done = db.inTransaction(c -> {
+            if (!DunningStore.insert(c, step)) {
+                return false;
+            }
+            ObjectNode detail = JsonNodeFactory.instance.objectNode();
+            ObjectNode data = DunningJson.invoice(inv, s);
+            data.put("step", p.step());
+            data.put("kind", p.kind().wireName());
+            switch (p.kind()) {
+                case REMINDER_BEFORE_DUE -> {
+                    detail.put("days_before_due", p.daysBeforeDue());
+                    data.put("reason", "upcoming_due_date");
+                    data.put("days_before_due", p.daysBeforeDue());
+                    Outbox.record(c, inv.tenant(), WebhookEventTypes.INVOICE_PAYMENT_REMINDER, data, now);
+                }
+                case FAILURE_REMINDER -> {
+                    detail.put("fact", p.fact().orElseThrow().id());
+                    data.put("reason", "payment_failed");
+                    data.set("fact", PaymentJson.fact(p.fact().orElseThrow()));
+                    Outbox.record(c, inv.tenant(), WebhookEventTypes.INVOICE_PAYMENT_REMINDER, data, now);
+                }
+                case RETRY_SKIPPED -> detail.put("reason", "a later retry was due by the time this one ran");
+                case RETRY, MANUAL_RETRY -> retry(c, inv, s, facts, p, step, detail, data, now);
+                case UNCOLLECTIBLE -> suspended[0] = uncollectible(c, policy, inv, zone, detail, data, now);
+                default -> throw new IllegalStateException("not a scheduled step: " + p.kind());
+            }
+            DunningStore.detail(c, step, detail);
+            return true;
+        });
+        if (suspended[0]) {
+            entitlements.suspensionChanged(inv.tenant(), inv.customer());
+        }
+        return done;
+    }
+
+    private void retry(Connection c, Invoice inv, PaymentSummary s, List<PaymentFact> facts, DunningSchedule.Planned p,
+            DunningStep step, ObjectNode detail, ObjectNode data, Instant now) throws SQLException {
+        String providerName = facts.stream().filter(f -> f.kind() == FactKind.FAILED || f.kind() == FactKind.SUCCEEDED
+                || f.kind() == FactKind.PROCESSING).max(Comparator.comparing(PaymentFact::occurredAt)
+                        .thenComparing(PaymentFact::id)).map(PaymentFact::provider).orElse(ManualProvider.NAME);
+        PaymentProvider provider = providers.get(providerName);
+        String key = "dunning:" + inv.id() + ":" + p.step();
+        RetryOutcome outcome = provider == null
+                ? new RetryOutcome(RetryOutcome.Status.UNSUPPORTED, Optional.empty(),
+                        "the " + providerName + " provider is not available in this process")
+                : provider.retry(new RetryRequest(inv, s, p.attempt(), key));
+        detail.put("attempt", p.attempt());
+        detail.put("provider", providerName);
+        detail.put("idempotency_key", key);
+        detail.put("outcome", outcome.status().wireName());
+        outcome.reference().ifPresent(r -> detail.put("reference", r));
+        detail.put("message", outcome.detail());
+        data.put("action", "retry");
+        data.put("attempt", p.attempt());
+        data.set("retry", detail.deepCopy());
+        Outbox.record(c, inv.tenant(), WebhookEventTypes.INVOICE_DUNNING_STEP, data, now);
+        if (outcome.status() == RetryOutcome.Status.REMINDER_ONLY) {
+            ObjectNode reminder = data.deepCopy();
+            reminder.remove("action");
+            reminder.put("reason", "retry");
+            Outbox.record(c, inv.tenant(), WebhookEventTypes.INVOICE_PAYMENT_REMINDER, reminder, now);
+        }
+    }
+
+    private boolean uncollectible(Connection c, DunningPolicy policy, Invoice inv, ZoneId zone, ObjectNode detail,
+            ObjectNode data, Instant now) throws SQLException {
+        data.put("action", "uncollectible");
+        detail.put("suspension", policy.suspension().wireName());
+        boolean suspended = false;
+        if (policy.suspension() != DunningPolicy.Suspend.NONE) {
+            SuspensionMode mode = SuspensionMode.fromWireName(policy.suspension().wireName()).orElseThrow();
+            Optional<Instant> hardFrom = policy.suspensionGraceDays()
+                    .map(d -> DunningSchedule.plusDays(now, d, zone));
+            suspended = entitlements.suspensions().suspend(c, inv.tenant(), inv.customer(), inv.id(), mode, now, hardFrom);
+            hardFrom.ifPresent(t -> detail.put("grace_ends_at", t.toString()));
+        }
+        data.set("uncollectible", detail.deepCopy());
+        Outbox.record(c, inv.tenant(), WebhookEventTypes.INVOICE_DUNNING_STEP, data, now);
+        return suspended;
+    }
+
+    /**
+     * Lifts the suspension {@code invoice} caused if the invoice is settled: paid in full (payment status
+     * {@code succeeded}), marked paid, or void. Returns whether this call lifted it.
+     */
+    private boolean liftIfSettled(String tenant, String customer, String invoiceId) {
+        Invoice inv;
+        try {
+            inv = billing.invoice(tenant, invoiceId);
+        } catch (BillingNotFoundException gone) {
+            return false;
+        }
+        PaymentSummary s = payments.summary(inv);
+        String reason = s.status() == PaymentStatus.SUCCEEDED ? "paid" : inv.status() == InvoiceStatus.PAID
+                ? "marked_paid" : inv.status() == InvoiceStatus.VOID ? "void" : null;
+        if (reason == null) {
+            return false;
+        }
+        Instant now = clock.instant();
+        DunningStep step = new DunningStep(newId(), tenant, invoiceId, customer, "suspension_lifted",
+                DunningStep.Kind.SUSPENSION_LIFTED, now, now, JsonNodeFactory.instance.objectNode().put("reason", reason));
+        boolean lifted = db.inTransaction(c -> {
+            if (!entitlements.suspensions().lift(c, tenant, customer, invoiceId, now)) {
+                return false;
+            }
+            DunningStore.insert(c, step);
+            ObjectNode data = DunningJson.invoice(inv, s);
+            data.put("step", step.step());
+            data.put("kind", step.kind().wireName());
+            data.put("action", "suspension_lifted");
+            data.put("reason", reason);
+            Outbox.record(c, tenant, WebhookEventTypes.INVOICE_DUNNING_STEP, data, now);
+            return true;
+        });
+        if (lifted) {
+            entitlements.suspensionChanged(tenant, customer);
+        }
+        return lifted;
+    }
+
+    // ---- the retry button
+
+    /**
+     * Asks the invoice's provider to collect it again now (outside the schedule): a {@code manual_retry:<n>} step,
+     * whatever the policy. Only a finalized invoice with something unpaid whose payment status is {@code pending} or
+     * {@code failed} can be retried ({@code invoice-not-retryable} otherwise); two presses at once make one retry and
+     * one {@code retry-in-progress} conflict.
+     */
+    public DunningStep retryNow(String tenant, String invoiceId) {
+        Invoice inv = billing.invoice(tenant, invoiceId);
+        PaymentSummary s = payments.summary(inv);
+        if (!DunningSchedule.inDunning(inv, s)) {
+            throw new PaymentConflictException("invoice-not-retryable", "only a finalized invoice with an unpaid amount "
+                    + "and payment status pending or failed can be retried; this one is " + inv.status().wireName()
+                    + " with payment status " + s.status().wireName());
+        }
+        List<DunningStep> steps = store.steps(tenant, invoiceId);
+        long manual = steps.stream().filter(x -> x.kind() == DunningStep.Kind.MANUAL_RETRY).count();
+        long attempts = steps.stream().filter(x -> x.kind() == DunningStep.Kind.RETRY
+                || x.kind() == DunningStep.Kind.MANUAL_RETRY).count();
+        Instant now = clock.instant();
+        DunningSchedule.Planned p = new DunningSchedule.Planned("manual_retry:" + (manual + 1),
+                DunningStep.Kind.MANUAL_RETRY, now, (int) attempts + 1, Optional.empty(), 0);
+        if (!execute(policy(tenant), inv, s, payments.facts(tenant, invoiceId), zone(tenant, inv.customer()), p, now)) {
+            throw new PaymentConflictException("retry-in-progress", "another retry of this invoice was just made");
+        }
+        return store.steps(tenant, invoiceId).stream().filter(x -> x.step().equals(p.step())).findFirst().orElseThrow();
+    }
+
+    // ---- reading
+
+    /** The steps done for an invoice, oldest first. */
+    public List<DunningStep> steps(String tenant, String invoiceId) {
+        billing.invoice(tenant, invoiceId);
+        return store.steps(tenant, invoiceId);
+    }
+
+    /** An invoice's dunning state: when it was marked uncollectible, and the steps of its schedule not done yet. */
+    public record State(Optional<Instant> uncollectibleAt, boolean overdue, List<Upcoming> upcoming) {
+    }
+
+    /** A step of the schedule not done yet. */
+    public record Upcoming(String step, String kind, Instant dueAt) {
+    }
+
+    public State state(Invoice inv) {
+        PaymentSummary s = payments.summary(inv);
+        ZoneId zone = zone(inv.tenant(), inv.customer());
+        Instant now = clock.instant();
+        Set<String> done = store.stepKeys(inv.tenant(), inv.id());
+        Optional<Instant> uncollectible = Optional.ofNullable(store.uncollectible(inv.tenant(), List.of(inv.id()))
+                .get(inv.id()));
+        List<Upcoming> upcoming = new ArrayList<>();
+        DunningPolicy policy = policy(inv.tenant());
+        if (policy.enabled() && DunningSchedule.inDunning(inv, s) && uncollectible.isEmpty()) {
+            for (DunningSchedule.Planned p : DunningSchedule.plan(policy, inv, payments.facts(inv.tenant(), inv.id()), zone)) {
+                if (!done.contains(p.step()) && (p.dueAt().isAfter(now) || p.kind() != DunningStep.Kind.REMINDER_BEFORE_DUE)) {
+                    upcoming.add(new Upcoming(p.step(), p.kind().wireName(), p.dueAt()));
+                }
+            }
+        }
+        return new State(uncollectible, Overdue.isOverdue(inv, s, zone, now), upcoming);
+    }
+
+    /** When each invoice was marked uncollectible (absent: never), for listings. */
+    public Map<String, Instant> uncollectibleAt(String tenant, List<String> invoiceIds) {
+        return store.uncollectible(tenant, invoiceIds);
+    }
+
+    /** Whether the invoice is overdue now ({@link Overdue}). */
+    public boolean isOverdue(Invoice inv) {
+        return Overdue.isOverdue(inv, payments.summary(inv), zone(inv.tenant(), inv.customer()), clock.instant());
+    }
+
+    /**
+     * The tenant's overdue invoices (optionally of one customer, with one payment status), most overdue first, at
+     * most {@code limit}. Reads the unpaid finalized invoices due before tomorrow (UTC+14, the earliest "today"
+     * anywhere) and applies {@link Overdue} in each customer's time zone.
+     */
+    public List<Invoice> overdue(String tenant, Optional<String> customer, Optional<PaymentStatus> paymentStatus,
+            int limit) {
+        Instant now = clock.instant();
+        LocalDate bound = now.atOffset(ZoneOffset.ofHours(14)).toLocalDate();
+        List<Invoice> out = new ArrayList<>();
+        Map<String, ZoneId> zones = new java.util.HashMap<>();
+        for (String id : store.unpaid(tenant, customer, Optional.of(bound))) {
+            Invoice inv = billing.invoice(tenant, id);
+            PaymentSummary s = payments.summary(inv);
+            if (paymentStatus.isPresent() && s.status() != paymentStatus.get()) {
+                continue;
+            }
+            ZoneId zone = zones.computeIfAbsent(inv.customer(), cu -> zone(tenant, cu));
+            if (Overdue.isOverdue(inv, s, zone, now)) {
+                out.add(inv);
+                if (out.size() >= limit) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    private ZoneId zone(String tenant, String customer) {
+        try {
+            return billing.customer(tenant, customer).timezone();
+        } catch (BillingNotFoundException archivedOrGone) {
+            return ZoneOffset.UTC;
+        }
+    }
+
+    private static String newId() {
+        return "dun_" + UUID.randomUUID().toString().replace("-", "");
+    }
+}
