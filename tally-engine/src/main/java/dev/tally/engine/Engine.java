@@ -495,6 +495,11 @@ public final class Engine implements AutoCloseable {
         dunning.runAll(tenants());
     }
 
+    /** Accounting exports (CSV) of invoices, credit notes and payments. */
+    public dev.tally.engine.export.AccountingExports exports() {
+        return new dev.tally.engine.export.AccountingExports(db, billing, payments);
+    }
+
     /** Dunning: policies, the schedule's steps, overdue invoices, the retry button. */
     public dev.tally.engine.payment.dunning.Dunning dunning() {
         return dunning;

@@ -252,8 +252,11 @@ final class BillingApi {
                         + "succeeded, failed, partially_refunded, refunded or disputed")).wireName());
         ObjectNode out = mapper.createObjectNode();
         ArrayNode list = out.putArray("invoices");
-        for (Invoice i : billing.invoices(r.tenant(), r.param("customer"), status, paymentStatus,
-                r.integer("limit", 1, 1000).orElse(100))) {
+        int limit = r.integer("limit", 1, 1000).orElse(100);
+        List<Invoice> found = r.param("overdue").isPresent()
+                ? DunningApi.overdueFilter(engine, r, status, paymentStatus, limit)
+                : billing.invoices(r.tenant(), r.param("customer"), status, paymentStatus, limit);
+        for (Invoice i : found) {
             list.add(withPayment(i));
         }
         Responses.json(r.exchange, 200, out, mapper);
@@ -287,7 +290,9 @@ final class BillingApi {
     /** An invoice's JSON with its payment state (derived from its payment ledger). */
     private ObjectNode withPayment(Invoice i) {
         ObjectNode json = InvoiceJson.invoice(i);
-        dev.tally.engine.payment.PaymentJson.putState(json, engine.payments().summary(i));
+        dev.tally.engine.payment.PaymentSummary summary = engine.payments().summary(i);
+        dev.tally.engine.payment.PaymentJson.putState(json, summary);
+        engine.dunning().describe(json, i, summary);
         return json;
     }
 

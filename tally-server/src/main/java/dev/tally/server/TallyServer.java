@@ -98,7 +98,7 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/subscriptions/{id}", "read", billing::getSubscription);
             route("POST", "/v1/subscriptions/{id}/change", "admin", billing::changeSubscription);
             route("POST", "/v1/subscriptions/{id}/cancel", "admin", billing::cancelSubscription);
-            route("GET", "/v1/invoices", "read", QueryParams.of("customer", "status", "payment_status", "limit"), billing::listInvoices);
+            route("GET", "/v1/invoices", "read", QueryParams.of("customer", "status", "payment_status", "overdue", "limit"), billing::listInvoices);
             route("GET", "/v1/invoices/{id}", "read", billing::getInvoice);
             route("POST", "/v1/invoices/{id}/finalize", "admin", billing::finalizeInvoice);
             route("POST", "/v1/invoices/{id}/void", "admin", billing::voidInvoice);
@@ -106,6 +106,15 @@ public final class TallyServer implements AutoCloseable {
             PaymentsApi paymentsApi = new PaymentsApi(engine, mapper);
             route("POST", "/v1/invoices/{id}/payments", "admin", paymentsApi::record);
             route("GET", "/v1/invoices/{id}/payments", "read", paymentsApi::list);
+            DunningApi dunning = new DunningApi(engine, mapper);
+            route("POST", "/v1/invoices/{id}/payments/retry", "admin", dunning::retry);
+            route("GET", "/v1/invoices/{id}/dunning", "read", dunning::invoice);
+            route("GET", "/v1/dunning-policy", "read", dunning::getPolicy);
+            route("PUT", "/v1/dunning-policy", "admin", dunning::putPolicy);
+            ExportsApi exports = new ExportsApi(engine);
+            route("GET", "/v1/exports/invoices.csv", "read", QueryParams.of("from", "to"), exports::invoices);
+            route("GET", "/v1/exports/credit-notes.csv", "read", QueryParams.of("from", "to"), exports::creditNotes);
+            route("GET", "/v1/exports/payments.csv", "read", QueryParams.of("from", "to"), exports::payments);
             route("GET", "/v1/invoices/{id}/lines/{line_id}/events", "read", QueryParams.of("after", "limit"), billing::lineEvents);
             route("POST", "/v1/credit-notes", "admin", billing::createCreditNote);
             route("POST", "/v1/billing/runs", "admin", billing::run);

@@ -336,6 +336,21 @@ public final class Dunning {
         return new State(uncollectible, Overdue.isOverdue(inv, s, zone, now), upcoming);
     }
 
+    /**
+     * Adds an invoice's dunning fields to its JSON: {@code overdue} ({@link Overdue}) and {@code uncollectible_at}
+     * (when dunning marked it uncollectible, else null).
+     */
+    public void describe(ObjectNode json, Invoice inv, PaymentSummary s) {
+        json.put("overdue", Overdue.isOverdue(inv, s, zone(inv.tenant(), inv.customer()), clock.instant()));
+        Instant at = inv.status() == InvoiceStatus.DRAFT ? null
+                : store.uncollectible(inv.tenant(), List.of(inv.id())).get(inv.id());
+        if (at == null) {
+            json.putNull("uncollectible_at");
+        } else {
+            json.put("uncollectible_at", at.toString());
+        }
+    }
+
     /** When each invoice was marked uncollectible (absent: never), for listings. */
     public Map<String, Instant> uncollectibleAt(String tenant, List<String> invoiceIds) {
         return store.uncollectible(tenant, invoiceIds);
