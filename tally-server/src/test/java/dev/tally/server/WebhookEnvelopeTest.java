@@ -95,6 +95,10 @@ class WebhookEnvelopeTest {
         created(t.post("/v1/invoices/" + acme + "/payments",
                 "{\"outcome\":\"succeeded\",\"amount\":\"10.00\",\"reference\":\"wire-1\"}"));
         ok(t.post("/v1/invoices/" + acme + "/mark-paid", ""));
+        created(t.post("/v1/invoices/" + globex + "/payments",
+                "{\"outcome\":\"failed\",\"amount\":\"10.00\",\"reference\":\"card-globex-1\"}"));
+        // the retry button of a manual invoice: invoice.dunning_step and invoice.payment_reminder
+        created(t.post("/v1/invoices/" + globex + "/payments/retry", ""));
         ok(t.post("/v1/invoices/" + globex + "/void", ""));
         created(t.post("/v1/credit-notes", "{\"invoice\":\"" + acme + "\",\"reason\":\"goodwill\"}"));
         ingest(t, List.of(event("tok1", "llm.tokens", "acme", clock.instant(), "{\"tokens\":1200}")));
