@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
  * differences, 64 bad command line.
  */
 @Command(name = "tally", mixinStandardHelpOptions = true, version = "tally 0.1.0",
-        description = "Tally usage-based billing engine: run the server, load events, benchmark, reconcile.",
+        description = "Tally usage-based billing engine: run the server, load events, benchmark, reconcile, export.",
         subcommands = {ServeCommand.class, IngestCommand.class, BenchCommand.class, ReconcileCommand.class, KeysCommand.class,
+                ExportCommand.class,
                 TestCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status for a command line that could not be parsed. */
