@@ -8,7 +8,7 @@ import { barChart } from './chart.js';
 import {
   amount, badge, copyButton, dataTable, errorBox, field, fill, keyValues, loading, pdfButton, section,
 } from './ui.js';
-import { addDecimals, alertsTable, budgetForm, estimateView, invoiceTable } from './views.js';
+import { addDecimals, alertsTable, budgetForm, estimateView, invoiceTable, paymentBadges, paymentColumns } from './views.js';
 
 const KEY = 'tally.adminKey';
 const main = document.getElementById('main');
@@ -543,15 +543,24 @@ async function eventsExplorer(host, id, tz) {
 
 async function invoices(params) {
   const status = params.get('status') || '';
+  const payment = params.get('payment') || '';
   const view = page('Invoices');
   const select = h('select', { name: 'status' }, [['', 'Any status'], ['draft', 'Draft'], ['finalized', 'Finalized'], ['paid', 'Paid'], ['void', 'Void']]
     .map(([v, l]) => h('option', { value: v, selected: v === status }, l)));
-  select.addEventListener('change', () => { location.hash = `#/invoices${qs({ status: select.value })}`; });
-  view.append(h('form', { class: 'card inline-form', onsubmit: (e) => e.preventDefault() }, field('Status', select)));
+  const paymentSelect = h('select', { name: 'payment' }, [['', 'Any payment status'], ['overdue', 'Overdue'],
+    ['failed', 'Failed'], ['pending', 'Pending'], ['processing', 'Processing'], ['succeeded', 'Succeeded'],
+    ['partially_refunded', 'Partially refunded'], ['refunded', 'Refunded'], ['disputed', 'Disputed']]
+    .map(([v, l]) => h('option', { value: v, selected: v === payment }, l)));
+  const go = () => { location.hash = `#/invoices${qs({ status: select.value, payment: paymentSelect.value })}`; };
+  select.addEventListener('change', go);
+  paymentSelect.addEventListener('change', go);
+  view.append(h('form', { class: 'card inline-form', onsubmit: (e) => e.preventDefault() }, field('Status', select),
+    field('Payment', paymentSelect, 'Overdue: finalized, not paid, due date passed (customer\'s time zone).')));
   const list = h('div', { class: 'card' });
   view.append(list);
+  const filter = payment === 'overdue' ? { overdue: 'true' } : { payment_status: payment };
   await fill(list, 'Invoices could not be loaded', async () => {
-    const [res, active, archived] = await Promise.all([api.get(`/v1/invoices${qs({ status, limit: 200 })}`),
+    const [res, active, archived] = await Promise.all([api.get(`/v1/invoices${qs({ status, ...filter, limit: 200 })}`),
       api.get('/v1/customers').then((r) => r.customers, () => []),
       api.get(`/v1/customers${qs({ archived: 'true' })}`).then((r) => r.customers, () => [])]);
     const zones = new Map([...active, ...archived].map((c) => [c.external_id, c.timezone]));
@@ -564,6 +573,7 @@ async function invoices(params) {
         { label: 'Status', cell: (i) => badge(i.status) },
         { label: 'Period (customer\'s time zone)', cell: (i) => [h('span', { class: 'period' }, f.period(i.period_start, i.period_end, zoneOf(i))), h('small', { class: 'muted block zone' }, zoneOf(i))] },
         { label: 'Total', numeric: true, cell: (i) => amount(i.total, i.currency) },
+        ...paymentColumns(),
       ],
     });
   });
@@ -595,6 +605,9 @@ async function invoice(id) {
   }, label);
   if (inv.status === 'draft') actions.append(act('Finalize now', 'finalize'));
   if (inv.status === 'finalized') actions.append(act('Mark paid', 'mark-paid'), act('Void', 'void', 'danger'));
+  const retryable = inv.status === 'finalized' && ['pending', 'failed'].includes(inv.payment_status)
+    && addDecimals([inv.amount_remaining]) !== '0';
+  if (retryable) actions.append(act('Retry payment', 'payments/retry', 'retry-payment'));
   const view = page(inv.number ? `Invoice ${inv.number}` : 'Draft invoice', actions);
   view.append(h('div', { class: 'card' }, keyValues([
     ['Status', badge(inv.status)],
@@ -606,6 +619,7 @@ async function invoice(id) {
     inv.voided_at ? ['Voided', f.dateTime(inv.voided_at, tz)] : null,
     ['Total', amount(inv.total, cur, 'invoice-total')],
   ])));
+  if (inv.status !== 'draft') paymentSection(view, inv, tz);
   const lines = add(view, section('Lines', { description: 'Every line records the meter and price versions, the quantity and the events it was computed from.' }));
   const rows = [];
   const captionId = 'lines-caption';
@@ -661,6 +675,52 @@ async function invoice(id) {
       ],
     }));
   }
+}
+
+/** The invoice's payment state, its payment ledger and its dunning steps (history and what is scheduled). */
+function paymentSection(view, inv, tz) {
+  const cur = inv.currency;
+  const sec = add(view, section('Payment', { className: 'payment', description: 'What is due and paid after credits; every change is a fact in the payment ledger.' }));
+  sec.append(keyValues([
+    ['Payment status', h('span', { class: 'payment-state' }, paymentBadges(inv))],
+    ['Due date', inv.due_date || '—'],
+    ['Amount due', amount(inv.amount_due, cur, 'amount-due')],
+    ['Paid', amount(inv.amount_paid, cur, 'amount-paid')],
+    inv.amount_refunded && addDecimals([inv.amount_refunded]) !== '0' ? ['Refunded', amount(inv.amount_refunded, cur, 'amount-refunded')] : null,
+    ['Remaining', amount(inv.amount_remaining, cur, 'amount-remaining')],
+    inv.uncollectible_at ? ['Marked uncollectible', f.dateTime(inv.uncollectible_at, tz)] : null,
+  ]));
+  const history = h('div', { class: 'payment-history' });
+  sec.append(history);
+  fill(history, 'The payment history could not be loaded', async () => {
+    const [ledger, dunning] = await Promise.all([api.get(`/v1/invoices/${enc(inv.id)}/payments`),
+      api.get(`/v1/invoices/${enc(inv.id)}/dunning`)]);
+    return [
+      dataTable({
+        caption: 'Payment history', captionVisible: true, empty: 'No payment recorded yet.', rows: ledger.payments, className: 'payments',
+        columns: [
+          { label: 'When', rowHeader: true, cell: (p) => f.dateTime(p.occurred_at, tz) },
+          { label: 'Outcome', cell: (p) => badge(p.outcome) },
+          { label: 'Amount', numeric: true, cell: (p) => amount(p.amount, p.currency, 'payment-amount') },
+          { label: 'Provider', cell: (p) => p.provider },
+          { label: 'Reference', wide: true, cell: (p) => p.reference },
+          { label: 'Reason', wide: true, cell: (p) => p.reason },
+        ],
+      }),
+      dataTable({
+        caption: 'Dunning', captionVisible: true, className: 'dunning-steps',
+        empty: dunning.policy_enabled ? 'No dunning step yet.' : 'Dunning is off for this tenant (PUT /v1/dunning-policy).',
+        rows: [...dunning.steps.map((st) => ({ ...st, done: true })), ...dunning.upcoming.map((u) => ({ ...u, done: false }))],
+        columns: [
+          { label: 'When', rowHeader: true, cell: (st) => f.dateTime(st.done ? st.done_at : st.due_at, tz) },
+          { label: 'Step', cell: (st) => st.kind.replaceAll('_', ' ') },
+          { label: 'State', cell: (st) => badge(st.done ? 'done' : 'scheduled') },
+          { label: 'Detail', wide: true, cell: (st) => (st.detail ? (st.detail.message || st.detail.reason || st.detail.suspension || '') : '') },
+        ],
+      }),
+      dunning.customer_suspension ? h('p', { class: 'suspension muted' }, `The customer's entitlements are suspended (${dunning.customer_suspension.mode}) until the unpaid invoices are settled.`) : null,
+    ];
+  });
 }
 
 async function lineEvents(cell, invoiceId, line, tz, after) {

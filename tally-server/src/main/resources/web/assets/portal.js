@@ -7,7 +7,7 @@ import { createApi, enc, qs } from './api.js';
 import * as f from './format.js';
 import { barChart } from './chart.js';
 import { amount, dataTable, errorBox, fill, loading, pdfButton, section } from './ui.js';
-import { addDecimals, alertsTable, budgetForm, estimateView, invoiceTable } from './views.js';
+import { addDecimals, alertsTable, budgetForm, estimateView, invoiceTable, paymentColumns } from './views.js';
 
 const TOKEN = 'tally.portalToken';
 const main = document.getElementById('main');
@@ -146,6 +146,21 @@ async function start() {
     }
   };
   loadAlerts();
+
+  // what is to be paid now, whatever the period: every issued invoice with something unpaid
+  const due = add(section('To pay', { className: 'to-pay', description: 'Issued invoices with an amount still to be paid (after credits and payments).' }));
+  fill(due, 'Invoices could not be loaded', async () => {
+    const open = (await api.get('/v1/portal/invoices')).invoices
+      .filter((i) => i.status === 'finalized' && addDecimals([i.amount_remaining]) !== '0');
+    return dataTable({
+      caption: 'Invoices to pay', empty: 'Nothing to pay.', rows: open, className: 'invoices-to-pay',
+      columns: [
+        { label: 'Invoice', rowHeader: true, cell: (i) => i.number },
+        { label: `Period (${tz})`, wide: true, cell: (i) => h('span', { class: 'period' }, f.period(i.period_start, i.period_end, tz)) },
+        ...paymentColumns(tz),
+      ],
+    });
+  });
 
   const history = add(section('Past periods and invoices'));
   fill(history, 'Invoices could not be loaded', async () => {

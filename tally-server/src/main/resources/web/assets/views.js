@@ -87,6 +87,25 @@ export function budgetForm(apiClient, path, extra, currency, onAdded) {
   }, field(`Budget per billing period (${currency})`, budget), field('Alert at (% of the budget)', pct), h('button', { type: 'submit' }, 'Add budget alert'), status);
 }
 
+/** The payment state of an invoice in a badge: its payment status, and "overdue" / "uncollectible" when they apply. */
+export function paymentBadges(i) {
+  if (i.status === 'draft' || i.status === 'void') return '—';
+  return [badge(i.payment_status), i.overdue ? [' ', badge('overdue')] : null,
+    i.uncollectible_at && i.payment_status !== 'succeeded' ? [' ', badge('uncollectible')] : null];
+}
+
+/** Columns of what is due and paid per invoice (after credits), and when it is due. */
+export function paymentColumns(tz) {
+  const none = (i) => i.status === 'draft' || i.status === 'void';
+  return [
+    { label: 'Due date', wide: true, cell: (i) => (i.due_date ? h('time', { class: 'due-date', datetime: i.due_date }, i.due_date) : '—') },
+    { label: 'Amount due', numeric: true, cell: (i) => (none(i) ? '—' : amount(i.amount_due, i.currency, 'amount-due')) },
+    { label: 'Paid', numeric: true, cell: (i) => (none(i) ? '—' : amount(i.amount_paid, i.currency, 'amount-paid')) },
+    { label: 'Remaining', numeric: true, cell: (i) => (none(i) ? '—' : amount(i.amount_remaining, i.currency, 'amount-remaining')) },
+    { label: 'Payment', cell: (i) => h('span', { class: 'payment-state' }, paymentBadges(i)) },
+  ];
+}
+
 export function invoiceTable(list, tz, caption, linkFor = (i) => `#/invoices/${enc(i.id)}`, extraColumns = []) {
   return dataTable({
     caption, empty: 'No invoices yet.', rows: list, className: 'invoices',
@@ -96,6 +115,7 @@ export function invoiceTable(list, tz, caption, linkFor = (i) => `#/invoices/${e
       { label: `Period (${tz})`, cell: (i) => h('span', { class: 'period' }, f.period(i.period_start, i.period_end, tz)) },
       { label: 'Total', numeric: true, cell: (i) => amount(i.total, i.currency) },
       { label: 'Finalized', wide: true, cell: (i) => (i.finalized_at ? f.date(i.finalized_at, tz) : '—') },
+      ...paymentColumns(tz),
       ...extraColumns,
     ],
   });

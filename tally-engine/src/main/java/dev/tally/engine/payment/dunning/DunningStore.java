@@ -88,7 +88,7 @@ final class DunningStore {
         return db.inTransaction(c -> {
             List<DunningStep> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT * FROM dunning_steps WHERE tenant_id = ? "
-                    + "AND invoice_id = ? ORDER BY done_at, id")) {
+                    + "AND invoice_id = ? ORDER BY done_at, due_at, id")) {
                 ps.setString(1, tenant);
                 ps.setString(2, invoice);
                 try (ResultSet rs = ps.executeQuery()) {
