@@ -88,6 +88,9 @@ class DunningAcrossTwoEnginesTest {
     @Test
     void eachStepHappensOnceAcrossTwoProcesses() throws Exception {
         String id = DunningFixture.finalizedInvoice(a.billing());
+        RecordingProvider provider = new RecordingProvider(0);
+        a.dunning().useProvider(provider);
+        b.dunning().useProvider(provider);
         b.dunning().putPolicy(T, JSON.readTree(DunningFixture.POLICY.replace("grace\",\"suspension_grace_days\":2",
                 "hard\"")));
         clock.set(Instant.parse("2026-11-08T01:00:00Z"));
@@ -110,8 +113,11 @@ class DunningAcrossTwoEnginesTest {
         assertThat(runBoth(3)).isZero();
 
         assertThat(count(url, "SELECT count(*) FROM dunning_steps")).isEqualTo(6);
-        assertThat(count(url, "SELECT count(*) FROM outbox_messages WHERE type = 'invoice.payment_reminder'")).isEqualTo(4);
+        assertThat(count(url, "SELECT count(*) FROM outbox_messages WHERE type = 'invoice.payment_reminder'"))
+                .as("before due, after the failure (the provider charges: no reminder per retry)").isEqualTo(2);
         assertThat(count(url, "SELECT count(*) FROM outbox_messages WHERE type = 'invoice.dunning_step'")).isEqualTo(4);
         assertThat(count(url, "SELECT count(*) FROM customer_suspensions")).as("one suspended, one lifted").isEqualTo(2);
+        assertThat(provider.keys).as("each retry asked of the provider once, by one of the two")
+                .containsExactly("dunning:" + id + ":retry:1", "dunning:" + id + ":retry:2");
     }
 }

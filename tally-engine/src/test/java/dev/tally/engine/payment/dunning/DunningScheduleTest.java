@@ -162,4 +162,26 @@ class DunningScheduleTest {
                     .hasMessageContaining("succeeded");
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stores")
+    void aRetryWhoseProviderIsDownIsTriedAgainWithTheSameIdempotencyKey(TestStore store) throws Exception {
+        try (Engine e = Engine.open(store.config(dir, databases), clock)) {
+            String id = DunningFixture.finalizedInvoice(e.billing());
+            RecordingProvider provider = new RecordingProvider(1);
+            e.dunning().useProvider(provider);
+            e.dunning().putPolicy(T, JSON.readTree("{\"retry_days\":[1],\"reminder_days_before_due\":[],"
+                    + "\"remind_after_failure\":false}"));
+            e.payments().record(MANUAL, T, id, fact("failed", "100", "card-1"));
+            clock.set(Instant.parse("2026-11-02T00:00:00Z"));
+            assertThat(e.dunning().run(T)).as("the provider is down: nothing recorded").isZero();
+            assertThat(e.dunning().steps(T, id)).isEmpty();
+            assertThat(e.dunning().run(T)).isEqualTo(1);
+            assertThat(e.dunning().run(T)).isZero();
+            assertThat(provider.keys).containsExactly("dunning:" + id + ":retry:1", "dunning:" + id + ":retry:1");
+            DunningStep step = e.dunning().steps(T, id).get(0);
+            assertThat(step.detail().get("outcome").asText()).isEqualTo("requested");
+            assertThat(step.detail().get("reference").asText()).isEqualTo("ch_1");
+        }
+    }
 }
