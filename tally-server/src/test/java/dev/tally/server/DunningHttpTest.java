@@ -140,6 +140,7 @@ class DunningHttpTest {
         assertThat(steps).containsExactly("failure_reminder", "retry", "uncollectible");
         assertThat(dunning.get("customer_suspension").get("invoices").get(0).asText()).isEqualTo(acme);
 
+        moveTo(clock, Instant.parse("2026-11-03T09:00:00Z"));
         created(t.post("/v1/invoices/" + acme + "/payments",
                 "{\"outcome\":\"succeeded\",\"amount\":\"100.00\",\"reference\":\"wire-1\"}"));
         JsonNode back = ok(t.get("/v1/customers/acme/entitlements/sso"));
@@ -147,5 +148,25 @@ class DunningHttpTest {
         assertThat(back.get("suspension").isNull()).isTrue();
         assertThat(ok(t.get("/v1/invoices/" + acme + "/dunning")).get("steps").get(3).get("kind").asText())
                 .isEqualTo("suspension_lifted");
+    }
+
+    @Test
+    void thePortalsInvoiceJsonSaysWhatIsDueAndPaid() {
+        String acme = invoiceOf("acme");
+        created(t.post("/v1/invoices/" + acme + "/payments",
+                "{\"outcome\":\"succeeded\",\"amount\":\"25.00\",\"reference\":\"wire-1\"}"));
+        moveTo(clock, Instant.parse("2026-11-20T00:00:00Z"));
+        String token = created(t.post("/v1/customers/acme/portal-tokens", "{\"ttl_seconds\":3600}")).get("token").asText();
+        JsonNode list = t.send("GET", "/v1/portal/invoices", null, null, token).json().get("invoices");
+        assertThat(list).hasSize(1);
+        JsonNode mine = t.send("GET", "/v1/portal/invoices/" + acme, null, null, token).json();
+        for (JsonNode inv : List.of(list.get(0), mine)) {
+            assertThat(inv.get("amount_due").asText()).isEqualTo("100.00");
+            assertThat(inv.get("amount_paid").asText()).isEqualTo("25.00");
+            assertThat(inv.get("amount_remaining").asText()).isEqualTo("75.00");
+            assertThat(inv.get("payment_status").asText()).isEqualTo("pending");
+            assertThat(inv.get("overdue").asBoolean()).isTrue();
+            assertThat(inv.get("due_date").asText()).isEqualTo("2026-11-11");
+        }
     }
 }
