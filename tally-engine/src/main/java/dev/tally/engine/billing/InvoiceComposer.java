@@ -42,10 +42,13 @@ final class InvoiceComposer {
 
     private final UsageSource usage;
     private final BiFunction<String, Phase, Plan> plans;
+    private final dev.tally.engine.billing.seats.SeatLines seats;
 
-    InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans) {
+    InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans,
+            dev.tally.engine.billing.seats.SeatLines seats) {
         this.usage = usage;
         this.plans = plans;
+        this.seats = seats;
     }
 
     /** The invoice's period (the one it closes, or the first for the opening invoice) and its lines. */
@@ -139,6 +142,7 @@ final class InvoiceComposer {
                 figures.merge(u.charge().key(), f, ChargeFigures::plus);
             }
         }
+        out.addAll(seats.closing(s, c, period, nominal, end));
         return out;
     }
 
@@ -150,8 +154,10 @@ final class InvoiceComposer {
         if (part.isEmpty()) {
             return List.of();
         }
-        return InvoiceCalculator.lines(List.of(Segment.inAdvance(plans.apply(s.tenant(), phase), part.get(), nominal)),
-                c.currency(), c.timezone());
+        List<InvoiceLine> out = new ArrayList<>(InvoiceCalculator.lines(List.of(Segment.inAdvance(
+                plans.apply(s.tenant(), phase), part.get(), nominal)), c.currency(), c.timezone()));
+        out.addAll(seats.inAdvance(s, c, part.get(), nominal));
+        return out;
     }
 
     /**
