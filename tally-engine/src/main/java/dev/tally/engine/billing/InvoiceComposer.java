@@ -72,6 +72,7 @@ final class InvoiceComposer {
                 lines.addAll(advanceFees(s, c, BillingCalendar.next(s.start(), period, zone, first.interval(), s.anchor())));
             }
             lines.addAll(adjustments(s, c, earlier, boundary, now));
+            lines.addAll(seats.lateMeterAdjustments(s, c, earlier, boundary, now.minus(LOOK_BACK), opening(s, c)));
         }
         List<InvoiceLine> numbered = new ArrayList<>(lines.size());
         int n = 1;

@@ -1,15 +1,20 @@
 package dev.tally.engine.billing.seats;
 
+import dev.tally.core.billing.BillingCalendar;
 import dev.tally.core.billing.Customer;
 import dev.tally.core.billing.FeeTiming;
 import dev.tally.core.billing.InvoiceLine;
 import dev.tally.core.billing.LicensedCharge;
+import dev.tally.core.billing.LineKind;
 import dev.tally.core.billing.Period;
 import dev.tally.core.billing.Plan;
 import dev.tally.core.billing.seat.PricedCharge;
 import dev.tally.core.billing.seat.QuantityHistory;
 import dev.tally.core.billing.seat.SeatBilling;
 import dev.tally.core.billing.seat.SeatStep;
+import dev.tally.core.money.Money;
+import dev.tally.engine.billing.Invoice;
+import dev.tally.engine.billing.InvoiceStatus;
 import dev.tally.engine.billing.Phase;
 import dev.tally.engine.billing.Subscription;
 import dev.tally.engine.billing.UsageSource;
@@ -114,6 +119,72 @@ public final class SeatLines {
             out.addAll(SeatBilling.changes(start, quantity, steps, until, nominal, c.currency(), c.timezone()));
         }
         return out;
+    }
+
+    /**
+     * Late usage of meter-read licensed charges: for each earlier finalized (or paid) invoice whose period ended
+     * after {@code lookBackFrom} (other than the opening invoice and the one at {@code boundary}), the meter is read
+     * again over its period; where a charge's price now differs from what its measured lines and the adjustments
+     * already billed for that period charged, one {@link LineKind#ADJUSTMENT} line bills the difference, naming the
+     * period, as late usage of usage charges does. API quantities need none: a change into a finalized period is
+     * refused.
+     */
+    public List<InvoiceLine> lateMeterAdjustments(Subscription s, Customer c, List<Invoice> earlier, Instant boundary,
+            Instant lookBackFrom, Optional<Instant> opening) {
+        Set<String> meterKeys = new LinkedHashSet<>();
+        for (Phase p : s.phases()) {
+            licensed(plans.apply(s.tenant(), p)).stream().filter(l -> !l.setThroughApi())
+                    .forEach(l -> meterKeys.add(l.key()));
+        }
+        if (meterKeys.isEmpty()) {
+            return List.of();
+        }
+        Plan first = plans.apply(s.tenant(), s.phases().get(0));
+        List<InvoiceLine> out = new ArrayList<>();
+        for (Invoice inv : earlier) {
+            if (opening.filter(inv.boundary()::equals).isPresent() || inv.boundary().equals(boundary)
+                    || (inv.status() != InvoiceStatus.FINALIZED && inv.status() != InvoiceStatus.PAID)
+                    || inv.period().end().isBefore(lookBackFrom)) {
+                continue;
+            }
+            Instant end = earliest(inv.period().end(), inv.boundary(), s.end().orElse(Instant.MAX));
+            Period nominal = BillingCalendar.nominal(s.start(), inv.period(), c.timezone(), first.interval(), s.anchor());
+            List<InvoiceLine> fresh = closing(s, c, inv.period(), nominal, end).stream()
+                    .filter(l -> meterKeys.contains(l.chargeKey()) && l.meter().isPresent()).toList();
+            for (String key : meterKeys) {
+                List<InvoiceLine> now = fresh.stream().filter(l -> l.chargeKey().equals(key)).toList();
+                BigDecimal billed = sum(inv.lines().stream().filter(l -> l.chargeKey().equals(key)
+                        && l.kind() == LineKind.LICENSED && l.meter().isPresent()).toList());
+                for (Invoice other : earlier) {
+                    if (other.status() == InvoiceStatus.FINALIZED || other.status() == InvoiceStatus.PAID) {
+                        billed = billed.add(sum(other.lines().stream().filter(l -> l.kind() == LineKind.ADJUSTMENT
+                                && l.chargeKey().equals(key) && l.adjustsPeriod().equals(Optional.of(inv.period())))
+                                .toList()));
+                    }
+                }
+                BigDecimal diff = sum(now).subtract(billed);
+                if (diff.signum() == 0 || now.isEmpty()) {
+                    continue;
+                }
+                InvoiceLine sample = now.get(0);
+                String quantity = now.stream().map(l -> l.description()).reduce((a, b) -> a + "; " + b).orElse("");
+                out.add(new InvoiceLine("adj", LineKind.ADJUSTMENT, key, "Late usage for " + key + " in "
+                        + inv.period().start() + " - " + inv.period().end() + " (measured again: " + quantity + ")",
+                        BigDecimal.ONE, diff, new Money(diff, c.currency()), inv.period(), sample.meter(),
+                        sample.meterVersion(), sample.plan(), sample.planVersion(), sample.priceJson(),
+                        now.stream().mapToLong(InvoiceLine::eventCount).sum(), Optional.of(inv.period())));
+            }
+        }
+        return out;
+    }
+
+    private static BigDecimal sum(List<InvoiceLine> lines) {
+        return lines.stream().map(l -> l.amount().amount()).reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    private static Instant earliest(Instant a, Instant b, Instant c) {
+        Instant m = a.isBefore(b) ? a : b;
+        return m.isBefore(c) ? m : c;
     }
 
     /** A meter-read charge: for each phase of the billed part, the price of the meter's figure over that phase. */

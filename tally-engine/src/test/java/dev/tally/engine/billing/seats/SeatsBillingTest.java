@@ -212,6 +212,23 @@ class SeatsBillingTest {
                 assertThat(l.meter()).contains("active_users");
                 assertThat(l.eventCount()).isEqualTo(4);
             });
+
+            // a late login of a fourth user on Nov 20, arriving Dec 5: the finalized November invoice stays as it
+            // was; the January invoice adjusts November by one user, 4.00, beside December's 0 users
+            clock.set(Instant.parse("2026-12-05T00:00:00Z"));
+            e.ingest(T, e.eventReader().read(("[{\"specversion\":\"1.0\",\"id\":\"late\",\"source\":\"s\","
+                    + "\"type\":\"login\",\"subject\":\"acme\",\"time\":\"2026-11-20T00:00:00Z\","
+                    + "\"data\":{\"user\":\"dee\"}}]").getBytes(StandardCharsets.UTF_8), CloudEventReader.BodyShape.BATCH));
+            clock.set(Instant.parse("2027-01-01T00:00:00Z"));
+            b.run(T);
+            assertThat(amounts(invoices(b).get(0), "users")).containsExactly("licensed 12.00");
+            Invoice dec = invoices(b).get(1);
+            assertThat(amounts(dec, "users")).containsExactly("licensed 0.00", "adjustment 4.00");
+            assertThat(dec.lines().get(1).adjustsPeriod()).contains(nov.period());
+            // and only once: a later invoice sees the adjustment already billed
+            clock.set(Instant.parse("2027-02-01T00:00:00Z"));
+            b.run(T);
+            assertThat(amounts(invoices(b).get(2), "users")).containsExactly("licensed 0.00");
         }
     }
 
@@ -227,6 +244,44 @@ class SeatsBillingTest {
             b.run(T);
             // 6 × 10 = 60.00 billed for November; ended Nov 21, 10 of 30 days unused: −60 × 10/30 = −20.00
             assertThat(amounts(invoices(b).get(1), "seats")).containsExactly("licensed_change -20.00");
+        }
+    }
+
+    @Test
+    void aPlanChangeBillsTheNewSeatPriceForTheRestOfThePeriod() throws Exception {
+        try (Engine e = Engine.open(dev.tally.engine.EngineConfig.of(dir), clock)) {
+            Billing b = e.billing();
+            Subscription s = subscribe(b, IN_ADVANCE);
+            b.createPlan(T, json.readTree(IN_ADVANCE.replace("\"team\"", "\"pro\"").replace("\"10\"", "\"12\"")));
+            seats(b, s, "5", null);
+            b.run(T);
+            clock.set(Instant.parse("2026-11-16T00:00:00Z"));
+            b.changePlan(T, s.id(), json.readTree("{\"plan\":\"pro\"}"));
+            clock.set(Instant.parse("2026-12-01T00:00:00Z"));
+            b.run(T);
+            // 5 seats at 10 → at 12 from Nov 16, 15 of 30 days: (60 − 50) × 15/30 = 5.00; December: 5 × 12 = 60.00
+            Invoice nov = invoices(b).get(1);
+            assertThat(amounts(nov, "seats")).containsExactly("licensed_change 5.00", "licensed 60.00");
+            assertThat(nov.lines().get(0).plan()).isEqualTo("pro");
+        }
+    }
+
+    @Test
+    void aSubscriptionStartedMidPeriodPaysItsSeatsForTheDaysLeft() throws Exception {
+        try (Engine e = Engine.open(dev.tally.engine.EngineConfig.of(dir), clock)) {
+            Billing b = e.billing();
+            b.setGracePeriod(T, Duration.ZERO);
+            b.createPlan(T, json.readTree(IN_ADVANCE));
+            b.createCustomer(T, json.readTree("{\"external_id\":\"acme\",\"timezone\":\"America/Los_Angeles\","
+                    + "\"currency\":\"USD\"}"));
+            clock.set(Instant.parse("2026-11-10T22:37:00Z")); // 14:37 on Nov 10 in Los Angeles
+            Subscription s = b.subscribe(T, json.readTree("{\"customer\":\"acme\",\"plan\":\"team\"}"));
+            seats(b, s, "3", null);
+            b.run(T);
+            // days 10..30 of November, 21 of 30: 3 × 10 × 21/30 = 21.00
+            Invoice opening = invoices(b).get(0);
+            assertThat(amounts(opening, "seats")).containsExactly("licensed 21.00");
+            assertThat(opening.lines().get(0).description()).isEqualTo("Seats (3) (prorated 21 of 30 days, Nov 10 \u2013 Nov 30)");
         }
     }
 }
