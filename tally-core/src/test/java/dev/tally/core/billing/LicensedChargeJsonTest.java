@@ -69,4 +69,22 @@ class LicensedChargeJsonTest {
         assertThat(violations("{\"key\":\"s\",\"type\":\"licensed\",\"meter\":\"m\",\"price\":{\"model\":\"unit\",\"unit_price\":\"1\"}}"))
                 .extracting(FieldViolation::field).containsExactly("charges[0].meter");
     }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<LicensedCharge> charges() {
+        return net.jqwik.api.Combinators.combine(dev.tally.core.pricing.Fixtures.quantityModels(),
+                net.jqwik.api.Arbitraries.of(FeeTiming.class), net.jqwik.api.Arbitraries.of(LicensedCharge.Increase.class),
+                net.jqwik.api.Arbitraries.of(LicensedCharge.Decrease.class), net.jqwik.api.Arbitraries.of(true, false))
+                .as((price, timing, increase, decrease, meter) -> new LicensedCharge("seats", "Seats", price,
+                        meter ? FeeTiming.IN_ARREARS : timing, meter ? Optional.of("active_users") : Optional.empty(),
+                        increase, decrease));
+    }
+
+    @net.jqwik.api.Property(tries = 300)
+    void everyLicensedChargeSurvivesWriteThenRead(@net.jqwik.api.ForAll("charges") LicensedCharge charge) {
+        Plan p = new Plan("p", 1, "p", java.util.Currency.getInstance("USD"), BillingInterval.MONTHLY, List.of(charge),
+                List.of(), 0);
+
+        assertThat(PlanJson.read(json(PlanJson.write(p).toString()), 1)).isEqualTo(p);
+    }
 }

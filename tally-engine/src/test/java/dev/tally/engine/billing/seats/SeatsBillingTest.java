@@ -284,4 +284,38 @@ class SeatsBillingTest {
             assertThat(opening.lines().get(0).description()).isEqualTo("Seats (3) (prorated 21 of 30 days, Nov 10 \u2013 Nov 30)");
         }
     }
+
+    @Test
+    void twoProcessesRecordingAtOnceGiveEveryChangeItsOwnSequence() throws Exception {
+        String url = TestDatabases.create();
+        databases.add(url);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try (Engine one = Engine.open(dev.tally.engine.EngineConfig.of(dir.resolve("one")).onPostgres(url)
+                        .withSecrets(TestDatabases.SECRETS), clock);
+                Engine two = Engine.open(dev.tally.engine.EngineConfig.of(dir.resolve("two")).onPostgres(url)
+                        .withSecrets(TestDatabases.SECRETS), clock)) {
+            Subscription s = subscribe(one.billing(), IN_ADVANCE);
+            clock.set(Instant.parse("2026-11-05T00:00:00Z"));
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                Billing b = (i % 2 == 0 ? one : two).billing();
+                int quantity = i + 1;
+                done.add(pool.submit(() -> {
+                    go.await();
+                    seats(b, s, Integer.toString(quantity), null);
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+            assertThat(two.billing().quantities().history(T, s.id()).changes())
+                    .extracting(dev.tally.core.billing.seat.QuantityChange::sequence)
+                    .containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.rangeClosed(1, 16).boxed().toList());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
