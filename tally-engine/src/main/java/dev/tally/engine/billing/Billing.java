@@ -689,10 +689,15 @@ public final class Billing {
                     Optional<ChargeEstimate.Invoiced> on = advance.stream().anyMatch(l -> l.chargeKey().equals(ch.key()))
                             ? invoiceWithFee(invoices, ch.key(), period) : Optional.empty();
                     if (on.isPresent()) {
-                        alreadyInvoiced = alreadyInvoiced.add(amount);
+                        // what the invoice already holds: the charge's in-advance lines (not a seat change to come)
+                        alreadyInvoiced = alreadyInvoiced.add(advance.stream().filter(l -> l.chargeKey().equals(ch.key()))
+                                .map(l -> l.amount().amount()).reduce(BigDecimal.ZERO, BigDecimal::add));
                     }
-                    charges.add(new ChargeEstimate(ch.key(), ch.name(), Optional.empty(), BigDecimal.ONE,
-                            BigDecimal.ZERO, BigDecimal.ONE, amount, BigDecimal.ZERO, Optional.empty(), own, on));
+                    // a licensed charge's quantity is its count in force now (seats); a flat fee's is 1
+                    BigDecimal quantity = ch instanceof dev.tally.core.billing.LicensedCharge l && l.setThroughApi()
+                            ? quantities.history(tenant, s.id()).quantityAt(ch.key(), now) : BigDecimal.ONE;
+                    charges.add(new ChargeEstimate(ch.key(), ch.name(), Optional.empty(), quantity,
+                            BigDecimal.ZERO, quantity, amount, BigDecimal.ZERO, Optional.empty(), own, on));
                 }
             }
             InvoiceTotals totals = InvoiceTotals.of(c.currency(), lines.stream().map(InvoiceLine::amount).toList(),

@@ -102,7 +102,12 @@ class SeatsBillingTest {
             clock.set(Instant.parse("2026-11-25T00:00:00Z"));
             UsageEstimate est = b.currentUsage(T, "acme").get(0);
             assertThat(est.charges()).filteredOn(c -> c.charge().equals("seats")).singleElement()
-                    .satisfies(c -> assertThat(c.amount()).isEqualByComparingTo("63.67"));
+                    .satisfies(c -> {
+                        assertThat(c.amount()).isEqualByComparingTo("63.67");
+                        assertThat(c.quantity()).as("the seats in force now").isEqualByComparingTo("6");
+                        assertThat(c.invoiced()).as("the base is on the opening invoice").isPresent();
+                    });
+            assertThat(est.alreadyInvoiced()).as("the 50.00 base, not the changes to come").isEqualByComparingTo("50.00");
 
             clock.set(Instant.parse("2026-12-01T00:00:00Z"));
             b.run(T);
