@@ -74,7 +74,23 @@ class SeatBillingPropertiesTest {
     void periodTotalIsTheDayWeightedSumOfEachDaysPrice(@ForAll("months") Month month,
             @ForAll("schedules") List<Change> schedule, @ForAll("models") PriceModel model,
             @ForAll @IntRange(min = 0, max = 60) int startCount) {
-        PricedCharge p = priced("team", seats(model, Increase.IMMEDIATE, Decrease.CREDIT));
+        assertDayWeighted(month, schedule, model, startCount, Increase.IMMEDIATE, Decrease.CREDIT);
+    }
+
+    /**
+     * Every policy is a day-weighted sum too, of the count it bills: with decreases not credited, the running
+     * maximum of the counts; with increases from the next period, the running minimum; with both, the start count.
+     */
+    @Property(tries = 500)
+    void everyPolicyBillsTheDayWeightedSumOfItsBilledCount(@ForAll("months") Month month,
+            @ForAll("schedules") List<Change> schedule, @ForAll("models") PriceModel model,
+            @ForAll @IntRange(min = 0, max = 60) int startCount, @ForAll Increase increase, @ForAll Decrease decrease) {
+        assertDayWeighted(month, schedule, model, startCount, increase, decrease);
+    }
+
+    private static void assertDayWeighted(Month month, List<Change> schedule, PriceModel model, int startCount,
+            Increase increase, Decrease decrease) {
+        PricedCharge p = priced("team", seats(model, increase, decrease));
         Period nominal = month.period();
         ZoneId zone = month.zone();
         long nanos = Duration.between(nominal.start(), nominal.end()).toNanos();
@@ -89,24 +105,31 @@ class SeatBillingPropertiesTest {
         lines.addAll(SeatBilling.changes(Optional.of(p), BigDecimal.valueOf(startCount), steps, nominal.end(), nominal,
                 Fixtures.USD, zone));
 
-        // each local day at the count in force at its end (the last change of the day wins)
+        // an independent model: each local day at the count billed at its end (after the day's last change)
         List<SeatStep> ordered = steps.stream().sorted(Comparator.comparing(SeatStep::at)).toList();
         BigDecimal dayWeighted = BigDecimal.ZERO;
         long days = 0;
         for (LocalDate d = nominal.start().atZone(zone).toLocalDate(); d.atStartOfDay(zone).toInstant().isBefore(nominal.end());
                 d = d.plusDays(1)) {
             Instant endOfDay = d.plusDays(1).atStartOfDay(zone).toInstant();
-            BigDecimal count = BigDecimal.valueOf(startCount);
+            BigDecimal billed = BigDecimal.valueOf(startCount);
             for (SeatStep s : ordered) {
-                if (s.at().isBefore(endOfDay)) {
-                    count = ((SeatStep.Quantity) s).quantity();
+                if (!s.at().isBefore(endOfDay)) {
+                    break;
+                }
+                BigDecimal q = ((SeatStep.Quantity) s).quantity();
+                if (q.compareTo(billed) > 0 && increase == Increase.IMMEDIATE
+                        || q.compareTo(billed) < 0 && decrease == Decrease.CREDIT) {
+                    billed = q;
                 }
             }
-            dayWeighted = dayWeighted.add(SeatBilling.price(p.charge(), count, Fixtures.USD));
+            dayWeighted = dayWeighted.add(SeatBilling.price(p.charge(), billed, Fixtures.USD));
             days++;
         }
         BigDecimal expected = dayWeighted.divide(BigDecimal.valueOf(days), 40, RoundingMode.HALF_EVEN);
 
+        long changeLines = lines.stream().filter(l -> l.kind() == dev.tally.core.billing.LineKind.LICENSED_CHANGE).count();
+        assertThat(changeLines).as("one line per change").isEqualTo(steps.size());
         assertThat(exact(lines).subtract(expected).abs()).as("exact total against the day-weighted sum")
                 .isLessThanOrEqualTo(new BigDecimal("1e-18"));
         BigDecimal minor = new BigDecimal("0.01");
