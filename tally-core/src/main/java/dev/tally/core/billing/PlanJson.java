@@ -37,6 +37,7 @@ import java.util.TreeSet;
  *  "features":[{"key":"sso","type":"boolean","enabled":true},
  *              {"key":"tokens","type":"metered","meter":"tokens","limit":"100000","mode":"hard","grace_percent":"10"}]}
  * }</pre>
+ * A charge of {@code "type":"licensed"} (seats) is read and written by {@link LicensedChargeJson}.
  * Reading is strict and collects every problem before failing with one {@link ValidationException} whose
  * violations name each bad field by its JSON path ({@code charges[1].price.tiers[0].up_to}); unknown fields are
  * refused; decimals are strings or exact JSON numbers (never a JSON float read as a double); prices are read by
