@@ -101,6 +101,7 @@ class AccountingExportsHttpTest {
         assertThat(base.get("invoice_id")).isEqualTo(acme);
         assertThat(base.get("description")).as("a comma and quotes survive").isEqualTo("Base, \"premium\" fee");
         assertThat(base.get("line_amount")).isEqualTo("100.00");
+        assertThat(base.get("line_kind")).as("the API's spelling").isEqualTo("flat_fee");
         assertThat(base.get("line_amount_minor")).isEqualTo("10000");
         assertThat(base.get("invoice_total")).isEqualTo("123.57");
         assertThat(base.get("amount_due_minor")).isEqualTo("12357");

@@ -63,7 +63,7 @@ public final class AccountingExports {
                 out.row(List.of(inv.id(), inv.number().orElse(""), inv.status().wireName(), inv.customer(),
                         cur.getCurrencyCode(), inv.finalizedAt().orElseThrow().toString(),
                         inv.dueDate().map(Object::toString).orElse(""), inv.period().start().toString(),
-                        inv.period().end().toString(), l.lineId(), l.kind().name().toLowerCase(java.util.Locale.ROOT),
+                        inv.period().end().toString(), l.lineId(), l.kind().wireName(),
                         l.chargeKey(), l.description(), l.quantity().toPlainString(), l.unitPrice().toPlainString(),
                         decimal(l.amount()), minor(l.amount()), decimal(inv.totals().subtotal()),
                         decimal(inv.totals().taxTotal()), decimal(inv.totals().total()),
