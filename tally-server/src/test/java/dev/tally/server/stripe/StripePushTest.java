@@ -97,6 +97,9 @@ class StripePushTest {
         assertThat(f.stripe().pushDue()).isZero();
         assertThat(f.ok("GET", "/v1/providers/stripe", null).get("invoices").get("skipped").asInt()).isEqualTo(1);
         assertThat(f.stub.requests("POST", "/v1/invoices")).isEmpty();
+        // no provider collects it, so a retry does nothing
+        assertThat(f.server.engine().payments().retry("default", before.get("id").asText(), "r1").kind())
+                .isEqualTo(dev.tally.engine.payment.RetryOutcome.Kind.NOT_COLLECTED);
         assertThat(f.ok("GET", "/v1/providers/stripe/customers/acme", null).get("stripe_customer_id").asText())
                 .isEqualTo("cus_Existing42");
         assertThat(f.call("PUT", "/v1/providers/stripe/customers/acme", "{\"stripe_customer_id\":\"acct_1\"}").status())
