@@ -129,8 +129,8 @@ final class InvoicePusher {
         if (remote.getAmountDue() != null && remote.getAmountDue() + orZero(remote.getAmountPaid()) != expected
                 && !"paid".equals(remote.getStatus())) {
             store.failed(tenant, PROVIDER, inv.id(), "Stripe's invoice " + remote.getId() + " is due "
-                    + remote.getAmountDue() + ", Tally's " + expected + " (minor units)", Long.MAX_VALUE);
-            return true;
+                    + remote.getAmountDue() + ", Tally's " + expected + " (minor units); held", Long.MAX_VALUE);
+            return false;
         }
         store.pushed(tenant, PROVIDER, inv.id());
         return true;
