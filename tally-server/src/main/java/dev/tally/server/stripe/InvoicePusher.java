@@ -207,8 +207,13 @@ final class InvoicePusher {
             }
         }
         String query = "metadata['tally_customer_id']:'" + customerId.replace("\\", "\\\\").replace("'", "\\'") + "'";
-        for (Customer sc : stripe.v1().customers().search(CustomerSearchParams.builder().setQuery(query).build())
-                .getData()) {
+        List<Customer> found;
+        try {
+            found = stripe.v1().customers().search(CustomerSearchParams.builder().setQuery(query).build()).getData();
+        } catch (com.stripe.exception.InvalidRequestException searchNotAvailable) {
+            found = List.of(); // search is not offered in every region; the idempotent create below still holds
+        }
+        for (Customer sc : found) {
             store.linkCustomer(tenant, PROVIDER, customerId, sc.getId(), "metadata");
             return sc.getId();
         }

@@ -39,6 +39,11 @@ final class StripeClients {
                 if (r.code() == 429 || r.code() >= 500) {
                     r.headers().firstValue("Retry-After").flatMap(StripeClients::seconds).ifPresent(retryAfter::set);
                 }
+                if (r.code() >= 400 && !looksLikeJsonObject(r.body())) {
+                    // e.g. a proxy's bare 502: stripe-java expects Stripe's error object, so give it one
+                    return new StripeResponse(r.code(), r.headers(), "{\"error\":{\"type\":\"api_error\","
+                            + "\"message\":\"HTTP " + r.code() + " without a Stripe error body\"}}");
+                }
                 return r;
             }
         };
@@ -49,6 +54,10 @@ final class StripeClients {
     /** The Retry-After of the last 429 or 5xx answer this thread received from a client made since its last call. */
     Optional<Duration> lastRetryAfter() {
         return Optional.ofNullable(retryAfter.get());
+    }
+
+    private static boolean looksLikeJsonObject(String body) {
+        return body != null && body.strip().startsWith("{");
     }
 
     private static Optional<Duration> seconds(String v) {

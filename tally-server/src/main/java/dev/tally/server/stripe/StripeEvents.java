@@ -248,8 +248,20 @@ final class StripeEvents {
                     .setPayment(InvoicePaymentListParams.Payment.builder()
                             .setType(InvoicePaymentListParams.Payment.Type.PAYMENT_INTENT).setPaymentIntent(pi).build())
                     .build()).getData()) {
-                Optional<String> known = p.getInvoice() == null ? Optional.empty()
-                        : store.invoiceOf(tenant, PROVIDER, p.getInvoice());
+                if (p.getInvoice() == null) {
+                    continue;
+                }
+                Optional<String> known = store.invoiceOf(tenant, PROVIDER, p.getInvoice());
+                if (known.isEmpty()) {
+                    // a push that has not recorded the Stripe invoice's id yet: its metadata names the Tally invoice
+                    com.stripe.model.Invoice si = stripe.get().v1().invoices().retrieve(p.getInvoice());
+                    String tally = si.getMetadata() == null ? null : si.getMetadata().get("tally_invoice_id");
+                    if (tally != null && tenant.equals(si.getMetadata().get("tally_tenant"))) {
+                        billing.invoice(tenant, tally);
+                        store.rememberObject(tenant, PROVIDER, p.getInvoice(), tally);
+                        known = Optional.of(tally);
+                    }
+                }
                 if (known.isPresent()) {
                     store.rememberObject(tenant, PROVIDER, pi, known.get());
                     return known;

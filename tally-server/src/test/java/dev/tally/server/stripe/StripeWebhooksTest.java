@@ -176,4 +176,30 @@ class StripeWebhooksTest {
         assertThat(other.status()).isEqualTo(200);
         assertThat(other.json().get("outcome").asText()).isEqualTo("ignored");
     }
+
+    @Test
+    void aPaymentIntentTallyHasNotSeenIsTracedToItsInvoiceThroughStripesInvoicePayments() {
+        f.stub.server.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/v1/invoice_payments"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(200)
+                        .withHeader("Content-Type", "application/json").withBody(StripeStub.list("/v1/invoice_payments",
+                                StripeStub.invoicePayment().replace(StripeStub.PAYMENT_INTENT, "pi_3Unseen")))));
+        String unseen = intent("requires_payment_method", 11000, 0, "Your card was declined.")
+                .replace(StripeStub.PAYMENT_INTENT, "pi_3Unseen");
+        StripeFixture.Reply r = f.webhook(StripeFixture.event("evt_unseen", "payment_intent.payment_failed",
+                f.clock.instant(), unseen));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(state().get("payment_status").asText()).isEqualTo("failed");
+        var lookup = f.stub.requests("GET", "/v1/invoice_payments").get(0);
+        assertThat(lookup.queryParameter("payment[payment_intent]").firstValue()).isEqualTo("pi_3Unseen");
+        assertThat(lookup.queryParameter("payment[type]").firstValue()).isEqualTo("payment_intent");
+        // Stripe down during the look-up: not applied, answered 503 so that Stripe sends it again
+        f.stub.server.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/v1/invoice_payments"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(500)));
+        String other = unseen.replace("pi_3Unseen", "pi_3Other");
+        assertThat(f.webhook(StripeFixture.event("evt_other", "payment_intent.payment_failed", f.clock.instant(), other))
+                .status()).isEqualTo(503);
+        assertThat(f.server.engine().providers().eventSeen("default", "stripe", "evt_other")).isFalse();
+    }
 }
