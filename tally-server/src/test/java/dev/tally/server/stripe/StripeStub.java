@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * A Stripe-shaped HTTP stub on 127.0.0.1 (WireMock, port 0): answers the calls the push step makes with objects of
- * the shapes Stripe documents (customer, invoice, invoiceitem, list, search_result, invoice_payment, error) and
+ * the shapes Stripe documents (customer, invoice, invoiceitem, list, search_result, invoice_payment, error; fields as
+ * in Stripe's OpenAPI spec for API version 2025-11-17.clover, as its generated client types list them) and
  * records every request, so tests assert paths, form fields, amounts and Idempotency-Key headers.
  */
 final class StripeStub implements AutoCloseable {
@@ -62,9 +63,9 @@ final class StripeStub implements AutoCloseable {
 
     static String invoicePayment() {
         return "{\"id\":\"inpay_1TStub0001\",\"object\":\"invoice_payment\",\"amount_paid\":null,\"amount_requested\":0,"
-                + "\"currency\":\"usd\",\"invoice\":\"" + INVOICE + "\",\"is_default\":true,\"livemode\":false,"
+                + "\"created\":1764547200,\"currency\":\"usd\",\"invoice\":\"" + INVOICE + "\",\"is_default\":true,\"livemode\":false,"
                 + "\"payment\":{\"type\":\"payment_intent\",\"payment_intent\":\"" + PAYMENT_INTENT + "\"},"
-                + "\"status\":\"open\"}";
+                + "\"status\":\"open\",\"status_transitions\":{\"canceled_at\":null,\"paid_at\":null}}";
     }
 
     static String error(String type, String code, String message) {
