@@ -99,7 +99,7 @@ class DunningHttpTest {
 
         JsonNode retry = created(t.post("/v1/invoices/" + acme + "/payments/retry", ""));
         assertThat(retry.get("step").asText()).isEqualTo("manual_retry:1");
-        assertThat(retry.get("detail").get("outcome").asText()).isEqualTo("reminder_only");
+        assertThat(retry.get("detail").get("outcome").asText()).isEqualTo("not_collected");
         assertThat(retry.get("invoice_payment").get("payment_status").asText()).isEqualTo("failed");
 
         created(t.post("/v1/invoices/" + globex + "/payments",

@@ -13,6 +13,8 @@ import java.util.Set;
  * declined, money returned) with their own reference, e.g. the bank's transaction id. The body is
  * {@code {"outcome": "succeeded|failed|processing|refunded|disputed", "amount": "10.00", "reference": "...",
  * "reason": "...", "currency": "USD", "occurred_at": "RFC 3339"}}; reason, currency and occurred_at are optional.
+ * It collects nothing itself (a person pays), so a retry of a manual invoice is {@link RetryOutcome.Kind#NOT_COLLECTED}
+ * and dunning sends a reminder instead.
  */
 public final class ManualProvider implements PaymentProvider {
     public static final String NAME = "manual";
@@ -22,16 +24,6 @@ public final class ManualProvider implements PaymentProvider {
     @Override
     public String name() {
         return NAME;
-    }
-
-    /**
-     * A manual invoice is paid by a person (a bank transfer): a retry cannot charge anything, so it only reminds. The
-     * dunning step that asked records the reminder and sends it as a webhook ({@code invoice.payment_reminder}).
-     */
-    @Override
-    public RetryOutcome retry(RetryRequest request) {
-        return new RetryOutcome(RetryOutcome.Status.REMINDER_ONLY, Optional.empty(),
-                "manual payments cannot be retried by Tally; the customer was reminded");
     }
 
     /** Reads and validates a record request; throws {@link InvalidPaymentException} naming the first bad field. */

@@ -36,11 +36,32 @@ public final class Payments {
     private final Clock clock;
     private final List<java.util.function.BiConsumer<Invoice, Recorded>> listeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<PaymentProvider> collectors = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Payments(Database db, Billing billing, Clock clock) {
         this.db = db;
         this.billing = billing;
         this.clock = clock;
+    }
+
+    /** Registers a provider that may collect invoices itself (see {@link PaymentProvider#collects}). */
+    public void register(PaymentProvider provider) {
+        collectors.add(provider);
+    }
+
+    /**
+     * The one retry seam (dunning's steps, the retry button): asks the first registered provider that collects the
+     * invoice to try again ({@link PaymentProvider#retry}) with {@code idempotencyKey}; when none does (e.g. a
+     * {@code manual} invoice paid by bank transfer), the outcome is {@link RetryOutcome.Kind#NOT_COLLECTED}.
+     */
+    public RetryOutcome retry(String tenant, String invoiceId, String idempotencyKey) {
+        Invoice invoice = billing.invoice(tenant, invoiceId);
+        for (PaymentProvider p : collectors) {
+            if (p.collects(tenant, invoiceId)) {
+                return p.retry(new RetryRequest(invoice, summary(invoice), idempotencyKey));
+            }
+        }
+        return RetryOutcome.notCollected(ManualProvider.NAME);
     }
 
     /** A record's outcome: the stored fact, whether this call created it, and the ledger's state after it. */

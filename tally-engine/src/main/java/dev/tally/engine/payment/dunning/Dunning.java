@@ -11,17 +11,13 @@ import dev.tally.engine.entitlement.Entitlements;
 import dev.tally.engine.entitlement.SuspensionMode;
 import dev.tally.engine.notify.Outbox;
 import dev.tally.engine.notify.WebhookEventTypes;
-import dev.tally.engine.payment.FactKind;
-import dev.tally.engine.payment.ManualProvider;
 import dev.tally.engine.payment.PaymentConflictException;
 import dev.tally.engine.payment.PaymentFact;
 import dev.tally.engine.payment.PaymentJson;
-import dev.tally.engine.payment.PaymentProvider;
 import dev.tally.engine.payment.PaymentStatus;
 import dev.tally.engine.payment.PaymentSummary;
 import dev.tally.engine.payment.Payments;
 import dev.tally.engine.payment.RetryOutcome;
-import dev.tally.engine.payment.RetryRequest;
 import dev.tally.engine.store.Database;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -31,21 +27,20 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The dunning facade. {@link #run} does, for one tenant, every step of its policy that is due now and lifts the
  * suspensions whose invoice is settled; each step is done in one transaction that first inserts the step's row under
- * its unique (tenant, invoice, step) key, then does what the step does (a webhook message, a retry through the
- * invoice's provider with the idempotency key {@code dunning:<invoice>:<step>}, a suspension), so a step happens once
+ * its unique (tenant, invoice, step) key, then does what the step does (a webhook message, a retry through
+ * {@link Payments#retry}, i.e. the provider that collects the invoice, with the idempotency key
+ * {@code dunning:<invoice>:<step>}, a suspension), so a step happens once
  * however often, and in however many processes, {@code run} is called; a step whose transaction fails is tried again
  * on the next run. A new payment that settles an invoice lifts its suspension at once. {@link #retryNow} is the
  * retry button. See docs/PAYMENTS.md.
@@ -59,7 +54,6 @@ public final class Dunning {
     private final Entitlements entitlements;
     private final Clock clock;
     private final DunningStore store;
-    private final Map<String, PaymentProvider> providers = new ConcurrentHashMap<>();
 
     public Dunning(Database db, Billing billing, Payments payments, Entitlements entitlements, Clock clock) {
         this.db = db;
@@ -68,7 +62,6 @@ public final class Dunning {
         this.entitlements = entitlements;
         this.clock = clock;
         this.store = new DunningStore(db);
-        useProvider(new ManualProvider());
         payments.afterRecord((invoice, recorded) -> {
             if (recorded.summary().status() == PaymentStatus.SUCCEEDED) {
                 try {
@@ -78,11 +71,6 @@ public final class Dunning {
                 }
             }
         });
-    }
-
-    /** Makes a provider available to retries of the invoices whose latest attempt came from it (by its name). */
-    public void useProvider(PaymentProvider provider) {
-        providers.put(provider.name(), provider);
     }
 
     // ---- policy
@@ -122,6 +110,8 @@ public final class Dunning {
             for (String id : store.unpaid(tenant, Optional.empty(), Optional.empty())) {
                 try {
                     done += runInvoice(tenant, policy, id);
+                } catch (ProviderUnavailableException e) {
+                    LOG.info("dunning of invoice {}: {}", id, e.getMessage());
                 } catch (RuntimeException e) {
                     LOG.warn("dunning of invoice {} failed; its due steps are tried again on the next run", id, e);
                 }
@@ -174,7 +164,7 @@ public final class Dunning {
                     Outbox.record(c, inv.tenant(), WebhookEventTypes.INVOICE_PAYMENT_REMINDER, data, now);
                 }
                 case RETRY_SKIPPED -> detail.put("reason", "a later retry was due by the time this one ran");
-                case RETRY, MANUAL_RETRY -> retry(c, inv, s, facts, p, step, detail, data, now);
+                case RETRY, MANUAL_RETRY -> retry(c, inv, p, detail, data, now);
                 case UNCOLLECTIBLE -> suspended[0] = uncollectible(c, policy, inv, zone, detail, data, now);
                 default -> throw new IllegalStateException("not a scheduled step: " + p.kind());
             }
@@ -187,32 +177,36 @@ public final class Dunning {
         return done;
     }
 
-    private void retry(Connection c, Invoice inv, PaymentSummary s, List<PaymentFact> facts, DunningSchedule.Planned p,
-            DunningStep step, ObjectNode detail, ObjectNode data, Instant now) throws SQLException {
-        String providerName = facts.stream().filter(f -> f.kind() == FactKind.FAILED || f.kind() == FactKind.SUCCEEDED
-                || f.kind() == FactKind.PROCESSING).max(Comparator.comparing(PaymentFact::occurredAt)
-                        .thenComparing(PaymentFact::id)).map(PaymentFact::provider).orElse(ManualProvider.NAME);
-        PaymentProvider provider = providers.get(providerName);
+    private void retry(Connection c, Invoice inv, DunningSchedule.Planned p, ObjectNode detail, ObjectNode data,
+            Instant now) throws SQLException {
         String key = "dunning:" + inv.id() + ":" + p.step();
-        RetryOutcome outcome = provider == null
-                ? new RetryOutcome(RetryOutcome.Status.UNSUPPORTED, Optional.empty(),
-                        "the " + providerName + " provider is not available in this process")
-                : provider.retry(new RetryRequest(inv, s, p.attempt(), key));
+        RetryOutcome outcome = payments.retry(inv.tenant(), inv.id(), key);
+        if (outcome.kind() == RetryOutcome.Kind.UNAVAILABLE && p.kind() == DunningStep.Kind.RETRY) {
+            // rolls the step's row back: the next run asks again with the same key
+            throw new ProviderUnavailableException(outcome.provider());
+        }
         detail.put("attempt", p.attempt());
-        detail.put("provider", providerName);
+        detail.put("provider", outcome.provider());
         detail.put("idempotency_key", key);
-        detail.put("outcome", outcome.status().wireName());
+        detail.put("outcome", outcome.kind().wireName());
         outcome.reference().ifPresent(r -> detail.put("reference", r));
         detail.put("message", outcome.detail());
         data.put("action", "retry");
         data.put("attempt", p.attempt());
         data.set("retry", detail.deepCopy());
         Outbox.record(c, inv.tenant(), WebhookEventTypes.INVOICE_DUNNING_STEP, data, now);
-        if (outcome.status() == RetryOutcome.Status.REMINDER_ONLY) {
+        if (outcome.kind() == RetryOutcome.Kind.NOT_COLLECTED) {
             ObjectNode reminder = data.deepCopy();
             reminder.remove("action");
             reminder.put("reason", "retry");
             Outbox.record(c, inv.tenant(), WebhookEventTypes.INVOICE_PAYMENT_REMINDER, reminder, now);
+        }
+    }
+
+    /** A scheduled retry's provider could not be asked: the step is undone and tried again on the next run. */
+    private static final class ProviderUnavailableException extends RuntimeException {
+        ProviderUnavailableException(String provider) {
+            super("the " + provider + " provider could not be reached; the retry is tried again on the next run");
         }
     }
 

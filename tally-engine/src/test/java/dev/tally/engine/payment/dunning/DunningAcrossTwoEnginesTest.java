@@ -89,8 +89,8 @@ class DunningAcrossTwoEnginesTest {
     void eachStepHappensOnceAcrossTwoProcesses() throws Exception {
         String id = DunningFixture.finalizedInvoice(a.billing());
         RecordingProvider provider = new RecordingProvider(0);
-        a.dunning().useProvider(provider);
-        b.dunning().useProvider(provider);
+        a.payments().register(provider);
+        b.payments().register(provider);
         b.dunning().putPolicy(T, JSON.readTree(DunningFixture.POLICY.replace("grace\",\"suspension_grace_days\":2",
                 "hard\"")));
         clock.set(Instant.parse("2026-11-08T01:00:00Z"));

@@ -83,7 +83,7 @@ class DunningScheduleTest {
             assertThat(e.dunning().run(T)).isEqualTo(1);
             DunningStep retry = e.dunning().steps(T, id).get(2);
             assertThat(retry.step()).isEqualTo("retry:1");
-            assertThat(retry.detail().get("outcome").asText()).isEqualTo("reminder_only");
+            assertThat(retry.detail().get("outcome").asText()).isEqualTo("not_collected");
             assertThat(retry.detail().get("idempotency_key").asText()).isEqualTo("dunning:" + id + ":retry:1");
 
             clock.set(Instant.parse("2026-11-12T00:00:00Z"));
@@ -169,7 +169,7 @@ class DunningScheduleTest {
         try (Engine e = Engine.open(store.config(dir, databases), clock)) {
             String id = DunningFixture.finalizedInvoice(e.billing());
             RecordingProvider provider = new RecordingProvider(1);
-            e.dunning().useProvider(provider);
+            e.payments().register(provider);
             e.dunning().putPolicy(T, JSON.readTree("{\"retry_days\":[1],\"reminder_days_before_due\":[],"
                     + "\"remind_after_failure\":false}"));
             e.payments().record(MANUAL, T, id, fact("failed", "100", "card-1"));
