@@ -3,18 +3,19 @@ package dev.tally.server;
 import dev.tally.engine.Engine;
 import dev.tally.engine.export.AccountingExports;
 import dev.tally.engine.export.CsvWriter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * {@code GET /v1/exports/invoices.csv}, {@code credit-notes.csv} and {@code payments.csv}: the accounting exports of
  * a period {@code from} (inclusive) to {@code to} (exclusive), both required RFC 3339 instants, as
- * {@code text/csv; charset=utf-8} (RFC 4180, a header line first; columns in docs/PAYMENTS.md).
+ * {@code text/csv; charset=utf-8} (RFC 4180, a header line first; columns in docs/PAYMENTS.md). The rows are
+ * spooled to a temporary file as they are read and sent with their length once complete (the file is deleted).
  */
 final class ExportsApi {
     private final Engine engine;
@@ -45,12 +46,18 @@ final class ExportsApi {
         if (!from.isBefore(to)) {
             throw HttpError.badRequest("to", "must be after from");
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (Writer w = new OutputStreamWriter(bytes, StandardCharsets.UTF_8)) {
-            export.write(engine.exports(), r.tenant(), from, to, new CsvWriter(w, columns));
+        // rows go to a spool file as they are read (memory stays flat whatever the period), and the answer is sent
+        // only once the whole export is written: a failure half-way is a 500, never a truncated 200
+        Path spool = Files.createTempFile("tally-export-", ".csv");
+        try {
+            try (Writer w = Files.newBufferedWriter(spool, StandardCharsets.UTF_8)) {
+                export.write(engine.exports(), r.tenant(), from, to, new CsvWriter(w, columns));
+            }
+            r.exchange.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "-"
+                    + from.toString().replace(":", "") + "-" + to.toString().replace(":", "") + ".csv\"");
+            Responses.sendFile(r.exchange, 200, "text/csv; charset=utf-8", spool);
+        } finally {
+            Files.deleteIfExists(spool);
         }
-        r.exchange.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + name + "-"
-                + from.toString().replace(":", "") + "-" + to.toString().replace(":", "") + ".csv\"");
-        Responses.send(r.exchange, 200, "text/csv; charset=utf-8", bytes.toByteArray());
     }
 }

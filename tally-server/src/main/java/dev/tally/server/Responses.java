@@ -33,6 +33,20 @@ final class Responses {
         ex.close();
     }
 
+    /** Sends a file as a complete response of its length (e.g. a spooled export), copied, never read whole. */
+    static void sendFile(HttpExchange ex, int status, String contentType, java.nio.file.Path file) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        long size = java.nio.file.Files.size(file);
+        ex.sendResponseHeaders(status, size == 0 ? -1 : size);
+        if (size > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                java.nio.file.Files.copy(file, out);
+            }
+        }
+        ex.close();
+    }
+
     static void text(HttpExchange ex, int status, String contentType, String body) throws IOException {
         send(ex, status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }

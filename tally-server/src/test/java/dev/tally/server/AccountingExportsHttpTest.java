@@ -150,6 +150,27 @@ class AccountingExportsHttpTest {
     }
 
     @Test
+    void rowsWithinOneSecondAreInTimeOrderAndTheExportIsSentWithItsLength() throws Exception {
+        clock.advance(java.time.Duration.ofHours(1));
+        created(t.post("/v1/invoices/" + acme + "/payments", "{\"outcome\":\"failed\",\"amount\":\"1.00\","
+                + "\"reference\":\"at-the-second\"}"));
+        clock.advance(java.time.Duration.ofMillis(500));
+        // stored as 01:00:00.500Z, which sorts before 01:00:00Z as text
+        created(t.post("/v1/invoices/" + acme + "/payments", "{\"outcome\":\"failed\",\"amount\":\"2.00\","
+                + "\"reference\":\"half-a-second-later\"}"));
+        List<List<String>> all = csv("/v1/exports/payments.csv?" + PERIOD);
+        assertThat(List.of(row(all, 1).get("reference"), row(all, 2).get("reference")))
+                .containsExactly("at-the-second", "half-a-second-later");
+        List<List<String>> later = csv("/v1/exports/payments.csv?from=2026-11-01T01:00:00.500Z&to=2026-12-01T00:00:00Z");
+        assertThat(later).hasSize(2);
+        assertThat(row(later, 1).get("reference")).isEqualTo("half-a-second-later");
+
+        TestServer.Reply r = t.get("/v1/exports/invoices.csv?" + PERIOD);
+        assertThat(r.headers().firstValue("Content-Length")).as("sent whole, with its length")
+                .contains(String.valueOf(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+    }
+
+    @Test
     void aPeriodIsRequiredAndOrdered() {
         assertThat(t.get("/v1/exports/invoices.csv").status()).isEqualTo(400);
         assertThat(t.get("/v1/exports/payments.csv?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z").status())

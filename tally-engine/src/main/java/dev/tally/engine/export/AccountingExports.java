@@ -23,7 +23,8 @@ import java.util.List;
  * order, and never change meaning; a new column would only be added at the end. Amount columns are exact decimals
  * with exactly the currency's number of decimals ({@code 12.30} EUR, {@code 1230} JPY, {@code 1.230} BHD); the
  * {@code *_minor} columns are the same amounts as whole numbers of the minor unit ({@code 1230} cents). Empty
- * fields are absent values. Status-like columns ({@code invoice_status}) are as of the export.
+ * fields are absent values. Status-like columns ({@code invoice_status}) are as of the export. Rows are written as
+ * each document is read: only the period's keys (id and instant) are held in memory, never the documents.
  */
 public final class AccountingExports {
     public static final List<String> INVOICE_COLUMNS = List.of("invoice_id", "invoice_number", "invoice_status",
@@ -48,16 +49,9 @@ public final class AccountingExports {
     }
 
     public void invoices(String tenant, Instant from, Instant to, CsvWriter out) {
-        List<Invoice> found = new ArrayList<>();
-        for (String id : ids("SELECT id FROM invoices WHERE tenant_id = ? AND finalized_at IS NOT NULL "
+        for (Key k : keys("SELECT id, finalized_at, id, id FROM invoices WHERE tenant_id = ? AND finalized_at IS NOT NULL "
                 + "AND finalized_at >= ? AND finalized_at < ?", tenant, from, to)) {
-            Invoice inv = billing.invoice(tenant, id);
-            if (inv.finalizedAt().filter(t -> within(t, from, to)).isPresent()) {
-                found.add(inv);
-            }
-        }
-        found.sort(java.util.Comparator.comparing((Invoice i) -> i.finalizedAt().orElseThrow()).thenComparing(Invoice::id));
-        for (Invoice inv : found) {
+            Invoice inv = billing.invoice(tenant, k.id());
             Currency cur = inv.totals().currency();
             for (InvoiceLine l : inv.lines()) {
                 out.row(List.of(inv.id(), inv.number().orElse(""), inv.status().wireName(), inv.customer(),
@@ -73,19 +67,11 @@ public final class AccountingExports {
     }
 
     public void creditNotes(String tenant, Instant from, Instant to, CsvWriter out) {
-        List<JsonNode> notes = new ArrayList<>();
-        for (String invoiceId : ids("SELECT DISTINCT invoice_id FROM credit_notes WHERE tenant_id = ? "
+        for (Key k : keys("SELECT id, created_at, number, invoice_id FROM credit_notes WHERE tenant_id = ? "
                 + "AND created_at >= ? AND created_at < ?", tenant, from, to)) {
-            for (JsonNode n : billing.creditNotes(tenant, invoiceId)) {
-                if (within(Instant.parse(n.get("created_at").asText()), from, to)) {
-                    notes.add(n);
-                }
-            }
-        }
-        notes.sort(java.util.Comparator.comparing((JsonNode n) -> Instant.parse(n.get("created_at").asText()))
-                .thenComparing(n -> n.get("number").asText()));
-        for (JsonNode n : notes) {
-            Invoice inv = billing.invoice(tenant, n.get("invoice").asText());
+            JsonNode n = billing.creditNotes(tenant, k.parent()).stream()
+                    .filter(x -> x.get("id").asText().equals(k.id())).findFirst().orElseThrow();
+            Invoice inv = billing.invoice(tenant, k.parent());
             Currency cur = Currency.getInstance(n.get("currency").asText());
             BigDecimal tax = BigDecimal.ZERO;
             for (JsonNode t : n.path("taxes")) {
@@ -104,23 +90,19 @@ public final class AccountingExports {
     }
 
     public void payments(String tenant, Instant from, Instant to, CsvWriter out) {
-        List<PaymentFact> facts = new ArrayList<>();
-        for (String invoiceId : ids("SELECT DISTINCT invoice_id FROM payment_facts WHERE tenant_id = ? "
+        for (Key k : keys("SELECT id, recorded_at, id, invoice_id FROM payment_facts WHERE tenant_id = ? "
                 + "AND recorded_at >= ? AND recorded_at < ?", tenant, from, to)) {
-            for (PaymentFact f : payments.facts(tenant, invoiceId)) {
-                if (within(f.recordedAt(), from, to)) {
-                    facts.add(f);
-                }
-            }
-        }
-        facts.sort(java.util.Comparator.comparing(PaymentFact::recordedAt).thenComparing(PaymentFact::id));
-        for (PaymentFact f : facts) {
+            PaymentFact f = payments.fact(tenant, k.id()).orElseThrow();
             Invoice inv = billing.invoice(tenant, f.invoiceId());
             Money amount = new Money(f.amount(), f.currency());
             out.row(List.of(f.id(), inv.id(), inv.number().orElse(""), inv.customer(), f.kind().wireName(),
                     decimal(amount), minor(amount), f.currency().getCurrencyCode(), f.provider(), f.reference(),
                     f.reason(), f.occurredAt().toString(), f.recordedAt().toString()));
         }
+    }
+
+    /** A document of an export: its id, the instant that puts it in the period, its tie-breaker, its parent. */
+    private record Key(String id, Instant at, String order, String parent) {
     }
 
     private static boolean within(Instant t, Instant from, Instant to) {
@@ -138,23 +120,30 @@ public final class AccountingExports {
     }
 
     /**
-     * Ids whose stored instant lies in a range widened by a second on each side (stored instants are ISO strings,
-     * whose text order can differ from time order within one second); callers filter exactly.
+     * The keys of the documents in [from, to), oldest first (by instant, then tie-breaker): only these are held in
+     * memory; each document is then read and written one at a time. The query's columns are id, instant,
+     * tie-breaker, parent. The range is widened by a second on each side (stored instants are ISO strings, whose
+     * text order can differ from time order within one second) and filtered exactly here.
      */
-    private List<String> ids(String sql, String tenant, Instant from, Instant to) {
-        return db.inTransaction(c -> {
-            List<String> out = new ArrayList<>();
+    private List<Key> keys(String sql, String tenant, Instant from, Instant to) {
+        List<Key> out = db.inTransaction(c -> {
+            List<Key> found = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, tenant);
                 ps.setString(2, from.minusSeconds(1).toString());
                 ps.setString(3, to.plusSeconds(1).toString());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(rs.getString(1));
+                        Instant at = Instant.parse(rs.getString(2));
+                        if (within(at, from, to)) {
+                            found.add(new Key(rs.getString(1), at, rs.getString(3), rs.getString(4)));
+                        }
                     }
                 }
             }
-            return out;
+            return found;
         });
+        out.sort(java.util.Comparator.comparing(Key::at).thenComparing(Key::order).thenComparing(Key::id));
+        return out;
     }
 }

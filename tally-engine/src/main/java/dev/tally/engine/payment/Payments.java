@@ -149,6 +149,12 @@ public final class Payments {
         return db.inTransaction(c -> facts(c, tenant, invoiceId));
     }
 
+    /** One fact by its id, if the tenant has it. */
+    public Optional<PaymentFact> fact(String tenant, String factId) {
+        return db.inTransaction(c -> query(c, "SELECT * FROM payment_facts WHERE tenant_id = ? AND id = ?", tenant,
+                factId)).stream().findFirst();
+    }
+
     /** The invoice's payment state, derived from its ledger now. */
     public PaymentSummary summary(Invoice invoice) {
         return PaymentLedger.summarize(invoice.totals().currency(), invoice.amountDue().amount(),
