@@ -57,6 +57,7 @@ public final class Billing {
     private final Clock clock;
     private final InvoiceComposer composer;
     private final CustomerRecords records;
+    private final dev.tally.engine.credit.RecurringGrants recurringGrants;
     private final Map<String, Object> runLocks = new ConcurrentHashMap<>();
     private final Map<String, Plan> planCache = new ConcurrentHashMap<>();
     private volatile Runnable crashHook = () -> { };
@@ -70,6 +71,8 @@ public final class Billing {
         this.clock = clock;
         this.composer = new InvoiceComposer(usage, this::plan);
         this.records = new CustomerRecords(store, clock, this::plan, () -> observer);
+        this.recurringGrants = new dev.tally.engine.credit.RecurringGrants(credits, db,
+                new CreditGrantSchedules(store, this::plan, records), clock);
     }
 
     /** Updates, archiving and the version history of customers. */
@@ -415,6 +418,7 @@ public final class Billing {
                 }
                 finalizedInRefresh += store.refreshDrafts(batch, now);
             }
+            recurringGrants.apply(tenant, now);
             return new BillingRunResult(now, createdIds.size(), rerated, finalized + finalizedInRefresh,
                     open.size() - finalizedInRefresh, open.size());
         }

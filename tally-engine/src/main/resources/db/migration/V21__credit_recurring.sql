@@ -1,0 +1,26 @@
+-- Recurring credit grants (SQLite and PostgreSQL alike). A plan's credit_grants rules grant credits at the start of
+-- every period of a subscription; these tables make each grant, and each boundary's rollover, happen exactly once.
+
+-- One row per recurring grant made: the primary key is the idempotency key (subscription, rule, period), so a second
+-- process (or a run repeated after a crash) can never grant the same period twice.
+CREATE TABLE credit_recurring_grants (
+    tenant_id       TEXT    NOT NULL,
+    subscription_id TEXT    NOT NULL,
+    rule_index      INTEGER NOT NULL,
+    period_start    TEXT    NOT NULL,
+    period_end      TEXT    NOT NULL,
+    grant_id        TEXT    NOT NULL REFERENCES credit_grants (id),
+    rollover        TEXT    NOT NULL,
+    created_at      TEXT    NOT NULL,
+    PRIMARY KEY (tenant_id, subscription_id, rule_index, period_start)
+);
+CREATE INDEX credit_recurring_grants_grant ON credit_recurring_grants (grant_id);
+
+-- One row per subscription boundary whose rollover and new grants were written (in the same transaction).
+CREATE TABLE credit_recurring_boundaries (
+    tenant_id       TEXT NOT NULL,
+    subscription_id TEXT NOT NULL,
+    boundary_at     TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, subscription_id, boundary_at)
+);
