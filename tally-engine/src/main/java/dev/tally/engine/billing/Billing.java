@@ -382,6 +382,9 @@ public final class Billing {
         {
             Instant now = now();
             credits.expireDue(tenant, now);
+            // recurring credits of boundaries already invoiced first (so this run's invoices can draw them), and
+            // again after this run's invoices are finalized (their boundary's rollover and new grants)
+            recurringGrants.apply(tenant, now);
             Duration grace = gracePeriod(tenant);
             java.util.Set<String> createdIds = new java.util.HashSet<>();
             int finalized = 0;
