@@ -24,3 +24,23 @@ CREATE TABLE credit_recurring_boundaries (
     created_at      TEXT NOT NULL,
     PRIMARY KEY (tenant_id, subscription_id, boundary_at)
 );
+
+-- Automatic top-up of a wallet: when its live balance is below threshold, buy amount of credits at price (a paid
+-- grant and its one-off invoice). armed is 1 until it fires and again once the balance is back at or above the
+-- threshold; fired counts the top-ups bought, and names each one's idempotency key (auto-top-up:...:<fired>).
+CREATE TABLE credit_auto_top_ups (
+    tenant_id   TEXT    NOT NULL,
+    customer_id TEXT    NOT NULL,
+    currency    TEXT    NOT NULL,
+    threshold   TEXT    NOT NULL,
+    amount      TEXT    NOT NULL,
+    price       TEXT    NOT NULL,
+    priority    INTEGER NOT NULL,
+    reason      TEXT    NOT NULL,
+    armed       INTEGER NOT NULL,
+    fired       INTEGER NOT NULL,
+    created_at  TEXT    NOT NULL,
+    updated_at  TEXT    NOT NULL,
+    PRIMARY KEY (tenant_id, customer_id, currency),
+    FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, external_id)
+);

@@ -22,7 +22,9 @@ public enum LineKind {
     /** The unused part of a flat fee billed in advance, given back (e.g. after a plan change). */
     PRORATION_CREDIT("proration_credit", -1),
     /** A correction of a finalized period (late usage), on a later invoice; names the period it adjusts. */
-    ADJUSTMENT("adjustment", 0);
+    ADJUSTMENT("adjustment", 0),
+    /** The price of prepaid credits bought (a paid grant or an automatic top-up), on a one-off invoice. */
+    CREDIT_PURCHASE("credit_purchase", 1);
 
     private final String wireName;
     private final int sign;

@@ -58,6 +58,8 @@ public final class Billing {
     private final InvoiceComposer composer;
     private final CustomerRecords records;
     private final dev.tally.engine.credit.RecurringGrants recurringGrants;
+    private final dev.tally.engine.credit.CreditPurchases creditPurchases;
+    private final dev.tally.engine.credit.AutoTopUps autoTopUps;
     private final Map<String, Object> runLocks = new ConcurrentHashMap<>();
     private final Map<String, Plan> planCache = new ConcurrentHashMap<>();
     private volatile Runnable crashHook = () -> { };
@@ -73,6 +75,9 @@ public final class Billing {
         this.records = new CustomerRecords(store, clock, this::plan, () -> observer);
         this.recurringGrants = new dev.tally.engine.credit.RecurringGrants(credits, db,
                 new CreditGrantSchedules(store, this::plan, records), clock);
+        this.creditPurchases = new dev.tally.engine.credit.CreditPurchases(credits, db, new OneOffInvoices(db), clock);
+        this.autoTopUps = new dev.tally.engine.credit.AutoTopUps(credits, db, creditPurchases,
+                new LiveCreditEstimates(this), clock);
     }
 
     /** Updates, archiving and the version history of customers. */
@@ -96,6 +101,16 @@ public final class Billing {
     /** The customers' credit ledger, which finalized and voided invoices draw from and give back to. */
     public Credits credits() {
         return credits;
+    }
+
+    /** Buying credits: a paid grant and the one-off invoice of its price. */
+    public dev.tally.engine.credit.CreditPurchases creditPurchases() {
+        return creditPurchases;
+    }
+
+    /** The automatic top-ups of wallets, checked by every billing run. */
+    public dev.tally.engine.credit.AutoTopUps autoTopUps() {
+        return autoTopUps;
     }
 
     /** Proves the tenant's credit ledger against its invoices (see {@link LedgerReconciliation}). */
@@ -422,6 +437,7 @@ public final class Billing {
                 finalizedInRefresh += store.refreshDrafts(batch, now);
             }
             recurringGrants.apply(tenant, now);
+            autoTopUps.checkAll(tenant);
             return new BillingRunResult(now, createdIds.size(), rerated, finalized + finalizedInRefresh,
                     open.size() - finalizedInRefresh, open.size());
         }
