@@ -102,7 +102,29 @@ final class CreditsApi {
 
     void createGrant(Request r) throws IOException {
         Customer c = customer(r);
-        Credits.GrantRequest req = CreditJson.grantRequest(body(r), c.currency());
+        JsonNode body = body(r);
+        // "invoice": true buys a paid grant: the grant and the one-off invoice of its price (docs/CREDITS.md)
+        boolean invoice = false;
+        if (body.isObject() && body.has("invoice")) {
+            if (!body.get("invoice").isBoolean()) {
+                throw HttpError.badRequest("invoice", "must be true or false");
+            }
+            invoice = body.get("invoice").asBoolean();
+            body = ((com.fasterxml.jackson.databind.node.ObjectNode) body.deepCopy()).without("invoice");
+        }
+        Credits.GrantRequest req = CreditJson.grantRequest(body, c.currency());
+        if (invoice) {
+            if (req.funding() != dev.tally.core.ledger.Funding.PAID) {
+                throw HttpError.badRequest("invoice", "only a paid grant (with its price) is invoiced");
+            }
+            dev.tally.engine.credit.CreditPurchases.Purchase p = billing.creditPurchases().buy(r.tenant(),
+                    c.externalId(), req, source(r));
+            ObjectNode out = CreditJson.grant(p.grant(), p.grant().amount(), clock.instant());
+            p.invoice().ifPresentOrElse(i -> out.putObject("invoice").put("id", i.invoiceId()).put("number", i.number()),
+                    () -> out.putNull("invoice"));
+            Responses.json(r.exchange, 201, out, mapper);
+            return;
+        }
         Grant g = credits.grant(r.tenant(), c.externalId(), req, source(r));
         Responses.json(r.exchange, 201, CreditJson.grant(g, g.amount(), clock.instant()), mapper);
     }
