@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
@@ -32,7 +33,7 @@ final class CreditGrantSchedules implements GrantSchedules {
     }
 
     @Override
-    public List<Schedule> schedules(String tenant, Instant now) {
+    public List<Schedule> schedules(String tenant, Instant now, Map<String, Instant> done) {
         List<Schedule> out = new ArrayList<>();
         for (Subscription s : store.subscriptionsNotEndedAt(tenant, now.minus(ENDED_LOOK_BACK))) {
             if (s.start().isAfter(now)
@@ -42,22 +43,33 @@ final class CreditGrantSchedules implements GrantSchedules {
             Customer base = records.record(tenant, s.customer()).inForce(now);
             ZoneId zone = records.zoneAt(tenant, base, s.start());
             Plan first = plans.apply(tenant, s.phases().get(0));
-            List<Invoice> invoices = store.invoicesOfSubscription(tenant, s.id());
-            List<Boundary> boundaries = new ArrayList<>();
+            Instant last = done.get(s.id());
+            // the boundaries up to now (cheap: the calendar), then the invoices only if one is not done yet
+            List<Boundary> pending = new ArrayList<>();
             Instant x = s.start();
             while (!x.isAfter(now)) {
+                boolean isDone = last != null && !x.isAfter(last);
                 if (s.end().isPresent() && !x.isBefore(s.end().get())) {
-                    boundaries.add(new Boundary(s.end().get(), Optional.empty(), Optional.empty(), List.of(),
-                            invoiced(s, invoices, s.end().get())));
+                    if (!isDone) {
+                        pending.add(new Boundary(s.end().get(), Optional.empty(), Optional.empty(), List.of(), false));
+                    }
                     break;
                 }
                 Period p = InvoiceComposer.periodAt(s, first, x, zone);
                 Instant end = s.end().filter(e -> e.isBefore(p.end())).orElse(p.end());
-                Instant nextEnd = InvoiceComposer.periodAt(s, first, p.end(), zone).end();
-                boundaries.add(new Boundary(x, Optional.of(end), Optional.of(nextEnd),
-                        plans.apply(tenant, s.phaseAt(x)).creditGrants(), invoiced(s, invoices, x)));
+                if (!isDone) {
+                    Instant nextEnd = InvoiceComposer.periodAt(s, first, p.end(), zone).end();
+                    pending.add(new Boundary(x, Optional.of(end), Optional.of(nextEnd),
+                            plans.apply(tenant, s.phaseAt(x)).creditGrants(), false));
+                }
                 x = end;
             }
+            if (pending.isEmpty()) {
+                continue;
+            }
+            List<Invoice> invoices = store.invoicesOfSubscription(tenant, s.id());
+            List<Boundary> boundaries = pending.stream().map(b -> new Boundary(b.at(), b.periodEnd(), b.nextPeriodEnd(),
+                    b.rules(), invoiced(s, invoices, b.at()))).toList();
             out.add(new Schedule(s.id(), s.customer(), first.currency(), boundaries));
         }
         return out;

@@ -14,8 +14,12 @@ import java.util.Optional;
  */
 public interface GrantSchedules {
 
-    /** The schedules of a tenant's subscriptions with credit grant rules that may have something due at {@code now}. */
-    List<Schedule> schedules(String tenant, Instant now);
+    /**
+     * The schedules of a tenant's subscriptions with credit grant rules that have a boundary at or before
+     * {@code now} and after the last one done ({@code done}, by subscription id; none done when absent): their
+     * boundaries after the last one done.
+     */
+    List<Schedule> schedules(String tenant, Instant now, java.util.Map<String, Instant> done);
 
     /** One subscription's boundaries in time order, in the currency of its plans. */
     record Schedule(String subscriptionId, String customer, Currency currency, List<Boundary> boundaries) {
@@ -45,5 +49,5 @@ public interface GrantSchedules {
     }
 
     /** No subscription has credit grant rules. */
-    GrantSchedules NONE = (tenant, now) -> List.of();
+    GrantSchedules NONE = (tenant, now, done) -> List.of();
 }

@@ -54,7 +54,7 @@ public final class RecurringGrants {
         int boundaries = 0;
         int grants = 0;
         int rolled = 0;
-        for (GrantSchedules.Schedule s : schedules.schedules(tenant, now)) {
+        for (GrantSchedules.Schedule s : schedules.schedules(tenant, now, done)) {
             Instant last = done.get(s.subscriptionId());
             for (GrantSchedules.Boundary b : s.boundaries()) {
                 if (b.at().isAfter(now) || last != null && !b.at().isAfter(last)) {

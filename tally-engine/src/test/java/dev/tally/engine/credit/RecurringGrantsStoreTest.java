@@ -188,7 +188,7 @@ class RecurringGrantsStoreTest {
             one.billing().createCustomer(T, json.readTree("{\"external_id\":\"acme\",\"timezone\":\"UTC\",\"currency\":\"USD\"}"));
             CreditGrantRule monthly = new CreditGrantRule(usd("100.00"), 100, Set.of(), Funding.FREE, Optional.empty(),
                     new CreditGrantRule.Never(), new Rollover.UpTo(usd("40.00")), "Monthly credits");
-            GrantSchedules schedule = (tenant, now) -> List.of(new GrantSchedules.Schedule("sub_x", "acme", USD, List.of(
+            GrantSchedules schedule = (tenant, now, done) -> List.of(new GrantSchedules.Schedule("sub_x", "acme", USD, List.of(
                     new GrantSchedules.Boundary(NOV, Optional.of(DEC), Optional.of(JAN), List.of(monthly), true),
                     new GrantSchedules.Boundary(DEC, Optional.of(JAN), Optional.of(Instant.parse("2027-02-01T00:00:00Z")),
                             List.of(monthly), true))));
