@@ -71,7 +71,7 @@ class CreditRecurringHttpTest {
     }
 
     @Test
-    void aPaidGrantWithInvoiceIssuesAFinalizedOneOffInvoiceOfItsPrice() {
+    void aPaidGrantWithInvoiceIssuesAFinalizedOneOffInvoiceOfItsPrice() throws Exception {
         JsonNode g = created(t.post("/v1/customers/acme/grants", "{\"amount\":\"100.00\",\"funding\":\"paid\","
                 + "\"price\":\"90.00\",\"invoice\":true,\"reason\":\"Prepaid credits\"}"));
         assertThat(g.get("state").asText()).isEqualTo("active");
@@ -83,6 +83,12 @@ class CreditRecurringHttpTest {
         assertThat(inv.get("total").asText()).isEqualTo("90.00");
         assertThat(inv.get("lines").get(0).get("kind").asText()).isEqualTo("credit_purchase");
         assertThat(invoices(t, "acme")).hasSize(1);
+        java.net.http.HttpResponse<String> html = t.client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://localhost:" + t.server.port() + "/v1/invoices/" + invoiceId))
+                .header("Authorization", "Bearer " + TestServer.KEY).header("Accept", "text/html").GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(html.statusCode()).isEqualTo(200);
+        assertThat(html.body()).contains("INV-000001").contains("Prepaid credits: 100.00 USD").contains("90.00");
         assertThat(t.post("/v1/customers/acme/grants", "{\"amount\":\"1.00\",\"invoice\":true}").status())
                 .as("a free grant is not invoiced").isEqualTo(400);
         assertThat(t.post("/v1/customers/acme/grants", "{\"amount\":\"1.00\",\"funding\":\"paid\",\"price\":\"1.00\","
