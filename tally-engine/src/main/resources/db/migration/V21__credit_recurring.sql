@@ -44,3 +44,17 @@ CREATE TABLE credit_auto_top_ups (
     PRIMARY KEY (tenant_id, customer_id, currency),
     FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, external_id)
 );
+
+-- Grants made in a custom credit unit ("credits" at 0.01 USD each): the grant itself is in money (units x rate,
+-- exact), this row says which unit and rate it was granted in. All grants of one unit in one wallet share its rate.
+CREATE TABLE credit_grant_units (
+    grant_id    TEXT PRIMARY KEY REFERENCES credit_grants (id),
+    tenant_id   TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    currency    TEXT NOT NULL,
+    unit        TEXT NOT NULL,
+    rate        TEXT NOT NULL,
+    units       TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX credit_grant_units_wallet ON credit_grant_units (tenant_id, customer_id, currency, unit);

@@ -60,6 +60,7 @@ public final class Billing {
     private final dev.tally.engine.credit.RecurringGrants recurringGrants;
     private final dev.tally.engine.credit.CreditPurchases creditPurchases;
     private final dev.tally.engine.credit.AutoTopUps autoTopUps;
+    private final dev.tally.engine.credit.CreditUnits creditUnits;
     private final Map<String, Object> runLocks = new ConcurrentHashMap<>();
     private final Map<String, Plan> planCache = new ConcurrentHashMap<>();
     private volatile Runnable crashHook = () -> { };
@@ -78,6 +79,7 @@ public final class Billing {
         this.creditPurchases = new dev.tally.engine.credit.CreditPurchases(credits, db, new OneOffInvoices(db), clock);
         this.autoTopUps = new dev.tally.engine.credit.AutoTopUps(credits, db, creditPurchases,
                 new LiveCreditEstimates(this), clock);
+        this.creditUnits = new dev.tally.engine.credit.CreditUnits(credits, db, clock);
     }
 
     /** Updates, archiving and the version history of customers. */
@@ -111,6 +113,11 @@ public final class Billing {
     /** The automatic top-ups of wallets, checked by every billing run. */
     public dev.tally.engine.credit.AutoTopUps autoTopUps() {
         return autoTopUps;
+    }
+
+    /** Custom credit units of wallets ("credits" worth 0.01 USD each). */
+    public dev.tally.engine.credit.CreditUnits creditUnits() {
+        return creditUnits;
     }
 
     /** Proves the tenant's credit ledger against its invoices (see {@link LedgerReconciliation}). */
