@@ -125,4 +125,32 @@ class CreditRecurringHttpTest {
         assertThat(t.get("/v1/customers/acme/wallets/USD/auto-top-up").status()).isEqualTo(404);
         assertThat(t.get("/v1/customers/acme/wallets/usd/auto-top-up").status()).isEqualTo(400);
     }
+
+    @Test
+    void grantsInACustomUnitAreExactMoneyAndShownInUnits() {
+        created(t.post("/v1/plans", "{\"key\":\"pro\",\"currency\":\"USD\",\"interval\":\"monthly\",\"charges\":["
+                + "{\"key\":\"platform\",\"type\":\"flat\",\"name\":\"Platform\",\"amount\":\"3.33\",\"timing\":\"in_arrears\"}]}"));
+        created(t.post("/v1/subscriptions", "{\"customer\":\"acme\",\"plan\":\"pro\",\"start\":\"" + NOV_1 + "\"}"));
+        JsonNode g = created(t.post("/v1/customers/acme/grants",
+                "{\"unit\":\"credits\",\"rate\":\"0.01\",\"amount\":\"1000\",\"reason\":\"Credits\"}"));
+        assertThat(g.get("amount").asText()).isEqualTo("10.00");
+        assertThat(g.get("unit").asText()).isEqualTo("credits");
+        assertThat(g.get("unit_amount").asText()).isEqualTo("1000");
+        assertThat(t.post("/v1/customers/acme/grants", "{\"unit\":\"credits\",\"rate\":\"0.02\",\"amount\":\"5\"}")
+                .status()).as("a unit keeps its rate").isEqualTo(400);
+        assertThat(t.post("/v1/customers/acme/grants", "{\"unit\":\"credits\",\"amount\":\"0.5\"}").status())
+                .as("half a credit is half a cent").isEqualTo(400);
+        assertThat(t.post("/v1/customers/acme/grants", "{\"unit\":\"tokens\",\"amount\":\"5\"}").status())
+                .as("a new unit needs its rate").isEqualTo(400);
+        moveTo(clock, DEC_1);
+        run(t);
+        // December's invoice of 3.33 is paid by 333 credits
+        JsonNode unit = ok(t.get("/v1/customers/acme/wallets/USD/units")).get("units").get(0);
+        assertThat(unit.get("unit").asText()).isEqualTo("credits");
+        assertThat(unit.get("balance").asText()).isEqualTo("667");
+        assertThat(unit.get("money_balance").asText()).isEqualTo("6.67");
+        JsonNode grant = ok(t.get("/v1/customers/acme/grants")).get("grants").get(0);
+        assertThat(grant.get("unit_balance").asText()).isEqualTo("667");
+        assertThat(invoices(t, "acme").get(0).get("amount_due").asText()).isEqualTo("0.00");
+    }
 }
