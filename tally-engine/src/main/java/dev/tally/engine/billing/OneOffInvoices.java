@@ -46,7 +46,7 @@ public final class OneOffInvoices implements InvoiceIssuer {
             throw new IllegalArgumentException("a one-off invoice is of a positive amount at the minor unit");
         }
         String id = "inv_" + UUID.randomUUID().toString().replace("-", "");
-        InvoiceLine line = new InvoiceLine("credit_purchase", LineKind.CREDIT_PURCHASE, CHARGE, description,
+        InvoiceLine line = new InvoiceLine("L1", LineKind.CREDIT_PURCHASE, CHARGE, description,
                 BigDecimal.ONE, price.amount(), price, new Period(at, at.plusSeconds(1)), Optional.empty(),
                 Optional.empty(), PLAN, 1, Optional.empty(), 0, Optional.empty());
         AppliedCredits none = AppliedCredits.of(new CreditApplication(price, List.of(), Money.zero(price.currency()), price));
