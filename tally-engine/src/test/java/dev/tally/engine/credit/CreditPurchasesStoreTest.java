@@ -208,4 +208,23 @@ class CreditPurchasesStoreTest {
             pool.shutdownNow();
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stores")
+    void theTopUpLooksAtTheLiveBalanceAfterTheCurrentPeriodsEstimate(TestStore store) throws Exception {
+        try (Engine e = Engine.open(store.config(dir, databases), clock)) {
+            customer(e);
+            e.billing().createPlan(T, json.readTree("{\"key\":\"p\",\"name\":\"P\",\"currency\":\"USD\","
+                    + "\"interval\":\"monthly\",\"charges\":[{\"key\":\"base\",\"type\":\"flat\",\"name\":\"Base\","
+                    + "\"amount\":\"20\",\"timing\":\"in_arrears\"}]}"));
+            e.billing().subscribe(T, json.readTree("{\"customer\":\"acme\",\"plan\":\"p\",\"start\":\"2026-11-01T00:00:00Z\"}"));
+            e.billing().credits().grant(T, "acme", new Credits.GrantRequest(usd("30.00"), 1, Optional.empty(),
+                    Optional.empty(), Set.of(), Funding.FREE, Optional.empty(), "promo"), "test");
+            // balance 30.00, but November's 20.00 fee would leave 10.00: below 15.00, it fires
+            AutoTopUp t = e.billing().autoTopUps().set(T, new AutoTopUp("acme", usd("15.00"), usd("25.00"),
+                    usd("25.00"), 100, "Top-up", true, 0));
+            assertThat(t.fired()).isEqualTo(1);
+            assertThat(e.billing().credits().wallet(T, "acme", USD).balance()).isEqualTo(usd("55.00"));
+        }
+    }
 }
