@@ -226,4 +226,37 @@ class RecurringGrantsStoreTest {
             pool.shutdownNow();
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stores")
+    void noneExpiresWhatIsLeftAtTheBoundaryAllKeepsItAndEndOfNextPeriodExpiresOnItsOwn(TestStore store)
+            throws Exception {
+        try (Engine e = Engine.open(store.config(dir, databases), clock)) {
+            e.billing().createPlan(T, json.readTree("{\"key\":\"p\",\"name\":\"P\",\"currency\":\"USD\","
+                    + "\"interval\":\"monthly\",\"charges\":[{\"key\":\"base\",\"type\":\"flat\",\"name\":\"Base\","
+                    + "\"amount\":\"0\",\"timing\":\"in_arrears\"}],\"credit_grants\":["
+                    + "{\"amount\":\"7.00\",\"rollover\":\"none\",\"reason\":\"None\"},"
+                    + "{\"amount\":\"3.00\",\"rollover\":\"all\",\"reason\":\"All\"},"
+                    + "{\"amount\":\"2.00\",\"rollover\":\"all\",\"expires_after\":\"end_of_next_period\",\"reason\":\"Short\"}]}"));
+            e.billing().createCustomer(T, json.readTree("{\"external_id\":\"acme\",\"timezone\":\"UTC\",\"currency\":\"USD\"}"));
+            e.billing().subscribe(T, json.readTree("{\"customer\":\"acme\",\"plan\":\"p\",\"start\":\"2026-11-01T00:00:00Z\"}"));
+            e.billing().setGracePeriod(T, Duration.ZERO);
+            e.billing().run(T);
+            Wallet nov = e.billing().credits().wallet(T, "acme", USD);
+            assertThat(nov.grants()).extracting(g -> g.expiresAt().map(Instant::toString).orElse("never"))
+                    .containsExactly("never", "never", JAN.toString());
+            clock.set(DEC);
+            e.billing().run(T);
+            // nothing was drawn (0.00 invoices): None's 7.00 expires at the boundary, All and Short roll over
+            assertThat(ledger(e.billing().credits().wallet(T, "acme", USD))).containsExactly("grant 7.00",
+                    "grant 3.00", "grant 2.00", "expiry -7.00", "grant 7.00", "grant 3.00", "grant 2.00");
+            clock.set(JAN);
+            e.billing().run(T);
+            // January 1: November's Short expires on its own (end of the next period), December's None by rollover
+            Wallet jan = e.billing().credits().wallet(T, "acme", USD);
+            assertThat(ledger(jan).subList(7, ledger(jan).size())).containsExactly("expiry -2.00", "expiry -7.00",
+                    "grant 7.00", "grant 3.00", "grant 2.00");
+            assertThat(jan.balance()).isEqualTo(usd("3.00").plus(usd("3.00")).plus(usd("2.00")).plus(usd("12.00")));
+        }
+    }
 }
