@@ -307,9 +307,7 @@ final class InvoiceComposer {
     }
 
     private static InvoiceLine withId(InvoiceLine l, String id) {
-        return new InvoiceLine(id, l.kind(), l.chargeKey(), l.description(), l.quantity(), l.unitPrice(), l.amount(),
-                l.period(), l.meter(), l.meterVersion(), l.plan(), l.planVersion(), l.priceJson(), l.eventCount(),
-                l.adjustsPeriod());
+        return l.withId(id);
     }
 
     private static Instant min(Instant a, Instant b, Instant c) {
