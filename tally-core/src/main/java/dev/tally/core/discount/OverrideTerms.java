@@ -13,7 +13,7 @@ import java.util.Optional;
  * What a price override does to one charge: {@link Price} replaces a usage charge's price model (any model a plan
  * accepts: another unit price, another tier table, ...; the included quantity, minimum, maximum and prices by
  * dimension stay the plan's), {@link Amount} replaces a flat charge's amount, {@link PercentOff} takes a percentage
- * off whatever the charge's lines come to (as a discount line). Guarantees valid terms (a non-negative amount, a
+ * off a flat charge's amount, or off whatever a usage charge's lines come to (as a discount line). Guarantees valid terms (a non-negative amount, a
  * percentage in (0, 100]).
  */
 public sealed interface OverrideTerms {
@@ -77,8 +77,17 @@ public sealed interface OverrideTerms {
             }
         }
 
+        /**
+         * A flat fee's amount is reduced by the percentage (exactly: {@code amount × (100 − percent) / 100}), so its
+         * prorations and credits follow; a usage charge keeps its price and gets a discount line (see
+         * {@link PricedPart#price}).
+         */
         @Override
         public Optional<Charge> apply(Charge charge) {
+            if (charge instanceof FlatCharge f) {
+                BigDecimal reduced = f.amount().multiply(BigDecimal.valueOf(100).subtract(percent)).movePointLeft(2);
+                return Optional.of(new FlatCharge(f.key(), f.name(), reduced, f.timing()));
+            }
             return Optional.of(charge);
         }
 

@@ -60,8 +60,9 @@ public record PricedPart(Plan plan, Period period, Map<String, OverrideVersion> 
 
     /**
      * The lines this part's plan gave, each overridden charge's lines naming its override version, followed by
-     * one discount line per charge under a {@link OverrideTerms.PercentOff} override (its percentage of the
-     * charge's lines here, HALF_UP to the minor unit, never more than they come to).
+     * one discount line per usage charge under a {@link OverrideTerms.PercentOff} override (its percentage of the
+     * charge's lines here, HALF_UP to the minor unit, never more than they come to; a flat fee's percentage is in
+     * its amount already).
      */
     public List<InvoiceLine> price(List<InvoiceLine> lines) {
         if (applied.isEmpty()) {
@@ -75,7 +76,7 @@ public record PricedPart(Plan plan, Period period, Map<String, OverrideVersion> 
         List<Discount> percentages = new ArrayList<>();
         for (Charge ch : plan.charges()) {
             OverrideVersion v = applied.get(ch.key());
-            if (v != null && v.terms() instanceof OverrideTerms.PercentOff p) {
+            if (v != null && ch instanceof dev.tally.core.billing.UsageCharge && v.terms() instanceof OverrideTerms.PercentOff p) {
                 percentages.add(Discount.percent(LineSource.override(v.overrideId(), v.version()),
                         ch.name() + ": negotiated " + p.percent().stripTrailingZeros().toPlainString() + " % off",
                         p.percent(), java.util.Set.of(ch.key())));

@@ -56,6 +56,7 @@ public final class Billing {
     private final UsageSource usage;
     private final Clock clock;
     private final InvoiceComposer composer;
+    private final dev.tally.engine.discount.Discounts discounts;
     private final CustomerRecords records;
     private final Map<String, Object> runLocks = new ConcurrentHashMap<>();
     private final Map<String, Plan> planCache = new ConcurrentHashMap<>();
@@ -68,8 +69,33 @@ public final class Billing {
         this.store = new BillingStore(db, credits);
         this.usage = usage;
         this.clock = clock;
-        this.composer = new InvoiceComposer(usage, this::plan);
+        this.discounts = new dev.tally.engine.discount.Discounts(db, clock, discountsView());
+        this.composer = new InvoiceComposer(usage, this::plan, discounts);
         this.records = new CustomerRecords(store, clock, this::plan, () -> observer);
+    }
+
+    /** Price overrides, coupons and redemptions of subscriptions (what invoices are composed with beside plans). */
+    public dev.tally.engine.discount.Discounts discounts() {
+        return discounts;
+    }
+
+    private dev.tally.engine.discount.Discounts.Subscriptions discountsView() {
+        return new dev.tally.engine.discount.Discounts.Subscriptions() {
+            @Override
+            public Subscription subscription(String tenant, String id) {
+                return Billing.this.subscription(tenant, id);
+            }
+
+            @Override
+            public Plan plan(String tenant, Phase phase) {
+                return Billing.this.plan(tenant, phase);
+            }
+
+            @Override
+            public List<Invoice> invoices(String tenant, String subscriptionId) {
+                return store.invoicesOfSubscription(tenant, subscriptionId);
+            }
+        };
     }
 
     /** Updates, archiving and the version history of customers. */
