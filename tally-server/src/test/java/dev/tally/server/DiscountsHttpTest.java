@@ -114,6 +114,13 @@ class DiscountsHttpTest {
         assertThat(discountLine.get("source").get("coupon").asText()).isEqualTo("sorry");
         assertThat(discountLine.get("description").asText()).contains("Sorry (3.00 USD off)");
 
+        // a credit note of the whole invoice gives back what it cost after discounts: 33.00 + 3.30, not 40.00 + tax
+        JsonNode note = created(t.post("/v1/credit-notes", "{\"invoice\":\"" + dec.get("id").asText() + "\"}"));
+        assertThat(note.get("subtotal").asText()).isEqualTo("33.00");
+        assertThat(note.get("taxes").get(0).get("amount").asText()).isEqualTo("3.30");
+        assertThat(t.post("/v1/credit-notes", "{\"invoice\":\"" + dec.get("id").asText() + "\"}").status())
+                .as("nothing left to credit").isEqualTo(409);
+
         // the rendered invoice names the override version and the coupon
         HttpResponse<String> html = t.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + t.server.port()
                         + "/v1/invoices/" + dec.get("id").asText())).header("Authorization", "Bearer " + TestServer.KEY)

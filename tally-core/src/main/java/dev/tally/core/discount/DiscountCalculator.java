@@ -109,6 +109,40 @@ public final class DiscountCalculator {
         return xs.stream().map(x -> x.setScale(digits)).toList();
     }
 
+    /**
+     * What of each line a credit note may give back: a positive line's amount less its share of its charge's
+     * discount lines (the charge's discounts split over its positive lines in proportion to their amounts, by the
+     * largest-remainder rule); other lines' own amounts. So crediting every line of a discounted invoice gives back
+     * its subtotal, not the price before discounts.
+     */
+    public static Map<String, BigDecimal> creditable(List<InvoiceLine> lines) {
+        Map<String, BigDecimal> out = new LinkedHashMap<>();
+        Map<String, List<InvoiceLine>> positive = new LinkedHashMap<>();
+        Map<String, BigDecimal> discounted = new LinkedHashMap<>();
+        for (InvoiceLine l : lines) {
+            out.put(l.lineId(), l.amount().amount());
+            if (l.kind() == LineKind.DISCOUNT) {
+                discounted.merge(l.chargeKey(), l.amount().amount().negate(), BigDecimal::add);
+            } else if (l.amount().amount().signum() > 0) {
+                positive.computeIfAbsent(l.chargeKey(), k -> new ArrayList<>()).add(l);
+            }
+        }
+        for (Map.Entry<String, BigDecimal> e : discounted.entrySet()) {
+            List<InvoiceLine> ps = positive.getOrDefault(e.getKey(), List.of());
+            if (ps.isEmpty()) {
+                continue;
+            }
+            int digits = RoundingRule.minorUnitDigits(ps.get(0).amount().currency());
+            List<BigDecimal> weights = ps.stream().map(l -> l.amount().amount().setScale(digits)).toList();
+            BigDecimal total = e.getValue().min(weights.stream().reduce(BigDecimal.ZERO, BigDecimal::add));
+            List<BigDecimal> shares = Allocation.split(total.setScale(digits), weights, digits);
+            for (int i = 0; i < ps.size(); i++) {
+                out.put(ps.get(i).lineId(), ps.get(i).amount().amount().subtract(shares.get(i)));
+            }
+        }
+        return out;
+    }
+
     /** The sum of the discount lines of {@code source} among {@code lines}, positive (what it took off). */
     public static BigDecimal takenBy(List<InvoiceLine> lines, LineSource source) {
         return lines.stream().filter(l -> l.kind() == LineKind.DISCOUNT && l.source().filter(source::equals).isPresent())

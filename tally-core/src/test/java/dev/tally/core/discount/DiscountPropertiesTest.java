@@ -145,6 +145,33 @@ class DiscountPropertiesTest {
         assertThat(sum(out).negate()).isLessThanOrEqualTo(sum(lines).max(BigDecimal.ZERO));
     }
 
+    @Property(tries = 1000)
+    void aCreditNoteOfEveryLineGivesBackTheDiscountedAmount(@ForAll("invoices") List<InvoiceLine> lines,
+            @ForAll("discounts") List<Discount> discounts) {
+        List<InvoiceLine> all = new ArrayList<>();
+        for (InvoiceLine l : lines) {
+            all.add(l.withId("L" + (all.size() + 1)));
+        }
+        for (InvoiceLine l : DiscountCalculator.apply(all, discounts, USD, NOV).lines()) {
+            all.add(l.withId("L" + (all.size() + 1)));
+        }
+        Map<String, BigDecimal> creditable = DiscountCalculator.creditable(all);
+        BigDecimal back = BigDecimal.ZERO;
+        BigDecimal positive = BigDecimal.ZERO;
+        BigDecimal discounted = BigDecimal.ZERO;
+        for (InvoiceLine l : all) {
+            if (l.kind() == LineKind.DISCOUNT) {
+                discounted = discounted.add(l.amount().amount().negate());
+            } else if (l.amount().amount().signum() > 0) {
+                positive = positive.add(l.amount().amount());
+                BigDecimal c = creditable.get(l.lineId());
+                assertThat(c).isBetween(BigDecimal.ZERO, l.amount().amount());
+                back = back.add(c);
+            }
+        }
+        assertThat(back).isEqualByComparingTo(positive.subtract(discounted));
+    }
+
     @Provide
     Arbitrary<BigDecimal> percents() {
         return Arbitraries.bigDecimals().between(new BigDecimal("0.001"), BigDecimal.valueOf(100)).ofScale(3);

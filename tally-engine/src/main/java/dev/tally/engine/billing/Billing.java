@@ -569,6 +569,8 @@ public final class Billing {
                 throw new BillingConflictException("credit notes apply to finalized or paid invoices; this one is "
                         + inv.status().wireName());
             }
+            // a discounted line can give back only what it cost after its charge's discounts
+            Map<String, BigDecimal> creditable = dev.tally.core.discount.DiscountCalculator.creditable(inv.lines());
             Map<String, BigDecimal> already = new HashMap<>();
             Map<String, BigDecimal> taxAlready = new HashMap<>();
             for (JsonNode cn : store.creditNotes(tenant, invoiceId)) {
@@ -584,7 +586,7 @@ public final class Billing {
                 body.get("lines").forEach(requested::add);
             } else {
                 for (InvoiceLine l : inv.lines()) {
-                    BigDecimal left = l.amount().amount().subtract(already.getOrDefault(l.lineId(), BigDecimal.ZERO));
+                    BigDecimal left = creditable.get(l.lineId()).subtract(already.getOrDefault(l.lineId(), BigDecimal.ZERO));
                     if (left.signum() > 0) {
                         requested.add(JsonNodeFactory.instance.objectNode().put("line_id", l.lineId()));
                     }
@@ -594,7 +596,7 @@ public final class Billing {
                 JsonNode r = requested.get(i);
                 String lineId = r.path("line_id").asText("");
                 InvoiceLine l = inv.line(lineId).orElseThrow(() -> new ValidationException("lines", "no line '" + lineId + "'"));
-                BigDecimal left = l.amount().amount().subtract(already.getOrDefault(lineId, BigDecimal.ZERO));
+                BigDecimal left = creditable.get(lineId).subtract(already.getOrDefault(lineId, BigDecimal.ZERO));
                 BigDecimal amount;
                 try {
                     amount = r.hasNonNull("amount") ? DecimalInput.of(r.get("amount"), DecimalInput.AMOUNTS) : left;
@@ -621,7 +623,8 @@ public final class Billing {
                         credited = credited.add(new BigDecimal(n.get("amount").asText()));
                     }
                 }
-                return l.amount().amount().signum() <= 0 || credited.compareTo(l.amount().amount()) >= 0;
+                BigDecimal own = creditable.get(l.lineId());
+                return own.signum() <= 0 || credited.compareTo(own) >= 0;
             });
             ArrayNode taxes = JsonNodeFactory.instance.arrayNode();
             BigDecimal subtotal = total;
