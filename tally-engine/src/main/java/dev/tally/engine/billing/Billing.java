@@ -685,6 +685,7 @@ public final class Billing {
                     s.end().filter(e -> e.isBefore(period.end())).orElse(period.end()), figures));
             List<InvoiceLine> advance = composer.advanceFees(s, c, period);
             lines.addAll(advance);
+            lines.addAll(discounts.discounts(s, c, period, period.end(), lines));
             List<Invoice> invoices = store.invoicesOfSubscription(tenant, s.id()).stream()
                     .filter(i -> i.status() != InvoiceStatus.VOID).toList();
             Plan current = plan(tenant, s.phaseAt(now));

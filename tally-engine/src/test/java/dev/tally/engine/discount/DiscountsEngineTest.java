@@ -232,6 +232,15 @@ class DiscountsEngineTest {
             assertThat(dec.totals().subtotal()).isEqualTo(Money.of("26.50", USD));
             assertThat(dec.totals().total()).isEqualTo(Money.of("29.15", USD));
 
+            // the live estimate of December shows the coupon too: tokens 2,000 x 0.01 = 20.00 less 10 % = 18.00;
+            // December's fee 20.00 (on the invoice above, discounted there) less 10 % = 18.00
+            clock.set(Instant.parse("2026-12-10T00:00:00Z"));
+            tokens(e, "2026-12-05T00:00:00Z", 2000);
+            dev.tally.engine.billing.UsageEstimate est = b.currentUsage(T, "acme").get(0);
+            assertThat(est.charges()).extracting(ch -> ch.charge() + " " + ch.amount().toPlainString())
+                    .containsExactlyInAnyOrder("base 18.00", "tokens 18.00");
+            assertThat(est.estimate().subtotal()).isEqualTo(Money.of("36.00", USD));
+
             // credits come after tax: a 10.00 grant pays part of January's total
             b.credits().grant(T, "acme", new Credits.GrantRequest(Money.of("10.00", USD), 100, Optional.empty(),
                     Optional.empty(), Set.of(), Funding.FREE, Optional.empty(), "promo"), "test");
@@ -241,15 +250,15 @@ class DiscountsEngineTest {
             b.run(T);
             clock.set(Instant.parse("2027-01-01T02:00:00Z"));
             b.run(T);
-            // closing December (the second and last period of "ten"; "five" is over): tokens 8.00, fee 20.00;
-            // 10 % -> -0.80, -2.00. Subtotal 25.20, tax 2.52, total 27.72; credits 10.00; due 17.72
+            // closing December (the second and last period of "ten"; "five" is over): tokens 2,800 x 0.01 = 28.00,
+            // fee 20.00; 10 % -> -2.80, -2.00. Subtotal 43.20, tax 4.32, total 47.52; credits 10.00; due 37.52
             Invoice jan = at(b, "2027-01-01T00:00:00Z");
-            assertThat(lines(jan)).containsExactly("usage tokens 8.00", "flat_fee base 20.00",
-                    "discount tokens -0.80" + tenL, "discount base -2.00" + tenL);
-            assertThat(jan.totals().taxTotal()).isEqualTo(Money.of("2.52", USD));
-            assertThat(jan.totals().total()).isEqualTo(Money.of("27.72", USD));
+            assertThat(lines(jan)).containsExactly("usage tokens 28.00", "flat_fee base 20.00",
+                    "discount tokens -2.80" + tenL, "discount base -2.00" + tenL);
+            assertThat(jan.totals().taxTotal()).isEqualTo(Money.of("4.32", USD));
+            assertThat(jan.totals().total()).isEqualTo(Money.of("47.52", USD));
             assertThat(jan.credits().creditsApplied()).isEqualTo(Money.of("10.00", USD));
-            assertThat(jan.amountDue()).isEqualTo(Money.of("17.72", USD));
+            assertThat(jan.amountDue()).isEqualTo(Money.of("37.52", USD));
 
             clock.set(Instant.parse("2027-02-01T00:00:00Z"));
             b.run(T);
