@@ -298,6 +298,45 @@ class DiscountsEngineTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stores")
+    void versionsAddedAtOnceGetDistinctNumbersOrAConflict(TestStore store) throws Exception {
+        try (Engine e = Engine.open(store.config(dir, databases), clock)) {
+            Billing b = e.billing();
+            Subscription s = setUp(e, Duration.ZERO);
+            String id = b.discounts().createOverride(T, s.id(), json.readTree("{\"charge\":\"base\",\"amount\":\"19.00\"}"))
+                    .overrideId();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String amount = "1" + i + ".00";
+                results.add(pool.submit(() -> {
+                    go.await();
+                    try {
+                        b.discounts().addVersion(T, s.id(), id, json.readTree("{\"amount\":\"" + amount + "\"}"));
+                        return true;
+                    } catch (BillingConflictException conflict) {
+                        return false;
+                    }
+                }));
+            }
+            go.countDown();
+            int added = 0;
+            for (java.util.concurrent.Future<Boolean> f : results) {
+                added += f.get() ? 1 : 0;
+            }
+            pool.shutdown();
+            assertThat(added).isPositive();
+            List<Integer> numbers = b.discounts().versions(T, s.id(), id).stream().map(OverrideVersion::version).toList();
+            List<Integer> expected = new ArrayList<>();
+            for (int v = 1; v <= added + 1; v++) {
+                expected.add(v);
+            }
+            assertThat(numbers).isEqualTo(expected);
+        }
+    }
+
     /** What a coupon took off over invoices. */
     static final class DiscountCalculatorTotal {
         static BigDecimal of(Invoice... invoices) {
