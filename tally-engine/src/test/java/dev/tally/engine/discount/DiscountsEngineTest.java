@@ -337,6 +337,37 @@ class DiscountsEngineTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stores")
+    void lateUsageOfAFinalizedPeriodIsAdjustedAtTheOverriddenPrice(TestStore store) throws Exception {
+        try (Engine e = Engine.open(store.config(dir, databases), clock)) {
+            Billing b = e.billing();
+            Subscription s = setUp(e, Duration.ZERO);
+            b.run(T);
+            b.discounts().createOverride(T, s.id(), json.readTree("{\"charge\":\"tokens\","
+                    + "\"effective_from\":\"2026-11-01T00:00:00Z\",\"price\":{\"model\":\"unit\",\"unit_price\":\"0.005\"}}"));
+            clock.set(Instant.parse("2026-11-25T00:00:00Z"));
+            tokens(e, "2026-11-05T00:00:00Z", 1000);
+            clock.set(Instant.parse("2026-12-01T00:00:00Z"));
+            b.run(T);
+            // November: 1,000 x 0.005 = 5.00
+            assertThat(lines(at(b, "2026-12-01T00:00:00Z"))).anyMatch(l -> l.startsWith("usage tokens 5.00 [override"));
+            // a price change from December must not re-price November
+            b.discounts().addVersion(T, s.id(), b.discounts().overrides(T, s.id()).get(0).get(0).overrideId(),
+                    json.readTree("{\"effective_from\":\"2026-12-01T00:00:00Z\",\"price\":{\"model\":\"unit\",\"unit_price\":\"0.002\"}}"));
+            clock.set(Instant.parse("2026-12-10T00:00:00Z"));
+            tokens(e, "2026-11-20T00:00:00Z", 1000); // late, for November
+            clock.set(Instant.parse("2027-01-01T00:00:00Z"));
+            b.run(T);
+            // January 1: no December usage (0.00), the fee 20.00 and November's late 1,000 tokens at November's
+            // override price 0.005: +5.00 (not 0.01 nor 0.002)
+            Invoice jan = at(b, "2027-01-01T00:00:00Z");
+            assertThat(jan.lines()).filteredOn(l -> l.kind() == LineKind.ADJUSTMENT)
+                    .extracting(l -> l.amount().plainString()).containsExactly("5.00");
+            assertThat(jan.totals().subtotal()).isEqualTo(Money.of("25.00", USD));
+        }
+    }
+
     /** What a coupon took off over invoices. */
     static final class DiscountCalculatorTotal {
         static BigDecimal of(Invoice... invoices) {
