@@ -35,7 +35,7 @@ CREATE TABLE coupons (
     PRIMARY KEY (tenant_id, coupon_key)
 );
 
--- A coupon applied to a subscription from a start; never updated.
+-- A coupon applied to a subscription from a start; only ended_at is ever set after creation (once).
 CREATE TABLE coupon_redemptions (
     id              TEXT PRIMARY KEY,
     tenant_id       TEXT NOT NULL,
@@ -43,6 +43,7 @@ CREATE TABLE coupon_redemptions (
     subscription_id TEXT NOT NULL,
     start_at        TEXT NOT NULL,
     created_at      TEXT NOT NULL,
+    ended_at        TEXT,
     FOREIGN KEY (tenant_id, coupon_key) REFERENCES coupons (tenant_id, coupon_key)
 );
 CREATE INDEX coupon_redemptions_subscription ON coupon_redemptions (tenant_id, subscription_id, created_at);

@@ -94,6 +94,11 @@ final class DiscountsApi {
         Responses.json(r.exchange, 201, DiscountJson.redemption(red, k), mapper);
     }
 
+    void endDiscount(Request r) throws IOException {
+        Redemption red = discounts.endRedemption(r.tenant(), r.path("id"), r.path("redemption_id"), body(r));
+        Responses.json(r.exchange, 200, DiscountJson.redemption(red, discounts.coupon(r.tenant(), red.couponKey())), mapper);
+    }
+
     void listDiscounts(Request r) throws IOException {
         ObjectNode out = mapper.createObjectNode();
         out.put("subscription", r.path("id"));

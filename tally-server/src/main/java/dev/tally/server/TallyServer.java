@@ -163,6 +163,7 @@ public final class TallyServer implements AutoCloseable {
             route("POST", "/v1/coupons/{key}/archive", "admin", discounts::archiveCoupon);
             route("POST", "/v1/subscriptions/{id}/discounts", "admin", discounts::redeem);
             route("GET", "/v1/subscriptions/{id}/discounts", "read", discounts::listDiscounts);
+            route("POST", "/v1/subscriptions/{id}/discounts/{redemption_id}/end", "admin", discounts::endDiscount);
             AlertsApi alerts = new AlertsApi(engine, mapper);
             route("POST", "/v1/alerts", "admin", alerts::create);
             route("GET", "/v1/alerts", "read", alerts::list);

@@ -161,6 +161,29 @@ class DiscountsHttpTest {
     }
 
     @Test
+    void anEndedDiscountStopsDiscountingInvoicesIssuedFromItsEnd() {
+        created(t.post("/v1/coupons", "{\"key\":\"always\",\"percent_off\":\"50\",\"duration\":\"forever\"}"));
+        String red = created(t.post("/v1/subscriptions/" + sub + "/discounts", "{\"coupon\":\"always\"}")).get("id").asText();
+        moveTo(clock, DEC_1);
+        run(t);
+        // November: platform 20.00, half off -> 10.00
+        assertThat(invoiceFor(t, "acme", DEC_1).get("subtotal").asText()).isEqualTo("10.00");
+        String end = "/v1/subscriptions/" + sub + "/discounts/" + red + "/end";
+        assertThat(t.post(end, "{\"at\":\"2026-11-20T00:00:00Z\"}").status()).as("before the last invoice").isEqualTo(400);
+        moveTo(clock, Instant.parse("2026-12-15T00:00:00Z"));
+        JsonNode ended = ok(t.post(end, ""));
+        assertThat(ended.get("ended_at").asText()).isEqualTo("2026-12-15T00:00:00Z");
+        assertThat(t.post(end, "").status()).isEqualTo(409);
+        assertThat(t.post("/v1/subscriptions/" + sub + "/discounts/red_nope/end", "").status()).isEqualTo(404);
+        moveTo(clock, JAN_1);
+        run(t);
+        // January 1 is issued after the end: 20.00, no discount
+        assertThat(invoiceFor(t, "acme", JAN_1).get("subtotal").asText()).isEqualTo("20.00");
+        assertThat(ok(t.get("/v1/subscriptions/" + sub + "/discounts")).get("discounts").get(0).get("ended_at").asText())
+                .isEqualTo("2026-12-15T00:00:00Z");
+    }
+
+    @Test
     void badRequestsNameTheFieldAndConflictsAre409() {
         String base = "/v1/subscriptions/" + sub;
         assertThat(t.post(base + "/overrides", "{\"charge\":\"tokens\"}").status()).isEqualTo(400);

@@ -92,7 +92,7 @@ class TenantIsolationTest {
             p = p.replace("{id}", ids.get("invoice"));
         }
         p = p.replace("{currency}", "USD").replace("{grant_id}", ids.get("grant"))
-                .replace("{override_id}", ids.get("override"));
+                .replace("{override_id}", ids.get("override")).replace("{redemption_id}", "red_none");
         return p.replace("{feature}", "secret_feature").replace("{id}", "anything");
     }
 

@@ -133,6 +133,7 @@ public final class DiscountJson {
         o.put("periods", k.duration() == dev.tally.core.discount.CouponDuration.FOREVER ? null
                 : Integer.valueOf(k.periodsCovered()));
         o.put("created_at", r.createdAt().toString());
+        r.end().ifPresentOrElse(t -> o.put("ended_at", t.toString()), () -> o.putNull("ended_at"));
         o.set("coupon_details", coupon(k));
         return o;
     }

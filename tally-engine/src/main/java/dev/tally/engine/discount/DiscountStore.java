@@ -174,18 +174,32 @@ final class DiscountStore {
         });
     }
 
+    /** Ends a redemption not ended yet; false when it was ended already. */
+    boolean endRedemption(String tenant, String id, Instant at) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE coupon_redemptions SET ended_at = ? WHERE tenant_id = ? "
+                    + "AND id = ? AND ended_at IS NULL")) {
+                ps.setString(1, at.toString());
+                ps.setString(2, tenant);
+                ps.setString(3, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
     /** A subscription's redemptions in the order they apply: created first, then by id. */
     List<Redemption> redemptions(String tenant, String subscriptionId) {
         return db.inTransaction(c -> {
             List<Redemption> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, coupon_key, subscription_id, start_at, created_at "
-                    + "FROM coupon_redemptions WHERE tenant_id = ? AND subscription_id = ? ORDER BY created_at, id")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, coupon_key, subscription_id, start_at, created_at, "
+                    + "ended_at FROM coupon_redemptions WHERE tenant_id = ? AND subscription_id = ? ORDER BY created_at, id")) {
                 ps.setString(1, tenant);
                 ps.setString(2, subscriptionId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new Redemption(rs.getString(1), rs.getString(2), rs.getString(3),
-                                Instant.parse(rs.getString(4)), Instant.parse(rs.getString(5))));
+                                Instant.parse(rs.getString(4)), Instant.parse(rs.getString(5)),
+                                Optional.ofNullable(rs.getString(6)).map(Instant::parse)));
                     }
                 }
             }

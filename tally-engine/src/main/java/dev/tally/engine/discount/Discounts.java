@@ -280,9 +280,31 @@ public final class Discounts implements SubscriptionPricing {
         if (start.isBefore(s.start())) {
             throw new ValidationException("start", "must not be before the subscription starts");
         }
-        Redemption r = new Redemption("red_" + UUID.randomUUID().toString().replace("-", ""), key, s.id(), start, now());
+        Redemption r = new Redemption("red_" + UUID.randomUUID().toString().replace("-", ""), key, s.id(), start, now(),
+                Optional.empty());
         store.insertRedemption(tenant, r);
         return r;
+    }
+
+    /**
+     * Ends a redemption at {@code at} (default now; not before the last invoiced boundary nor its start): invoices
+     * issued from then on are not discounted by it. 409 when it was ended already.
+     */
+    public Redemption endRedemption(String tenant, String subscriptionId, String redemptionId, JsonNode body) {
+        known(body, Set.of("at"));
+        Subscription s = subscriptions.subscription(tenant, subscriptionId);
+        Redemption r = store.redemptions(tenant, s.id()).stream().filter(x -> x.id().equals(redemptionId)).findFirst()
+                .orElseThrow(() -> new BillingNotFoundException("no discount '" + redemptionId + "' on subscription '"
+                        + subscriptionId + "'"));
+        Instant at = instant(body, "at").orElse(now());
+        notInvoiced(s, at, "at");
+        if (at.isBefore(r.start())) {
+            throw new ValidationException("at", "must not be before the redemption's start (" + r.start() + ")");
+        }
+        if (!store.endRedemption(tenant, r.id(), at)) {
+            throw new BillingConflictException("discount-ended", "this discount was ended already");
+        }
+        return store.redemptions(tenant, s.id()).stream().filter(x -> x.id().equals(redemptionId)).findFirst().orElseThrow();
     }
 
     public List<Redemption> redemptions(String tenant, String subscriptionId) {
@@ -323,7 +345,7 @@ public final class Discounts implements SubscriptionPricing {
         List<Invoice> others = null;
         List<Discount> discounts = new ArrayList<>();
         for (Redemption r : redemptions) {
-            if (boundary.isBefore(r.start())) {
+            if (!r.activeAt(boundary)) {
                 continue;
             }
             Coupon k = coupons.computeIfAbsent(r.couponKey(), key -> store.coupons(s.tenant(), Optional.of(key))
