@@ -98,6 +98,9 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/subscriptions/{id}", "read", billing::getSubscription);
             route("POST", "/v1/subscriptions/{id}/change", "admin", billing::changeSubscription);
             route("POST", "/v1/subscriptions/{id}/cancel", "admin", billing::cancelSubscription);
+            SeatsApi seats = new SeatsApi(engine, mapper);
+            route("POST", "/v1/subscriptions/{id}/quantities", "admin", seats::record);
+            route("GET", "/v1/subscriptions/{id}/quantities", "read", QueryParams.of("charge"), seats::list);
             route("GET", "/v1/invoices", "read", QueryParams.of("customer", "status", "payment_status", "limit"), billing::listInvoices);
             route("GET", "/v1/invoices/{id}", "read", billing::getInvoice);
             route("POST", "/v1/invoices/{id}/finalize", "admin", billing::finalizeInvoice);

@@ -23,6 +23,10 @@ public enum LineKind {
     PRORATION_CREDIT("proration_credit", -1),
     /** A correction of a finalized period (late usage), on a later invoice; names the period it adjusts. */
     ADJUSTMENT("adjustment", 0),
+    /** A licensed charge for a period: the price of the quantity in force at its start, prorated by day. */
+    LICENSED("licensed", 1),
+    /** A mid-period change of a licensed charge's quantity (or plan, or an early end), prorated by day; either sign. */
+    LICENSED_CHANGE("licensed_change", 0),
     /** A discount (a coupon's redemption, or a percentage price override), never positive; names its source. */
     DISCOUNT("discount", -1);
 

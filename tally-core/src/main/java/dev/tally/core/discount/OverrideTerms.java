@@ -88,7 +88,7 @@ public sealed interface OverrideTerms {
                 BigDecimal reduced = f.amount().multiply(BigDecimal.valueOf(100).subtract(percent)).movePointLeft(2);
                 return Optional.of(new FlatCharge(f.key(), f.name(), reduced, f.timing()));
             }
-            return Optional.of(charge);
+            return charge instanceof UsageCharge ? Optional.of(charge) : Optional.empty();
         }
 
         @Override

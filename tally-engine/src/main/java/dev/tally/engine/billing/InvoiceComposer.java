@@ -42,16 +42,20 @@ final class InvoiceComposer {
 
     private final UsageSource usage;
     private final BiFunction<String, Phase, Plan> plans;
+    private final dev.tally.engine.billing.seats.SeatLines seats;
     private final SubscriptionPricing pricing;
 
-    InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans) {
-        this(usage, plans, SubscriptionPricing.NONE);
+    InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans,
+            dev.tally.engine.billing.seats.SeatLines seats) {
+        this(usage, plans, seats, SubscriptionPricing.NONE);
     }
 
     /** With a subscription's own pricing: its overrides price the charges, its discounts come after them. */
-    InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans, SubscriptionPricing pricing) {
+    InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans,
+            dev.tally.engine.billing.seats.SeatLines seats, SubscriptionPricing pricing) {
         this.usage = usage;
         this.plans = plans;
+        this.seats = seats;
         this.pricing = pricing;
     }
 
@@ -76,6 +80,7 @@ final class InvoiceComposer {
                 lines.addAll(advanceFees(s, c, BillingCalendar.next(s.start(), period, zone, first.interval(), s.anchor())));
             }
             lines.addAll(adjustments(s, c, earlier, boundary, now));
+            lines.addAll(seats.lateMeterAdjustments(s, c, earlier, boundary, now.minus(LOOK_BACK), opening(s, c)));
         }
         lines.addAll(pricing.discounts(s, c, period, boundary, lines));
         List<InvoiceLine> numbered = new ArrayList<>(lines.size());
@@ -148,6 +153,7 @@ final class InvoiceComposer {
             }
             }
         }
+        out.addAll(seats.closing(s, c, period, nominal, end));
         return out;
     }
 
@@ -161,8 +167,10 @@ final class InvoiceComposer {
         }
         dev.tally.core.discount.PricedPart priced = pricing.at(s, plans.apply(s.tenant(), phase), part.get(),
                 part.get().start());
-        return priced.price(InvoiceCalculator.lines(List.of(Segment.inAdvance(priced.plan(), part.get(), nominal)),
-                c.currency(), c.timezone()));
+        List<InvoiceLine> out = new ArrayList<>(priced.price(InvoiceCalculator.lines(List.of(Segment.inAdvance(
+                priced.plan(), part.get(), nominal)), c.currency(), c.timezone())));
+        out.addAll(seats.inAdvance(s, c, part.get(), nominal));
+        return out;
     }
 
     /**

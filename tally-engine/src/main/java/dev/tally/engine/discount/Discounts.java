@@ -174,7 +174,9 @@ public final class Discounts implements SubscriptionPricing {
                 + "' in plan " + plan.key() + " version " + plan.version()));
         try {
             if (terms.apply(ch).isEmpty()) {
-                throw new ValidationException(terms.wireName(), terms instanceof OverrideTerms.Price
+                throw new ValidationException(terms.wireName(), ch instanceof dev.tally.core.billing.LicensedCharge
+                        ? "'" + charge + "' is a licensed charge, which overrides do not price (yet)"
+                        : terms instanceof OverrideTerms.Price
                         ? "a price model overrides a usage charge; '" + charge + "' is a flat fee (give amount)"
                         : "an amount overrides a flat fee; '" + charge + "' is a usage charge (give price)");
             }
