@@ -102,16 +102,22 @@ public final class Dunning {
         return n;
     }
 
-    /** Does the tenant's due steps and lifts settled suspensions now; returns how many steps this call did. */
+    /**
+     * Does the tenant's due steps and lifts settled suspensions now; returns how many steps this call did. Once a
+     * provider is unavailable to one retry, the run asks no provider again (the later invoices' retries, and the
+     * steps after them, wait for the next run), so an outage costs a run one provider timeout, not one per invoice.
+     */
     public int run(String tenant) {
         DunningPolicy policy = policy(tenant);
         int done = 0;
+        boolean[] providerDown = {false};
         if (policy.enabled()) {
             for (String id : store.unpaid(tenant, Optional.empty(), Optional.empty())) {
                 try {
-                    done += runInvoice(tenant, policy, id);
+                    done += runInvoice(tenant, policy, id, providerDown);
                 } catch (ProviderUnavailableException e) {
-                    LOG.info("dunning of invoice {}: {}", id, e.getMessage());
+                    providerDown[0] = true;
+                    LOG.info("dunning of invoice {}: {}; no more retries this run", id, e.getMessage());
                 } catch (RuntimeException e) {
                     LOG.warn("dunning of invoice {} failed; its due steps are tried again on the next run", id, e);
                 }
@@ -123,7 +129,7 @@ public final class Dunning {
         return done;
     }
 
-    private int runInvoice(String tenant, DunningPolicy policy, String id) {
+    private int runInvoice(String tenant, DunningPolicy policy, String id, boolean[] providerDown) {
         Invoice invoice = billing.invoice(tenant, id);
         PaymentSummary summary = payments.summary(invoice);
         List<PaymentFact> facts = payments.facts(tenant, id);
@@ -132,6 +138,9 @@ public final class Dunning {
         int n = 0;
         for (DunningSchedule.Planned p : DunningSchedule.due(policy, invoice, summary, facts, zone,
                 store.stepKeys(tenant, id), now)) {
+            if (providerDown[0] && p.kind() == DunningStep.Kind.RETRY) {
+                break; // steps stay in order: this retry, and what follows it, wait for the next run
+            }
             n += execute(policy, invoice, summary, facts, zone, p, now) ? 1 : 0;
         }
         return n;

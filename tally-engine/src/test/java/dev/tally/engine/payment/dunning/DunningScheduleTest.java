@@ -184,4 +184,29 @@ class DunningScheduleTest {
             assertThat(step.detail().get("reference").asText()).isEqualTo("ch_1");
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stores")
+    void anOutageStopsTheRunAskingTheProviderForTheOtherInvoices(TestStore store) throws Exception {
+        try (Engine e = Engine.open(store.config(dir, databases), clock)) {
+            String first = DunningFixture.finalizedInvoice(e.billing());
+            e.billing().createCustomer(T, JSON.readTree("{\"external_id\":\"c2\",\"timezone\":\"UTC\","
+                    + "\"currency\":\"EUR\",\"net_terms_days\":10}"));
+            e.billing().subscribe(T, JSON.readTree("{\"customer\":\"c2\",\"plan\":\"p\"}"));
+            e.billing().run(T);
+            String second = e.billing().finalizeInvoice(T, e.billing().invoices(T, Optional.of("c2"), Optional.empty(), 10)
+                    .get(0).id()).id();
+            RecordingProvider provider = new RecordingProvider(1);
+            e.payments().register(provider);
+            e.dunning().putPolicy(T, JSON.readTree("{\"retry_days\":[1],\"reminder_days_before_due\":[],"
+                    + "\"remind_after_failure\":false}"));
+            e.payments().record(MANUAL, T, first, fact("failed", "100", "card-1"));
+            e.payments().record(MANUAL, T, second, fact("failed", "100", "card-2"));
+            clock.set(Instant.parse("2026-11-02T00:00:00Z"));
+            assertThat(e.dunning().run(T)).as("the provider is down: nothing done").isZero();
+            assertThat(provider.keys).as("asked once, not once per invoice").hasSize(1);
+            assertThat(e.dunning().run(T)).isEqualTo(2);
+            assertThat(provider.keys).hasSize(3).contains("dunning:" + first + ":retry:1", "dunning:" + second + ":retry:1");
+        }
+    }
 }
