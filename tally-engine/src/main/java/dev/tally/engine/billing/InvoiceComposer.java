@@ -42,10 +42,13 @@ final class InvoiceComposer {
 
     private final UsageSource usage;
     private final BiFunction<String, Phase, Plan> plans;
+    private final dev.tally.engine.billing.commit.Commitments commitments;
 
-    InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans) {
+    InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans,
+            dev.tally.engine.billing.commit.Commitments commitments) {
         this.usage = usage;
         this.plans = plans;
+        this.commitments = commitments;
     }
 
     /** The invoice's period (the one it closes, or the first for the opening invoice) and its lines. */
@@ -57,6 +60,7 @@ final class InvoiceComposer {
         Plan first = plans.apply(s.tenant(), s.phases().get(0));
         List<InvoiceLine> lines = new ArrayList<>();
         Period period;
+        Optional<dev.tally.engine.billing.commit.Commitments.ClosingPeriod> closing = Optional.empty();
         if (opening(s, c).filter(boundary::equals).isPresent()) {
             period = periodAt(s, first, s.start(), zone);
             lines.addAll(advanceFees(s, c, period));
@@ -65,17 +69,34 @@ final class InvoiceComposer {
             Instant arrearsEnd = min(period.end(), boundary, s.end().orElse(Instant.MAX));
             lines.addAll(arrears(s, c, period, arrearsEnd));
             lines.addAll(prorations(s, c, period, arrearsEnd, earlier));
+            closing = Optional.of(closingPeriod(s, c, period, arrearsEnd, lines));
             if (s.activeAt(period.end()) && boundary.equals(period.end())) {
                 lines.addAll(advanceFees(s, c, BillingCalendar.next(s.start(), period, zone, first.interval(), s.anchor())));
             }
             lines.addAll(adjustments(s, c, earlier, boundary, now));
         }
+        // commitments last: their true-up, up-front fee, drawdown and overage lines (docs/COMMITMENTS.md)
+        lines.addAll(commitments.lines(s, c, boundary, closing, lines));
         List<InvoiceLine> numbered = new ArrayList<>(lines.size());
         int n = 1;
         for (InvoiceLine l : lines) {
             numbered.add(withId(l, "L" + n++));
         }
         return new Composition(period, numbered);
+    }
+
+    /**
+     * The period an invoice closes as a minimum commitment counts it: the part billed (after a trial, up to
+     * {@code end}), and its charges before discounts: the arrears and prorations already composed plus the period's
+     * in-advance fees, which an earlier invoice billed.
+     */
+    private dev.tally.engine.billing.commit.Commitments.ClosingPeriod closingPeriod(Subscription s, Customer c,
+            Period period, Instant end, List<InvoiceLine> arrearsAndProrations) {
+        List<InvoiceLine> charges = new ArrayList<>(arrearsAndProrations);
+        charges.addAll(advanceFees(s, c, period));
+        Instant from = s.trialEnd().filter(t -> t.isAfter(period.start())).orElse(period.start());
+        Optional<Period> billed = from.isBefore(end) ? Optional.of(new Period(from, end)) : Optional.empty();
+        return new dev.tally.engine.billing.commit.Commitments.ClosingPeriod(period, billed, nominal(s, c, period), charges);
     }
 
     /**
