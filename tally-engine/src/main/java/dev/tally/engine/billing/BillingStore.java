@@ -405,8 +405,9 @@ final class BillingStore {
             ps.setString(3, invoiceId);
             ps.executeUpdate();
         }
-        commitments.finalized(draft.orElseThrow(), seller.invoiceNumber(n), now);
         boolean paidByCredits = applyCredits(c, draft.orElseThrow(), seller.invoiceNumber(n), now);
+        // after credits: a term's remainder granted as credits at its end pays from the next invoice on
+        commitments.finalized(draft.orElseThrow(), seller.invoiceNumber(n), now);
         InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_FINALIZED, invoiceId, now);
         if (paidByCredits) {
             // credits paid all of it: nothing is left to collect
