@@ -98,6 +98,10 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/subscriptions/{id}", "read", billing::getSubscription);
             route("POST", "/v1/subscriptions/{id}/change", "admin", billing::changeSubscription);
             route("POST", "/v1/subscriptions/{id}/cancel", "admin", billing::cancelSubscription);
+            CommitmentsApi commitments = new CommitmentsApi(engine, mapper);
+            route("GET", "/v1/subscriptions/{id}/commitments", "read", QueryParams.of("type"), commitments::list);
+            route("POST", "/v1/subscriptions/{id}/commitments", "admin", commitments::create);
+            route("GET", "/v1/subscriptions/{id}/commitments/{commitment_id}", "read", commitments::get);
             route("GET", "/v1/invoices", "read", QueryParams.of("customer", "status", "payment_status", "limit"), billing::listInvoices);
             route("GET", "/v1/invoices/{id}", "read", billing::getInvoice);
             route("POST", "/v1/invoices/{id}/finalize", "admin", billing::finalizeInvoice);
