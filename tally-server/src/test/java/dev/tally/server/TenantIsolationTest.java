@@ -48,6 +48,10 @@ class TenantIsolationTest {
         var grant = t.post("/v1/customers/secret_customer/grants", "{\"amount\":\"5.00\",\"reason\":\"secret_grant\"}");
         assertThat(grant.status()).as(grant.body()).isEqualTo(201);
         ids.put("grant", grant.json().get("id").asText());
+        var commitment = t.post("/v1/subscriptions/" + sub + "/commitments",
+                "{\"type\":\"minimum\",\"amount\":\"5.00\",\"name\":\"secret_commitment\"}");
+        assertThat(commitment.status()).as(commitment.body()).isEqualTo(201);
+        ids.put("commitment", commitment.json().get("id").asText());
         assertThat(hook.status()).as(hook.body()).isEqualTo(201);
         assertThat(alert.status()).as(alert.body()).isEqualTo(201);
         ids.put("key", "secret_meter");
@@ -88,7 +92,8 @@ class TenantIsolationTest {
         } else if (p.startsWith("/v1/portal/invoices/")) {
             p = p.replace("{id}", ids.get("invoice"));
         }
-        p = p.replace("{currency}", "USD").replace("{grant_id}", ids.get("grant"));
+        p = p.replace("{currency}", "USD").replace("{grant_id}", ids.get("grant"))
+                .replace("{commitment_id}", ids.get("commitment"));
         return p.replace("{feature}", "secret_feature").replace("{id}", "anything");
     }
 

@@ -336,9 +336,14 @@ public final class Commitments {
      * at the subscription's end), in the caller's transaction.
      */
     public void finalized(Invoice inv, String number, Instant at) {
+        List<Commitment> all = store.ofSubscription(inv.tenant(), inv.subscriptionId());
+        if (all.stream().noneMatch(m -> m.type() == Commitment.Type.PREPAID)) {
+            return;
+        }
         store.db().inTransaction(conn -> {
             for (Map.Entry<String, Money> e : drawdowns(inv.lines()).entrySet()) {
-                Commitment m = store.get(inv.tenant(), e.getKey()).orElseThrow();
+                Commitment m = all.stream().filter(x -> x.id().equals(e.getKey())).findFirst().orElseThrow(() ->
+                        new IllegalStateException("invoice " + inv.id() + " draws an unknown commitment " + e.getKey()));
                 store.lock(conn, m.id());
                 Wallet w = store.ledger(m);
                 if (w.entries().stream().anyMatch(x -> x.kind() == EntryKind.DRAWDOWN
@@ -352,7 +357,7 @@ public final class Commitments {
             boolean earlierDraft = store.invoicesOf(inv.tenant(), s.id()).stream().anyMatch(o -> o.status().equals("draft")
                     && !o.id().equals(inv.id()) && !o.boundary().isAfter(inv.boundary()));
             if (!earlierDraft) {
-                for (Commitment m : store.ofSubscription(inv.tenant(), s.id())) {
+                for (Commitment m : all) {
                     if (m.type() == Commitment.Type.PREPAID && !inv.boundary().isBefore(termOver(m, s))) {
                         closeTerm(conn, m, s, at, false);
                     }
@@ -368,9 +373,13 @@ public final class Commitments {
      * in the caller's transaction.
      */
     public void voided(Invoice inv, String number, Instant at) {
+        List<Commitment> all = store.ofSubscription(inv.tenant(), inv.subscriptionId());
+        if (all.stream().noneMatch(m -> m.type() == Commitment.Type.PREPAID)) {
+            return;
+        }
         store.db().inTransaction(conn -> {
             Subscription s = subscriptions.apply(inv.tenant(), inv.subscriptionId());
-            for (Commitment m : store.ofSubscription(inv.tenant(), s.id())) {
+            for (Commitment m : all) {
                 if (m.type() != Commitment.Type.PREPAID) {
                     continue;
                 }
