@@ -70,7 +70,7 @@ class CommitmentsHttpTest {
     }
 
     @Test
-    void aPrepaidCommitmentAndAMinimumPriceThreeInvoicesAsComputedByHand() {
+    void aPrepaidCommitmentAndAMinimumPriceThreeInvoicesAsComputedByHand() throws Exception {
         JsonNode prepaid = created(t.post(path(), "{\"type\":\"prepaid\",\"name\":\"Q1 commit\",\"amount\":\"200.00\","
                 + "\"ends_at\":\"" + MAR_1 + "\",\"overage_rate\":\"1.5\",\"at_term_end\":\"credit\"}"));
         String cm = prepaid.get("id").asText();
@@ -130,6 +130,14 @@ class CommitmentsHttpTest {
         assertThat(minimums.get("commitments")).hasSize(1);
         assertThat(minimums.get("commitments").get(0).get("id").asText()).isEqualTo(min);
         assertThat(minimums.get("commitments").get(0).has("balance")).isFalse();
+
+        // the invoice people read shows the commitment's lines by name
+        java.net.http.HttpResponse<String> html = t.client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://localhost:" + t.server.port() + "/v1/invoices/" + mar.get("id").asText()))
+                .header("Authorization", "Bearer " + TestServer.KEY).header("Accept", "text/html").GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(html.statusCode()).isEqualTo(200);
+        assertThat(html.body()).contains("Q1 commit: paid from the prepaid commitment").contains("445.50");
 
         JsonNode rec = ok(t.get("/v1/reconciliation"));
         assertThat(rec.get("ledger").get("differences")).as(rec.toString()).isEmpty();
