@@ -102,6 +102,9 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/subscriptions/{id}/commitments", "read", QueryParams.of("type"), commitments::list);
             route("POST", "/v1/subscriptions/{id}/commitments", "admin", commitments::create);
             route("GET", "/v1/subscriptions/{id}/commitments/{commitment_id}", "read", commitments::get);
+            SeatsApi seats = new SeatsApi(engine, mapper);
+            route("POST", "/v1/subscriptions/{id}/quantities", "admin", seats::record);
+            route("GET", "/v1/subscriptions/{id}/quantities", "read", QueryParams.of("charge"), seats::list);
             route("GET", "/v1/invoices", "read", QueryParams.of("customer", "status", "payment_status", "limit"), billing::listInvoices);
             route("GET", "/v1/invoices/{id}", "read", billing::getInvoice);
             route("POST", "/v1/invoices/{id}/finalize", "admin", billing::finalizeInvoice);

@@ -25,6 +25,10 @@ public enum LineKind {
     PRORATION_CREDIT("proration_credit", -1),
     /** A correction of a finalized period (late usage), on a later invoice; names the period it adjusts. */
     ADJUSTMENT("adjustment", 0),
+    /** A licensed charge for a period: the price of the quantity in force at its start, prorated by day. */
+    LICENSED("licensed", 1),
+    /** A mid-period change of a licensed charge's quantity (or plan, or an early end), prorated by day; either sign. */
+    LICENSED_CHANGE("licensed_change", 0),
     /** The difference up to a subscription's minimum commitment for a period (names the commitment). */
     COMMITMENT_TRUE_UP("commitment_true_up", 1),
     /** A prepaid commitment invoiced up front, at the start of its term (names the commitment). */

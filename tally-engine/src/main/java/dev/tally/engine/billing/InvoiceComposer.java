@@ -42,12 +42,14 @@ final class InvoiceComposer {
 
     private final UsageSource usage;
     private final BiFunction<String, Phase, Plan> plans;
+    private final dev.tally.engine.billing.seats.SeatLines seats;
     private final dev.tally.engine.billing.commit.Commitments commitments;
 
     InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans,
-            dev.tally.engine.billing.commit.Commitments commitments) {
+            dev.tally.engine.billing.seats.SeatLines seats, dev.tally.engine.billing.commit.Commitments commitments) {
         this.usage = usage;
         this.plans = plans;
+        this.seats = seats;
         this.commitments = commitments;
     }
 
@@ -74,6 +76,7 @@ final class InvoiceComposer {
                 lines.addAll(advanceFees(s, c, BillingCalendar.next(s.start(), period, zone, first.interval(), s.anchor())));
             }
             lines.addAll(adjustments(s, c, earlier, boundary, now));
+            lines.addAll(seats.lateMeterAdjustments(s, c, earlier, boundary, now.minus(LOOK_BACK), opening(s, c)));
         }
         // commitments last: their true-up, up-front fee, drawdown and overage lines (docs/COMMITMENTS.md)
         lines.addAll(commitments.lines(s, c, boundary, closing, lines));
@@ -160,6 +163,7 @@ final class InvoiceComposer {
                 figures.merge(u.charge().key(), f, ChargeFigures::plus);
             }
         }
+        out.addAll(seats.closing(s, c, period, nominal, end));
         return out;
     }
 
@@ -171,8 +175,10 @@ final class InvoiceComposer {
         if (part.isEmpty()) {
             return List.of();
         }
-        return InvoiceCalculator.lines(List.of(Segment.inAdvance(plans.apply(s.tenant(), phase), part.get(), nominal)),
-                c.currency(), c.timezone());
+        List<InvoiceLine> out = new ArrayList<>(InvoiceCalculator.lines(List.of(Segment.inAdvance(
+                plans.apply(s.tenant(), phase), part.get(), nominal)), c.currency(), c.timezone()));
+        out.addAll(seats.inAdvance(s, c, part.get(), nominal));
+        return out;
     }
 
     /**
