@@ -79,13 +79,36 @@ final class InvoiceComposer {
             lines.addAll(seats.lateMeterAdjustments(s, c, earlier, boundary, now.minus(LOOK_BACK), opening(s, c)));
         }
         // commitments last: their true-up, up-front fee, drawdown and overage lines (docs/COMMITMENTS.md)
-        lines.addAll(commitments.lines(s, c, boundary, closing, lines));
+        boolean closes = closing.isPresent();
+        lines.addAll(commitments.lines(s, c, boundary, closing,
+                () -> closes ? reopened(s, c, earlier, boundary, now) : List.of(), lines));
         List<InvoiceLine> numbered = new ArrayList<>(lines.size());
         int n = 1;
         for (InvoiceLine l : lines) {
             numbered.add(withId(l, "L" + n++));
         }
         return new Composition(period, numbered);
+    }
+
+    /**
+     * The earlier finalized periods still inside the look-back, re-rated now (as {@link #adjustments} re-rates
+     * them), as a minimum commitment counts them: their true-up is recomputed when late usage changed them.
+     */
+    private List<dev.tally.engine.billing.commit.Commitments.ClosingPeriod> reopened(Subscription s, Customer c,
+            List<Invoice> earlier, Instant boundary, Instant now) {
+        List<dev.tally.engine.billing.commit.Commitments.ClosingPeriod> out = new ArrayList<>();
+        for (Invoice inv : earlier) {
+            if (opening(s, c).filter(inv.boundary()::equals).isPresent() || inv.boundary().equals(boundary)
+                    || (inv.status() != InvoiceStatus.FINALIZED && inv.status() != InvoiceStatus.PAID)
+                    || inv.period().end().isBefore(now.minus(LOOK_BACK))) {
+                continue;
+            }
+            Instant end = min(inv.period().end(), inv.boundary(), s.end().orElse(Instant.MAX));
+            List<InvoiceLine> charges = new ArrayList<>(arrears(s, c, inv.period(), end));
+            charges.addAll(prorations(s, c, inv.period(), end, earlier));
+            out.add(closingPeriod(s, c, inv.period(), end, charges));
+        }
+        return out;
     }
 
     /**

@@ -35,6 +35,16 @@ final class CommitmentLines {
                 t.trueUp().amount(), t.trueUp(), billed, phase);
     }
 
+    /** A late correction of an earlier period's true-up: an {@code adjustment} line naming that period. */
+    static InvoiceLine trueUpCorrection(Commitment m, Period period, Money minimum, Money charges, Money diff,
+            Phase phase) {
+        return new InvoiceLine("commitment", LineKind.ADJUSTMENT, m.id(), m.name() + ": true-up recomputed after late "
+                + "usage in " + period.start() + " - " + period.end() + " (minimum " + minimum.plainString()
+                + ", charges now " + charges.plainString() + ")", BigDecimal.ONE, diff.amount(), diff, period,
+                Optional.empty(), Optional.empty(), phase.plan(), phase.planVersion(),
+                Optional.of(CommitmentJson.terms(m).toString()), 0, Optional.of(period));
+    }
+
     static InvoiceLine drawdown(Commitment m, PrepaidDrawdown d, Phase phase) {
         return line(LineKind.COMMITMENT_DRAWDOWN, m, m.name() + ": paid from the prepaid commitment ("
                 + d.remainingAfter().plainString() + " of " + m.amount().plainString() + " left)", BigDecimal.ONE,

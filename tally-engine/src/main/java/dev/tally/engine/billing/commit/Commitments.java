@@ -255,7 +255,7 @@ public final class Commitments {
      * finalized.
      */
     public List<InvoiceLine> lines(Subscription s, Customer c, Instant boundary, Optional<ClosingPeriod> closing,
-            List<InvoiceLine> lines) {
+            java.util.function.Supplier<List<ClosingPeriod>> reopened, List<InvoiceLine> lines) {
         List<Commitment> all = store.ofSubscription(s.tenant(), s.id());
         if (all.isEmpty()) {
             return List.of();
@@ -282,6 +282,9 @@ public final class Commitments {
                 }
             }
         }
+        if (all.stream().anyMatch(m -> m.type() == Commitment.Type.MINIMUM)) {
+            out.addAll(trueUpCorrections(s, c, boundary, all, reopened.get(), phase));
+        }
         List<InvoiceLine> charged = new ArrayList<>(lines);
         charged.addAll(out);
         Map<String, Money> pending = null;
@@ -305,6 +308,53 @@ public final class Commitments {
             }
             if (d.overage().amount().signum() != 0) {
                 out.add(CommitmentLines.overage(m, d, phase));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Late usage of an earlier finalized period a minimum covers: the period's true-up is recomputed from its charges
+     * re-rated now, and the difference from what its invoices already billed for the minimum (its true-up and earlier
+     * corrections) is one {@code adjustment} line naming the commitment and the period. So a period stays due exactly
+     * {@code max(charges, minimum)} however late its usage arrives within the look-back.
+     */
+    private List<InvoiceLine> trueUpCorrections(Subscription s, Customer c, Instant boundary, List<Commitment> all,
+            List<ClosingPeriod> reopened, Phase phase) {
+        List<InvoiceLine> out = new ArrayList<>();
+        List<CommitmentStore.StoredInvoice> invoices = null;
+        for (ClosingPeriod p : reopened) {
+            if (p.billed().isEmpty()) {
+                continue;
+            }
+            for (Commitment m : all) {
+                if (m.type() != Commitment.Type.MINIMUM || !m.covers(p.period().start())) {
+                    continue;
+                }
+                if (invoices == null) {
+                    invoices = store.invoicesOf(s.tenant(), s.id());
+                }
+                Money charges = sum(c, p.charges().stream().filter(l -> !OWN_KINDS.contains(l.kind())).toList());
+                Money minimum = MinimumTrueUp.prorated(m.amount().amount(), p.billed().get(), p.nominal(), c.timezone(),
+                        c.currency());
+                Money due = MinimumTrueUp.of(charges, minimum).trueUp();
+                Money billed = Money.zero(c.currency());
+                for (CommitmentStore.StoredInvoice inv : invoices) {
+                    if (!inv.boundary().isBefore(boundary) || !(inv.status().equals("finalized") || inv.status().equals("paid"))) {
+                        continue;
+                    }
+                    for (InvoiceLine l : inv.lines()) {
+                        if (l.chargeKey().equals(m.id()) && (l.kind() == LineKind.COMMITMENT_TRUE_UP
+                                && p.period().contains(l.period().start())
+                                || l.kind() == LineKind.ADJUSTMENT && l.adjustsPeriod().equals(Optional.of(p.period())))) {
+                            billed = billed.plus(l.amount());
+                        }
+                    }
+                }
+                Money diff = due.minus(billed);
+                if (!diff.isZero()) {
+                    out.add(CommitmentLines.trueUpCorrection(m, p.period(), minimum, charges, diff, phase));
+                }
             }
         }
         return out;

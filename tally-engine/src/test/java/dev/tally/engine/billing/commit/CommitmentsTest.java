@@ -85,6 +85,13 @@ class CommitmentsTest {
         e.ingest(T, e.eventReader().read(body.getBytes(StandardCharsets.UTF_8), CloudEventReader.BodyShape.BATCH));
     }
 
+    /** {@code n} tokens used at {@code at}, ingested now (late usage when {@code at} is in a closed period). */
+    void ingest(Engine e, String at, long n) {
+        String body = "[{\"specversion\":\"1.0\",\"id\":\"e" + (++events) + "\",\"source\":\"s\",\"type\":\"tok\","
+                + "\"subject\":\"c\",\"time\":\"" + at + "\",\"data\":{\"n\":" + n + "}}]";
+        e.ingest(T, e.eventReader().read(body.getBytes(StandardCharsets.UTF_8), CloudEventReader.BodyShape.BATCH));
+    }
+
     static Invoice at(Billing b, String boundary) {
         return b.invoices(T, Optional.of("c"), Optional.empty(), 100).stream()
                 .filter(i -> i.boundary().equals(Instant.parse(boundary))).findFirst().orElseThrow();
@@ -127,10 +134,21 @@ class CommitmentsTest {
             assertThat(feb.totals().total().plainString()).isEqualTo("396.72");
 
             tokens(e, "2027-02-10T00:00:00Z", 60_000);
+            // late usage for January arrives on February 10: 30,000 tokens on January 25
+            ingest(e, "2027-01-25T00:00:00Z", 30_000);
             clock.set(Instant.parse("2027-03-01T00:00:00Z"));
             b.run(T);
-            // February: 600.00 + 20.00 = 620.00 >= 500.00: no true-up
-            assertThat(lines(at(b, "2027-03-01T00:00:00Z"))).containsExactly("usage 600.00", "flat_fee 20.00");
+            // February: 600.00 + 20.00 = 620.00 >= 500.00: no true-up. January re-rated: 40,000 tokens = 400.00,
+            // +300.00; its charges are now 414.19 >= 354.84, so its true-up of 240.65 is taken back: January is due
+            // max(414.19, 354.84) = 414.19 = 354.84 billed + 300.00 - 240.65
+            Invoice mar = at(b, "2027-03-01T00:00:00Z");
+            assertThat(lines(mar)).containsExactly("usage 600.00", "flat_fee 20.00", "adjustment 300.00",
+                    "adjustment -240.65");
+            InvoiceLine correction = mar.lines().get(3);
+            assertThat(correction.chargeKey()).isEqualTo(m.id());
+            assertThat(correction.adjustsPeriod()).contains(feb.period());
+            assertThat(correction.description()).contains("true-up recomputed after late usage")
+                    .contains("charges now 414.19");
 
             clock.set(Instant.parse("2027-04-01T00:00:00Z"));
             b.run(T);
