@@ -322,4 +322,32 @@ class CommitmentsTest {
             assertThat(b.reconcileLedger(T).differences()).isEmpty();
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stores")
+    void seatsBilledInAdvanceCountTowardTheMinimumOfThePeriodTheyPayFor(TestStore store) throws Exception {
+        clock.set(Instant.parse("2027-01-01T00:00:00Z"));
+        try (Engine e = Engine.open(store.config(dir, databases), clock)) {
+            Billing b = e.billing();
+            b.setGracePeriod(T, Duration.ZERO);
+            e.createMeter(T, j("{\"key\":\"tok\",\"event_type\":\"tok\",\"aggregation\":\"sum\",\"value_path\":\"n\"}"));
+            b.createPlan(T, j("{\"key\":\"p\",\"currency\":\"USD\",\"interval\":\"monthly\",\"charges\":["
+                    + "{\"key\":\"seats\",\"type\":\"licensed\",\"name\":\"Seats\",\"timing\":\"in_advance\","
+                    + "\"price\":{\"model\":\"unit\",\"unit_price\":\"10\"}},"
+                    + "{\"key\":\"tok\",\"type\":\"usage\",\"name\":\"Tokens\",\"meter\":\"tok\","
+                    + "\"price\":{\"model\":\"unit\",\"unit_price\":\"0.01\"}}]}"));
+            b.createCustomer(T, j("{\"external_id\":\"c\",\"timezone\":\"UTC\",\"currency\":\"USD\"}"));
+            Subscription s = b.subscribe(T, j("{\"customer\":\"c\",\"plan\":\"p\"}"));
+            b.quantities().record(T, s.id(), j("{\"charge\":\"seats\",\"quantity\":\"5\",\"effective_at\":\"2027-01-01T00:00:00Z\"}"));
+            b.commitments().create(T, s, j("{\"type\":\"minimum\",\"amount\":\"100.00\"}"), "test");
+            b.run(T);
+            assertThat(lines(at(b, "2027-01-01T00:00:00Z"))).containsExactly("licensed 50.00");
+            tokens(e, "2027-01-15T00:00:00Z", 2_000);
+            clock.set(Instant.parse("2027-02-01T00:00:00Z"));
+            b.run(T);
+            // January: tokens 20.00 + 5 seats x 10 (billed in advance on the opening invoice) = 70.00: true-up 30.00
+            assertThat(lines(at(b, "2027-02-01T00:00:00Z")))
+                    .containsExactly("usage 20.00", "licensed 50.00", "commitment_true_up 30.00");
+        }
+    }
 }
