@@ -350,4 +350,51 @@ class CommitmentsTest {
                     .containsExactly("usage 20.00", "licensed 50.00", "commitment_true_up 30.00");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void twoProcessesBillingAtOnceDrawEachInvoiceFromTheCommitmentOnce() throws Exception {
+        clock.set(Instant.parse("2027-01-01T00:00:00Z"));
+        String url = TestDatabases.create();
+        databases.add(url);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (Engine one = Engine.open(dev.tally.engine.EngineConfig.of(dir.resolve("one")).onPostgres(url)
+                        .withSecrets(TestDatabases.SECRETS), clock);
+                Engine two = Engine.open(dev.tally.engine.EngineConfig.of(dir.resolve("two")).onPostgres(url)
+                        .withSecrets(TestDatabases.SECRETS), clock)) {
+            Billing b = setUp(one, "100.00");
+            Subscription s = b.subscribe(T, j("{\"customer\":\"c\",\"plan\":\"p\"}"));
+            Commitment m = b.commitments().create(T, s, j("{\"type\":\"prepaid\",\"amount\":\"250.00\","
+                    + "\"ends_at\":\"2027-04-01T00:00:00Z\"}"), "test");
+            for (String at : List.of("2027-01-01T00:00:00Z", "2027-02-01T00:00:00Z", "2027-03-01T00:00:00Z")) {
+                clock.set(Instant.parse(at));
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<?>> runs = new ArrayList<>();
+                for (Engine e : List.of(one, two)) {
+                    runs.add(pool.submit(() -> {
+                        go.await();
+                        return e.billing().run(T);
+                    }));
+                }
+                go.countDown();
+                for (java.util.concurrent.Future<?> f : runs) {
+                    f.get();
+                }
+            }
+            Billing other = two.billing();
+            // Jan 1: fee 100.00 in the term, drawn (150.00 left); Feb 1: 100.00 (50.00 left); Mar 1: 50.00, 50.00 due
+            assertThat(lines(at(other, "2027-01-01T00:00:00Z")))
+                    .containsExactly("flat_fee 100.00", "commitment_fee 250.00", "commitment_drawdown -100.00");
+            assertThat(lines(at(other, "2027-02-01T00:00:00Z")))
+                    .containsExactly("usage 0.00", "flat_fee 100.00", "commitment_drawdown -100.00");
+            assertThat(lines(at(other, "2027-03-01T00:00:00Z")))
+                    .containsExactly("usage 0.00", "flat_fee 100.00", "commitment_drawdown -50.00");
+            assertThat(other.invoices(T, Optional.of("c"), Optional.empty(), 100)).hasSize(3);
+            Wallet w = other.commitments().ledger(m).orElseThrow();
+            assertThat(w.entries()).extracting(x -> x.kind().wireName() + " " + x.amount().plainString())
+                    .containsExactly("grant 250.00", "drawdown -100.00", "drawdown -100.00", "drawdown -50.00");
+            assertThat(other.reconcileLedger(T).differences()).isEmpty();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
