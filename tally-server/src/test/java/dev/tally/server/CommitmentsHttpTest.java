@@ -145,6 +145,8 @@ class CommitmentsHttpTest {
 
     @Test
     void refusesBadCommitmentsNamingTheFieldAndOverlapsAsConflicts() {
+        assertThat(t.post(path(), "{\"type\":\"prepaid\",\"amount\":\"0.00\",\"ends_at\":\"" + MAR_1 + "\"}").body())
+                .contains("amount");
         assertThat(t.post(path(), "{\"type\":\"prepaid\",\"amount\":\"100.00\"}").body()).contains("ends_at");
         assertThat(t.post(path(), "{\"type\":\"prepaid\",\"amount\":\"100.00\"}").status()).isEqualTo(400);
         assertThat(t.post(path(), "{\"type\":\"minimum\",\"amount\":\"100.001\"}").status()).isEqualTo(400);
@@ -156,11 +158,16 @@ class CommitmentsHttpTest {
         assertThat(t.post(path(), "{\"type\":\"prepaid\",\"amount\":\"100.00\",\"ends_at\":\"" + MAR_1
                 + "\",\"invoicing\":\"installments\"}").status()).isEqualTo(400);
         created(t.post(path(), "{\"type\":\"minimum\",\"amount\":\"100.00\",\"ends_at\":\"" + MAR_1 + "\"}"));
+        // a later minimum supersedes from its start; two from the same start conflict
+        created(t.post(path(), "{\"type\":\"minimum\",\"amount\":\"80.00\",\"starts_at\":\"" + FEB_1 + "\"}"));
         TestServer.Reply overlap = t.post(path(), "{\"type\":\"minimum\",\"amount\":\"50.00\",\"starts_at\":\""
                 + FEB_1 + "\"}");
         assertThat(overlap.status()).isEqualTo(409);
         assertThat(overlap.body()).contains("commitment-overlap");
         created(t.post(path(), "{\"type\":\"minimum\",\"amount\":\"50.00\",\"starts_at\":\"" + MAR_1 + "\"}"));
+        created(t.post(path(), "{\"type\":\"prepaid\",\"amount\":\"10.00\",\"ends_at\":\"" + MAR_1 + "\"}"));
+        assertThat(t.post(path(), "{\"type\":\"prepaid\",\"amount\":\"10.00\",\"starts_at\":\"" + FEB_1
+                + "\",\"ends_at\":\"2027-04-01T00:00:00Z\"}").status()).as("prepaid terms never overlap").isEqualTo(409);
         assertThat(t.get(path() + "/cm_nope").status()).isEqualTo(404);
         assertThat(t.get("/v1/subscriptions/sub_nope/commitments").status()).isEqualTo(404);
         assertThat(t.get(path() + "?type=bonus").status()).isEqualTo(400);

@@ -20,8 +20,10 @@ import java.util.Set;
  * {@code rolledFrom}, which is not invoiced again), drawn down by the charges of the term, the charges it cannot pay
  * billed at {@code overageRate} times list price, and what is left at the end handled by {@code atTermEnd}.
  *
- * <p>Guarantees: a positive amount at its currency's minor unit; {@code endsAt} after {@code startsAt} and present for
- * a prepaid commitment; a rate of at least zero (1 for a minimum).
+ * A later minimum supersedes an earlier one from its own start (minimums are versions; one of 0.00 ends them).
+ *
+ * <p>Guarantees: an amount at its currency's minor unit, positive (a minimum may be 0.00); {@code endsAt} after
+ * {@code startsAt} and present for a prepaid commitment; a rate of at least zero (1 for a minimum).
  */
 public record Commitment(String id, String tenant, String subscription, String customer, Type type, String name,
         Money amount, Instant startsAt, Optional<Instant> endsAt, BigDecimal overageRate, TermEnd atTermEnd,
@@ -56,8 +58,9 @@ public record Commitment(String id, String tenant, String subscription, String c
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(amount, "amount");
-        if (amount.amount().signum() <= 0 || !amount.isRounded()) {
-            throw new IllegalArgumentException("a commitment's amount is positive, at the minor unit");
+        if (amount.amount().signum() < 0 || amount.amount().signum() == 0 && type == Type.PREPAID || !amount.isRounded()) {
+            throw new IllegalArgumentException("a commitment's amount is at the minor unit, positive (zero for a "
+                    + "minimum that ends an earlier one)");
         }
         Objects.requireNonNull(startsAt, "startsAt");
         Objects.requireNonNull(endsAt, "endsAt");

@@ -151,9 +151,9 @@ public final class Commitments {
             throw new ValidationException("name", "must be 1 to 200 characters");
         }
         BigDecimal amount = decimal(body, "amount").orElseThrow(() -> new ValidationException("amount", "is required"));
-        if (amount.signum() <= 0 || !RoundingRule.isRounded(amount, c.currency())) {
-            throw new ValidationException("amount", "must be positive and in the minor unit of "
-                    + c.currency().getCurrencyCode());
+        if (amount.signum() < 0 || amount.signum() == 0 && prepaid || !RoundingRule.isRounded(amount, c.currency())) {
+            throw new ValidationException("amount", "must be " + (prepaid ? "positive" : "zero or more")
+                    + " and in the minor unit of " + c.currency().getCurrencyCode());
         }
         Optional<Instant> last = store.lastInvoiceBoundary(tenant, s.id());
         Instant startsAt = instant(body, "starts_at").orElseGet(() -> prepaid ? cal.firstUpFront(last) : cal.firstOpen(last));
@@ -198,9 +198,12 @@ public final class Commitments {
         }
         Period term = new Period(startsAt, endsAt.orElse(Instant.MAX));
         for (Commitment other : store.ofSubscription(tenant, s.id())) {
-            if (other.type() == type && other.term().intersect(term).isPresent()) {
+            // minimums are versions: a later start supersedes from that start; prepaid terms never overlap
+            boolean clash = prepaid ? other.type() == type && other.term().intersect(term).isPresent()
+                    : other.type() == type && other.startsAt().equals(startsAt);
+            if (clash) {
                 throw new BillingConflictException("commitment-overlap", "the subscription has a " + type.wireName()
-                        + " commitment (" + other.id() + ") for part of this term");
+                        + " commitment (" + other.id() + ") " + (prepaid ? "for part of this term" : "from the same start"));
             }
         }
         Commitment m = new Commitment(id("cm_"), tenant, s.id(), s.customer(), type, name, new Money(amount, c.currency()),
@@ -269,10 +272,7 @@ public final class Commitments {
         }
         if (closing.isPresent() && closing.get().billed().isPresent()) {
             ClosingPeriod p = closing.get();
-            for (Commitment m : all) {
-                if (m.type() != Commitment.Type.MINIMUM || !m.covers(p.period().start())) {
-                    continue;
-                }
+            for (Commitment m : minimumFor(all, p.period().start())) {
                 Money charges = sum(c, p.charges().stream().filter(l -> !OWN_KINDS.contains(l.kind())).toList());
                 Money minimum = MinimumTrueUp.prorated(m.amount().amount(), p.billed().get(), p.nominal(), c.timezone(),
                         c.currency());
@@ -327,10 +327,7 @@ public final class Commitments {
             if (p.billed().isEmpty()) {
                 continue;
             }
-            for (Commitment m : all) {
-                if (m.type() != Commitment.Type.MINIMUM || !m.covers(p.period().start())) {
-                    continue;
-                }
+            for (Commitment m : minimumFor(all, p.period().start())) {
                 if (invoices == null) {
                     invoices = store.invoicesOf(s.tenant(), s.id());
                 }
@@ -358,6 +355,16 @@ public final class Commitments {
             }
         }
         return out;
+    }
+
+    /**
+     * The minimum in force for the period starting at {@code periodStart}: of the minimums covering it, the one
+     * that started last (a later minimum supersedes an earlier one from its start); none, or one of 0.00.
+     */
+    private static List<Commitment> minimumFor(List<Commitment> all, Instant periodStart) {
+        return all.stream().filter(m -> m.type() == Commitment.Type.MINIMUM && m.covers(periodStart))
+                .max(java.util.Comparator.comparing(Commitment::startsAt).thenComparing(Commitment::createdAt))
+                .filter(m -> m.amount().amount().signum() > 0).map(List::of).orElse(List.of());
     }
 
     private static Money sum(Customer c, List<InvoiceLine> lines) {

@@ -157,9 +157,15 @@ class CommitmentsTest {
                     .containsExactly("usage 0.00", "flat_fee 20.00", "commitment_true_up 480.00");
             assertThat(b.reconcileLedger(T).differences()).isEmpty();
 
-            // a second minimum over the same periods is refused; one for closed periods too
+            // minimums are versions: one from the first open period (April) supersedes it; 0.00 ends the minimum.
+            // Two from the same start are refused, and one for closed periods
+            Commitment none = b.commitments().create(T, s, j("{\"type\":\"minimum\",\"amount\":\"0.00\"}"), "t");
+            assertThat(none.startsAt()).isEqualTo(Instant.parse("2027-04-01T00:00:00Z"));
             assertThatThrownBy(() -> b.commitments().create(T, s, j("{\"type\":\"minimum\",\"amount\":\"1.00\"}"), "t"))
                     .isInstanceOf(BillingConflictException.class);
+            clock.set(Instant.parse("2027-05-01T00:00:00Z"));
+            b.run(T);
+            assertThat(lines(at(b, "2027-05-01T00:00:00Z"))).containsExactly("usage 0.00", "flat_fee 20.00");
             assertThatThrownBy(() -> b.commitments().create(T, s, j("{\"type\":\"minimum\",\"amount\":\"1.00\","
                     + "\"starts_at\":\"2027-02-01T00:00:00Z\",\"ends_at\":\"2027-03-01T00:00:00Z\"}"), "t"))
                     .isInstanceOf(ValidationException.class).hasMessageContaining("starts_at");
