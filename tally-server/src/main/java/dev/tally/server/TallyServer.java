@@ -167,6 +167,12 @@ public final class TallyServer implements AutoCloseable {
             route("POST", "/v1/customers/{external_id}/grants", "admin", credits::createGrant);
             route("POST", "/v1/customers/{external_id}/grants/{grant_id}/void", "admin", credits::voidGrant);
             route("POST", "/v1/customers/{external_id}/grants/{grant_id}/adjustments", "admin", credits::adjust);
+            AutoTopUpApi topUps = new AutoTopUpApi(engine, mapper);
+            route("PUT", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "admin", topUps::put);
+            route("GET", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "read", topUps::get);
+            route("DELETE", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "admin", topUps::delete);
+            route("GET", "/v1/customers/{external_id}/wallets/{currency}/units", "read",
+                    new CreditUnitsApi(engine, mapper)::list);
             AlertsApi alerts = new AlertsApi(engine, mapper);
             route("POST", "/v1/alerts", "admin", alerts::create);
             route("GET", "/v1/alerts", "read", alerts::list);

@@ -29,6 +29,8 @@ public enum LineKind {
     LICENSED("licensed", 1),
     /** A mid-period change of a licensed charge's quantity (or plan, or an early end), prorated by day; either sign. */
     LICENSED_CHANGE("licensed_change", 0),
+    /** The price of prepaid credits bought (a paid grant or an automatic top-up), on a one-off invoice. */
+    CREDIT_PURCHASE("credit_purchase", 1),
     /** The difference up to a subscription's minimum commitment for a period (names the commitment). */
     COMMITMENT_TRUE_UP("commitment_true_up", 1),
     /** A prepaid commitment invoiced up front, at the start of its term (names the commitment). */

@@ -59,6 +59,10 @@ public final class Billing {
     private final Clock clock;
     private final InvoiceComposer composer;
     private final CustomerRecords records;
+    private final dev.tally.engine.credit.RecurringGrants recurringGrants;
+    private final dev.tally.engine.credit.CreditPurchases creditPurchases;
+    private final dev.tally.engine.credit.AutoTopUps autoTopUps;
+    private final dev.tally.engine.credit.CreditUnits creditUnits;
     private final dev.tally.engine.billing.seats.SubscriptionQuantities quantities;
     private final Map<String, Object> runLocks = new ConcurrentHashMap<>();
     private final Map<String, Plan> planCache = new ConcurrentHashMap<>();
@@ -76,6 +80,12 @@ public final class Billing {
                 new QuantitiesAccess(this, store, this::lock));
         this.composer = new InvoiceComposer(usage, this::plan, quantities.lines(usage), commitments);
         this.records = new CustomerRecords(store, clock, this::plan, () -> observer);
+        this.recurringGrants = new dev.tally.engine.credit.RecurringGrants(credits, db,
+                new CreditGrantSchedules(store, this::plan, records), clock);
+        this.creditPurchases = new dev.tally.engine.credit.CreditPurchases(credits, db, new OneOffInvoices(db), clock);
+        this.autoTopUps = new dev.tally.engine.credit.AutoTopUps(credits, db, creditPurchases,
+                new LiveCreditEstimates(this), clock);
+        this.creditUnits = new dev.tally.engine.credit.CreditUnits(credits, db, clock);
     }
 
     /** The quantities of subscriptions' licensed charges (seats): an immutable history of changes. */
@@ -109,6 +119,21 @@ public final class Billing {
     /** Minimum and prepaid commitments on subscriptions (see docs/COMMITMENTS.md). */
     public Commitments commitments() {
         return commitments;
+    }
+
+    /** Buying credits: a paid grant and the one-off invoice of its price. */
+    public dev.tally.engine.credit.CreditPurchases creditPurchases() {
+        return creditPurchases;
+    }
+
+    /** The automatic top-ups of wallets, checked by every billing run. */
+    public dev.tally.engine.credit.AutoTopUps autoTopUps() {
+        return autoTopUps;
+    }
+
+    /** Custom credit units of wallets ("credits" worth 0.01 USD each). */
+    public dev.tally.engine.credit.CreditUnits creditUnits() {
+        return creditUnits;
     }
 
     /** Proves the tenant's credit ledger and prepaid commitments against its invoices (see {@link LedgerReconciliation}). */
@@ -399,6 +424,9 @@ public final class Billing {
         {
             Instant now = now();
             credits.expireDue(tenant, now);
+            // recurring credits of boundaries already invoiced first (so this run's invoices can draw them), and
+            // again after this run's invoices are finalized (their boundary's rollover and new grants)
+            recurringGrants.apply(tenant, now);
             Duration grace = gracePeriod(tenant);
             java.util.Set<String> createdIds = new java.util.HashSet<>();
             int finalized = 0;
@@ -435,6 +463,8 @@ public final class Billing {
                 }
                 finalizedInRefresh += store.refreshDrafts(batch, now);
             }
+            recurringGrants.apply(tenant, now);
+            autoTopUps.checkAll(tenant);
             return new BillingRunResult(now, createdIds.size(), rerated, finalized + finalizedInRefresh,
                     open.size() - finalizedInRefresh, open.size());
         }

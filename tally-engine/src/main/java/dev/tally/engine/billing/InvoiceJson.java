@@ -96,7 +96,7 @@ public final class InvoiceJson {
         i.number().ifPresentOrElse(n -> o.put("number", n), () -> o.putNull("number"));
         o.put("status", i.status().wireName());
         o.put("customer", i.customer());
-        o.put("subscription", i.subscriptionId());
+        o.put("subscription", i.subscriptionId().isEmpty() ? null : i.subscriptionId()); // none: a one-off invoice
         o.put("currency", i.totals().currency().getCurrencyCode());
         o.put("period_start", i.period().start().toString());
         o.put("period_end", i.period().end().toString());
