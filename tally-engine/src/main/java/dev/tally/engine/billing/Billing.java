@@ -58,6 +58,7 @@ public final class Billing {
     private final UsageSource usage;
     private final Clock clock;
     private final InvoiceComposer composer;
+    private final dev.tally.engine.discount.Discounts discounts;
     private final CustomerRecords records;
     private final dev.tally.engine.credit.RecurringGrants recurringGrants;
     private final dev.tally.engine.credit.CreditPurchases creditPurchases;
@@ -78,7 +79,8 @@ public final class Billing {
         this.clock = clock;
         this.quantities = new dev.tally.engine.billing.seats.SubscriptionQuantities(db, clock,
                 new QuantitiesAccess(this, store, this::lock));
-        this.composer = new InvoiceComposer(usage, this::plan, quantities.lines(usage), commitments);
+        this.discounts = new dev.tally.engine.discount.Discounts(db, clock, discountsView());
+        this.composer = new InvoiceComposer(usage, this::plan, quantities.lines(usage), discounts, commitments);
         this.records = new CustomerRecords(store, clock, this::plan, () -> observer);
         this.recurringGrants = new dev.tally.engine.credit.RecurringGrants(credits, db,
                 new CreditGrantSchedules(store, this::plan, records), clock);
@@ -91,6 +93,30 @@ public final class Billing {
     /** The quantities of subscriptions' licensed charges (seats): an immutable history of changes. */
     public dev.tally.engine.billing.seats.SubscriptionQuantities quantities() {
         return quantities;
+    }
+
+    /** Price overrides, coupons and redemptions of subscriptions (what invoices are composed with beside plans). */
+    public dev.tally.engine.discount.Discounts discounts() {
+        return discounts;
+    }
+
+    private dev.tally.engine.discount.Discounts.Subscriptions discountsView() {
+        return new dev.tally.engine.discount.Discounts.Subscriptions() {
+            @Override
+            public Subscription subscription(String tenant, String id) {
+                return Billing.this.subscription(tenant, id);
+            }
+
+            @Override
+            public Plan plan(String tenant, Phase phase) {
+                return Billing.this.plan(tenant, phase);
+            }
+
+            @Override
+            public List<Invoice> invoices(String tenant, String subscriptionId) {
+                return store.invoicesOfSubscription(tenant, subscriptionId);
+            }
+        };
     }
 
     /** Updates, archiving and the version history of customers. */
@@ -593,6 +619,8 @@ public final class Billing {
                 throw new BillingConflictException("credit notes apply to finalized or paid invoices; this one is "
                         + inv.status().wireName());
             }
+            // a discounted line can give back only what it cost after its charge's discounts
+            Map<String, BigDecimal> creditable = dev.tally.core.discount.DiscountCalculator.creditable(inv.lines());
             Map<String, BigDecimal> already = new HashMap<>();
             Map<String, BigDecimal> taxAlready = new HashMap<>();
             for (JsonNode cn : store.creditNotes(tenant, invoiceId)) {
@@ -608,7 +636,7 @@ public final class Billing {
                 body.get("lines").forEach(requested::add);
             } else {
                 for (InvoiceLine l : inv.lines()) {
-                    BigDecimal left = l.amount().amount().subtract(already.getOrDefault(l.lineId(), BigDecimal.ZERO));
+                    BigDecimal left = creditable.get(l.lineId()).subtract(already.getOrDefault(l.lineId(), BigDecimal.ZERO));
                     if (left.signum() > 0) {
                         requested.add(JsonNodeFactory.instance.objectNode().put("line_id", l.lineId()));
                     }
@@ -618,7 +646,7 @@ public final class Billing {
                 JsonNode r = requested.get(i);
                 String lineId = r.path("line_id").asText("");
                 InvoiceLine l = inv.line(lineId).orElseThrow(() -> new ValidationException("lines", "no line '" + lineId + "'"));
-                BigDecimal left = l.amount().amount().subtract(already.getOrDefault(lineId, BigDecimal.ZERO));
+                BigDecimal left = creditable.get(lineId).subtract(already.getOrDefault(lineId, BigDecimal.ZERO));
                 BigDecimal amount;
                 try {
                     amount = r.hasNonNull("amount") ? DecimalInput.of(r.get("amount"), DecimalInput.AMOUNTS) : left;
@@ -645,7 +673,8 @@ public final class Billing {
                         credited = credited.add(new BigDecimal(n.get("amount").asText()));
                     }
                 }
-                return l.amount().amount().signum() <= 0 || credited.compareTo(l.amount().amount()) >= 0;
+                BigDecimal own = creditable.get(l.lineId());
+                return own.signum() <= 0 || credited.compareTo(own) >= 0;
             });
             ArrayNode taxes = JsonNodeFactory.instance.arrayNode();
             BigDecimal subtotal = total;
@@ -706,6 +735,7 @@ public final class Billing {
                     s.end().filter(e -> e.isBefore(period.end())).orElse(period.end()), figures));
             List<InvoiceLine> advance = composer.advanceFees(s, c, period);
             lines.addAll(advance);
+            lines.addAll(discounts.discounts(s, c, period, period.end(), lines));
             List<Invoice> invoices = store.invoicesOfSubscription(tenant, s.id()).stream()
                     .filter(i -> i.status() != InvoiceStatus.VOID).toList();
             Plan current = plan(tenant, s.phaseAt(now));

@@ -48,7 +48,7 @@ import java.util.function.Function;
 
 /**
  * The commitments of subscriptions (see docs/COMMITMENTS.md): making and reading them, the lines they add to an
- * invoice being composed ({@link #lines}), and what finalizing ({@link #finalized}) and voiding ({@link #voided}) an
+ * invoice being composed ({@link #charges} before discounts, {@link #drawdowns} last), and what finalizing ({@link #finalized}) and voiding ({@link #voided}) an
  * invoice does to a prepaid commitment's ledger. Guarantees: a minimum's true-up is {@code max(charges, minimum) −
  * charges} of the period, never negative; a prepaid commitment never pays more than is left of it, its ledger is
  * checked whole by {@link Wallet} on every write, and each drawdown line of a finalized invoice is exactly one ledger
@@ -250,20 +250,18 @@ public final class Commitments {
     }
 
     /**
-     * The commitment lines of the invoice a subscription gets at {@code boundary}, after its other lines
-     * ({@code lines}, discounts included): the up-front fee of each prepaid commitment invoiced there, the minimum's
-     * true-up of the period the invoice closes ({@code closing}; empty for an opening invoice), then for each prepaid
-     * commitment the drawdown of the lines of its term (true-up included) from what is left of it, and the overage
-     * on what it cannot pay when its rate is not 1. Nothing is written: drawdowns are entered when the invoice is
-     * finalized.
+     * The commitment lines of an invoice that are charges, added after the plan's lines and before discounts: the
+     * up-front fee of each prepaid commitment invoiced at {@code boundary}, the minimum's true-up of the period the
+     * invoice closes ({@code closing}; empty for an opening invoice), and the corrections of earlier periods' true-ups
+     * after late usage ({@code reopened}, asked for only when the subscription has a minimum).
      */
-    public List<InvoiceLine> lines(Subscription s, Customer c, Instant boundary, Optional<ClosingPeriod> closing,
-            java.util.function.Supplier<List<ClosingPeriod>> reopened, List<InvoiceLine> lines) {
+    public List<InvoiceLine> charges(Subscription s, Customer c, Instant boundary, Optional<ClosingPeriod> closing,
+            java.util.function.Supplier<List<ClosingPeriod>> reopened) {
         List<Commitment> all = store.ofSubscription(s.tenant(), s.id());
         if (all.isEmpty()) {
             return List.of();
         }
-        Phase phase = s.phaseAt(boundary.minusNanos(1).isBefore(s.start()) ? s.start() : boundary.minusNanos(1));
+        Phase phase = phase(s, boundary);
         List<InvoiceLine> out = new ArrayList<>();
         for (Commitment m : all) {
             if (m.type() == Commitment.Type.PREPAID && m.invoicedAt().filter(boundary::equals).isPresent()) {
@@ -285,15 +283,30 @@ public final class Commitments {
         if (all.stream().anyMatch(m -> m.type() == Commitment.Type.MINIMUM)) {
             out.addAll(trueUpCorrections(s, c, boundary, all, reopened.get(), phase));
         }
-        List<InvoiceLine> charged = new ArrayList<>(lines);
-        charged.addAll(out);
+        return out;
+    }
+
+    /**
+     * The prepaid commitments' lines of an invoice, added last, after every other line ({@code lines}: charges,
+     * commitment charges and discounts): for each prepaid commitment, the drawdown of the lines of its term (their
+     * sum, negative lines and discounts netted) from what is left of it, and the overage on what it cannot pay when
+     * its rate is not 1. Nothing is written: drawdowns are entered when the invoice is finalized.
+     */
+    public List<InvoiceLine> drawdowns(Subscription s, Customer c, Instant boundary, List<InvoiceLine> lines) {
+        List<Commitment> all = store.ofSubscription(s.tenant(), s.id());
+        if (all.stream().noneMatch(m -> m.type() == Commitment.Type.PREPAID)) {
+            return List.of();
+        }
+        Phase phase = phase(s, boundary);
+        List<InvoiceLine> out = new ArrayList<>();
         Map<String, Money> pending = null;
         for (Commitment m : all) {
             if (m.type() != Commitment.Type.PREPAID) {
                 continue;
             }
-            List<InvoiceLine> eligible = charged.stream().filter(l -> !OWN_KINDS.contains(l.kind())
-                    || l.kind() == LineKind.COMMITMENT_TRUE_UP).filter(l -> m.covers(l.period().start())).toList();
+            List<InvoiceLine> eligible = lines.stream().filter(l -> l.kind() != LineKind.COMMITMENT_FEE
+                    && l.kind() != LineKind.COMMITMENT_DRAWDOWN && l.kind() != LineKind.COMMITMENT_OVERAGE)
+                    .filter(l -> m.covers(l.period().start())).toList();
             if (eligible.isEmpty()) {
                 continue;
             }
@@ -311,6 +324,10 @@ public final class Commitments {
             }
         }
         return out;
+    }
+
+    private static Phase phase(Subscription s, Instant boundary) {
+        return s.phaseAt(boundary.minusNanos(1).isBefore(s.start()) ? s.start() : boundary.minusNanos(1));
     }
 
     /**
