@@ -251,8 +251,7 @@ public final class Commitments {
 
     /**
      * The commitment lines of an invoice that are charges, added after the plan's lines and before discounts: the
-     * up-front fee of each prepaid commitment invoiced at {@code boundary}, the minimum's true-up of the period the
-     * invoice closes ({@code closing}; empty for an opening invoice), and the corrections of earlier periods' true-ups
+     * minimum's true-up of the period the invoice closes ({@code closing}; empty for an opening invoice), and the corrections of earlier periods' true-ups
      * after late usage ({@code reopened}, asked for only when the subscription has a minimum).
      */
     public List<InvoiceLine> charges(Subscription s, Customer c, Instant boundary, Optional<ClosingPeriod> closing,
@@ -263,11 +262,6 @@ public final class Commitments {
         }
         Phase phase = phase(s, boundary);
         List<InvoiceLine> out = new ArrayList<>();
-        for (Commitment m : all) {
-            if (m.type() == Commitment.Type.PREPAID && m.invoicedAt().filter(boundary::equals).isPresent()) {
-                out.add(CommitmentLines.fee(m, phase));
-            }
-        }
         if (closing.isPresent() && closing.get().billed().isPresent()) {
             ClosingPeriod p = closing.get();
             for (Commitment m : minimumFor(all, p.period().start())) {
@@ -288,7 +282,8 @@ public final class Commitments {
 
     /**
      * The prepaid commitments' lines of an invoice, added last, after every other line ({@code lines}: charges,
-     * commitment charges and discounts): for each prepaid commitment, the drawdown of the lines of its term (their
+     * true-ups and discounts): the up-front fee of each prepaid commitment invoiced at {@code boundary} (never
+     * discounted), then for each prepaid commitment the drawdown of the lines of its term (their
      * sum, negative lines and discounts netted) from what is left of it, and the overage on what it cannot pay when
      * its rate is not 1. Nothing is written: drawdowns are entered when the invoice is finalized.
      */
@@ -299,6 +294,11 @@ public final class Commitments {
         }
         Phase phase = phase(s, boundary);
         List<InvoiceLine> out = new ArrayList<>();
+        for (Commitment m : all) {
+            if (m.type() == Commitment.Type.PREPAID && m.invoicedAt().filter(boundary::equals).isPresent()) {
+                out.add(CommitmentLines.fee(m, phase));
+            }
+        }
         Map<String, Money> pending = null;
         for (Commitment m : all) {
             if (m.type() != Commitment.Type.PREPAID) {

@@ -403,4 +403,35 @@ class CommitmentsTest {
             pool.shutdownNow();
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stores")
+    void aCouponDiscountsTheTrueUpAndThePrepaidCommitmentPaysWhatIsLeftAfterTheDiscount(TestStore store)
+            throws Exception {
+        clock.set(Instant.parse("2027-01-01T00:00:00Z"));
+        try (Engine e = Engine.open(store.config(dir, databases), clock)) {
+            Billing b = setUp(e, null);
+            Subscription s = b.subscribe(T, j("{\"customer\":\"c\",\"plan\":\"p\"}"));
+            b.commitments().create(T, s, j("{\"type\":\"minimum\",\"amount\":\"100.00\"}"), "test");
+            b.commitments().create(T, s, j("{\"type\":\"prepaid\",\"amount\":\"60.00\","
+                    + "\"ends_at\":\"2027-04-01T00:00:00Z\"}"), "test");
+            b.discounts().createCoupon(T, j("{\"key\":\"ten\",\"name\":\"Ten\",\"percent_off\":\"10\","
+                    + "\"duration\":\"forever\"}"));
+            b.discounts().redeem(T, s.id(), j("{\"coupon\":\"ten\",\"start\":\"2027-01-01T00:00:00Z\"}"));
+            b.run(T);
+            // the up-front commitment is not discounted: 60.00 + 6.00 tax
+            Invoice jan = at(b, "2027-01-01T00:00:00Z");
+            assertThat(lines(jan)).containsExactly("commitment_fee 60.00");
+            tokens(e, "2027-01-15T00:00:00Z", 5_000);
+            clock.set(Instant.parse("2027-02-01T00:00:00Z"));
+            b.run(T);
+            // January: tokens 50.00 < 100.00: true-up 50.00; the coupon takes 10 % of each: -5.00 and -5.00;
+            // the commitment pays what is left, 90.00, up to its 60.00; subtotal 30.00, tax 3.00
+            Invoice feb = at(b, "2027-02-01T00:00:00Z");
+            assertThat(lines(feb)).containsExactly("usage 50.00", "commitment_true_up 50.00", "discount -5.00",
+                    "discount -5.00", "commitment_drawdown -60.00");
+            assertThat(feb.totals().total().plainString()).isEqualTo("33.00");
+            assertThat(b.reconcileLedger(T).differences()).isEmpty();
+        }
+    }
 }
