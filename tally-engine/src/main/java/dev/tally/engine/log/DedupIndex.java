@@ -1,0 +1,427 @@
+package dev.tally.engine.log;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.io.StreamCorruptedException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The duplicate index bounded by the dedup window, with no hard cap: a {@link FingerprintIndex} in
+ * memory up to a byte budget, and beyond it a disk tier of immutable, memory-mapped {@link
+ * DedupSlice} files (sorted pairs behind a Bloom filter each).
+ *
+ * <p><b>Guarantees.</b> Every {@code (fingerprint, position)} put is offered by {@link #anyMatch}
+ * until every pair of its tier is older than the window: a pair is kept at least {@code window}
+ * after its retention time (the caller passes the later of the event's time and its arrival), and is
+ * released only with its whole tier — a log segment's pairs in memory (once the segment's newest
+ * retention time left the window), a slice's pairs on disk (once the slice's newest did). Like the
+ * in-memory index it never decides alone: the caller verifies each offered position against the log,
+ * so a fingerprint collision or a Bloom false positive costs a read, never a false duplicate. It never
+ * refuses a put: when the memory tier reaches its budget it is frozen (still read) and written to a
+ * new slice by a background thread; if that write fails the frozen tier stays in memory and the write
+ * is retried.
+ *
+ * <p><b>Durability.</b> A slice file is written to a temporary file, fsynced and renamed; {@link
+ * #writeTo} (the checkpoint) names the slices it relies on, and {@link #readFrom} reopens exactly
+ * those and deletes any other (written after that checkpoint: their pairs are in the checkpoint's
+ * memory tier or in the log replayed after it). {@link #reset} deletes the disk tier, for a replay of
+ * the whole log.
+ *
+ * <p><b>Threads.</b> One thread (the ingest writer) calls every method; the spill thread only reads a
+ * frozen tier and writes its file.
+ */
+public final class DedupIndex implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DedupIndex.class);
+  private static final int MAGIC = 0x54444958; // "TDIX"
+  private static final int VERSION = 1;
+  /** Object headers and mappings of one slice held in heap (an estimate; its data is mapped, not in heap). */
+  static final long SLICE_HEAP_BYTES = 512;
+  private static final long MAINTAIN_EVERY_MILLIS = 1000;
+
+  private final Path dir;
+  private final long windowSeconds;
+  private final int maxSlots;
+  private final Clock clock;
+  private final ExecutorService spiller;
+
+  private FingerprintIndex memory = new FingerprintIndex();
+  /** Newest retention time (epoch seconds) per log segment with pairs in the memory tier. */
+  private Map<Integer, Long> memorySegments = new HashMap<>();
+  private long memoryMaxTime = Long.MIN_VALUE;
+  /** Frozen memory tiers being written to slices, oldest first. */
+  private final List<Frozen> frozen = new ArrayList<>();
+  /** The disk tier, newest first. */
+  private final List<DedupSlice> slices = new ArrayList<>();
+  private long nextSeq = 1;
+  private long nextMaintain;
+
+  private static final class Frozen {
+    final FingerprintIndex tier;
+    final long maxTime;
+    final long seq;
+    CompletableFuture<DedupSlice> written;
+
+    Frozen(FingerprintIndex tier, long maxTime, long seq) {
+      this.tier = tier;
+      this.maxTime = maxTime;
+      this.seq = seq;
+    }
+  }
+
+  /** What the index holds, per tier. */
+  public record Stats(long memoryIds, long memoryHeapBytes, long diskIds, long diskHeapBytes, long diskFileBytes,
+      int slices) {
+  }
+
+  /**
+   * An index whose disk tier lives in {@code dir} (created if needed; leftover temporary files are
+   * removed, slices are only opened by {@link #readFrom}).
+   *
+   * @param window how long a pair is kept after its retention time
+   * @param memoryBytes the memory tier's budget (its table never grows beyond it; at least 256)
+   */
+  public DedupIndex(Path dir, Duration window, long memoryBytes, Clock clock) {
+    this.dir = Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(window, "window");
+    if (window.isNegative() || window.isZero()) {
+      throw new IllegalArgumentException("the dedup window must be positive");
+    }
+    if (memoryBytes < 256) {
+      throw new IllegalArgumentException("the dedup memory budget must be at least 256 bytes");
+    }
+    this.windowSeconds = window.toSeconds();
+    long slots = Long.highestOneBit(memoryBytes / 16);
+    this.maxSlots = (int) Math.min(slots, FingerprintIndex.maxCapacity());
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.spiller = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "tally-dedup-spill");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      dev.tally.engine.secrets.PrivateFiles.directory(dir);
+      try (DirectoryStream<Path> tmp = Files.newDirectoryStream(dir, "*.tmp")) {
+        for (Path p : tmp) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the dedup directory " + dir, e);
+    }
+  }
+
+  /**
+   * Offers every position stored under {@code fingerprint} in any tier to {@code verify} (memory
+   * first, then the frozen tiers, then the slices newest first), stopping at the first it accepts.
+   */
+  public boolean anyMatch(long fingerprint, LongPredicate verify) {
+    if (memory.anyMatch(fingerprint, verify)) {
+      return true;
+    }
+    for (int i = frozen.size() - 1; i >= 0; i--) {
+      if (frozen.get(i).tier.anyMatch(fingerprint, verify)) {
+        return true;
+      }
+    }
+    if (slices.isEmpty()) {
+      return false;
+    }
+    long key = FingerprintIndex.sortKey(fingerprint);
+    for (DedupSlice s : slices) {
+      if (s.anyMatch(key, verify)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Remembers a pair; {@code retainFrom} (epoch seconds) starts its window (a pair already past it is
+   * not kept). Never refuses: a full memory tier is spilled to disk first.
+   */
+  public void put(long fingerprint, long position, long retainFrom) {
+    long now = clock.millis();
+    if (retainFrom < Math.floorDiv(now, 1000) - windowSeconds) {
+      return; // already past the window (a replay of old history): it would be released at once
+    }
+    if (memory.growsOnNextPut() && memory.capacity() >= maxSlots) {
+      freeze();
+    }
+    memory.put(fingerprint, position);
+    memorySegments.merge(segmentOf(position), retainFrom, Math::max);
+    memoryMaxTime = Math.max(memoryMaxTime, retainFrom);
+    if (now >= nextMaintain) {
+      nextMaintain = now + MAINTAIN_EVERY_MILLIS;
+      maintain();
+    }
+  }
+
+  /** Installs finished slices, retries failed spills and releases tiers that left the window. */
+  public void maintain() {
+    long cutoff = clock.instant().getEpochSecond() - windowSeconds;
+    collectSpills(false);
+    slices.removeIf(s -> {
+      if (s.maxTime() >= cutoff) {
+        return false;
+      }
+      try {
+        s.delete();
+        LOG.info("released dedup slice {} ({} ids past the window)", s.seq(), s.count());
+        return true;
+      } catch (IOException e) {
+        LOG.warn("cannot delete {}; retrying later", s.file(), e);
+        return false;
+      }
+    });
+    Set<Integer> expired = new HashSet<>();
+    for (Map.Entry<Integer, Long> e : memorySegments.entrySet()) {
+      if (e.getValue() < cutoff) {
+        expired.add(e.getKey());
+      }
+    }
+    if (!expired.isEmpty()) {
+      int removed = memory.removeIf(p -> expired.contains(segmentOf(p)));
+      memorySegments.keySet().removeAll(expired);
+      LOG.info("released {} ids of log segments {} from the dedup memory tier", removed, expired);
+    }
+    Iterator<Frozen> it = frozen.iterator();
+    while (it.hasNext()) {
+      Frozen f = it.next();
+      if (f.maxTime < cutoff) {
+        it.remove(); // even a failed write no longer matters; a file still being written is deleted when done
+        f.written.thenAccept(s -> {
+          try {
+            s.delete();
+          } catch (IOException e) {
+            LOG.warn("cannot delete {}; it is deleted at the next start", s.file(), e);
+          }
+        });
+      }
+    }
+  }
+
+  private static int segmentOf(long position) {
+    return (int) (position >>> LogPosition.OFFSET_BITS);
+  }
+
+  private void freeze() {
+    Frozen f = new Frozen(memory, memoryMaxTime, nextSeq++);
+    frozen.add(f);
+    memory = new FingerprintIndex();
+    memorySegments = new HashMap<>();
+    memoryMaxTime = Long.MIN_VALUE;
+    submit(f);
+  }
+
+  private void submit(Frozen f) {
+    f.written = CompletableFuture.supplyAsync(() -> {
+      try {
+        return DedupSlice.write(dir, f.seq, f.tier, f.maxTime);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, spiller);
+  }
+
+  /** Moves written spills to the disk tier, oldest first; with {@code wait}, waits for all of them. */
+  private void collectSpills(boolean wait) {
+    Iterator<Frozen> it = frozen.iterator();
+    while (it.hasNext()) {
+      Frozen f = it.next();
+      if (!wait && !f.written.isDone()) {
+        return; // keep order: a later spill is installed after an earlier one
+      }
+      try {
+        DedupSlice s = f.written.join();
+        slices.add(0, s);
+        it.remove();
+        LOG.info("spilled {} dedup ids to {}", s.count(), s.file().getFileName());
+      } catch (RuntimeException e) {
+        LOG.error("cannot write dedup slice {}; its ids stay in memory and the write is retried", f.seq, e);
+        if (wait) {
+          throw new UncheckedIOException(new IOException("cannot write dedup slice " + f.seq, e));
+        }
+        submit(f);
+        return;
+      }
+    }
+  }
+
+  /** Counts and sizes per tier. */
+  public Stats stats() {
+    long memIds = memory.size();
+    long memBytes = memory.memoryBytes();
+    for (Frozen f : frozen) {
+      memIds += f.tier.size();
+      memBytes += f.tier.memoryBytes();
+    }
+    long diskIds = 0;
+    long fileBytes = 0;
+    for (DedupSlice s : slices) {
+      diskIds += s.count();
+      fileBytes += s.fileBytes();
+    }
+    return new Stats(memIds, memBytes, diskIds, SLICE_HEAP_BYTES * slices.size(), fileBytes, slices.size());
+  }
+
+  /**
+   * Writes the index's state for a checkpoint: the slices it relies on and the memory tier. Waits
+   * for spills in flight first, so every frozen tier is named as a slice.
+   *
+   * @throws UncheckedIOException if a spill cannot be written or the output fails
+   */
+  public void writeTo(DataOutput out) {
+    collectSpills(true);
+    try {
+      out.writeInt(MAGIC);
+      out.writeInt(VERSION);
+      out.writeLong(nextSeq);
+      out.writeInt(slices.size());
+      for (DedupSlice s : slices) {
+        out.writeLong(s.seq());
+        out.writeLong(s.maxTime());
+        out.writeLong(s.count());
+      }
+      out.writeLong(memoryMaxTime);
+      out.writeInt(memorySegments.size());
+      for (Map.Entry<Integer, Long> e : memorySegments.entrySet()) {
+        out.writeInt(e.getKey());
+        out.writeLong(e.getValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the dedup index: " + e.getMessage(), e);
+    }
+    memory.writeTo(out);
+  }
+
+  /**
+   * Restores the state {@link #writeTo} wrote: reopens (and verifies) the slices it names and deletes
+   * every other slice file. A named slice that is missing is fine only if it had left the window.
+   *
+   * @throws IOException if the state is damaged or a slice it needs is missing or damaged
+   */
+  public void readFrom(DataInput in) throws IOException {
+    dropTiers();
+    if (in.readInt() != MAGIC || in.readInt() != VERSION) {
+      throw new StreamCorruptedException("not a dedup index checkpoint");
+    }
+    long seq = in.readLong();
+    int n = in.readInt();
+    if (n < 0) {
+      throw new StreamCorruptedException("invalid slice count " + n);
+    }
+    long cutoff = clock.instant().getEpochSecond() - windowSeconds;
+    Set<Path> keep = new HashSet<>();
+    List<DedupSlice> opened = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      long s = in.readLong();
+      long maxTime = in.readLong();
+      long count = in.readLong();
+      Path file = dir.resolve(DedupSlice.fileName(s));
+      if (!Files.exists(file)) {
+        if (maxTime < cutoff) {
+          continue;
+        }
+        throw new IOException("dedup slice " + file + " is missing");
+      }
+      DedupSlice slice = DedupSlice.open(file);
+      if (slice.seq() != s || slice.count() != count || slice.maxTime() != maxTime) {
+        throw new IOException("dedup slice " + file + " is not the one the checkpoint names");
+      }
+      opened.add(slice);
+      keep.add(file);
+    }
+    long maxTime = in.readLong();
+    int segs = in.readInt();
+    if (segs < 0) {
+      throw new StreamCorruptedException("invalid segment count " + segs);
+    }
+    Map<Integer, Long> segments = new HashMap<>();
+    for (int i = 0; i < segs; i++) {
+      segments.put(in.readInt(), in.readLong());
+    }
+    FingerprintIndex mem;
+    try {
+      mem = FingerprintIndex.readFrom(in);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    deleteSlicesExcept(keep);
+    slices.addAll(opened);
+    memory = mem;
+    memorySegments = segments;
+    memoryMaxTime = maxTime;
+    nextSeq = seq;
+    if (memory.capacity() > maxSlots) {
+      freeze();
+    }
+    maintain();
+  }
+
+  /** Forgets everything and deletes the disk tier (the whole log is about to be replayed). */
+  public void reset() {
+    dropTiers();
+    try {
+      deleteSlicesExcept(Set.of());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clear the dedup directory " + dir, e);
+    }
+  }
+
+  private void dropTiers() {
+    for (Frozen f : frozen) {
+      try {
+        f.written.join();
+      } catch (RuntimeException ignored) {
+        // a failed spill left nothing to keep
+      }
+    }
+    frozen.clear();
+    slices.clear();
+    memory = new FingerprintIndex();
+    memorySegments = new HashMap<>();
+    memoryMaxTime = Long.MIN_VALUE;
+  }
+
+  private void deleteSlicesExcept(Set<Path> keep) throws IOException {
+    try (DirectoryStream<Path> all = Files.newDirectoryStream(dir, "dedup-*.slice*")) {
+      for (Path p : all) {
+        if (!keep.contains(p)) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+    DedupSlice.syncDirectory(dir);
+  }
+
+  /** Finishes the spills in flight (best effort) and stops the spill thread. */
+  @Override
+  public void close() {
+    spiller.shutdown();
+    try {
+      spiller.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
