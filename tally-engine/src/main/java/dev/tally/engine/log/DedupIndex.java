@@ -68,6 +68,9 @@ public final class DedupIndex implements AutoCloseable {
   /** Newest retention time (epoch seconds) per log segment with pairs in the memory tier. */
   private Map<Integer, Long> memorySegments = new HashMap<>();
   private long memoryMaxTime = Long.MIN_VALUE;
+  /** A cache of {@code memorySegments}' entry put to last (-1: none). */
+  private int lastSegment = -1;
+  private long lastSegmentMax;
   /** Frozen memory tiers being written to slices, oldest first. */
   private final List<Frozen> frozen = new ArrayList<>();
   /** The disk tier, newest first. */
@@ -168,7 +171,11 @@ public final class DedupIndex implements AutoCloseable {
       freeze();
     }
     memory.put(fingerprint, position);
-    memorySegments.merge(segmentOf(position), retainFrom, Math::max);
+    int segment = segmentOf(position);
+    if (segment != lastSegment || retainFrom > lastSegmentMax) { // most puts: same segment, same second
+      lastSegmentMax = memorySegments.merge(segment, retainFrom, Math::max);
+      lastSegment = segment;
+    }
     memoryMaxTime = Math.max(memoryMaxTime, retainFrom);
     if (now >= nextMaintain) {
       nextMaintain = now + MAINTAIN_EVERY_MILLIS;
@@ -202,6 +209,7 @@ public final class DedupIndex implements AutoCloseable {
     if (!expired.isEmpty()) {
       int removed = memory.removeIf(p -> expired.contains(segmentOf(p)));
       memorySegments.keySet().removeAll(expired);
+      lastSegment = -1;
       LOG.info("released {} ids of log segments {} from the dedup memory tier", removed, expired);
     }
     Iterator<Frozen> it = frozen.iterator();
@@ -229,6 +237,7 @@ public final class DedupIndex implements AutoCloseable {
     frozen.add(f);
     memory = new FingerprintIndex();
     memorySegments = new HashMap<>();
+    lastSegment = -1;
     memoryMaxTime = Long.MIN_VALUE;
     submit(f);
   }
@@ -370,6 +379,7 @@ public final class DedupIndex implements AutoCloseable {
     slices.addAll(opened);
     memory = mem;
     memorySegments = segments;
+    lastSegment = -1;
     memoryMaxTime = maxTime;
     nextSeq = seq;
     if (memory.capacity() > maxSlots) {
@@ -400,6 +410,7 @@ public final class DedupIndex implements AutoCloseable {
     slices.clear();
     memory = new FingerprintIndex();
     memorySegments = new HashMap<>();
+    lastSegment = -1;
     memoryMaxTime = Long.MIN_VALUE;
   }
 
