@@ -57,6 +57,7 @@ public final class DedupIndex implements AutoCloseable {
   /** Object headers and mappings of one slice held in heap (an estimate; its data is mapped, not in heap). */
   static final long SLICE_HEAP_BYTES = 512;
   private static final long MAINTAIN_EVERY_MILLIS = 1000;
+  private static final int PUTS_PER_CLOCK_READ = 1024;
 
   private final Path dir;
   private final long windowSeconds;
@@ -77,6 +78,9 @@ public final class DedupIndex implements AutoCloseable {
   private final List<DedupSlice> slices = new ArrayList<>();
   private long nextSeq = 1;
   private long nextMaintain;
+  private int putsSinceClock;
+  /** Retention times before this (epoch seconds) are past the window; as of the last {@link #maintain}. */
+  private long cutoff;
 
   private static final class Frozen {
     final FingerprintIndex tier;
@@ -116,6 +120,7 @@ public final class DedupIndex implements AutoCloseable {
     long slots = Long.highestOneBit(memoryBytes / 16);
     this.maxSlots = (int) Math.min(slots, FingerprintIndex.maxCapacity());
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.cutoff = clock.instant().getEpochSecond() - windowSeconds;
     this.spiller = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "tally-dedup-spill");
       t.setDaemon(true);
@@ -163,8 +168,7 @@ public final class DedupIndex implements AutoCloseable {
    * not kept). Never refuses: a full memory tier is spilled to disk first.
    */
   public void put(long fingerprint, long position, long retainFrom) {
-    long now = clock.millis();
-    if (retainFrom < Math.floorDiv(now, 1000) - windowSeconds) {
+    if (retainFrom < cutoff) {
       return; // already past the window (a replay of old history): it would be released at once
     }
     if (memory.growsOnNextPut() && memory.capacity() >= maxSlots) {
@@ -177,15 +181,19 @@ public final class DedupIndex implements AutoCloseable {
       lastSegment = segment;
     }
     memoryMaxTime = Math.max(memoryMaxTime, retainFrom);
-    if (now >= nextMaintain) {
-      nextMaintain = now + MAINTAIN_EVERY_MILLIS;
-      maintain();
+    if (++putsSinceClock >= PUTS_PER_CLOCK_READ) { // reading the clock on every put costs more than the put
+      putsSinceClock = 0;
+      long now = clock.millis();
+      if (now >= nextMaintain) {
+        nextMaintain = now + MAINTAIN_EVERY_MILLIS;
+        maintain();
+      }
     }
   }
 
   /** Installs finished slices, retries failed spills and releases tiers that left the window. */
   public void maintain() {
-    long cutoff = clock.instant().getEpochSecond() - windowSeconds;
+    cutoff = clock.instant().getEpochSecond() - windowSeconds;
     collectSpills(false);
     slices.removeIf(s -> {
       if (s.maxTime() >= cutoff) {
@@ -339,7 +347,7 @@ public final class DedupIndex implements AutoCloseable {
     if (n < 0) {
       throw new StreamCorruptedException("invalid slice count " + n);
     }
-    long cutoff = clock.instant().getEpochSecond() - windowSeconds;
+    long releasedBefore = clock.instant().getEpochSecond() - windowSeconds;
     Set<Path> keep = new HashSet<>();
     List<DedupSlice> opened = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -348,7 +356,7 @@ public final class DedupIndex implements AutoCloseable {
       long count = in.readLong();
       Path file = dir.resolve(DedupSlice.fileName(s));
       if (!Files.exists(file)) {
-        if (maxTime < cutoff) {
+        if (maxTime < releasedBefore) {
           continue;
         }
         throw new IOException("dedup slice " + file + " is missing");

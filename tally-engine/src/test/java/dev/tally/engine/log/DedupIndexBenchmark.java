@@ -17,6 +17,10 @@ public final class DedupIndexBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 2 && args[2].equals("compare")) {
+            compare(Integer.parseInt(args[0]), Long.parseLong(args[1]) << 20);
+            return;
+        }
         int ids = Integer.parseInt(args[0]);
         long budget = Long.parseLong(args[1]) << 20;
         Path dir = Files.createTempDirectory("tally-dedup-bench-");
@@ -60,6 +64,55 @@ public final class DedupIndexBenchmark {
                 }
             }
             System.out.printf("lookup of a stored id (random, any tier): %,d ns%n", (System.nanoTime() - t2) / probes);
+        } finally {
+            try (var files = Files.list(dir)) {
+                files.forEach(p -> p.toFile().delete());
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /**
+     * The writer's per-event work (a lookup, then a put) on the previous index alone and on this one with its
+     * memory tier only, alternating in one JVM: what the window bookkeeping costs when nothing spills.
+     */
+    static void compare(int ids, long budget) throws Exception {
+        for (int round = 1; round <= 6; round++) {
+            // alternate which runs first, so neither pays for the other's garbage every round
+            long a = round % 2 == 1 ? plain(ids, round) : tiered(ids, budget, round);
+            long b = round % 2 == 1 ? tiered(ids, budget, round) : plain(ids, round);
+            long plainNanos = round % 2 == 1 ? a : b;
+            long tieredNanos = round % 2 == 1 ? b : a;
+            System.out.printf("round %d (%s first), %,d new ids: FingerprintIndex alone %,d ns/id, DedupIndex %,d ns/id%n",
+                    round, round % 2 == 1 ? "FingerprintIndex" : "DedupIndex", ids, plainNanos / ids, tieredNanos / ids);
+            System.gc();
+        }
+    }
+
+    private static long plain(int ids, int round) {
+        FingerprintIndex plain = new FingerprintIndex();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < ids; i++) {
+            long f = fp(i + round);
+            if (!plain.anyMatch(f, p -> true)) {
+                plain.put(f, position(i));
+            }
+        }
+        return System.nanoTime() - t0;
+    }
+
+    private static long tiered(int ids, long budget, int round) throws Exception {
+        long now = Clock.systemUTC().instant().getEpochSecond();
+        Path dir = Files.createTempDirectory("tally-dedup-bench-");
+        try (DedupIndex tiered = new DedupIndex(dir, Duration.ofDays(36), budget, Clock.systemUTC())) {
+            long t1 = System.nanoTime();
+            for (int i = 0; i < ids; i++) {
+                long f = fp(i + round);
+                if (!tiered.anyMatch(f, p -> true)) {
+                    tiered.put(f, position(i), now);
+                }
+            }
+            return System.nanoTime() - t1;
         } finally {
             try (var files = Files.list(dir)) {
                 files.forEach(p -> p.toFile().delete());
