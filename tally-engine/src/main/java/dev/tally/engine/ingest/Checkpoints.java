@@ -81,6 +81,7 @@ public final class Checkpoints {
         } catch (IOException e) {
             LOG.debug("directory fsync not supported", e);
         }
+        store.indexCheckpointed();
     }
 
     /**

@@ -102,6 +102,10 @@ public interface EventStore extends AutoCloseable {
     default void maintainIndex() {
     }
 
+    /** Told after a checkpoint holding {@link #writeIndex} was made durable (the local index drops old files). */
+    default void indexCheckpointed() {
+    }
+
     /** Forgets the local index before the whole log is replayed (no usable checkpoint). */
     default void discardIndex() {
     }

@@ -171,6 +171,11 @@ public final class LocalEventStore implements EventStore {
     }
 
     @Override
+    public void indexCheckpointed() {
+        index.checkpointed();
+    }
+
+    @Override
     public void discardIndex() {
         index.reset();
     }

@@ -58,6 +58,8 @@ public final class DedupIndex implements AutoCloseable {
   static final long SLICE_HEAP_BYTES = 512;
   private static final long MAINTAIN_EVERY_MILLIS = 1000;
   private static final int PUTS_PER_CLOCK_READ = 1024;
+  /** Slices are merged once there are more than this many. */
+  static final int MERGE_ABOVE = 4;
 
   private final Path dir;
   private final long windowSeconds;
@@ -69,6 +71,7 @@ public final class DedupIndex implements AutoCloseable {
   /** Newest retention time (epoch seconds) per log segment with pairs in the memory tier. */
   private Map<Integer, Long> memorySegments = new HashMap<>();
   private long memoryMaxTime = Long.MIN_VALUE;
+  private long memoryMinTime = Long.MAX_VALUE;
   /** A cache of {@code memorySegments}' entry put to last (-1: none). */
   private int lastSegment = -1;
   private long lastSegmentMax;
@@ -76,6 +79,13 @@ public final class DedupIndex implements AutoCloseable {
   private final List<Frozen> frozen = new ArrayList<>();
   /** The disk tier, newest first. */
   private final List<DedupSlice> slices = new ArrayList<>();
+  /** A merge of two adjacent slices in flight (null: none). */
+  private CompletableFuture<DedupSlice> merging;
+  private DedupSlice mergeA;
+  private DedupSlice mergeB;
+  /** Slices merged into another, deleted once a checkpoint that no longer names them is durable. */
+  private final List<DedupSlice> mergedAway = new ArrayList<>();
+  private List<DedupSlice> deletableAfterCheckpoint = List.of();
   private long nextSeq = 1;
   private long nextMaintain;
   private int putsSinceClock;
@@ -85,11 +95,13 @@ public final class DedupIndex implements AutoCloseable {
   private static final class Frozen {
     final FingerprintIndex tier;
     final long maxTime;
+    final long minTime;
     final long seq;
     CompletableFuture<DedupSlice> written;
 
-    Frozen(FingerprintIndex tier, long maxTime, long seq) {
+    Frozen(FingerprintIndex tier, long minTime, long maxTime, long seq) {
       this.tier = tier;
+      this.minTime = minTime;
       this.maxTime = maxTime;
       this.seq = seq;
     }
@@ -181,6 +193,7 @@ public final class DedupIndex implements AutoCloseable {
       lastSegment = segment;
     }
     memoryMaxTime = Math.max(memoryMaxTime, retainFrom);
+    memoryMinTime = Math.min(memoryMinTime, retainFrom);
     if (++putsSinceClock >= PUTS_PER_CLOCK_READ) { // reading the clock on every put costs more than the put
       putsSinceClock = 0;
       long now = clock.millis();
@@ -195,8 +208,14 @@ public final class DedupIndex implements AutoCloseable {
   public void maintain() {
     cutoff = clock.instant().getEpochSecond() - windowSeconds;
     collectSpills(false);
+    if (merging != null && (mergeA.maxTime() < cutoff || mergeB.maxTime() < cutoff)) {
+      merging.exceptionally(e -> null).join(); // release what the merge holds as soon as it is in place
+      installMerge();
+    }
+    // merged away and past the window: a checkpoint naming them accepts them missing
+    mergedAway.removeIf(s -> s.maxTime() < cutoff && deleted(s));
     slices.removeIf(s -> {
-      if (s.maxTime() >= cutoff) {
+      if (s.maxTime() >= cutoff || (merging != null && (s == mergeA || s == mergeB))) {
         return false;
       }
       try {
@@ -236,24 +255,35 @@ public final class DedupIndex implements AutoCloseable {
     }
   }
 
+  private static boolean deleted(DedupSlice s) {
+    try {
+      s.delete();
+      return true;
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}; retrying later", s.file(), e);
+      return false;
+    }
+  }
+
   private static int segmentOf(long position) {
     return (int) (position >>> LogPosition.OFFSET_BITS);
   }
 
   private void freeze() {
-    Frozen f = new Frozen(memory, memoryMaxTime, nextSeq++);
+    Frozen f = new Frozen(memory, memoryMinTime, memoryMaxTime, nextSeq++);
     frozen.add(f);
     memory = new FingerprintIndex();
     memorySegments = new HashMap<>();
     lastSegment = -1;
     memoryMaxTime = Long.MIN_VALUE;
+    memoryMinTime = Long.MAX_VALUE;
     submit(f);
   }
 
   private void submit(Frozen f) {
     f.written = CompletableFuture.supplyAsync(() -> {
       try {
-        return DedupSlice.write(dir, f.seq, f.tier, f.maxTime);
+        return DedupSlice.write(dir, f.seq, f.tier, f.minTime, f.maxTime);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -262,6 +292,12 @@ public final class DedupIndex implements AutoCloseable {
 
   /** Moves written spills to the disk tier, oldest first; with {@code wait}, waits for all of them. */
   private void collectSpills(boolean wait) {
+    installSpills(wait);
+    installMerge();
+    startMerge();
+  }
+
+  private void installSpills(boolean wait) {
     Iterator<Frozen> it = frozen.iterator();
     while (it.hasNext()) {
       Frozen f = it.next();
@@ -281,6 +317,101 @@ public final class DedupIndex implements AutoCloseable {
         submit(f);
         return;
       }
+    }
+  }
+
+  /**
+   * Starts merging two adjacent slices when there are more than {@link #MERGE_ABOVE}: the adjacent pair
+   * with the fewest ids among those whose merged time span stays within an eighth of the window (so a
+   * merged slice keeps its ids at most that much longer than the window). Fewer slices: fewer Bloom
+   * blocks read per new id.
+   */
+  private void startMerge() {
+    if (merging != null || slices.size() <= MERGE_ABOVE) {
+      return;
+    }
+    long maxSpan = windowSeconds / 8;
+    int best = -1;
+    long bestCount = Long.MAX_VALUE;
+    for (int i = 0; i + 1 < slices.size(); i++) {
+      DedupSlice a = slices.get(i);
+      DedupSlice b = slices.get(i + 1);
+      long span = Math.max(a.maxTime(), b.maxTime()) - Math.min(a.minTime(), b.minTime());
+      if (span <= maxSpan && a.count() + b.count() < bestCount) {
+        best = i;
+        bestCount = a.count() + b.count();
+      }
+    }
+    if (best < 0) {
+      return;
+    }
+    DedupSlice a = slices.get(best);
+    DedupSlice b = slices.get(best + 1);
+    long seq = nextSeq++;
+    mergeA = a;
+    mergeB = b;
+    merging = CompletableFuture.supplyAsync(() -> {
+      try {
+        return DedupSlice.merge(dir, seq, a, b);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, spiller);
+  }
+
+  /** Replaces the two merged slices by their merge once it is written. */
+  private void installMerge() {
+    if (merging == null || !merging.isDone()) {
+      return;
+    }
+    DedupSlice merged;
+    try {
+      merged = merging.join();
+    } catch (RuntimeException e) {
+      LOG.warn("cannot merge dedup slices {} and {}; they stay as they are", mergeA.seq(), mergeB.seq(), e);
+      merging = null;
+      return;
+    }
+    merging = null;
+    int i = slices.indexOf(mergeA);
+    if (i < 0 || !slices.contains(mergeB)) { // one left the window meanwhile: not expected, but keep it exact
+      try {
+        merged.delete();
+      } catch (IOException e) {
+        LOG.warn("cannot delete {}; it is deleted at the next start", merged.file(), e);
+      }
+      return;
+    }
+    slices.set(i, merged);
+    slices.remove(mergeB);
+    mergedAway.add(mergeA);
+    mergedAway.add(mergeB);
+    LOG.info("merged dedup slices {} and {} into {} ({} ids)", mergeA.seq(), mergeB.seq(), merged.seq(),
+        merged.count());
+  }
+
+  /**
+   * Tells the index that the checkpoint it last wrote is durable: slices merged away before it are deleted
+   * (a crash before this leaves them for that older checkpoint, which names them).
+   */
+  public void checkpointed() {
+    for (DedupSlice s : deletableAfterCheckpoint) {
+      try {
+        s.delete();
+        mergedAway.remove(s);
+      } catch (IOException e) {
+        LOG.warn("cannot delete {}; retrying after the next checkpoint", s.file(), e);
+      }
+    }
+    deletableAfterCheckpoint = List.of();
+  }
+
+  /** Waits until no merge is in flight or due (tests and benchmarks). */
+  void settle() {
+    collectSpills(true);
+    while (merging != null) {
+      merging.exceptionally(e -> null).join();
+      collectSpills(true);
     }
   }
 
@@ -309,6 +440,7 @@ public final class DedupIndex implements AutoCloseable {
    */
   public void writeTo(DataOutput out) {
     collectSpills(true);
+    deletableAfterCheckpoint = new ArrayList<>(mergedAway);
     try {
       out.writeInt(MAGIC);
       out.writeInt(VERSION);
@@ -320,6 +452,7 @@ public final class DedupIndex implements AutoCloseable {
         out.writeLong(s.count());
       }
       out.writeLong(memoryMaxTime);
+      out.writeLong(memoryMinTime);
       out.writeInt(memorySegments.size());
       for (Map.Entry<Integer, Long> e : memorySegments.entrySet()) {
         out.writeInt(e.getKey());
@@ -369,6 +502,7 @@ public final class DedupIndex implements AutoCloseable {
       keep.add(file);
     }
     long maxTime = in.readLong();
+    long minTime = in.readLong();
     int segs = in.readInt();
     if (segs < 0) {
       throw new StreamCorruptedException("invalid segment count " + segs);
@@ -389,6 +523,7 @@ public final class DedupIndex implements AutoCloseable {
     memorySegments = segments;
     lastSegment = -1;
     memoryMaxTime = maxTime;
+    memoryMinTime = minTime;
     nextSeq = seq;
     if (memory.capacity() > maxSlots) {
       freeze();
@@ -407,6 +542,12 @@ public final class DedupIndex implements AutoCloseable {
   }
 
   private void dropTiers() {
+    if (merging != null) {
+      merging.exceptionally(e -> null).join();
+      merging = null;
+    }
+    mergedAway.clear();
+    deletableAfterCheckpoint = List.of();
     for (Frozen f : frozen) {
       try {
         f.written.join();
@@ -420,6 +561,7 @@ public final class DedupIndex implements AutoCloseable {
     memorySegments = new HashMap<>();
     lastSegment = -1;
     memoryMaxTime = Long.MIN_VALUE;
+    memoryMinTime = Long.MAX_VALUE;
   }
 
   private void deleteSlicesExcept(Set<Path> keep) throws IOException {

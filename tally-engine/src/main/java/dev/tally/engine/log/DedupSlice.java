@@ -21,7 +21,7 @@ import java.util.zip.CheckedOutputStream;
  * {@link FingerprintIndex#sortKey}, behind a blocked Bloom filter, memory-mapped read-only.
  *
  * <p>Layout (big-endian): a 64-byte header (magic, version, sequence number, pair count, Bloom
- * blocks, newest retention time in epoch seconds), the Bloom filter (64-byte blocks), the pairs (sort
+ * blocks, newest and oldest retention times in epoch seconds), the Bloom filter (64-byte blocks), the pairs (sort
  * key, position; 16 bytes each), and a CRC32C of everything before it. Written to a temporary file,
  * fsynced, renamed, and the directory fsynced, so a crash leaves either no slice or a whole one; a
  * slice whose checksum does not match is refused when opened.
@@ -42,12 +42,14 @@ final class DedupSlice {
   private final long count;
   private final long blocks;
   private final long maxTime;
+  private final long minTime;
   private final long pairsAt;
   private final long fileBytes;
   private final MappedByteBuffer[] chunks;
 
-  private DedupSlice(Path file, long seq, long count, long blocks, long maxTime, long fileBytes,
+  private DedupSlice(Path file, long seq, long count, long blocks, long minTime, long maxTime, long fileBytes,
       MappedByteBuffer[] chunks) {
+    this.minTime = minTime;
     this.file = file;
     this.seq = seq;
     this.count = count;
@@ -62,18 +64,48 @@ final class DedupSlice {
     return String.format("dedup-%012d.slice", seq);
   }
 
+  /** Pairs in ascending unsigned sort-key order. */
+  interface SortedPairs {
+    void forEachSorted(FingerprintIndex.PairSink sink) throws IOException;
+  }
+
   /**
    * Writes {@code tier} as slice {@code seq} in {@code dir} (temp file, fsync, rename, directory
    * fsync) and opens it. Reads {@code tier} only.
    */
-  static DedupSlice write(Path dir, long seq, FingerprintIndex tier, long maxTime) throws IOException {
-    long count = tier.size();
+  static DedupSlice write(Path dir, long seq, FingerprintIndex tier, long minTime, long maxTime)
+      throws IOException {
+    return write(dir, seq, tier.size(), tier::forEachSorted, minTime, maxTime);
+  }
+
+  /** Writes the pairs of two slices as one new slice {@code seq} (they stay as they are). */
+  static DedupSlice merge(Path dir, long seq, DedupSlice a, DedupSlice b) throws IOException {
+    SortedPairs both = sink -> {
+      long i = 0;
+      long j = 0;
+      while (i < a.count || j < b.count) {
+        boolean fromA = j >= b.count || (i < a.count && Long.compareUnsigned(a.keyAt(i), b.keyAt(j)) <= 0);
+        if (fromA) {
+          sink.accept(a.keyAt(i), a.positionAt(i));
+          i++;
+        } else {
+          sink.accept(b.keyAt(j), b.positionAt(j));
+          j++;
+        }
+      }
+    };
+    return write(dir, seq, a.count + b.count, both, Math.min(a.minTime, b.minTime),
+        Math.max(a.maxTime, b.maxTime));
+  }
+
+  private static DedupSlice write(Path dir, long seq, long count, SortedPairs pairs, long minTime,
+      long maxTime) throws IOException {
     long blocks = Math.max(1, (count * BLOOM_BITS_PER_KEY + 511) / 512);
     if (blocks * 8 > Integer.MAX_VALUE - 8) {
       throw new IOException("slice too large: " + count + " pairs");
     }
     long[] bloom = new long[(int) (blocks * 8)];
-    tier.forEachSorted((key, position) -> addToBloom(bloom, blocks, key));
+    pairs.forEachSorted((key, position) -> addToBloom(bloom, blocks, key));
     Path target = dir.resolve(fileName(seq));
     Path tmp = dir.resolve(fileName(seq) + ".tmp");
     CRC32C crc = new CRC32C();
@@ -87,7 +119,8 @@ final class DedupSlice {
       out.writeLong(count);
       out.writeLong(blocks);
       out.writeLong(maxTime);
-      out.write(new byte[HEADER - 40]);
+      out.writeLong(minTime);
+      out.write(new byte[HEADER - 48]);
       ByteBuffer buf = ByteBuffer.allocate(1 << 16);
       for (long word : bloom) {
         if (!buf.hasRemaining()) {
@@ -99,7 +132,7 @@ final class DedupSlice {
       out.write(buf.array(), 0, buf.position());
       buf.clear();
       long[] written = {0};
-      tier.forEachSorted((key, position) -> {
+      pairs.forEachSorted((key, position) -> {
         if (!buf.hasRemaining()) {
           out.write(buf.array(), 0, buf.position());
           buf.clear();
@@ -109,7 +142,7 @@ final class DedupSlice {
       });
       out.write(buf.array(), 0, buf.position());
       if (written[0] != count) {
-        throw new IOException("the tier changed while it was spilled");
+        throw new IOException("the pairs changed while they were written");
       }
       out.flush();
       out.writeLong(crc.getValue());
@@ -157,7 +190,7 @@ final class DedupSlice {
           break;
         }
       }
-      DedupSlice probe = new DedupSlice(file, 0, 0, 0, 0, size, chunks);
+      DedupSlice probe = new DedupSlice(file, 0, 0, 0, 0, 0, size, chunks);
       if (probe.longAt(size - 8) != crc.getValue()) {
         throw new IOException(file + " fails its checksum");
       }
@@ -169,10 +202,11 @@ final class DedupSlice {
       long count = h.getLong(16);
       long blocks = h.getLong(24);
       long maxTime = h.getLong(32);
+      long minTime = h.getLong(40);
       if (count < 0 || blocks < 1 || HEADER + blocks * 64 + count * 16 + 8 != size) {
         throw new IOException(file + " has an inconsistent header");
       }
-      return new DedupSlice(file, seq, count, blocks, maxTime, size, chunks);
+      return new DedupSlice(file, seq, count, blocks, minTime, maxTime, size, chunks);
     }
   }
 
@@ -186,6 +220,10 @@ final class DedupSlice {
 
   long maxTime() {
     return maxTime;
+  }
+
+  long minTime() {
+    return minTime;
   }
 
   long fileBytes() {
@@ -221,6 +259,10 @@ final class DedupSlice {
 
   private long keyAt(long i) {
     return longAt(pairsAt + i * 16);
+  }
+
+  private long positionAt(long i) {
+    return longAt(pairsAt + i * 16 + 8);
   }
 
   private long longAt(long offset) {
