@@ -33,9 +33,12 @@ public final class DedupIndexBenchmark {
             long putNanos = System.nanoTime() - t0;
             index.writeTo(new DataOutputStream(OutputStream.nullOutputStream())); // waits for the spills
             long settled = System.nanoTime() - t0;
+            index.settle(); // and for the slice merges
+            long merged = System.nanoTime() - t0;
             DedupIndex.Stats s = index.stats();
-            System.out.printf("put %,d ids in %,d ms (%,d ids/s; %,d ms until every spill was written)%n", ids,
-                    putNanos / 1_000_000, ids * 1_000_000_000L / Math.max(1, putNanos), settled / 1_000_000);
+            System.out.printf("put %,d ids in %,d ms (%,d ids/s; %,d ms until every spill was written, %,d ms until "
+                    + "the slices were merged)%n", ids, putNanos / 1_000_000, ids * 1_000_000_000L / Math.max(1, putNanos),
+                    settled / 1_000_000, merged / 1_000_000);
             System.out.printf("memory tier: %,d ids, %,d heap bytes (%s B/id)%n", s.memoryIds(), s.memoryHeapBytes(),
                     per(s.memoryHeapBytes(), s.memoryIds()));
             System.out.printf("disk tier: %,d ids in %d slices, %,d heap bytes, %,d bytes mapped (%s B/id)%n",
