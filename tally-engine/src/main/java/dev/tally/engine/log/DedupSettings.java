@@ -9,7 +9,7 @@ import java.util.Optional;
  * How the embedded store's duplicate index is bounded: how long ids are kept ({@code window}; empty means the
  * backdating window plus one day) and the heap its memory tier may use before it spills to disk
  * ({@code memoryBytes}). {@link #fromEnvironment} reads {@code TALLY_DEDUP_WINDOW_HOURS} and
- * {@code TALLY_DEDUP_MEMORY_MB} (1024).
+ * {@code TALLY_DEDUP_MEMORY_MB} (1024; {@code TALLY_DEDUP_MEMORY_BYTES}, when set, in bytes instead).
  */
 public record DedupSettings(Optional<Duration> window, long memoryBytes) {
     /** The default: the backdating window plus one day, 1 GiB of memory tier. */
@@ -29,6 +29,10 @@ public record DedupSettings(Optional<Duration> window, long memoryBytes) {
     public static DedupSettings fromEnvironment(Map<String, String> env) {
         Optional<Duration> window = Optional.ofNullable(env.get("TALLY_DEDUP_WINDOW_HOURS")).filter(v -> !v.isBlank())
                 .map(v -> Duration.ofHours(Long.parseLong(v.trim())));
+        String bytes = env.get("TALLY_DEDUP_MEMORY_BYTES"); // finer, for tests and benchmarks
+        if (bytes != null && !bytes.isBlank()) {
+            return new DedupSettings(window, Long.parseLong(bytes.trim()));
+        }
         long mb = Long.parseLong(env.getOrDefault("TALLY_DEDUP_MEMORY_MB", "1024").trim());
         if (mb < 1) {
             throw new IllegalArgumentException("TALLY_DEDUP_MEMORY_MB must be at least 1");
