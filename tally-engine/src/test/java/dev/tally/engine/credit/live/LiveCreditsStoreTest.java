@@ -187,7 +187,7 @@ class LiveCreditsStoreTest {
             assertThat(low.get(0).at("/data/alert_name").asText()).isEqualTo("low");
             assertThat(messages(e, "wallet.depleted")).isZero();
 
-            tokens(e, "acme", 900);    // 80.00 of usage against 80.00 of credits: depleted
+            tokens(e, "acme", 500);    // 80.00 of usage against 80.00 of credits: depleted
             e.evaluateAlerts();
             tokens(e, "acme", 100);    // beyond: 1.00 short
             e.evaluateAlerts();
