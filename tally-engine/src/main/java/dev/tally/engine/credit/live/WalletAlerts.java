@@ -177,11 +177,17 @@ public final class WalletAlerts {
         ObjectNode o = NODES.objectNode();
         o.put("id", a.id());
         a.name().ifPresentOrElse(n -> o.put("name", n), () -> o.putNull("name"));
+        o.putNull("customer");
+        o.putNull("plan");
         o.put(a.scope().wireName(), a.scopeId());
         o.put("metric", WalletAlert.METRIC);
+        o.putNull("meter");
         a.currency().ifPresentOrElse(c -> o.put("currency", c.getCurrencyCode()), () -> o.putNull("currency"));
         ArrayNode t = o.putArray("thresholds");
         a.thresholds().forEach(x -> t.add(x.toPlainString()));
+        o.putNull("percent_thresholds");
+        o.putNull("of");
+        o.putNull("budget");
         o.put("created_at", a.createdAt().toString());
         return o;
     }
