@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.Currency;
 
 /**
  * Computes a customer's live wallets: the stored wallets, and each live subscription's current period priced as
@@ -35,8 +36,24 @@ final class LiveCalculator {
     }
 
     LiveSnapshot compute(String tenant, String customer, Instant now) {
-        Customer c = billing.customer(tenant, customer);
-        List<Wallet> wallets = credits.wallets(tenant, customer);
+        return compute(tenant, customer, now, java.util.Optional.empty());
+    }
+
+    /**
+     * Computes, reusing the stored wallets of {@code previous} when its ledger sequences are still {@code current}
+     * (only usage, subscriptions or time moved): the ledger is then not read again.
+     */
+    LiveSnapshot compute(String tenant, String customer, Instant now, java.util.Optional<LiveSnapshot> previous) {
+        Currency currency;
+        List<Wallet> wallets;
+        if (previous.isPresent()) {
+            currency = previous.get().customerCurrency();
+            wallets = previous.get().stored();
+        } else {
+            Customer c = billing.customer(tenant, customer);
+            currency = c.currency();
+            wallets = credits.wallets(tenant, customer);
+        }
         List<UsageEstimate> usage = wallets.isEmpty() ? List.of() : billing.currentUsage(tenant, customer);
         List<InvoiceCredits.Estimate> estimates = new ArrayList<>();
         Set<String> plans = new TreeSet<>();
@@ -63,7 +80,7 @@ final class LiveCalculator {
             }
             out.add(wallet(customer, w, usage, estimates, now));
         }
-        return new LiveSnapshot(tenant, customer, c.currency(), out, sequences, plans, validUntil, now);
+        return new LiveSnapshot(tenant, customer, currency, out, wallets, sequences, plans, validUntil, now);
     }
 
     private static LiveWallet wallet(String customer, Wallet w, List<UsageEstimate> usage,

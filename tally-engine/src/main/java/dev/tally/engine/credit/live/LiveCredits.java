@@ -62,6 +62,7 @@ public final class LiveCredits {
         billing.observe(new BillingObserver() {
             @Override
             public void customerChanged(String tenant, dev.tally.core.billing.Customer customer) {
+                snapshots.remove(key(tenant, customer.externalId()));
                 mark(tenant, customer.externalId());
             }
 
@@ -212,7 +213,12 @@ public final class LiveCredits {
             String tenant = k.substring(0, cut);
             String customer = k.substring(cut + 1);
             try {
-                LiveSnapshot s = calculator.compute(tenant, customer, now);
+                LiveSnapshot before = snapshots.get(k);
+                Map<String, Long> ledger = holders.get(k);
+                // the ledger did not move since the snapshot: reuse its stored wallets (usage or time moved)
+                Optional<LiveSnapshot> reuse = Optional.ofNullable(before)
+                        .filter(b -> ledger != null && !b.stored().isEmpty() && b.sequences().equals(ledger));
+                LiveSnapshot s = calculator.compute(tenant, customer, now, reuse);
                 snapshots.put(k, s);
                 WalletAlerts.Evaluated e = alerts.evaluate(s, now);
                 fired += e.fired();
