@@ -269,8 +269,7 @@ public final class WalletAlerts {
             java.util.function.LongFunction<ObjectNode> payload) {
         String k = key(tenant, subject);
         LiveStore.Step last = steps.get(k);
-        boolean firedNow = last != null && last.fired();
-        if (below == firedNow) {
+        if (next(last != null && last.fired(), below) == Move.STAY) {
             return 0;
         }
         long seq = last == null ? 1 : last.seq() + 1;
@@ -282,6 +281,23 @@ public final class WalletAlerts {
         }
         store.lastStep(tenant, subject).ifPresent(st -> steps.put(k, st));
         return -1;
+    }
+
+    /** What a watched line does next. */
+    enum Move { FIRE, REARM, STAY }
+
+    /**
+     * The crossing rule: an armed line fires when the balance is below it; a fired line is re-armed when the balance
+     * is at or above it; otherwise it stays. So a line fires once per crossing, however often it is evaluated.
+     */
+    static Move next(boolean fired, boolean below) {
+        if (below && !fired) {
+            return Move.FIRE;
+        }
+        if (!below && fired) {
+            return Move.REARM;
+        }
+        return Move.STAY;
     }
 
     private void loadSteps() {
