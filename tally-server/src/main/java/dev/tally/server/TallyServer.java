@@ -42,6 +42,7 @@ public final class TallyServer implements AutoCloseable {
     private final ObjectMapper mapper = Json.newMapper();
     private final List<Route> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Auth auth;
+    private final dev.tally.server.stripe.StripeProvider stripe;
 
     private TallyServer(ServerConfig config, Clock clock,
             java.util.function.Function<dev.tally.engine.store.Database, dev.tally.engine.ingest.EventStore> storeFactory)
@@ -51,6 +52,7 @@ public final class TallyServer implements AutoCloseable {
                 EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl(), config.webhooks(),
                 config.secrets()),
                 clock, storeFactory);
+        this.stripe = new dev.tally.server.stripe.StripeProvider(engine, config.stripe());
         try {
             config.metersFile().ifPresent(this::loadMeters);
             this.auth = new Auth(engine);
@@ -98,6 +100,9 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/subscriptions/{id}", "read", billing::getSubscription);
             route("POST", "/v1/subscriptions/{id}/change", "admin", billing::changeSubscription);
             route("POST", "/v1/subscriptions/{id}/cancel", "admin", billing::cancelSubscription);
+            SeatsApi seats = new SeatsApi(engine, mapper);
+            route("POST", "/v1/subscriptions/{id}/quantities", "admin", seats::record);
+            route("GET", "/v1/subscriptions/{id}/quantities", "read", QueryParams.of("charge"), seats::list);
             route("GET", "/v1/invoices", "read", QueryParams.of("customer", "status", "payment_status", "limit"), billing::listInvoices);
             route("GET", "/v1/invoices/{id}", "read", billing::getInvoice);
             route("POST", "/v1/invoices/{id}/finalize", "admin", billing::finalizeInvoice);
@@ -106,6 +111,13 @@ public final class TallyServer implements AutoCloseable {
             PaymentsApi paymentsApi = new PaymentsApi(engine, mapper);
             route("POST", "/v1/invoices/{id}/payments", "admin", paymentsApi::record);
             route("GET", "/v1/invoices/{id}/payments", "read", paymentsApi::list);
+            StripeApi stripeApi = new StripeApi(stripe, mapper);
+            route("PUT", "/v1/providers/stripe", "admin", stripeApi::connect);
+            route("GET", "/v1/providers/stripe", "read", stripeApi::get);
+            route("PUT", "/v1/providers/stripe/customers/{external_id}", "admin", stripeApi::linkCustomer);
+            route("GET", "/v1/providers/stripe/customers/{external_id}", "read", stripeApi::getCustomer);
+            // the only API route without a key: the Stripe-Signature is its authentication
+            route("POST", "/v1/providers/stripe/webhooks/{tenant}", null, stripeApi::webhook);
             route("GET", "/v1/invoices/{id}/lines/{line_id}/events", "read", QueryParams.of("after", "limit"), billing::lineEvents);
             route("POST", "/v1/credit-notes", "admin", billing::createCreditNote);
             route("POST", "/v1/billing/runs", "admin", billing::run);
@@ -177,7 +189,9 @@ public final class TallyServer implements AutoCloseable {
                     "windowTimeZone", "subject", "groupBy", "clientId", "filterCustomerId",
                     "advancedMeterGroupByFilters", "filterGroupBy[*]"), openMeter::query);
             this.http = new HttpListener(config.http(), config.port(), this::dispatch);
+            stripe.start();
         } catch (IOException | RuntimeException e) {
+            stripe.close();
             engine.close();
             throw e;
         }
@@ -213,6 +227,11 @@ public final class TallyServer implements AutoCloseable {
     /** The engine behind this server (for in-process tools and tests). */
     public Engine engine() {
         return engine;
+    }
+
+    /** The Stripe payment provider of this server (its push step, webhooks and connections). */
+    public dev.tally.server.stripe.StripeProvider stripe() {
+        return stripe;
     }
 
     /** Every route as "METHOD /template", for the OpenAPI contract test. */
@@ -390,6 +409,7 @@ public final class TallyServer implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        stripe.close();
         engine.close();
     }
 }

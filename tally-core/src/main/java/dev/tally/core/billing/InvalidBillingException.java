@@ -15,7 +15,7 @@ public final class InvalidBillingException extends IllegalArgumentException {
     private final String field;
     private final String problem;
 
-    InvalidBillingException(String field, String problem) {
+    public InvalidBillingException(String field, String problem) {
         super(field.isEmpty() ? problem : field + " " + problem);
         this.field = Objects.requireNonNull(field);
         this.problem = Objects.requireNonNull(problem);

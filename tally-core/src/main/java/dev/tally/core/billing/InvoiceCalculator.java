@@ -76,6 +76,9 @@ public final class InvoiceCalculator {
                             flatLine(segment, s, f, days, currency, zone).ifPresent(out::add);
                         }
                     }
+                    case LicensedCharge l -> {
+                        // billed from the subscription's quantities: dev.tally.core.billing.seat.SeatBilling
+                    }
                     case UsageCharge u -> {
                         Optional<ChargeUsage> usage = segment.usageOf(u.key());
                         if (usage.isPresent()) {

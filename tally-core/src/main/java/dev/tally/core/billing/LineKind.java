@@ -22,7 +22,11 @@ public enum LineKind {
     /** The unused part of a flat fee billed in advance, given back (e.g. after a plan change). */
     PRORATION_CREDIT("proration_credit", -1),
     /** A correction of a finalized period (late usage), on a later invoice; names the period it adjusts. */
-    ADJUSTMENT("adjustment", 0);
+    ADJUSTMENT("adjustment", 0),
+    /** A licensed charge for a period: the price of the quantity in force at its start, prorated by day. */
+    LICENSED("licensed", 1),
+    /** A mid-period change of a licensed charge's quantity (or plan, or an early end), prorated by day; either sign. */
+    LICENSED_CHANGE("licensed_change", 0);
 
     private final String wireName;
     private final int sign;

@@ -37,6 +37,7 @@ import java.util.TreeSet;
  *  "features":[{"key":"sso","type":"boolean","enabled":true},
  *              {"key":"tokens","type":"metered","meter":"tokens","limit":"100000","mode":"hard","grace_percent":"10"}]}
  * }</pre>
+ * A charge of {@code "type":"licensed"} (seats) is read and written by {@link LicensedChargeJson}.
  * Reading is strict and collects every problem before failing with one {@link ValidationException} whose
  * violations name each bad field by its JSON path ({@code charges[1].price.tiers[0].up_to}); unknown fields are
  * refused; decimals are strings or exact JSON numbers (never a JSON float read as a double); prices are read by
@@ -53,7 +54,7 @@ public final class PlanJson {
     private static final Set<String> FLAT_FIELDS = Set.of("key", "type", "name", "amount", "timing");
     private static final Set<String> USAGE_FIELDS = Set.of("key", "type", "name", "meter", "filters", "price",
             "included_quantity", "minimum_amount", "maximum_amount", "dimension", "prices_by_dimension");
-    private static final Set<String> ANY_CHARGE_FIELDS = union(FLAT_FIELDS, USAGE_FIELDS);
+    private static final Set<String> ANY_CHARGE_FIELDS = union(union(FLAT_FIELDS, USAGE_FIELDS), LicensedChargeJson.FIELDS);
 
     private PlanJson() {
     }
@@ -117,7 +118,7 @@ public final class PlanJson {
     }
 
     /** One charge as its JSON object, as it appears in {@code charges} (also the price snapshot of invoice lines). */
-    static ObjectNode writeCharge(Charge charge) {
+    public static ObjectNode writeCharge(Charge charge) {
         ObjectNode o = NODES.objectNode();
         o.put("key", charge.key());
         switch (charge) {
@@ -127,6 +128,7 @@ public final class PlanJson {
                 o.put("amount", f.amount().toPlainString());
                 o.put("timing", f.timing().wireName());
             }
+            case LicensedCharge l -> LicensedChargeJson.write(o, l);
             case UsageCharge u -> {
                 o.put("type", "usage");
                 o.put("name", u.name());
@@ -185,6 +187,7 @@ public final class PlanJson {
         Set<String> known = switch (type) {
             case "flat" -> FLAT_FIELDS;
             case "usage" -> USAGE_FIELDS;
+            case "licensed" -> LicensedChargeJson.FIELDS;
             default -> ANY_CHARGE_FIELDS;
         };
         Optional<JsonFields> parsed = JsonFields.object(node, path, known, errors);
@@ -199,8 +202,9 @@ public final class PlanJson {
         switch (type) {
             case "flat" -> charge = flat(c, before, key, name);
             case "usage" -> charge = usage(c, before, key, name);
+            case "licensed" -> charge = LicensedChargeJson.read(c, before, key, name, errors);
             default -> {
-                c.requiredText("type").ifPresent(t -> c.error("type", "must be \"flat\" or \"usage\", got \"" + t + "\""));
+                c.requiredText("type").ifPresent(t -> c.error("type", "must be \"flat\", \"usage\" or \"licensed\", got \"" + t + "\""));
                 charge = Optional.empty();
             }
         }

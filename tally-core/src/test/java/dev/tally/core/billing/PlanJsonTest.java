@@ -125,7 +125,7 @@ class PlanJsonTest {
                 new FieldViolation("charges[0].amount", "must not be negative, got -5"),
                 new FieldViolation("charges[1].key", "duplicates charges[0].key \"base\""),
                 new FieldViolation("charges[1].price.tiers[0].unit_price", "must not be negative, got -1"),
-                new FieldViolation("charges[2].type", "must be \"flat\" or \"usage\", got \"bogus\""));
+                new FieldViolation("charges[2].type", "must be \"flat\", \"usage\" or \"licensed\", got \"bogus\""));
         assertThat(v.stream().filter(f -> f.field().equals("charges[1].included_quantity")).findFirst().orElseThrow().message())
                 .startsWith("must be a decimal string like \"1.5\"");
     }

@@ -57,6 +57,7 @@ public final class Billing {
     private final Clock clock;
     private final InvoiceComposer composer;
     private final CustomerRecords records;
+    private final dev.tally.engine.billing.seats.SubscriptionQuantities quantities;
     private final Map<String, Object> runLocks = new ConcurrentHashMap<>();
     private final Map<String, Plan> planCache = new ConcurrentHashMap<>();
     private volatile Runnable crashHook = () -> { };
@@ -68,8 +69,15 @@ public final class Billing {
         this.store = new BillingStore(db, credits);
         this.usage = usage;
         this.clock = clock;
-        this.composer = new InvoiceComposer(usage, this::plan);
+        this.quantities = new dev.tally.engine.billing.seats.SubscriptionQuantities(db, clock,
+                new QuantitiesAccess(this, store, this::lock));
+        this.composer = new InvoiceComposer(usage, this::plan, quantities.lines(usage));
         this.records = new CustomerRecords(store, clock, this::plan, () -> observer);
+    }
+
+    /** The quantities of subscriptions' licensed charges (seats): an immutable history of changes. */
+    public dev.tally.engine.billing.seats.SubscriptionQuantities quantities() {
+        return quantities;
     }
 
     /** Updates, archiving and the version history of customers. */
@@ -192,6 +200,10 @@ public final class Billing {
         for (int i = 0; i < p.charges().size(); i++) {
             if (p.charges().get(i) instanceof UsageCharge u && !usage.meterExists(tenant, u.meter())) {
                 errors.add(new FieldViolation("charges[" + i + "].meter", "no meter '" + u.meter() + "'"));
+            }
+            if (p.charges().get(i) instanceof dev.tally.core.billing.LicensedCharge l && l.meter().isPresent()
+                    && !usage.meterExists(tenant, l.meter().get())) {
+                errors.add(new FieldViolation("charges[" + i + "].quantity.meter", "no meter '" + l.meter().get() + "'"));
             }
         }
         for (int i = 0; i < p.features().size(); i++) {
@@ -682,10 +694,15 @@ public final class Billing {
                     Optional<ChargeEstimate.Invoiced> on = advance.stream().anyMatch(l -> l.chargeKey().equals(ch.key()))
                             ? invoiceWithFee(invoices, ch.key(), period) : Optional.empty();
                     if (on.isPresent()) {
-                        alreadyInvoiced = alreadyInvoiced.add(amount);
+                        // what the invoice already holds: the charge's in-advance lines (not a seat change to come)
+                        alreadyInvoiced = alreadyInvoiced.add(advance.stream().filter(l -> l.chargeKey().equals(ch.key()))
+                                .map(l -> l.amount().amount()).reduce(BigDecimal.ZERO, BigDecimal::add));
                     }
-                    charges.add(new ChargeEstimate(ch.key(), ch.name(), Optional.empty(), BigDecimal.ONE,
-                            BigDecimal.ZERO, BigDecimal.ONE, amount, BigDecimal.ZERO, Optional.empty(), own, on));
+                    // a licensed charge's quantity is its count in force now (seats); a flat fee's is 1
+                    BigDecimal quantity = ch instanceof dev.tally.core.billing.LicensedCharge l && l.setThroughApi()
+                            ? quantities.history(tenant, s.id()).quantityAt(ch.key(), now) : BigDecimal.ONE;
+                    charges.add(new ChargeEstimate(ch.key(), ch.name(), Optional.empty(), quantity,
+                            BigDecimal.ZERO, quantity, amount, BigDecimal.ZERO, Optional.empty(), own, on));
                 }
             }
             InvoiceTotals totals = InvoiceTotals.of(c.currency(), lines.stream().map(InvoiceLine::amount).toList(),
@@ -699,7 +716,8 @@ public final class Billing {
     private static Optional<ChargeEstimate.Invoiced> invoiceWithFee(List<Invoice> invoices, String chargeKey,
             Period period) {
         return invoices.stream().filter(i -> i.lines().stream().anyMatch(l -> l.chargeKey().equals(chargeKey)
-                        && l.kind() == dev.tally.core.billing.LineKind.FLAT_FEE && period.contains(l.period().start())))
+                        && (l.kind() == dev.tally.core.billing.LineKind.FLAT_FEE
+                        || l.kind() == dev.tally.core.billing.LineKind.LICENSED) && period.contains(l.period().start())))
                 .findFirst().map(i -> new ChargeEstimate.Invoiced(i.id(), i.number(), i.status()));
     }
 

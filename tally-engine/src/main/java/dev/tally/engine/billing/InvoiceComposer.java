@@ -42,10 +42,13 @@ final class InvoiceComposer {
 
     private final UsageSource usage;
     private final BiFunction<String, Phase, Plan> plans;
+    private final dev.tally.engine.billing.seats.SeatLines seats;
 
-    InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans) {
+    InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans,
+            dev.tally.engine.billing.seats.SeatLines seats) {
         this.usage = usage;
         this.plans = plans;
+        this.seats = seats;
     }
 
     /** The invoice's period (the one it closes, or the first for the opening invoice) and its lines. */
@@ -69,6 +72,7 @@ final class InvoiceComposer {
                 lines.addAll(advanceFees(s, c, BillingCalendar.next(s.start(), period, zone, first.interval(), s.anchor())));
             }
             lines.addAll(adjustments(s, c, earlier, boundary, now));
+            lines.addAll(seats.lateMeterAdjustments(s, c, earlier, boundary, now.minus(LOOK_BACK), opening(s, c)));
         }
         List<InvoiceLine> numbered = new ArrayList<>(lines.size());
         int n = 1;
@@ -139,6 +143,7 @@ final class InvoiceComposer {
                 figures.merge(u.charge().key(), f, ChargeFigures::plus);
             }
         }
+        out.addAll(seats.closing(s, c, period, nominal, end));
         return out;
     }
 
@@ -150,8 +155,10 @@ final class InvoiceComposer {
         if (part.isEmpty()) {
             return List.of();
         }
-        return InvoiceCalculator.lines(List.of(Segment.inAdvance(plans.apply(s.tenant(), phase), part.get(), nominal)),
-                c.currency(), c.timezone());
+        List<InvoiceLine> out = new ArrayList<>(InvoiceCalculator.lines(List.of(Segment.inAdvance(
+                plans.apply(s.tenant(), phase), part.get(), nominal)), c.currency(), c.timezone()));
+        out.addAll(seats.inAdvance(s, c, part.get(), nominal));
+        return out;
     }
 
     /**
