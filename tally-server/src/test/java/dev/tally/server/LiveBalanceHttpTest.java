@@ -136,4 +136,25 @@ class LiveBalanceHttpTest {
         assertThat(ok(t.get("/v1/customers/acme/entitlements/api")).get("allowed").asBoolean()).isTrue();
         assertThat(t.get("/v1/balance-requirements/api").status()).isEqualTo(404);
     }
+
+    @Test
+    void anInAdvanceFeeAlreadyInvoicedAndPaidByCreditsIsNotCountedAgain() {
+        created(t.post("/v1/customers", "{\"external_id\":\"globex\",\"timezone\":\"UTC\",\"currency\":\"USD\"}"));
+        created(t.post("/v1/plans", "{\"key\":\"platform\",\"currency\":\"USD\",\"interval\":\"monthly\","
+                + "\"tax_rates\":[{\"name\":\"Tax\",\"percent\":\"10\"}],\"charges\":["
+                + "{\"key\":\"fee\",\"type\":\"flat\",\"name\":\"Fee\",\"amount\":\"10.00\",\"timing\":\"in_advance\"},"
+                + "{\"key\":\"tokens\",\"type\":\"usage\",\"name\":\"Tokens\",\"meter\":\"tokens\","
+                + "\"price\":{\"model\":\"unit\",\"unit_price\":\"0.01\"}}]}"));
+        ok(t.put("/v1/billing/settings", "{\"grace_period_seconds\":0}"));
+        created(t.post("/v1/customers/globex/grants", "{\"amount\":\"100.00\",\"reason\":\"Prepaid\"}"));
+        created(t.post("/v1/subscriptions", "{\"customer\":\"globex\",\"plan\":\"platform\",\"start\":\"" + NOV_1 + "\"}"));
+        BillingFixtures.run(t);
+        moveTo(clock, Instant.parse("2026-11-02T00:00:00Z"));
+        ingest(t, List.of(event("g1", "llm.tokens", "globex", Instant.parse("2026-11-01T12:00:00Z"), "{\"tokens\":1000}")));
+
+        JsonNode w = ok(t.get("/v1/customers/globex/wallets")).get("wallets").get(0);
+        // the fee's invoice (10.00 + 1.00 tax) drew 11.00 at the start; still to invoice: 10.00 of tokens + 1.00 tax
+        assertThat(w.get("balance").asText()).isEqualTo("89.00");
+        assertThat(w.get("live_balance").asText()).isEqualTo("78.00");
+    }
 }

@@ -1,6 +1,8 @@
 package dev.tally.engine.credit.live;
 
 import dev.tally.core.billing.Customer;
+import dev.tally.core.money.InvoiceTotals;
+import dev.tally.core.money.TaxLine;
 import dev.tally.core.ledger.Grant;
 import dev.tally.core.ledger.GrantBalance;
 import dev.tally.core.ledger.InvoiceCredits;
@@ -23,8 +25,9 @@ import java.util.Currency;
 
 /**
  * Computes a customer's live wallets: the stored wallets, and each live subscription's current period priced as
- * {@code GET /v1/customers/{id}/usage} estimates it, drawn from the usable grants by the invoice rules
- * ({@link Wallet#liveBalance}), exactly as the wallets route has always computed its {@code live_balance}.
+ * {@code GET /v1/customers/{id}/usage} estimates it less what is already on an invoice (an in-advance fee, whose
+ * invoice drew its credits when it was finalized), drawn from the usable grants by the invoice rules
+ * ({@link Wallet#liveBalance}).
  */
 final class LiveCalculator {
     private final Billing billing;
@@ -59,9 +62,7 @@ final class LiveCalculator {
         Set<String> plans = new TreeSet<>();
         Instant validUntil = Instant.MAX;
         for (UsageEstimate e : usage) {
-            Map<String, Money> byCharge = new TreeMap<>();
-            e.charges().forEach(ch -> byCharge.put(ch.charge(), new Money(ch.amount(), e.estimate().currency())));
-            estimates.add(new InvoiceCredits.Estimate(e.estimate().total(), byCharge));
+            estimates.add(stillToInvoice(e));
             plans.add(e.plan());
             validUntil = min(validUntil, e.period().end());
         }
@@ -114,6 +115,31 @@ final class LiveCalculator {
                 .orElse(new BurnRate.Figures(Optional.empty(), Optional.empty(), Optional.empty()));
         return new LiveWallet(customer, currency, w.balance(), usable, live, shortfall, usageCharges, periodStart,
                 burn.perDay(), burn.runwayDays(), burn.runsOutAt(), now);
+    }
+
+    /**
+     * What the period's invoices have still to bill: the estimate without the charges already on an invoice (an
+     * in-advance fee billed at the period's start, which drew its credits then), taxed by the estimate's rates.
+     */
+    static InvoiceCredits.Estimate stillToInvoice(UsageEstimate e) {
+        Currency currency = e.estimate().currency();
+        List<Money> lines = new ArrayList<>(e.estimate().lines());
+        Map<String, Money> byCharge = new TreeMap<>();
+        boolean invoiced = false;
+        for (ChargeEstimate ch : e.charges()) {
+            if (ch.invoiced().isPresent()) {
+                invoiced = true;
+                ch.lines().forEach(l -> lines.remove(l.amount()));
+            } else {
+                byCharge.put(ch.charge(), new Money(ch.amount(), currency));
+            }
+        }
+        if (!invoiced) {
+            return new InvoiceCredits.Estimate(e.estimate().total(), byCharge);
+        }
+        InvoiceTotals rest = InvoiceTotals.of(currency, lines,
+                e.estimate().taxes().stream().map(TaxLine::rate).toList());
+        return new InvoiceCredits.Estimate(rest.total(), byCharge);
     }
 
     private static Instant min(Instant a, Instant b) {
