@@ -169,6 +169,25 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/balance-requirements/{feature}", "read", balanceRequirements::get);
             route("PUT", "/v1/balance-requirements/{feature}", "admin", balanceRequirements::put);
             route("DELETE", "/v1/balance-requirements/{feature}", "admin", balanceRequirements::delete);
+            AutoTopUpApi topUps = new AutoTopUpApi(engine, mapper);
+            route("PUT", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "admin", topUps::put);
+            route("GET", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "read", topUps::get);
+            route("DELETE", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "admin", topUps::delete);
+            route("GET", "/v1/customers/{external_id}/wallets/{currency}/units", "read",
+                    new CreditUnitsApi(engine, mapper)::list);
+            DiscountsApi discounts = new DiscountsApi(engine, mapper);
+            route("POST", "/v1/subscriptions/{id}/overrides", "admin", discounts::createOverride);
+            route("GET", "/v1/subscriptions/{id}/overrides", "read", discounts::listOverrides);
+            route("GET", "/v1/subscriptions/{id}/overrides/{override_id}/versions", "read", discounts::versions);
+            route("POST", "/v1/subscriptions/{id}/overrides/{override_id}/versions", "admin", discounts::addVersion);
+            route("POST", "/v1/subscriptions/{id}/overrides/{override_id}/end", "admin", discounts::endOverride);
+            route("POST", "/v1/coupons", "admin", discounts::createCoupon);
+            route("GET", "/v1/coupons", "read", discounts::listCoupons);
+            route("GET", "/v1/coupons/{key}", "read", discounts::getCoupon);
+            route("POST", "/v1/coupons/{key}/archive", "admin", discounts::archiveCoupon);
+            route("POST", "/v1/subscriptions/{id}/discounts", "admin", discounts::redeem);
+            route("GET", "/v1/subscriptions/{id}/discounts", "read", discounts::listDiscounts);
+            route("POST", "/v1/subscriptions/{id}/discounts/{redemption_id}/end", "admin", discounts::endDiscount);
             AlertsApi alerts = new AlertsApi(engine, mapper);
             route("POST", "/v1/alerts", "admin", alerts::create);
             route("GET", "/v1/alerts", "read", alerts::list);
