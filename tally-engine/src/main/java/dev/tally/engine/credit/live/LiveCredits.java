@@ -188,6 +188,8 @@ public final class LiveCredits {
             requirements.reload();
             alerts.forgetSteps();
         }
+        // the steps first, then the snapshots (see WalletAlerts.loadSteps)
+        alerts.loadSteps();
         Set<String> changedAlerts = alerts.reload();
         if (!changedAlerts.isEmpty()) {
             for (String k : holders.keySet()) {

@@ -300,7 +300,12 @@ public final class WalletAlerts {
         return Move.STAY;
     }
 
-    private void loadSteps() {
+    /**
+     * Loads the steps taken so far (once; again after {@link #forgetSteps}). A refresh run loads them before it
+     * computes any snapshot: a step another process took from an event is then known only together with a view
+     * of the usage that includes that event, so this process never re-arms a line on an older view.
+     */
+    void loadSteps() {
         if (!stepsLoaded) {
             synchronized (this) {
                 if (!stepsLoaded) {
