@@ -100,6 +100,10 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/subscriptions/{id}", "read", billing::getSubscription);
             route("POST", "/v1/subscriptions/{id}/change", "admin", billing::changeSubscription);
             route("POST", "/v1/subscriptions/{id}/cancel", "admin", billing::cancelSubscription);
+            CommitmentsApi commitments = new CommitmentsApi(engine, mapper);
+            route("GET", "/v1/subscriptions/{id}/commitments", "read", QueryParams.of("type"), commitments::list);
+            route("POST", "/v1/subscriptions/{id}/commitments", "admin", commitments::create);
+            route("GET", "/v1/subscriptions/{id}/commitments/{commitment_id}", "read", commitments::get);
             SeatsApi seats = new SeatsApi(engine, mapper);
             route("POST", "/v1/subscriptions/{id}/quantities", "admin", seats::record);
             route("GET", "/v1/subscriptions/{id}/quantities", "read", QueryParams.of("charge"), seats::list);
