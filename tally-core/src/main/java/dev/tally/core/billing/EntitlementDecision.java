@@ -33,7 +33,9 @@ public record EntitlementDecision(boolean allowed, Optional<Denial> denial, Opti
         /** A hard limit (with its grace) is used up for this period. */
         LIMIT_REACHED("limit_reached"),
         /** The customer's entitlements are suspended (dunning: an invoice was not paid), hard or after a grace. */
-        SUSPENDED("customer_suspended");
+        SUSPENDED("customer_suspended"),
+        /** The feature requires a positive live credit balance and the customer's wallet is used up. */
+        BALANCE_DEPLETED("balance_depleted");
 
         private final String wireName;
 
