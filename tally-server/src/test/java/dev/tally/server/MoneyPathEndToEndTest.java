@@ -206,7 +206,7 @@ class MoneyPathEndToEndTest {
         // ---- November: seats up and down, tokens
         moveTo(clock, Instant.parse("2026-11-11T00:00:00Z"));
         seats(5);
-        tokens("e1", "2026-11-15T00:00:00Z", 4000);
+        tokens("e1", "2026-11-10T12:00:00Z", 4000);
         moveTo(clock, Instant.parse("2026-11-21T00:00:00Z"));
         seats(3);
         moveTo(clock, DEC_1);
