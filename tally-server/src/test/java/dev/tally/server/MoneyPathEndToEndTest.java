@@ -145,6 +145,13 @@ class MoneyPathEndToEndTest {
         return out;
     }
 
+    List<String> commitmentEntries(String cm) {
+        List<String> out = new ArrayList<>();
+        ok(t.get("/v1/subscriptions/" + sub + "/commitments/" + cm)).get("entries")
+                .forEach(e -> out.add(e.get("kind").asText() + " " + e.get("amount").asText()));
+        return out;
+    }
+
     JsonNode wallet() {
         return ok(t.get("/v1/customers/acme/wallets")).get("wallets").get(0);
     }
@@ -244,6 +251,12 @@ class MoneyPathEndToEndTest {
             }
         }
         assertTotals(dec, DEC_SUBTOTAL, DEC_TAX, DEC_TOTAL, DEC_CREDITS, DEC_DUE, "finalized");
+        JsonNode grants = ok(t.get("/v1/customers/acme/grants")).get("grants");
+        String novGrant = grants.get(0).get("id").asText();
+        String decGrant = grants.get(2).get("id").asText();
+        assertThat(grants.get(2).get("effective_from").asText()).isEqualTo(DEC_1.toString());
+        assertThat(dec.get("credits").get("lines")).extracting(l -> l.get("grant").asText() + " " + l.get("amount").asText())
+                .containsExactly(novGrant + " 10.00", decGrant + " 30.00");
         assertThat(ledger()).containsExactly("grant 30.00", "grant 15.00", "drawdown -14.30", "expiry -20.00",
                 "grant 30.00", "expiry -0.70", "drawdown -10.00", "drawdown -30.00", "grant 30.00");
 
@@ -277,16 +290,24 @@ class MoneyPathEndToEndTest {
         moveTo(clock, Instant.parse("2027-02-01T02:00:00Z"));
         ok(t.post("/v1/invoices/" + nov.get("id").asText() + "/void", ""));
         assertThat(wallet().get("balance").asText()).isEqualTo("166.50");
+        assertThat(commitmentEntries(cm)).as("forfeited again at once, the term being over")
+                .containsExactly("grant 100.00", "drawdown -20.00", "drawdown -80.00", "reversal 80.00", "expiry -80.00");
+        // the one reversal gives back exactly the one drawdown the void invoice made, to the same grant
+        List<JsonNode> ofNov = new ArrayList<>();
+        ok(t.get("/v1/customers/acme/wallets/USD/entries?limit=100")).get("entries").forEach(e -> {
+            if (e.hasNonNull("invoice") && e.get("invoice").asText().equals(nov.get("id").asText())) {
+                ofNov.add(e);
+            }
+        });
+        assertThat(ofNov).extracting(e -> e.get("kind").asText() + " " + e.get("grant").asText() + " "
+                + e.get("amount").asText()).containsExactly("drawdown " + promo + " -14.30", "reversal " + promo + " 14.30");
         run(t);
         assertThat(ledger()).containsExactly("grant 30.00", "grant 15.00", "drawdown -14.30", "expiry -20.00",
                 "grant 30.00", "expiry -0.70", "drawdown -10.00", "drawdown -30.00", "grant 30.00",
                 "grant 200.00", "drawdown -30.00", TOP_UP_DRAWN.replace("-", "drawdown -"), "grant 30.00",
                 "reversal 14.30", "expiry -14.30");
         assertThat(wallet().get("balance").asText()).isEqualTo(END_BALANCE);
-        List<String> commitment = new ArrayList<>();
-        ok(t.get("/v1/subscriptions/" + sub + "/commitments/" + cm)).get("entries")
-                .forEach(e -> commitment.add(e.get("kind").asText() + " " + e.get("amount").asText()));
-        assertThat(commitment).containsExactly("grant 100.00", "drawdown -20.00", "drawdown -80.00", "reversal 80.00",
+        assertThat(commitmentEntries(cm)).containsExactly("grant 100.00", "drawdown -20.00", "drawdown -80.00", "reversal 80.00",
                 "expiry -80.00");
         assertThat(ok(t.get("/v1/customers/acme/wallets/USD/auto-top-up")).get("fired").asInt()).isEqualTo(1);
 
