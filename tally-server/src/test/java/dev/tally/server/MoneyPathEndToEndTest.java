@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * prepaid commitment of 100.00 for November and December (forfeited), a promotion of 15.00 expiring on December 15,
  * a coupon of 10 % for two periods, a negotiated rate of 0.008 a token from December, an automatic top-up, and at the
  * end the void of the invoice that credits paid in full. Every amount is computed by hand below (docs/CREDITS.md
- * §15 has the same computation in words). November has 30 days, December 31, January 31.
+ * §16 has the same computation in words). November has 30 days, December 31, January 31.
  *
  * <p>The order on an invoice (DISCOUNTS.md §1, COMMITMENTS.md §4): charges (overrides applied) → coupons → the
  * prepaid commitment's fee, drawdown and overage → tax on the subtotal → credits on the total → amount due.
