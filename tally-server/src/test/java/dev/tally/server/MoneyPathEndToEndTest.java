@@ -77,14 +77,16 @@ class MoneyPathEndToEndTest {
 
     // January 1 boundary: nothing left to roll over; January's 30.00. Balance 30.00.
     // Jan 1 01:00 the top-up is set: threshold 5.00, 200.00 at 180.00. The live balance is what would be left if
-    // January were invoiced now: its estimate is seats 30.00 + platform 20.00 + tax 5.00 = 55.00 > 30.00, so 0.00 <
-    // 5.00: it fires at once (grant +200.00, a one-off invoice of 180.00 without tax) and is disarmed. Balance
-    // 230.00, live 230.00 - 55.00 = 175.00.
+    // January were invoiced now, without what is already on an invoice (January's seats, billed on Jan 1):
+    // platform 20.00 + tax 2.00 = 22.00, so 30.00 - 22.00 = 8.00 >= 5.00: armed, not fired. Jan 20, 6,000 tokens
+    // at 0.008 = 48.00: 20.00 + 48.00 + 6.80 tax = 74.80 > 30.00, live 0.00 < 5.00: that day's billing run buys
+    // the top-up (grant +200.00, a one-off invoice of 180.00 without tax) and disarms it. Balance 230.00, live
+    // 230.00 - 74.80 = 155.20.
 
     // January (invoice of Feb 1): tokens 6,000 x 0.008 = 48.00; platform 20.00; February's seats 30.00: 98.00. No
     // coupon, no commitment. Tax 9.80, total 107.80. Credits: January's 30.00, then the top-up's 77.80: due 0.00,
     // paid. Feb 1 boundary: nothing to roll over; February's 30.00. Balance 122.20 + 30.00 = 152.20; live 152.20 -
-    // 55.00 = 97.20 >= 5.00: the top-up re-arms and does not fire again (fired = 1).
+    // 22.00 = 130.20 >= 5.00: the top-up re-arms and does not fire again (fired = 1).
     static final String JAN_SUBTOTAL = "98.00";
     static final String JAN_TAX = "9.80";
     static final String JAN_TOTAL = "107.80";
@@ -216,10 +218,11 @@ class MoneyPathEndToEndTest {
         tokens("e1", "2026-11-10T12:00:00Z", 4000);
         moveTo(clock, Instant.parse("2026-11-21T00:00:00Z"));
         seats(3);
-        // The live balance leaves the prepaid commitment out (CREDITS.md "Not built yet"): the estimate of November
-        // so far is platform 20.00 + tokens 40.00 + seats 20.00 + 20.00 - 6.67 = 93.33, coupon -2.00 -4.00 -3.33
-        // (10 % of 33.33): 84.00, tax 8.40, 92.40 > 45.00 of credits: 0.00. With the commitment's 80.00 it would be
-        // 4.00 + 0.40 tax = 4.40, paid by the promotion: 40.60.
+        // The live balance leaves the prepaid commitment out (CREDITS.md "Not built yet"), and the whole seats charge
+        // with it, its base being on the opening invoice: the estimate of November so far is platform 20.00 + tokens
+        // 40.00 + seats 20.00 + 20.00 - 6.67 = 93.33, coupon -2.00 -4.00 -3.33 (10 % of 33.33): 84.00, tax 8.40,
+        // 92.40; without the seats (30.00): 54.00 + 5.40 tax = 59.40 > 45.00 of credits: live 0.00. With the
+        // commitment's 80.00 it would be 4.00 + 0.40 tax = 4.40, paid by the promotion: 40.60.
         assertThat(ok(t.get("/v1/customers/acme/usage")).get("estimated_total").asText()).isEqualTo("92.40");
         assertThat(wallet().get("balance").asText()).isEqualTo("45.00");
         assertThat(wallet().get("live_balance").asText()).isEqualTo("0.00");
@@ -267,20 +270,27 @@ class MoneyPathEndToEndTest {
         assertThat(ledger()).containsExactly("grant 30.00", "grant 15.00", "drawdown -14.30", "expiry -20.00",
                 "grant 30.00", "expiry -0.70", "drawdown -10.00", "drawdown -30.00", "grant 30.00");
 
-        // ---- Jan 1 01:00: the automatic top-up, fired at once (live balance 0.00 < 5.00)
+        // ---- Jan 1 01:00: the automatic top-up, armed: live balance 30.00 - (20.00 + 2.00 tax) = 8.00 >= 5.00
         moveTo(clock, Instant.parse("2027-01-01T01:00:00Z"));
         JsonNode topUp = ok(t.put("/v1/customers/acme/wallets/USD/auto-top-up",
                 "{\"threshold\":\"5.00\",\"amount\":\"200.00\",\"price\":\"180.00\"}"));
-        assertThat(topUp.get("fired").asInt()).isEqualTo(1);
+        assertThat(topUp.get("fired").asInt()).isZero();
+        assertThat(topUp.get("armed").asBoolean()).isTrue();
+        assertThat(wallet().get("live_balance").asText()).isEqualTo("8.00");
+
+        // ---- January: tokens at the negotiated rate, no coupon any more; the run of Jan 20 sees the live balance
+        // 30.00 - (20.00 + 48.00 + 6.80 tax) -> 0.00 < 5.00 and buys the top-up, once
+        moveTo(clock, Instant.parse("2027-01-20T00:00:00Z"));
+        tokens("e3", "2027-01-19T00:00:00Z", 6000);
+        assertThat(wallet().get("live_balance").asText()).isEqualTo("0.00");
+        run(t);
+        assertThat(ok(t.get("/v1/customers/acme/wallets/USD/auto-top-up")).get("fired").asInt()).isEqualTo(1);
         assertThat(wallet().get("balance").asText()).isEqualTo("230.00");
-        assertThat(wallet().get("live_balance").asText()).isEqualTo("175.00");
+        assertThat(wallet().get("live_balance").asText()).isEqualTo("155.20");
         JsonNode purchase = invoices(t, "acme").stream().filter(i -> i.get("subscription").isNull()).findFirst()
                 .orElseThrow();
         assertThat(purchase.get("total").asText()).as("no tax on a purchase of credits").isEqualTo("180.00");
-
-        // ---- January: tokens at the negotiated rate, no coupon any more
-        moveTo(clock, Instant.parse("2027-01-20T00:00:00Z"));
-        tokens("e3", "2027-01-19T00:00:00Z", 6000);
+        run(t);
         moveTo(clock, FEB_1);
         run(t);
         run(t);
@@ -291,7 +301,7 @@ class MoneyPathEndToEndTest {
         assertThat(ok(t.get("/v1/customers/acme/wallets/USD/auto-top-up")).get("fired").asInt())
                 .as("fired once").isEqualTo(1);
         assertThat(wallet().get("balance").asText()).isEqualTo(END_BALANCE);
-        assertThat(wallet().get("live_balance").asText()).isEqualTo("97.20");
+        assertThat(wallet().get("live_balance").asText()).isEqualTo("130.20");
 
         // ---- the void of the invoice credits paid in full gives back exactly what it drew
         moveTo(clock, Instant.parse("2027-02-01T02:00:00Z"));
