@@ -25,7 +25,7 @@ class MainTest {
 
         assertThat(run.exitCode()).isEqualTo(Main.USAGE);
         assertThat(run.err()).startsWith("tally: missing command");
-        assertThat(commandsListed(run.err())).containsExactly("serve", "ingest", "bench", "reconcile", "keys", "test",
+        assertThat(commandsListed(run.err())).containsExactly("serve", "ingest", "bench", "reconcile", "keys", "test", "export",
                 "help");
     }
 
