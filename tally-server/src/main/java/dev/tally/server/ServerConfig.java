@@ -18,11 +18,20 @@ import java.util.Optional;
  * TALLY_WEBHOOKS_ALLOW_PRIVATE (false: endpoints must resolve to public addresses) and
  * TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS (1000), for the listener TALLY_HOST (127.0.0.1: loopback
  * only) and its timeouts ({@link HttpSettings}), and the key that encrypts stored secrets: TALLY_SECRETS_KEY or
- * TALLY_SECRETS_KEY_FILE (neither: the data directory's generated secrets-key file).
+ * TALLY_SECRETS_KEY_FILE (neither: the data directory's generated secrets-key file), and the Stripe provider's
+ * TALLY_STRIPE_* settings ({@link dev.tally.server.stripe.StripeSettings#fromEnvironment}).
  */
 public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
         Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks,
-        HttpSettings http, SecretsConfig secrets) {
+        HttpSettings http, SecretsConfig secrets, dev.tally.server.stripe.StripeSettings stripe) {
+    /** A configuration with the default Stripe settings ({@link dev.tally.server.stripe.StripeSettings#DEFAULTS}). */
+    public ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
+            Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks,
+            HttpSettings http, SecretsConfig secrets) {
+        this(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, http,
+                secrets, dev.tally.server.stripe.StripeSettings.DEFAULTS);
+    }
+
     /** A configuration with the default listener settings ({@link HttpSettings#DEFAULTS}: loopback). */
     public ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
             Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks) {
@@ -49,6 +58,7 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
         Objects.requireNonNull(databaseUrl);
         Objects.requireNonNull(webhooks);
         Objects.requireNonNull(secrets);
+        Objects.requireNonNull(stripe);
         if (billingEvery.isNegative()) {
             throw new IllegalArgumentException("the billing interval must not be negative");
         }
@@ -73,12 +83,13 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
         Optional<Path> secretsFile = Optional.ofNullable(env.get("TALLY_SECRETS_KEY_FILE")).filter(v -> !v.isBlank())
                 .map(Path::of);
         return new ServerConfig(port, data, key, meters, backdating, billing, db, webhooks,
-                HttpSettings.fromEnvironment(env), new SecretsConfig(secretsKey, secretsFile));
+                HttpSettings.fromEnvironment(env), new SecretsConfig(secretsKey, secretsFile),
+                dev.tally.server.stripe.StripeSettings.fromEnvironment(env));
     }
 
     public ServerConfig withHttp(HttpSettings h) {
         return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
-                webhooks, h, secrets);
+                webhooks, h, secrets, stripe);
     }
 
     public ServerConfig withHost(String host) {
@@ -87,36 +98,41 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
-                webhooks, http, secrets);
+                webhooks, http, secrets, stripe);
     }
 
     public ServerConfig withDataDir(Path dir) {
         return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
-                webhooks, http, secrets);
+                webhooks, http, secrets, stripe);
     }
 
     public ServerConfig withMetersFile(Path f) {
         return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery,
-                databaseUrl, webhooks, http, secrets);
+                databaseUrl, webhooks, http, secrets, stripe);
     }
 
     public ServerConfig withDatabaseUrl(String url) {
         return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery,
-                Optional.of(url), webhooks, http, secrets);
+                Optional.of(url), webhooks, http, secrets, stripe);
     }
 
     public ServerConfig withWebhooks(WebhookSettings w) {
         return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, w,
-                http, secrets);
+                http, secrets, stripe);
     }
 
     public ServerConfig withSecrets(SecretsConfig s) {
         return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
-                webhooks, http, s);
+                webhooks, http, s, stripe);
+    }
+
+    public ServerConfig withStripe(dev.tally.server.stripe.StripeSettings st) {
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
+                webhooks, http, secrets, st);
     }
 
     public ServerConfig withBootstrapKey(String key) {
         return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery,
-                databaseUrl, webhooks, http, secrets);
+                databaseUrl, webhooks, http, secrets, stripe);
     }
 }

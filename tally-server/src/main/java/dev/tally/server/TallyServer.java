@@ -42,6 +42,7 @@ public final class TallyServer implements AutoCloseable {
     private final ObjectMapper mapper = Json.newMapper();
     private final List<Route> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Auth auth;
+    private final dev.tally.server.stripe.StripeProvider stripe;
 
     private TallyServer(ServerConfig config, Clock clock,
             java.util.function.Function<dev.tally.engine.store.Database, dev.tally.engine.ingest.EventStore> storeFactory)
@@ -51,6 +52,7 @@ public final class TallyServer implements AutoCloseable {
                 EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl(), config.webhooks(),
                 config.secrets()),
                 clock, storeFactory);
+        this.stripe = new dev.tally.server.stripe.StripeProvider(engine, config.stripe());
         try {
             config.metersFile().ifPresent(this::loadMeters);
             this.auth = new Auth(engine);
@@ -112,6 +114,13 @@ public final class TallyServer implements AutoCloseable {
             PaymentsApi paymentsApi = new PaymentsApi(engine, mapper);
             route("POST", "/v1/invoices/{id}/payments", "admin", paymentsApi::record);
             route("GET", "/v1/invoices/{id}/payments", "read", paymentsApi::list);
+            StripeApi stripeApi = new StripeApi(stripe, mapper);
+            route("PUT", "/v1/providers/stripe", "admin", stripeApi::connect);
+            route("GET", "/v1/providers/stripe", "read", stripeApi::get);
+            route("PUT", "/v1/providers/stripe/customers/{external_id}", "admin", stripeApi::linkCustomer);
+            route("GET", "/v1/providers/stripe/customers/{external_id}", "read", stripeApi::getCustomer);
+            // the only API route without a key: the Stripe-Signature is its authentication
+            route("POST", "/v1/providers/stripe/webhooks/{tenant}", null, stripeApi::webhook);
             route("GET", "/v1/invoices/{id}/lines/{line_id}/events", "read", QueryParams.of("after", "limit"), billing::lineEvents);
             route("POST", "/v1/credit-notes", "admin", billing::createCreditNote);
             route("POST", "/v1/billing/runs", "admin", billing::run);
@@ -157,6 +166,25 @@ public final class TallyServer implements AutoCloseable {
             route("POST", "/v1/customers/{external_id}/grants", "admin", credits::createGrant);
             route("POST", "/v1/customers/{external_id}/grants/{grant_id}/void", "admin", credits::voidGrant);
             route("POST", "/v1/customers/{external_id}/grants/{grant_id}/adjustments", "admin", credits::adjust);
+            AutoTopUpApi topUps = new AutoTopUpApi(engine, mapper);
+            route("PUT", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "admin", topUps::put);
+            route("GET", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "read", topUps::get);
+            route("DELETE", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "admin", topUps::delete);
+            route("GET", "/v1/customers/{external_id}/wallets/{currency}/units", "read",
+                    new CreditUnitsApi(engine, mapper)::list);
+            DiscountsApi discounts = new DiscountsApi(engine, mapper);
+            route("POST", "/v1/subscriptions/{id}/overrides", "admin", discounts::createOverride);
+            route("GET", "/v1/subscriptions/{id}/overrides", "read", discounts::listOverrides);
+            route("GET", "/v1/subscriptions/{id}/overrides/{override_id}/versions", "read", discounts::versions);
+            route("POST", "/v1/subscriptions/{id}/overrides/{override_id}/versions", "admin", discounts::addVersion);
+            route("POST", "/v1/subscriptions/{id}/overrides/{override_id}/end", "admin", discounts::endOverride);
+            route("POST", "/v1/coupons", "admin", discounts::createCoupon);
+            route("GET", "/v1/coupons", "read", discounts::listCoupons);
+            route("GET", "/v1/coupons/{key}", "read", discounts::getCoupon);
+            route("POST", "/v1/coupons/{key}/archive", "admin", discounts::archiveCoupon);
+            route("POST", "/v1/subscriptions/{id}/discounts", "admin", discounts::redeem);
+            route("GET", "/v1/subscriptions/{id}/discounts", "read", discounts::listDiscounts);
+            route("POST", "/v1/subscriptions/{id}/discounts/{redemption_id}/end", "admin", discounts::endDiscount);
             AlertsApi alerts = new AlertsApi(engine, mapper);
             route("POST", "/v1/alerts", "admin", alerts::create);
             route("GET", "/v1/alerts", "read", alerts::list);
@@ -177,7 +205,9 @@ public final class TallyServer implements AutoCloseable {
                     "windowTimeZone", "subject", "groupBy", "clientId", "filterCustomerId",
                     "advancedMeterGroupByFilters", "filterGroupBy[*]"), openMeter::query);
             this.http = new HttpListener(config.http(), config.port(), this::dispatch);
+            stripe.start();
         } catch (IOException | RuntimeException e) {
+            stripe.close();
             engine.close();
             throw e;
         }
@@ -213,6 +243,11 @@ public final class TallyServer implements AutoCloseable {
     /** The engine behind this server (for in-process tools and tests). */
     public Engine engine() {
         return engine;
+    }
+
+    /** The Stripe payment provider of this server (its push step, webhooks and connections). */
+    public dev.tally.server.stripe.StripeProvider stripe() {
+        return stripe;
     }
 
     /** Every route as "METHOD /template", for the OpenAPI contract test. */
@@ -390,6 +425,7 @@ public final class TallyServer implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        stripe.close();
         engine.close();
     }
 }

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
 class OpenApiContractTest {
     static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
     static final Pattern PATH_PARAM = Pattern.compile("\\{([^}/]+)}");
+    /** The only API operations served without a key: Stripe's webhooks, authenticated by their Stripe-Signature. */
+    static final Set<String> SIGNED_NOT_KEYED = Set.of("POST /v1/providers/stripe/webhooks/{tenant}");
 
     static TestServer t;
     static JsonNode spec;
@@ -162,7 +164,11 @@ class OpenApiContractTest {
             }
             JsonNode security = op.node().has("security") ? op.node().get("security") : global;
             boolean bearer = requiresBearer(security);
-            if (op.path().startsWith("/v1/") || op.path().equals("/v1") || op.path().startsWith("/api/v1/")) {
+            if (SIGNED_NOT_KEYED.contains(op.key())) {
+                if (bearer) {
+                    problems.add(op.key() + ": is authenticated by its signature, not a key; set 'security: []'");
+                }
+            } else if (op.path().startsWith("/v1/") || op.path().equals("/v1") || op.path().startsWith("/api/v1/")) {
                 if (!bearer) {
                     problems.add(op.key() + ": a /v1 operation must require bearerAuth (own or global security)");
                 } else if (!responses.has("401")) {
@@ -178,6 +184,19 @@ class OpenApiContractTest {
             }
         }
         assertThat(problems).as("problems in %s", specFile).isEmpty();
+    }
+
+    /** The router serves no API route without a key but the signed Stripe webhook (the document aside). */
+    @Test
+    void onlyTheSignedStripeWebhookIsAnApiRouteWithoutAKey() {
+        List<String> keyless = new ArrayList<>();
+        for (Route route : t.server.routeTable()) {
+            String key = route.method() + " " + route.template();
+            if (route.scope().isEmpty() && (route.template().startsWith("/v1") || route.template().startsWith("/api/"))) {
+                keyless.add(key);
+            }
+        }
+        assertThat(keyless).containsExactlyElementsOf(SIGNED_NOT_KEYED);
     }
 
     @Test

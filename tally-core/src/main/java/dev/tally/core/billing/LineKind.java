@@ -7,7 +7,7 @@ import java.util.Optional;
  * What an invoice line is. Taxes are not lines: they are computed on the subtotal (see
  * {@link dev.tally.core.money.InvoiceTotals}). The sign of a line's amount follows its kind (checked by
  * {@link InvoiceLine}): {@link #FLAT_FEE}, {@link #USAGE} and {@link #MINIMUM_TRUE_UP} are never negative,
- * {@link #MAXIMUM_CAP} and {@link #PRORATION_CREDIT} never positive, {@link #ADJUSTMENT} (a correction of a closed
+ * {@link #MAXIMUM_CAP}, {@link #PRORATION_CREDIT} and {@link #DISCOUNT} never positive, {@link #ADJUSTMENT} (a correction of a closed
  * period) either. {@link #wireName()} is the API spelling ({@code "flat_fee"}, {@code "minimum_true_up"}, ...).
  */
 public enum LineKind {
@@ -26,7 +26,11 @@ public enum LineKind {
     /** A licensed charge for a period: the price of the quantity in force at its start, prorated by day. */
     LICENSED("licensed", 1),
     /** A mid-period change of a licensed charge's quantity (or plan, or an early end), prorated by day; either sign. */
-    LICENSED_CHANGE("licensed_change", 0);
+    LICENSED_CHANGE("licensed_change", 0),
+    /** The price of prepaid credits bought (a paid grant or an automatic top-up), on a one-off invoice. */
+    CREDIT_PURCHASE("credit_purchase", 1),
+    /** A discount (a coupon's redemption, or a percentage price override), never positive; names its source. */
+    DISCOUNT("discount", -1);
 
     private final String wireName;
     private final int sign;

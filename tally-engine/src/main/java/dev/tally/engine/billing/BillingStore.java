@@ -419,7 +419,7 @@ final class BillingStore {
      * The due date of an invoice finalized now: its issue day in the customer's time zone plus the customer's
      * payment terms, or the tenant's default terms when the customer has none.
      */
-    private static LocalDate dueDate(Connection c, String tenant, String invoiceId, TenantSettings seller, Instant now)
+    static LocalDate dueDate(Connection c, String tenant, String invoiceId, TenantSettings seller, Instant now)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT cu.definition FROM invoices i JOIN customers cu "
                 + "ON cu.tenant_id = i.tenant_id AND cu.external_id = i.customer_id WHERE i.id = ?")) {
@@ -585,7 +585,7 @@ final class BillingStore {
         body.get("tax_rates").forEach(t -> rates.add(new TaxRate(t.get("name").asText(), new BigDecimal(t.get("percent").asText()))));
         InvoiceTotals totals = InvoiceTotals.of(currency, lines.stream().map(InvoiceLine::amount).toList(), rates);
         return new Invoice(rs.getString("id"), rs.getString("tenant_id"), Optional.ofNullable(rs.getString("number")),
-                rs.getString("customer_id"), rs.getString("subscription_id"), Instant.parse(rs.getString("boundary_at")),
+                rs.getString("customer_id"), Optional.ofNullable(rs.getString("subscription_id")).orElse(""), Instant.parse(rs.getString("boundary_at")),
                 new Period(Instant.parse(rs.getString("period_start")), Instant.parse(rs.getString("period_end"))),
                 InvoiceStatus.fromWireName(rs.getString("status")).orElseThrow(), lines, totals,
                 Instant.parse(rs.getString("created_at")), Instant.parse(rs.getString("updated_at")),

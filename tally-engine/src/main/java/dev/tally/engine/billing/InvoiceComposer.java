@@ -43,12 +43,20 @@ final class InvoiceComposer {
     private final UsageSource usage;
     private final BiFunction<String, Phase, Plan> plans;
     private final dev.tally.engine.billing.seats.SeatLines seats;
+    private final SubscriptionPricing pricing;
 
     InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans,
             dev.tally.engine.billing.seats.SeatLines seats) {
+        this(usage, plans, seats, SubscriptionPricing.NONE);
+    }
+
+    /** With a subscription's own pricing: its overrides price the charges, its discounts come after them. */
+    InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans,
+            dev.tally.engine.billing.seats.SeatLines seats, SubscriptionPricing pricing) {
         this.usage = usage;
         this.plans = plans;
         this.seats = seats;
+        this.pricing = pricing;
     }
 
     /** The invoice's period (the one it closes, or the first for the opening invoice) and its lines. */
@@ -74,6 +82,7 @@ final class InvoiceComposer {
             lines.addAll(adjustments(s, c, earlier, boundary, now));
             lines.addAll(seats.lateMeterAdjustments(s, c, earlier, boundary, now.minus(LOOK_BACK), opening(s, c)));
         }
+        lines.addAll(pricing.discounts(s, c, period, boundary, lines));
         List<InvoiceLine> numbered = new ArrayList<>(lines.size());
         int n = 1;
         for (InvoiceLine l : lines) {
@@ -129,10 +138,10 @@ final class InvoiceComposer {
             if (part.isEmpty()) {
                 continue;
             }
-            Plan plan = plans.apply(s.tenant(), phase);
-            List<ChargeUsage> used = usageFor(s, c, plan, part.get());
-            Segment segment = Segment.inArrears(plan, part.get(), nominal, used);
-            out.addAll(InvoiceCalculator.lines(List.of(segment), c.currency(), c.timezone()));
+            for (dev.tally.core.discount.PricedPart priced : pricing.parts(s, plans.apply(s.tenant(), phase), part.get())) {
+            List<ChargeUsage> used = usageFor(s, c, priced.plan(), priced.period());
+            Segment segment = Segment.inArrears(priced.plan(), priced.period(), nominal, used);
+            out.addAll(priced.price(InvoiceCalculator.lines(List.of(segment), c.currency(), c.timezone())));
             for (ChargeUsage u : used) {
                 BigDecimal quantity = u.charge().ratedPerEvent()
                         ? u.eventValues().stream().reduce(BigDecimal.ZERO, BigDecimal::add)
@@ -141,6 +150,7 @@ final class InvoiceComposer {
                 ChargeFigures f = new ChargeFigures(quantity, included, u.charge().pricing().includedQuantity(),
                         quantity.subtract(included).max(BigDecimal.ZERO));
                 figures.merge(u.charge().key(), f, ChargeFigures::plus);
+            }
             }
         }
         out.addAll(seats.closing(s, c, period, nominal, end));
@@ -155,8 +165,10 @@ final class InvoiceComposer {
         if (part.isEmpty()) {
             return List.of();
         }
-        List<InvoiceLine> out = new ArrayList<>(InvoiceCalculator.lines(List.of(Segment.inAdvance(
-                plans.apply(s.tenant(), phase), part.get(), nominal)), c.currency(), c.timezone()));
+        dev.tally.core.discount.PricedPart priced = pricing.at(s, plans.apply(s.tenant(), phase), part.get(),
+                part.get().start());
+        List<InvoiceLine> out = new ArrayList<>(priced.price(InvoiceCalculator.lines(List.of(Segment.inAdvance(
+                priced.plan(), part.get(), nominal)), c.currency(), c.timezone())));
         out.addAll(seats.inAdvance(s, c, part.get(), nominal));
         return out;
     }
@@ -183,8 +195,9 @@ final class InvoiceComposer {
                 continue;
             }
             out.addAll(credit(s, c, before, rest.get(), nominal));
-            out.addAll(InvoiceCalculator.lines(List.of(Segment.inAdvance(plans.apply(s.tenant(), after), rest.get(),
-                    nominal)), c.currency(), c.timezone()));
+            dev.tally.core.discount.PricedPart priced = pricing.at(s, plans.apply(s.tenant(), after), rest.get(), at);
+            out.addAll(priced.price(InvoiceCalculator.lines(List.of(Segment.inAdvance(priced.plan(), rest.get(),
+                    nominal)), c.currency(), c.timezone())));
         }
         if (s.end().isPresent() && period.contains(s.end().get()) && s.end().get().isAfter(period.start())) {
             Phase last = s.phaseAt(s.end().get().minusNanos(1));
@@ -205,8 +218,11 @@ final class InvoiceComposer {
     }
 
     private List<InvoiceLine> credit(Subscription s, Customer c, Phase phase, Period rest, Period nominal) {
-        return InvoiceCalculator.prorationCredits(List.of(Segment.inAdvance(plans.apply(s.tenant(), phase), rest,
-                nominal)), c.currency(), c.timezone());
+        // the fee being credited was billed under the overrides in force when it was billed
+        Instant billed = phase.start().isAfter(nominal.start()) ? phase.start() : nominal.start();
+        dev.tally.core.discount.PricedPart priced = pricing.at(s, plans.apply(s.tenant(), phase), rest, billed);
+        return priced.price(InvoiceCalculator.prorationCredits(List.of(Segment.inAdvance(priced.plan(), rest,
+                nominal)), c.currency(), c.timezone()));
     }
 
     /** Late usage: for each earlier finalized period still inside the look-back, re-rate and bill the difference. */
@@ -314,9 +330,7 @@ final class InvoiceComposer {
     }
 
     private static InvoiceLine withId(InvoiceLine l, String id) {
-        return new InvoiceLine(id, l.kind(), l.chargeKey(), l.description(), l.quantity(), l.unitPrice(), l.amount(),
-                l.period(), l.meter(), l.meterVersion(), l.plan(), l.planVersion(), l.priceJson(), l.eventCount(),
-                l.adjustsPeriod());
+        return l.withId(id);
     }
 
     private static Instant min(Instant a, Instant b, Instant c) {

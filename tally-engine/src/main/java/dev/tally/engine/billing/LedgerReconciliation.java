@@ -71,8 +71,16 @@ public final class LedgerReconciliation {
                 if (e.kind() == EntryKind.DRAWDOWN) {
                     drawn.computeIfAbsent(inv, k -> new HashMap<>()).merge(e.grantId(), e.amount().negate(), Money::plus);
                     reversedAll.merge(inv, wallet.openDrawdownsOf(inv).isEmpty(), Boolean::logicalAnd);
-                } else if (e.kind() == EntryKind.GRANT) {
+                } else if (e.kind() == EntryKind.GRANT && wallet.grant(e.grantId())
+                        .map(g -> g.funding() == dev.tally.core.ledger.Funding.INVOICE_CREDIT).orElse(false)) {
                     credited.merge(inv, e.amount(), Money::plus);
+                } else if (e.kind() == EntryKind.GRANT) {
+                    // a purchased grant: its invoice bills exactly its price
+                    Money price = wallet.grant(e.grantId()).flatMap(dev.tally.core.ledger.Grant::price)
+                            .orElse(Money.zero(wallet.currency()));
+                    store.invoice(tenant, inv).filter(i -> !i.totals().total().equals(price)).ifPresent(i ->
+                            out.add(new Difference("purchase invoice " + inv + " of grant " + e.grantId(),
+                                    "total " + price, "total " + i.totals().total())));
                 }
                 Optional<Invoice> invoice = store.invoice(tenant, inv);
                 if (invoice.isEmpty() || invoice.get().status() == InvoiceStatus.DRAFT

@@ -34,11 +34,31 @@ public final class Payments {
     private final Database db;
     private final Billing billing;
     private final Clock clock;
+    private final List<PaymentProvider> collectors = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Payments(Database db, Billing billing, Clock clock) {
         this.db = db;
         this.billing = billing;
         this.clock = clock;
+    }
+
+    /** Registers a provider that may collect invoices itself (see {@link PaymentProvider#collects}). */
+    public void register(PaymentProvider provider) {
+        collectors.add(provider);
+    }
+
+    /**
+     * Asks the provider that collects the invoice to try again ({@link PaymentProvider#retry}); when none does, the
+     * outcome is {@link RetryOutcome.Kind#NOT_COLLECTED}.
+     */
+    public RetryOutcome retry(String tenant, String invoiceId, String attemptKey) {
+        billing.invoice(tenant, invoiceId);
+        for (PaymentProvider p : collectors) {
+            if (p.collects(tenant, invoiceId)) {
+                return p.retry(tenant, invoiceId, attemptKey);
+            }
+        }
+        return RetryOutcome.notCollected(ManualProvider.NAME);
     }
 
     /** A record's outcome: the stored fact, whether this call created it, and the ledger's state after it. */
