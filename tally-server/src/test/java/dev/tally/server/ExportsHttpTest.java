@@ -92,4 +92,17 @@ class ExportsHttpTest {
         assertThat(ts.send("GET", "/v1/exports/events?from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z", null, null,
                 null).status()).isEqualTo(401);
     }
+
+    @Test
+    void anotherTenantsKeyExportsNothingOfThisTenant() {
+        String other = ts.send("POST", "/v1/tenants", "application/json", "{\"id\":\"other\"}", TestServer.KEY)
+                .json().get("admin_key").get("key").asText();
+        TestServer.Reply r = ts.send("GET", "/v1/exports/events?format=jsonl&from=2026-11-20T00:00:00Z"
+                + "&to=2026-11-21T00:00:00Z", null, null, other);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Tally-Export-Rows")).contains("0");
+        assertThat(r.body()).isEmpty();
+        assertThat(ts.send("GET", "/v1/exports/usage?meter=tokens&from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z",
+                null, null, other).status()).isEqualTo(404);
+    }
 }
