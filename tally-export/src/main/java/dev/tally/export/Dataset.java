@@ -27,7 +27,30 @@ public enum Dataset {
             Column.required("window_end", ColumnType.TIMESTAMP),
             Column.required("group", ColumnType.JSON),
             Column.required("value", ColumnType.DECIMAL),
-            Column.required("events", ColumnType.INT64)));
+            Column.required("events", ColumnType.INT64))),
+    INVOICE_LINES("invoice-lines", List.of(
+            Column.required("tenant", ColumnType.STRING),
+            Column.required("invoice_id", ColumnType.STRING),
+            Column.required("invoice_number", ColumnType.STRING),
+            Column.required("customer", ColumnType.STRING),
+            Column.required("subscription_id", ColumnType.STRING),
+            Column.required("invoice_status", ColumnType.STRING),
+            Column.required("currency", ColumnType.STRING),
+            Column.required("period_start", ColumnType.TIMESTAMP),
+            Column.required("period_end", ColumnType.TIMESTAMP),
+            Column.required("finalized_at", ColumnType.TIMESTAMP),
+            Column.required("invoice_total", ColumnType.DECIMAL),
+            Column.required("line_id", ColumnType.STRING),
+            Column.required("kind", ColumnType.STRING),
+            Column.required("charge_key", ColumnType.STRING),
+            Column.required("description", ColumnType.STRING),
+            Column.optional("meter", ColumnType.STRING),
+            Column.required("quantity", ColumnType.DECIMAL),
+            Column.required("unit_price", ColumnType.DECIMAL),
+            Column.required("amount", ColumnType.DECIMAL),
+            Column.required("event_count", ColumnType.INT64),
+            Column.required("line_period_start", ColumnType.TIMESTAMP),
+            Column.required("line_period_end", ColumnType.TIMESTAMP)));
 
     private final String wireName;
     private final List<Column> columns;

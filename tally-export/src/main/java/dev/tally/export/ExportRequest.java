@@ -45,6 +45,12 @@ public record ExportRequest(Dataset dataset, ExportFormat format, Instant from, 
                 true);
     }
 
+    public static ExportRequest invoiceLines(ExportFormat format, Instant from, Instant to, Optional<String> cursor,
+            long limit) {
+        return new ExportRequest(Dataset.INVOICE_LINES, format, from, to, cursor, limit, Optional.empty(), Window.NONE,
+                java.time.ZoneOffset.UTC, true);
+    }
+
     public ExportRequest withoutCsvHeader() {
         return new ExportRequest(dataset, format, from, to, cursor, limit, meter, window, zone, false);
     }

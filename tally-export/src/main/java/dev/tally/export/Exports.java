@@ -3,7 +3,9 @@ package dev.tally.export;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.meter.Meter;
+import dev.tally.core.billing.InvoiceLine;
 import dev.tally.engine.Engine;
+import dev.tally.engine.billing.Invoice;
 import dev.tally.engine.ingest.EventPage;
 import dev.tally.engine.ingest.EventQuery;
 import dev.tally.engine.ingest.StoredEvent;
@@ -40,7 +42,11 @@ public final class Exports {
     /** Writes the page and completes the format (Parquet footer); leaves {@code out} open. */
     public ExportPage write(String tenant, ExportRequest r, OutputStream out) {
         try (RowWriter w = writer(r, out)) {
-            ExportPage page = r.dataset() == Dataset.EVENTS ? events(tenant, r, w) : usage(tenant, r, w);
+            ExportPage page = switch (r.dataset()) {
+                case EVENTS -> events(tenant, r, w);
+                case USAGE -> usage(tenant, r, w);
+                case INVOICE_LINES -> invoiceLines(tenant, r, w);
+            };
             w.finish();
             return page;
         } catch (IOException e) {
@@ -52,6 +58,8 @@ public final class Exports {
     public void check(String tenant, ExportRequest r) {
         if (r.dataset() == Dataset.USAGE) {
             meter(tenant, r.meter().orElseThrow());
+        }
+        if (r.dataset() != Dataset.EVENTS) {
             r.cursor().ifPresent(Exports::usageCursor);
         }
     }
@@ -108,6 +116,41 @@ public final class Exports {
                 w.write(new Object[] {tenant, key, customer, r.window().wireName(), u.windowStart(), u.windowEnd(),
                         mapper.writeValueAsString(group), u.value(), u.events()});
                 rows++;
+            }
+            if (rows >= r.limit() && !customer.equals(todo.last())) {
+                return new ExportPage(rows, Optional.of(usageCursorOf(customer)));
+            }
+        }
+        return new ExportPage(rows, Optional.empty());
+    }
+
+    /**
+     * Lines of the finalized (and later paid or voided) invoices finalized in [from, to), one customer at a time in
+     * id order, each customer's invoices by boundary; drafts are not facts yet and are left out.
+     */
+    private ExportPage invoiceLines(String tenant, ExportRequest r, RowWriter w) throws IOException {
+        NavigableSet<String> customers = new TreeSet<>();
+        engine.billing().customers(tenant).forEach(c -> customers.add(c.externalId()));
+        NavigableSet<String> todo = r.cursor().map(c -> customers.tailSet(usageCursor(c), false)).orElse(customers);
+        long rows = 0;
+        for (String customer : todo) {
+            List<Invoice> invoices = new java.util.ArrayList<>(engine.billing().invoices(tenant,
+                    Optional.of(customer), Optional.empty(), Integer.MAX_VALUE));
+            java.util.Collections.reverse(invoices);
+            for (Invoice inv : invoices) {
+                if (inv.finalizedAt().isEmpty() || inv.finalizedAt().get().isBefore(r.from())
+                        || !inv.finalizedAt().get().isBefore(r.to())) {
+                    continue;
+                }
+                for (InvoiceLine l : inv.lines()) {
+                    w.write(new Object[] {tenant, inv.id(), inv.number().orElseThrow(), inv.customer(),
+                            inv.subscriptionId(), inv.status().wireName(), inv.totals().currency().getCurrencyCode(),
+                            inv.period().start(), inv.period().end(), inv.finalizedAt().get(),
+                            inv.totals().total().amount(), l.lineId(), l.kind().wireName(), l.chargeKey(),
+                            l.description(), l.meter().orElse(null), l.quantity(), l.unitPrice(), l.amount().amount(),
+                            l.eventCount(), l.period().start(), l.period().end()});
+                    rows++;
+                }
             }
             if (rows >= r.limit() && !customer.equals(todo.last())) {
                 return new ExportPage(rows, Optional.of(usageCursorOf(customer)));

@@ -74,6 +74,15 @@ class ExportsTest {
     }
 
     @Test
+    void invoiceLineColumnsAreStable() {
+        assertThat(Dataset.INVOICE_LINES.columns().stream().map(Column::name).toList()).containsExactly("tenant",
+                "invoice_id", "invoice_number", "customer", "subscription_id", "invoice_status", "currency",
+                "period_start", "period_end", "finalized_at", "invoice_total", "line_id", "kind", "charge_key",
+                "description", "meter", "quantity", "unit_price", "amount", "event_count", "line_period_start",
+                "line_period_end");
+    }
+
+    @Test
     void pagesResumedByCursorConcatenateToTheWholeExport() {
         String whole = text(events(ExportFormat.JSONL, Optional.empty(), 1000));
         StringBuilder paged = new StringBuilder();

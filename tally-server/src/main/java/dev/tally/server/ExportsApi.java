@@ -58,6 +58,16 @@ final class ExportsApi {
                 "usage-" + meter);
     }
 
+    /** Invoice lines as JSON Lines or Parquet (the accounting CSVs are {@code /v1/exports/invoices.csv} & co.). */
+    void invoiceLines(Request r) throws IOException {
+        Instant[] range = range(r);
+        ExportFormat f = format(r);
+        if (f == ExportFormat.CSV) {
+            throw HttpError.badRequest("format", "must be jsonl or parquet here");
+        }
+        send(r, ExportRequest.invoiceLines(f, range[0], range[1], r.param("cursor"), limit(r)), "invoice-lines");
+    }
+
     private static Instant[] range(Request r) {
         Instant from = r.instant("from").orElseThrow(() -> HttpError.badRequest("from", "is required"));
         Instant to = r.instant("to").orElseThrow(() -> HttpError.badRequest("to", "is required"));

@@ -84,6 +84,7 @@ public final class TallyServer implements AutoCloseable {
             ExportsApi exportsApi = new ExportsApi(engine, mapper);
             route("GET", "/v1/exports/events", "read", QueryParams.of("format", "from", "to", "cursor", "limit", "header"), exportsApi::events);
             route("GET", "/v1/exports/usage", "read", QueryParams.of("meter", "window", "tz", "format", "from", "to", "cursor", "limit", "header"), exportsApi::usage);
+            route("GET", "/v1/exports/invoice-lines", "read", QueryParams.of("format", "from", "to", "cursor", "limit"), exportsApi::invoiceLines);
             route("GET", "/v1/stats", "read", QueryParams.of("tz"), new StatsApi(engine, mapper, activity)::stats);
             BillingApi billing = new BillingApi(engine, mapper, events);
             route("POST", "/v1/customers", "admin", billing::createCustomer);
