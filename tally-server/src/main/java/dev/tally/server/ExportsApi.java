@@ -27,9 +27,43 @@ final class ExportsApi {
     private final Engine engine;
     private final Exports exports;
 
-    ExportsApi(Engine engine, ObjectMapper mapper) {
+    private final ObjectMapper mapper;
+    private final dev.tally.export.ScheduledExports scheduled;
+
+    ExportsApi(Engine engine, ObjectMapper mapper, Path exportRoot) {
         this.engine = engine;
+        this.mapper = mapper;
         this.exports = new Exports(engine, mapper);
+        this.scheduled = new dev.tally.export.ScheduledExports(engine, mapper, exportRoot, engine.clock());
+    }
+
+    /** {@code PUT /v1/exports/schedule}: sets the tenant's daily export; the S3 secret is sealed, never echoed. */
+    void putSchedule(Request r) throws IOException {
+        var parsed = scheduled.parse(JsonBody.object(r, 64 * 1024));
+        var stored = engine.exportSchedules().put(r.tenant(), parsed.config(), parsed.secret(), true);
+        Responses.json(r.exchange, 200, scheduled.view(stored), mapper);
+    }
+
+    void getSchedule(Request r) throws IOException {
+        var stored = engine.exportSchedules().get(r.tenant())
+                .orElseThrow(() -> HttpError.notFound("no export schedule"));
+        Responses.json(r.exchange, 200, scheduled.view(stored), mapper);
+    }
+
+    void deleteSchedule(Request r) throws IOException {
+        if (!engine.exportSchedules().delete(r.tenant())) {
+            throw HttpError.notFound("no export schedule");
+        }
+        Responses.send(r.exchange, 204, "application/json", new byte[0]);
+    }
+
+    /** {@code POST /v1/exports/schedule/run}: exports the due days now (idempotent; what the daily trigger does). */
+    void runSchedule(Request r) throws IOException {
+        engine.exportSchedules().get(r.tenant()).orElseThrow(() -> HttpError.notFound("no export schedule"));
+        var objects = scheduled.runDue(r.tenant());
+        var out = mapper.createObjectNode();
+        out.set("objects", scheduled.describe(objects));
+        Responses.json(r.exchange, 200, out, mapper);
     }
 
     void events(Request r) throws IOException {
