@@ -37,6 +37,11 @@ final class ExportsApi {
         this.scheduled = new dev.tally.export.ScheduledExports(engine, mapper, exportRoot, engine.clock());
     }
 
+    /** The daily trigger of the stored schedules (the server closes it). */
+    dev.tally.export.DailyTrigger startDailyTrigger() {
+        return new dev.tally.export.DailyTrigger(engine, scheduled);
+    }
+
     /** {@code PUT /v1/exports/schedule}: sets the tenant's daily export; the S3 secret is sealed, never echoed. */
     void putSchedule(Request r) throws IOException {
         var parsed = scheduled.parse(JsonBody.object(r, 64 * 1024));

@@ -43,6 +43,7 @@ public final class TallyServer implements AutoCloseable {
     private final List<Route> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Auth auth;
     private final dev.tally.server.stripe.StripeProvider stripe;
+    private dev.tally.export.DailyTrigger dailyExports;
 
     private TallyServer(ServerConfig config, Clock clock,
             java.util.function.Function<dev.tally.engine.store.Database, dev.tally.engine.ingest.EventStore> storeFactory)
@@ -82,6 +83,7 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/meters/{key}/usage", "read", QueryParams.of("customer", "subject", "from", "to", "window", "tz", "timezone", "group_by", "filter[*]"), meters::usage);
             route("GET", "/v1/reconciliation", "read", QueryParams.of("from", "to"), ops::reconcile);
             ExportsApi exportsApi = new ExportsApi(engine, mapper, config.dataDir().resolve("exports"));
+            dailyExports = exportsApi.startDailyTrigger();
             route("GET", "/v1/exports/events", "read", QueryParams.of("format", "from", "to", "cursor", "limit", "header"), exportsApi::events);
             route("GET", "/v1/exports/usage", "read", QueryParams.of("meter", "window", "tz", "format", "from", "to", "cursor", "limit", "header"), exportsApi::usage);
             route("GET", "/v1/exports/invoice-lines", "read", QueryParams.of("format", "from", "to", "cursor", "limit"), exportsApi::invoiceLines);
@@ -431,6 +433,9 @@ public final class TallyServer implements AutoCloseable {
     public void close() {
         http.close();
         stripe.close();
+        if (dailyExports != null) {
+            dailyExports.close();
+        }
         engine.close();
     }
 }
