@@ -48,6 +48,10 @@ class TenantIsolationTest {
         var grant = t.post("/v1/customers/secret_customer/grants", "{\"amount\":\"5.00\",\"reason\":\"secret_grant\"}");
         assertThat(grant.status()).as(grant.body()).isEqualTo(201);
         ids.put("grant", grant.json().get("id").asText());
+        var commitment = t.post("/v1/subscriptions/" + sub + "/commitments",
+                "{\"type\":\"minimum\",\"amount\":\"5.00\",\"name\":\"secret_commitment\"}");
+        assertThat(commitment.status()).as(commitment.body()).isEqualTo(201);
+        ids.put("commitment", commitment.json().get("id").asText());
         var override = t.post("/v1/subscriptions/" + sub + "/overrides", "{\"charge\":\"calls\",\"discount_percent\":\"5\"}");
         assertThat(override.status()).as(override.body()).isEqualTo(201);
         ids.put("override", override.json().get("id").asText());
@@ -92,6 +96,7 @@ class TenantIsolationTest {
             p = p.replace("{id}", ids.get("invoice"));
         }
         p = p.replace("{currency}", "USD").replace("{grant_id}", ids.get("grant"))
+                .replace("{commitment_id}", ids.get("commitment"))
                 .replace("{override_id}", ids.get("override")).replace("{redemption_id}", "red_none");
         return p.replace("{feature}", "secret_feature").replace("{id}", "anything");
     }

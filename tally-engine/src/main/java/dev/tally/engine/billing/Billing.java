@@ -22,6 +22,7 @@ import dev.tally.core.input.InstantInput;
 import dev.tally.core.input.InvalidInputException;
 import dev.tally.core.validation.FieldViolation;
 import dev.tally.core.validation.ValidationException;
+import dev.tally.engine.billing.commit.Commitments;
 import dev.tally.engine.credit.Credits;
 import dev.tally.engine.ingest.StoredEvent;
 import java.math.BigDecimal;
@@ -53,6 +54,7 @@ public final class Billing {
 
     private final BillingStore store;
     private final Credits credits;
+    private final Commitments commitments;
     private final UsageSource usage;
     private final Clock clock;
     private final InvoiceComposer composer;
@@ -71,13 +73,14 @@ public final class Billing {
 
     public Billing(dev.tally.engine.store.Database db, UsageSource usage, Clock clock) {
         this.credits = new Credits(db, clock);
-        this.store = new BillingStore(db, credits);
+        this.commitments = new Commitments(db, clock, credits, this::plan, this::customerFor, this::subscription);
+        this.store = new BillingStore(db, credits, commitments);
         this.usage = usage;
         this.clock = clock;
         this.quantities = new dev.tally.engine.billing.seats.SubscriptionQuantities(db, clock,
                 new QuantitiesAccess(this, store, this::lock));
         this.discounts = new dev.tally.engine.discount.Discounts(db, clock, discountsView());
-        this.composer = new InvoiceComposer(usage, this::plan, quantities.lines(usage), discounts);
+        this.composer = new InvoiceComposer(usage, this::plan, quantities.lines(usage), discounts, commitments);
         this.records = new CustomerRecords(store, clock, this::plan, () -> observer);
         this.recurringGrants = new dev.tally.engine.credit.RecurringGrants(credits, db,
                 new CreditGrantSchedules(store, this::plan, records), clock);
@@ -139,6 +142,11 @@ public final class Billing {
         return credits;
     }
 
+    /** Minimum and prepaid commitments on subscriptions (see docs/COMMITMENTS.md). */
+    public Commitments commitments() {
+        return commitments;
+    }
+
     /** Buying credits: a paid grant and the one-off invoice of its price. */
     public dev.tally.engine.credit.CreditPurchases creditPurchases() {
         return creditPurchases;
@@ -154,14 +162,19 @@ public final class Billing {
         return creditUnits;
     }
 
-    /** Proves the tenant's credit ledger against its invoices (see {@link LedgerReconciliation}). */
+    /** Proves the tenant's credit ledger and prepaid commitments against its invoices (see {@link LedgerReconciliation}). */
     public LedgerReconciliation.Result reconcileLedger(String tenant) {
-        return new LedgerReconciliation(store, credits).run(tenant);
+        return new LedgerReconciliation(store, credits, commitments).run(tenant);
     }
 
-    /** Sets the one observer of customer and subscription changes (the engine's entitlements). */
-    public void observe(BillingObserver o) {
-        this.observer = java.util.Objects.requireNonNull(o);
+    /**
+     * Adds an observer of customer and subscription changes (the engine's entitlements, the live balances); observers
+     * are told in the order they were added.
+     */
+    public synchronized void observe(BillingObserver o) {
+        java.util.Objects.requireNonNull(o);
+        BillingObserver before = this.observer;
+        this.observer = before == BillingObserver.NONE ? o : BillingObserver.both(before, o);
     }
 
     /** Runs a change of a customer in one transaction with the observer's record of it. */

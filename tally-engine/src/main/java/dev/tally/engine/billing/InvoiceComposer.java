@@ -44,19 +44,22 @@ final class InvoiceComposer {
     private final BiFunction<String, Phase, Plan> plans;
     private final dev.tally.engine.billing.seats.SeatLines seats;
     private final SubscriptionPricing pricing;
+    private final dev.tally.engine.billing.commit.Commitments commitments;
 
     InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans,
-            dev.tally.engine.billing.seats.SeatLines seats) {
-        this(usage, plans, seats, SubscriptionPricing.NONE);
+            dev.tally.engine.billing.seats.SeatLines seats, dev.tally.engine.billing.commit.Commitments commitments) {
+        this(usage, plans, seats, SubscriptionPricing.NONE, commitments);
     }
 
     /** With a subscription's own pricing: its overrides price the charges, its discounts come after them. */
     InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans,
-            dev.tally.engine.billing.seats.SeatLines seats, SubscriptionPricing pricing) {
+            dev.tally.engine.billing.seats.SeatLines seats, SubscriptionPricing pricing,
+            dev.tally.engine.billing.commit.Commitments commitments) {
         this.usage = usage;
         this.plans = plans;
         this.seats = seats;
         this.pricing = pricing;
+        this.commitments = commitments;
     }
 
     /** The invoice's period (the one it closes, or the first for the opening invoice) and its lines. */
@@ -68,6 +71,7 @@ final class InvoiceComposer {
         Plan first = plans.apply(s.tenant(), s.phases().get(0));
         List<InvoiceLine> lines = new ArrayList<>();
         Period period;
+        Optional<dev.tally.engine.billing.commit.Commitments.ClosingPeriod> closing = Optional.empty();
         if (opening(s, c).filter(boundary::equals).isPresent()) {
             period = periodAt(s, first, s.start(), zone);
             lines.addAll(advanceFees(s, c, period));
@@ -76,19 +80,61 @@ final class InvoiceComposer {
             Instant arrearsEnd = min(period.end(), boundary, s.end().orElse(Instant.MAX));
             lines.addAll(arrears(s, c, period, arrearsEnd));
             lines.addAll(prorations(s, c, period, arrearsEnd, earlier));
+            closing = Optional.of(closingPeriod(s, c, period, arrearsEnd, lines));
             if (s.activeAt(period.end()) && boundary.equals(period.end())) {
                 lines.addAll(advanceFees(s, c, BillingCalendar.next(s.start(), period, zone, first.interval(), s.anchor())));
             }
             lines.addAll(adjustments(s, c, earlier, boundary, now));
             lines.addAll(seats.lateMeterAdjustments(s, c, earlier, boundary, now.minus(LOOK_BACK), opening(s, c)));
         }
+        // commitments (docs/COMMITMENTS.md): the minimum's true-up and the up-front fee are charges, before the
+        // discounts; the prepaid drawdown and overage come after them, last
+        boolean closes = closing.isPresent();
+        lines.addAll(commitments.charges(s, c, boundary, closing,
+                () -> closes ? reopened(s, c, earlier, boundary, now) : List.of()));
         lines.addAll(pricing.discounts(s, c, period, boundary, lines));
+        lines.addAll(commitments.drawdowns(s, c, boundary, lines));
         List<InvoiceLine> numbered = new ArrayList<>(lines.size());
         int n = 1;
         for (InvoiceLine l : lines) {
             numbered.add(withId(l, "L" + n++));
         }
         return new Composition(period, numbered);
+    }
+
+    /**
+     * The earlier finalized periods still inside the look-back, re-rated now (as {@link #adjustments} re-rates
+     * them), as a minimum commitment counts them: their true-up is recomputed when late usage changed them.
+     */
+    private List<dev.tally.engine.billing.commit.Commitments.ClosingPeriod> reopened(Subscription s, Customer c,
+            List<Invoice> earlier, Instant boundary, Instant now) {
+        List<dev.tally.engine.billing.commit.Commitments.ClosingPeriod> out = new ArrayList<>();
+        for (Invoice inv : earlier) {
+            if (opening(s, c).filter(inv.boundary()::equals).isPresent() || inv.boundary().equals(boundary)
+                    || (inv.status() != InvoiceStatus.FINALIZED && inv.status() != InvoiceStatus.PAID)
+                    || inv.period().end().isBefore(now.minus(LOOK_BACK))) {
+                continue;
+            }
+            Instant end = min(inv.period().end(), inv.boundary(), s.end().orElse(Instant.MAX));
+            List<InvoiceLine> charges = new ArrayList<>(arrears(s, c, inv.period(), end));
+            charges.addAll(prorations(s, c, inv.period(), end, earlier));
+            out.add(closingPeriod(s, c, inv.period(), end, charges));
+        }
+        return out;
+    }
+
+    /**
+     * The period an invoice closes as a minimum commitment counts it: the part billed (after a trial, up to
+     * {@code end}), and its charges before discounts: the arrears and prorations already composed plus the period's
+     * in-advance fees, which an earlier invoice billed.
+     */
+    private dev.tally.engine.billing.commit.Commitments.ClosingPeriod closingPeriod(Subscription s, Customer c,
+            Period period, Instant end, List<InvoiceLine> arrearsAndProrations) {
+        List<InvoiceLine> charges = new ArrayList<>(arrearsAndProrations);
+        charges.addAll(advanceFees(s, c, period));
+        Instant from = s.trialEnd().filter(t -> t.isAfter(period.start())).orElse(period.start());
+        Optional<Period> billed = from.isBefore(end) ? Optional.of(new Period(from, end)) : Optional.empty();
+        return new dev.tally.engine.billing.commit.Commitments.ClosingPeriod(period, billed, nominal(s, c, period), charges);
     }
 
     /**
