@@ -2,13 +2,12 @@ package dev.tally.engine.billing;
 
 import dev.tally.core.ledger.InvoiceCredits;
 import dev.tally.engine.credit.LiveEstimates;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The estimates of a customer's live balance that automatic top-ups compare with their threshold: each live
- * subscription's current period, priced as {@link Billing#currentUsage} (and {@code GET /v1/customers/{id}/usage})
- * prices it, without the charges already on an invoice: the same figure as the wallets route's live balance.
+ * The estimates of a customer's live balance: each live subscription's current period, priced as
+ * {@link Billing#currentUsage} (and {@code GET /v1/customers/{id}/usage}) prices it, less what is already on an
+ * invoice: the same figures as the wallets' {@code live_balance}.
  */
 final class LiveCreditEstimates implements LiveEstimates {
     private final Billing billing;
@@ -19,11 +18,6 @@ final class LiveCreditEstimates implements LiveEstimates {
 
     @Override
     public List<InvoiceCredits.Estimate> of(String tenant, String customer) {
-        List<InvoiceCredits.Estimate> out = new ArrayList<>();
-        for (UsageEstimate e : billing.currentUsage(tenant, customer)) {
-            // the figure the wallets route shows: what is already on an invoice is not counted again
-            out.add(dev.tally.engine.credit.live.LiveCredits.stillToInvoice(e));
-        }
-        return out;
+        return billing.currentUsage(tenant, customer).stream().map(UsageEstimate::stillToInvoice).toList();
     }
 }

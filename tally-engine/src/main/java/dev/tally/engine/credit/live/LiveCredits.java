@@ -133,15 +133,6 @@ public final class LiveCredits {
     }
 
     /**
-     * What the live balance subtracts for one subscription's current-period estimate: the estimate without the
-     * charges already on an invoice, taxed by its rates. Automatic top-ups compare the same figure with their
-     * threshold as the wallets route shows (docs/CREDITS.md §13, §15).
-     */
-    public static dev.tally.core.ledger.InvoiceCredits.Estimate stillToInvoice(dev.tally.engine.billing.UsageEstimate e) {
-        return LiveCalculator.stillToInvoice(e);
-    }
-
-    /**
      * The customer's last snapshot from memory (computed now if there is none yet): the live balances as of the
      * last refresh that reached the customer.
      *
