@@ -358,6 +358,9 @@ final class InvoiceComposer {
             if (byDim.isEmpty()) {
                 byDim.put(ChargeUsage.NO_DIMENSION, BigDecimal.ZERO);
             }
+            // the meter version's aggregate rounding, once per period total (per dimension value), never per event
+            Instant last = part.end().minusNanos(1);
+            byDim.replaceAll((k, total) -> usage.billable(s.tenant(), uc.meter(), last, total));
             out.add(new ChargeUsage(uc, byDim, List.of(), events, meterVersion));
         }
         return out;
