@@ -68,6 +68,7 @@ class AggregateRoundingBillingTest {
 
             UsageEstimate est = b.currentUsage(T, "c").get(0);
             ChargeEstimate gb = LiveEstimateTest.charge(est, "gb");
+            assertThat(gb.quantity()).as("the measured total, raw").isEqualByComparingTo("1.2");
             assertThat(gb.billable()).as("ceil(1.2), not 3 x ceil(0.4)").isEqualByComparingTo("2");
             assertThat(gb.amount()).isEqualByComparingTo("2");
             ChargeEstimate req = LiveEstimateTest.charge(est, "req");
@@ -90,6 +91,7 @@ class AggregateRoundingBillingTest {
             ingest(e, "d2", "gb", "2026-12-03", "0.4");
             ingest(e, "d3", "gb", "2026-12-04", "0.4");
             ChargeEstimate december = LiveEstimateTest.charge(b.currentUsage(T, "c").get(0), "gb");
+            assertThat(december.quantity()).isEqualByComparingTo("1.2");
             assertThat(december.billable()).as("round(1.2) under version 2").isEqualByComparingTo("1");
             assertThat(december.amount()).isEqualByComparingTo("1");
         }
