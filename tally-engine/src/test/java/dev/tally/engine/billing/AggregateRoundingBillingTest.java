@@ -97,6 +97,32 @@ class AggregateRoundingBillingTest {
         }
     }
 
+    @Test
+    void aChargePricedByDimensionRoundsEachValuesTotalOnce() throws Exception {
+        try (Engine e = Engine.open(EngineConfig.of(dir), clock)) {
+            Billing b = e.billing();
+            b.setGracePeriod(T, Duration.ZERO);
+            e.createMeter(T, json.readTree(("{'key':'gb','event_type':'gb','aggregation':'sum','value_path':'n',"
+                    + "'group_by':['region'],'rounding':{'mode':'ceil','precision':0}}").replace('\'', '"')));
+            b.createPlan(T, json.readTree(("{'key':'p','name':'P','currency':'USD','interval':'monthly','charges':["
+                    + "{'key':'gb','type':'usage','name':'Storage','meter':'gb','dimension':'region',"
+                    + "'price':{'model':'unit','unit_price':'1'},"
+                    + "'prices_by_dimension':{'eu':{'model':'unit','unit_price':'10'}}}]}").replace('\'', '"')));
+            b.createCustomer(T, json.readTree("{\"external_id\":\"c\",\"timezone\":\"UTC\",\"currency\":\"USD\"}"));
+            b.subscribe(T, json.readTree("{\"customer\":\"c\",\"plan\":\"p\"}"));
+            b.run(T);
+            clock.set(Instant.parse("2026-11-10T00:00:00Z"));
+            ingest(e, "a", "gb", "2026-11-02", "0.3", "eu");
+            ingest(e, "b", "gb", "2026-11-03", "0.3", "eu");
+            ingest(e, "c", "gb", "2026-11-04", "1.1", "us");
+            ChargeEstimate gb = LiveEstimateTest.charge(b.currentUsage(T, "c").get(0), "gb");
+            // eu: ceil(0.6) = 1 at 10; us: ceil(1.1) = 2 at 1; rounding the sum (1.7 -> 2) would not even price
+            assertThat(gb.quantity()).isEqualByComparingTo("1.7");
+            assertThat(gb.billable()).isEqualByComparingTo("3");
+            assertThat(gb.amount()).isEqualByComparingTo("12");
+        }
+    }
+
     private static List<String> usage(Invoice i, String charge) {
         return i.lines().stream().filter(l -> l.chargeKey().equals(charge) && l.kind() == LineKind.USAGE)
                 .map(l -> l.quantity().toPlainString() + " x " + l.unitPrice().toPlainString() + " = "
@@ -104,8 +130,13 @@ class AggregateRoundingBillingTest {
     }
 
     private static void ingest(Engine e, String id, String type, String day, String n) {
+        ingest(e, id, type, day, n, "eu");
+    }
+
+    private static void ingest(Engine e, String id, String type, String day, String n, String region) {
         String body = "[{\"specversion\":\"1.0\",\"id\":\"" + id + "\",\"source\":\"s\",\"type\":\"" + type
-                + "\",\"subject\":\"c\",\"time\":\"" + day + "T12:00:00Z\",\"data\":{\"n\":" + n + "}}]";
+                + "\",\"subject\":\"c\",\"time\":\"" + day + "T12:00:00Z\",\"data\":{\"n\":" + n
+                + ",\"region\":\"" + region + "\"}}]";
         e.ingest(T, e.eventReader().read(body.getBytes(StandardCharsets.UTF_8), CloudEventReader.BodyShape.BATCH));
     }
 }
