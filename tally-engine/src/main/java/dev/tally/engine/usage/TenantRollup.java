@@ -40,6 +40,24 @@ final class TenantRollup {
         final Map<Long, BitSet> customersByHour = new HashMap<>();
         /** Hours whose merged states are stale (an event in them was cancelled). */
         final Set<Long> dirtyHours = new HashSet<>();
+        /** The customers of the hour last added to (events arrive mostly in the current hour). */
+        private long lastHour = Long.MIN_VALUE;
+        private BitSet lastCustomers;
+
+        BitSet customers(long hour) {
+            if (hour != lastHour || lastCustomers == null) {
+                lastCustomers = customersByHour.computeIfAbsent(hour, h -> new BitSet());
+                lastHour = hour;
+            }
+            return lastCustomers;
+        }
+
+        void forgetHour(long hour) {
+            customersByHour.remove(hour);
+            if (hour == lastHour) {
+                lastCustomers = null;
+            }
+        }
     }
 
     private int ordinal(CustomerUsage cu) {
@@ -59,8 +77,8 @@ final class TenantRollup {
         for (Contribution c : contributions) {
             Meter m = c.meter();
             MeterRollup mr = meters.computeIfAbsent(m.key(), k -> new MeterRollup());
-            mr.customersByHour.computeIfAbsent(hour, h -> new BitSet()).set(ord);
-            if (mr.dirtyHours.contains(hour)) {
+            mr.customers(hour).set(ord);
+            if (!mr.dirtyHours.isEmpty() && mr.dirtyHours.contains(hour)) {
                 continue; // re-merged from the customers when read
             }
             mr.series.computeIfAbsent(new SeriesKey(m.key(), m.version(), c.group()), k -> new TreeMap<>())
@@ -78,7 +96,7 @@ final class TenantRollup {
                 series.forEach((sk, hours) -> {
                     TreeMap<Long, AggregateState> merged = mr.series.computeIfAbsent(sk, k -> new TreeMap<>());
                     hours.forEach((h, st) -> {
-                        mr.customersByHour.computeIfAbsent(h, x -> new BitSet()).set(ord);
+                        mr.customers(h).set(ord);
                         merged.computeIfAbsent(h, x -> AggregateState.empty(st.aggregation())).merge(st);
                     });
                 });
@@ -97,7 +115,7 @@ final class TenantRollup {
         synchronized (cu) {
             for (String key : cu.seriesByMeter.keySet()) {
                 MeterRollup mr = meters.computeIfAbsent(key, k -> new MeterRollup());
-                mr.customersByHour.computeIfAbsent(hour, h -> new BitSet()).set(ord);
+                mr.customers(hour).set(ord);
                 mr.dirtyHours.add(hour);
             }
         }
@@ -145,7 +163,7 @@ final class TenantRollup {
             }
         }
         if (customers.isEmpty()) {
-            mr.customersByHour.remove(hour);
+            mr.forgetHour(hour);
         }
     }
 
