@@ -145,7 +145,11 @@ public final class Engine implements AutoCloseable {
             catalogs.put(tenant, new MeterCatalog(meta.meterGeneration(tenant), meta.meters(tenant)));
         }
         this.log = storeFactory != null ? storeFactory.apply(db) : db.isPostgres() ? new PostgresEventStore(db)
-                : new LocalEventStore(SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes()));
+                : new LocalEventStore(SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes()),
+                        new dev.tally.engine.log.DedupIndex(config.dataDir().resolve("dedup"),
+                                config.dedup().windowFor(config.limits().backdatingWindow(),
+                                        config.limits().futureTolerance()),
+                                config.dedup().memoryBytes(), clock), clock);
         log.seeEverything();
         this.checkpoints = new Checkpoints(config.dataDir());
         long started = System.nanoTime();
@@ -382,6 +386,11 @@ public final class Engine implements AutoCloseable {
 
     public long dedupBytes() {
         return pipeline.exclusive(log::indexBytes);
+    }
+
+    /** The embedded duplicate index's tiers (ids and bytes in memory and on disk); empty on PostgreSQL. */
+    public Optional<dev.tally.engine.log.DedupIndex.Stats> dedupStats() {
+        return pipeline.exclusive(log::dedupStats);
     }
 
     private Map<String, Long> generations() {

@@ -35,8 +35,10 @@ final class CreditsApi {
     private final Credits credits;
     private final Clock clock;
     private final ObjectMapper mapper;
+    private final CreditUnitsApi units;
 
     CreditsApi(Engine engine, ObjectMapper mapper) {
+        this.units = new CreditUnitsApi(engine, mapper);
         this.billing = engine.billing();
         this.credits = billing.credits();
         this.clock = engine.clock();
@@ -92,9 +94,15 @@ final class CreditsApi {
         ObjectNode out = mapper.createObjectNode();
         out.put("customer", c.externalId());
         ArrayNode list = out.putArray("grants");
+        java.util.Map<String, dev.tally.engine.credit.CreditUnits.UnitGrant> inUnits =
+                billing.creditUnits().grantsOf(r.tenant(), c.externalId());
         for (Wallet w : credits.wallets(r.tenant(), c.externalId())) {
             for (Grant g : w.grants()) {
-                list.add(CreditJson.grant(g, w.balanceOf(g.id()), now));
+                ObjectNode o = CreditJson.grant(g, w.balanceOf(g.id()), now);
+                if (inUnits.containsKey(g.id())) {
+                    CreditUnitsApi.describe(o, inUnits.get(g.id()), w.balanceOf(g.id()));
+                }
+                list.add(o);
             }
         }
         Responses.json(r.exchange, 200, out, mapper);
@@ -102,7 +110,44 @@ final class CreditsApi {
 
     void createGrant(Request r) throws IOException {
         Customer c = customer(r);
-        Credits.GrantRequest req = CreditJson.grantRequest(body(r), c.currency());
+        JsonNode body = body(r);
+        // "invoice": true buys a paid grant: the grant and the one-off invoice of its price (docs/CREDITS.md)
+        boolean invoice = false;
+        if (body.isObject() && body.has("invoice")) {
+            if (!body.get("invoice").isBoolean()) {
+                throw HttpError.badRequest("invoice", "must be true or false");
+            }
+            invoice = body.get("invoice").asBoolean();
+            body = ((com.fasterxml.jackson.databind.node.ObjectNode) body.deepCopy()).without("invoice");
+        }
+        // "unit": the amount is in a custom credit unit, converted exactly to money (docs/CREDITS.md)
+        java.util.Optional<CreditUnitsApi.InUnits> inUnits = units.read(r.tenant(), c.externalId(), c.currency(), body);
+        if (inUnits.isPresent()) {
+            if (invoice) {
+                throw HttpError.badRequest("invoice", "a grant in a custom unit is not invoiced; buy it in money");
+            }
+            Credits.GrantRequest req = CreditJson.grantRequest(inUnits.get().body(), c.currency());
+            dev.tally.engine.credit.CreditUnits.UnitGrant ug = billing.creditUnits().grant(r.tenant(), c.externalId(),
+                    inUnits.get().unit(), inUnits.get().units(), req, source(r));
+            Grant g = credits.wallet(r.tenant(), c.externalId(), req.amount().currency()).grant(ug.grantId()).orElseThrow();
+            ObjectNode out = CreditJson.grant(g, g.amount(), clock.instant());
+            CreditUnitsApi.describe(out, ug, g.amount());
+            Responses.json(r.exchange, 201, out, mapper);
+            return;
+        }
+        Credits.GrantRequest req = CreditJson.grantRequest(body, c.currency());
+        if (invoice) {
+            if (req.funding() != dev.tally.core.ledger.Funding.PAID) {
+                throw HttpError.badRequest("invoice", "only a paid grant (with its price) is invoiced");
+            }
+            dev.tally.engine.credit.CreditPurchases.Purchase p = billing.creditPurchases().buy(r.tenant(),
+                    c.externalId(), req, source(r));
+            ObjectNode out = CreditJson.grant(p.grant(), p.grant().amount(), clock.instant());
+            p.invoice().ifPresentOrElse(i -> out.putObject("invoice").put("id", i.invoiceId()).put("number", i.number()),
+                    () -> out.putNull("invoice"));
+            Responses.json(r.exchange, 201, out, mapper);
+            return;
+        }
         Grant g = credits.grant(r.tenant(), c.externalId(), req, source(r));
         Responses.json(r.exchange, 201, CreditJson.grant(g, g.amount(), clock.instant()), mapper);
     }

@@ -50,7 +50,7 @@ public final class TallyServer implements AutoCloseable {
         IngestLimits limits = IngestLimits.DEFAULTS.withBackdatingWindow(config.backdatingWindow());
         this.engine = Engine.open(new EngineConfig(config.dataDir(), limits, config.bootstrapKey(),
                 EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl(), config.webhooks(),
-                config.secrets()),
+                config.secrets(), config.dedup()),
                 clock, storeFactory);
         this.stripe = new dev.tally.server.stripe.StripeProvider(engine, config.stripe());
         try {
@@ -100,6 +100,10 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/subscriptions/{id}", "read", billing::getSubscription);
             route("POST", "/v1/subscriptions/{id}/change", "admin", billing::changeSubscription);
             route("POST", "/v1/subscriptions/{id}/cancel", "admin", billing::cancelSubscription);
+            CommitmentsApi commitments = new CommitmentsApi(engine, mapper);
+            route("GET", "/v1/subscriptions/{id}/commitments", "read", QueryParams.of("type"), commitments::list);
+            route("POST", "/v1/subscriptions/{id}/commitments", "admin", commitments::create);
+            route("GET", "/v1/subscriptions/{id}/commitments/{commitment_id}", "read", commitments::get);
             SeatsApi seats = new SeatsApi(engine, mapper);
             route("POST", "/v1/subscriptions/{id}/quantities", "admin", seats::record);
             route("GET", "/v1/subscriptions/{id}/quantities", "read", QueryParams.of("charge"), seats::list);
@@ -163,6 +167,25 @@ public final class TallyServer implements AutoCloseable {
             route("POST", "/v1/customers/{external_id}/grants", "admin", credits::createGrant);
             route("POST", "/v1/customers/{external_id}/grants/{grant_id}/void", "admin", credits::voidGrant);
             route("POST", "/v1/customers/{external_id}/grants/{grant_id}/adjustments", "admin", credits::adjust);
+            AutoTopUpApi topUps = new AutoTopUpApi(engine, mapper);
+            route("PUT", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "admin", topUps::put);
+            route("GET", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "read", topUps::get);
+            route("DELETE", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "admin", topUps::delete);
+            route("GET", "/v1/customers/{external_id}/wallets/{currency}/units", "read",
+                    new CreditUnitsApi(engine, mapper)::list);
+            DiscountsApi discounts = new DiscountsApi(engine, mapper);
+            route("POST", "/v1/subscriptions/{id}/overrides", "admin", discounts::createOverride);
+            route("GET", "/v1/subscriptions/{id}/overrides", "read", discounts::listOverrides);
+            route("GET", "/v1/subscriptions/{id}/overrides/{override_id}/versions", "read", discounts::versions);
+            route("POST", "/v1/subscriptions/{id}/overrides/{override_id}/versions", "admin", discounts::addVersion);
+            route("POST", "/v1/subscriptions/{id}/overrides/{override_id}/end", "admin", discounts::endOverride);
+            route("POST", "/v1/coupons", "admin", discounts::createCoupon);
+            route("GET", "/v1/coupons", "read", discounts::listCoupons);
+            route("GET", "/v1/coupons/{key}", "read", discounts::getCoupon);
+            route("POST", "/v1/coupons/{key}/archive", "admin", discounts::archiveCoupon);
+            route("POST", "/v1/subscriptions/{id}/discounts", "admin", discounts::redeem);
+            route("GET", "/v1/subscriptions/{id}/discounts", "read", discounts::listDiscounts);
+            route("POST", "/v1/subscriptions/{id}/discounts/{redemption_id}/end", "admin", discounts::endDiscount);
             AlertsApi alerts = new AlertsApi(engine, mapper);
             route("POST", "/v1/alerts", "admin", alerts::create);
             route("GET", "/v1/alerts", "read", alerts::list);

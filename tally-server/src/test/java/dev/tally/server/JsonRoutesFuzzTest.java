@@ -76,6 +76,9 @@ class JsonRoutesFuzzTest {
                     + "\"trial_days\":3,\"billing\":\"anniversary\"}"),
             Map.entry("POST /v1/subscriptions/{id}/change", "{\"plan\":\"pro\",\"at\":\"2026-11-15T00:00:00Z\"}"),
             Map.entry("POST /v1/subscriptions/{id}/cancel", "{\"at\":\"2026-11-20T00:00:00Z\"}"),
+            Map.entry("POST /v1/subscriptions/{id}/commitments", "{\"type\":\"prepaid\",\"name\":\"Commit\","
+                    + "\"amount\":\"100.00\",\"ends_at\":\"2027-01-01T00:00:00Z\",\"overage_rate\":\"1.2\","
+                    + "\"at_term_end\":\"rollover\",\"invoicing\":\"up_front\"}"),
             Map.entry("POST /v1/alerts", "{\"name\":\"a\",\"customer\":\"acme\",\"metric\":\"spend\","
                     + "\"percent_thresholds\":[\"50\",\"100\"],\"of\":\"budget\",\"budget\":\"100.00\"}"),
             Map.entry("POST /v1/portal/alerts", "{\"name\":\"a\",\"metric\":\"usage\",\"meter\":\"tokens\","

@@ -48,6 +48,13 @@ class TenantIsolationTest {
         var grant = t.post("/v1/customers/secret_customer/grants", "{\"amount\":\"5.00\",\"reason\":\"secret_grant\"}");
         assertThat(grant.status()).as(grant.body()).isEqualTo(201);
         ids.put("grant", grant.json().get("id").asText());
+        var commitment = t.post("/v1/subscriptions/" + sub + "/commitments",
+                "{\"type\":\"minimum\",\"amount\":\"5.00\",\"name\":\"secret_commitment\"}");
+        assertThat(commitment.status()).as(commitment.body()).isEqualTo(201);
+        ids.put("commitment", commitment.json().get("id").asText());
+        var override = t.post("/v1/subscriptions/" + sub + "/overrides", "{\"charge\":\"calls\",\"discount_percent\":\"5\"}");
+        assertThat(override.status()).as(override.body()).isEqualTo(201);
+        ids.put("override", override.json().get("id").asText());
         assertThat(hook.status()).as(hook.body()).isEqualTo(201);
         assertThat(alert.status()).as(alert.body()).isEqualTo(201);
         ids.put("key", "secret_meter");
@@ -88,7 +95,9 @@ class TenantIsolationTest {
         } else if (p.startsWith("/v1/portal/invoices/")) {
             p = p.replace("{id}", ids.get("invoice"));
         }
-        p = p.replace("{currency}", "USD").replace("{grant_id}", ids.get("grant"));
+        p = p.replace("{currency}", "USD").replace("{grant_id}", ids.get("grant"))
+                .replace("{commitment_id}", ids.get("commitment"))
+                .replace("{override_id}", ids.get("override")).replace("{redemption_id}", "red_none");
         return p.replace("{feature}", "secret_feature").replace("{id}", "anything");
     }
 
@@ -123,7 +132,8 @@ class TenantIsolationTest {
                     || r.body().contains(ids.get("invoice")) || r.body().contains(ids.get("subscription"))
                     || r.body().contains("secret_plan") || r.body().contains("secret_key") || r.body().contains("secret_meter\"")
                     || r.body().contains("secret_hook") || r.body().contains(ids.get("alert"))
-                    || r.body().contains(ids.get("grant")) || r.body().contains("secret_grant"));
+                    || r.body().contains(ids.get("grant")) || r.body().contains("secret_grant")
+                    || r.body().contains(ids.get("override")));
             boolean ownSpace = r.status() / 100 == 2;
             if (leaked || !(refused || ownSpace)) {
                 leaks.add(route + " -> " + r.status() + " " + r.body());

@@ -17,11 +17,22 @@ import java.util.Optional;
  * {@link dev.tally.core.money.RoundingRule} (so anyone can recompute it), the quantity is not negative, the amount's
  * sign fits the kind ({@link LineKind}), meter and meter version are given together, versions are at least 1, the
  * event count is not negative, and {@code adjustsPeriod} is present exactly for adjustments. {@code lineId} is
- * stable across recomputations of the same invoice (see {@link InvoiceCalculator}).
+ * stable across recomputations of the same invoice (see {@link InvoiceCalculator}). {@code source} names what, beside
+ * the plan, priced the line: a subscription's price override (id and version) or a coupon's redemption (a
+ * {@link LineKind#DISCOUNT} line); empty for lines priced by the plan alone.
  */
 public record InvoiceLine(String lineId, LineKind kind, String chargeKey, String description, BigDecimal quantity,
         BigDecimal unitPrice, Money amount, Period period, Optional<String> meter, Optional<Integer> meterVersion,
-        String plan, int planVersion, Optional<String> priceJson, long eventCount, Optional<Period> adjustsPeriod) {
+        String plan, int planVersion, Optional<String> priceJson, long eventCount, Optional<Period> adjustsPeriod,
+        Optional<LineSource> source) {
+
+    /** A line priced by the plan alone (no {@link #source()}). */
+    public InvoiceLine(String lineId, LineKind kind, String chargeKey, String description, BigDecimal quantity,
+            BigDecimal unitPrice, Money amount, Period period, Optional<String> meter, Optional<Integer> meterVersion,
+            String plan, int planVersion, Optional<String> priceJson, long eventCount, Optional<Period> adjustsPeriod) {
+        this(lineId, kind, chargeKey, description, quantity, unitPrice, amount, period, meter, meterVersion, plan,
+                planVersion, priceJson, eventCount, adjustsPeriod, Optional.empty());
+    }
 
     /** Validates (see the type's guarantees). */
     public InvoiceLine {
@@ -38,6 +49,7 @@ public record InvoiceLine(String lineId, LineKind kind, String chargeKey, String
         requireText(plan, "plan");
         Objects.requireNonNull(priceJson, "priceJson");
         Objects.requireNonNull(adjustsPeriod, "adjustsPeriod");
+        Objects.requireNonNull(source, "source");
         if (quantity.signum() < 0) {
             throw new InvalidBillingException("quantity", "must not be negative, got " + quantity.toPlainString());
         }
@@ -76,5 +88,17 @@ public record InvoiceLine(String lineId, LineKind kind, String chargeKey, String
         if (value == null || value.isBlank()) {
             throw new InvalidBillingException(field, "must not be blank");
         }
+    }
+
+    /** This line with another id (everything else kept). */
+    public InvoiceLine withId(String id) {
+        return new InvoiceLine(id, kind, chargeKey, description, quantity, unitPrice, amount, period, meter, meterVersion,
+                plan, planVersion, priceJson, eventCount, adjustsPeriod, source);
+    }
+
+    /** This line naming {@code by} as what priced it. */
+    public InvoiceLine pricedBy(LineSource by) {
+        return new InvoiceLine(lineId, kind, chargeKey, description, quantity, unitPrice, amount, period, meter,
+                meterVersion, plan, planVersion, priceJson, eventCount, adjustsPeriod, Optional.of(by));
     }
 }

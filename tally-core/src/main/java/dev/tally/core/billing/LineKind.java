@@ -7,8 +7,10 @@ import java.util.Optional;
  * What an invoice line is. Taxes are not lines: they are computed on the subtotal (see
  * {@link dev.tally.core.money.InvoiceTotals}). The sign of a line's amount follows its kind (checked by
  * {@link InvoiceLine}): {@link #FLAT_FEE}, {@link #USAGE} and {@link #MINIMUM_TRUE_UP} are never negative,
- * {@link #MAXIMUM_CAP} and {@link #PRORATION_CREDIT} never positive, {@link #ADJUSTMENT} (a correction of a closed
- * period) either. {@link #wireName()} is the API spelling ({@code "flat_fee"}, {@code "minimum_true_up"}, ...).
+ * {@link #MAXIMUM_CAP}, {@link #PRORATION_CREDIT} and {@link #DISCOUNT} never positive, {@link #ADJUSTMENT} (a correction of a closed
+ * period) either. The commitment kinds (see docs/COMMITMENTS.md): {@link #COMMITMENT_TRUE_UP} and
+ * {@link #COMMITMENT_FEE} are never negative, {@link #COMMITMENT_DRAWDOWN} never positive, {@link #COMMITMENT_OVERAGE}
+ * either. {@link #wireName()} is the API spelling ({@code "flat_fee"}, {@code "minimum_true_up"}, ...).
  */
 public enum LineKind {
     /** A plan's flat fee, prorated by day to the part of the period billed. */
@@ -26,7 +28,19 @@ public enum LineKind {
     /** A licensed charge for a period: the price of the quantity in force at its start, prorated by day. */
     LICENSED("licensed", 1),
     /** A mid-period change of a licensed charge's quantity (or plan, or an early end), prorated by day; either sign. */
-    LICENSED_CHANGE("licensed_change", 0);
+    LICENSED_CHANGE("licensed_change", 0),
+    /** The price of prepaid credits bought (a paid grant or an automatic top-up), on a one-off invoice. */
+    CREDIT_PURCHASE("credit_purchase", 1),
+    /** A discount (a coupon's redemption, or a percentage price override), never positive; names its source. */
+    DISCOUNT("discount", -1),
+    /** The difference up to a subscription's minimum commitment for a period (names the commitment). */
+    COMMITMENT_TRUE_UP("commitment_true_up", 1),
+    /** A prepaid commitment invoiced up front, at the start of its term (names the commitment). */
+    COMMITMENT_FEE("commitment_fee", 1),
+    /** The part of the invoice's charges a prepaid commitment paid, before tax (names the commitment). */
+    COMMITMENT_DRAWDOWN("commitment_drawdown", -1),
+    /** Charges of a prepaid commitment's term it could not pay, repriced at its overage rate (the difference). */
+    COMMITMENT_OVERAGE("commitment_overage", 0);
 
     private final String wireName;
     private final int sign;

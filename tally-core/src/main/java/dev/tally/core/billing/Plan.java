@@ -18,10 +18,13 @@ import java.util.regex.Pattern;
  * Guarantees: a URL-safe key matching {@link #KEY}, a version of at least 1, a non-blank name, a currency with a
  * minor unit, and valid charges (non-negative fees, validated prices). A plan also declares the {@link Feature}s it
  * grants (boolean switches and metered quotas per billing period, keys unique; none by default).
+ * A plan may also carry {@link CreditGrantRule}s: credits granted at the start of every period of its
+ * subscriptions (none by default; amounts in the plan's currency, {@code applies_to} naming its charges).
  * {@link PlanJson} is its JSON form.
  */
 public record Plan(String key, int version, String name, Currency currency, BillingInterval interval,
-        List<Charge> charges, List<TaxRate> taxRates, int trialDays, List<Feature> features) {
+        List<Charge> charges, List<TaxRate> taxRates, int trialDays, List<Feature> features,
+        List<CreditGrantRule> creditGrants) {
 
     /** Keys of plans, charges and meters: 1 to 64 of lower-case letters, digits, {@code _ . -}, not starting with a symbol. */
     public static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
@@ -34,6 +37,12 @@ public record Plan(String key, int version, String name, Currency currency, Bill
     public Plan(String key, int version, String name, Currency currency, BillingInterval interval,
             List<Charge> charges, List<TaxRate> taxRates, int trialDays) {
         this(key, version, name, currency, interval, charges, taxRates, trialDays, List.of());
+    }
+
+    /** A plan that grants no recurring credits. */
+    public Plan(String key, int version, String name, Currency currency, BillingInterval interval,
+            List<Charge> charges, List<TaxRate> taxRates, int trialDays, List<Feature> features) {
+        this(key, version, name, currency, interval, charges, taxRates, trialDays, features, List.of());
     }
 
     /** Validates (see the type's guarantees); the lists are copied and unmodifiable. */
@@ -87,6 +96,19 @@ public record Plan(String key, int version, String name, Currency currency, Bill
             if (first != null) {
                 throw new InvalidBillingException("features[" + i + "].key",
                         "duplicates features[" + first + "].key \"" + features.get(i).key() + "\"");
+            }
+        }
+        Objects.requireNonNull(creditGrants, "creditGrants");
+        creditGrants = List.copyOf(creditGrants);
+        for (int i = 0; i < creditGrants.size(); i++) {
+            CreditGrantRule r = creditGrants.get(i);
+            if (!r.amount().currency().equals(currency)) {
+                throw new InvalidBillingException("credit_grants[" + i + "].amount", "must be in the plan's currency");
+            }
+            for (String k : r.appliesTo()) {
+                if (!seen.containsKey(k)) {
+                    throw new InvalidBillingException("credit_grants[" + i + "].applies_to", "no charge '" + k + "'");
+                }
             }
         }
     }

@@ -50,7 +50,7 @@ import java.util.TreeSet;
 public final class PlanJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<String> PLAN_FIELDS = Set.of("key", "version", "name", "currency", "interval", "trial_days",
-            "tax_rates", "charges", "features");
+            "tax_rates", "charges", "features", "credit_grants");
     private static final Set<String> FLAT_FIELDS = Set.of("key", "type", "name", "amount", "timing");
     private static final Set<String> USAGE_FIELDS = Set.of("key", "type", "name", "meter", "filters", "price",
             "included_quantity", "minimum_amount", "maximum_amount", "dimension", "prices_by_dimension");
@@ -89,12 +89,14 @@ public final class PlanJson {
         List<TaxRate> taxRates = o.taxRates("tax_rates");
         List<Charge> charges = charges(o, errors);
         List<Feature> features = FeatureJson.readList(o, "features", errors);
+        List<CreditGrantRule> creditGrants = CreditGrantRuleJson.readList(o, "credit_grants", currency,
+                charges.stream().map(Charge::key).collect(java.util.stream.Collectors.toSet()), errors);
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
         try {
             return new Plan(key.orElseThrow(), version, name.orElse(key.orElseThrow()), currency.orElseThrow(),
-                    interval.orElseThrow(), charges, taxRates, trialDays, features);
+                    interval.orElseThrow(), charges, taxRates, trialDays, features, creditGrants);
         } catch (InvalidBillingException e) {
             throw new ValidationException(e.field().isEmpty() ? "body" : e.field(), e.problem());
         }
@@ -114,6 +116,9 @@ public final class PlanJson {
         p.charges().forEach(c -> charges.add(writeCharge(c)));
         ArrayNode features = o.putArray("features");
         p.features().forEach(f -> features.add(FeatureJson.write(f)));
+        if (!p.creditGrants().isEmpty()) {
+            o.set("credit_grants", CreditGrantRuleJson.writeList(p.creditGrants()));
+        }
         return o;
     }
 

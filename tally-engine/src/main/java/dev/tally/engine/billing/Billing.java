@@ -22,6 +22,7 @@ import dev.tally.core.input.InstantInput;
 import dev.tally.core.input.InvalidInputException;
 import dev.tally.core.validation.FieldViolation;
 import dev.tally.core.validation.ValidationException;
+import dev.tally.engine.billing.commit.Commitments;
 import dev.tally.engine.credit.Credits;
 import dev.tally.engine.ingest.StoredEvent;
 import java.math.BigDecimal;
@@ -53,10 +54,16 @@ public final class Billing {
 
     private final BillingStore store;
     private final Credits credits;
+    private final Commitments commitments;
     private final UsageSource usage;
     private final Clock clock;
     private final InvoiceComposer composer;
+    private final dev.tally.engine.discount.Discounts discounts;
     private final CustomerRecords records;
+    private final dev.tally.engine.credit.RecurringGrants recurringGrants;
+    private final dev.tally.engine.credit.CreditPurchases creditPurchases;
+    private final dev.tally.engine.credit.AutoTopUps autoTopUps;
+    private final dev.tally.engine.credit.CreditUnits creditUnits;
     private final dev.tally.engine.billing.seats.SubscriptionQuantities quantities;
     private final Map<String, Object> runLocks = new ConcurrentHashMap<>();
     private final Map<String, Plan> planCache = new ConcurrentHashMap<>();
@@ -66,18 +73,50 @@ public final class Billing {
 
     public Billing(dev.tally.engine.store.Database db, UsageSource usage, Clock clock) {
         this.credits = new Credits(db, clock);
-        this.store = new BillingStore(db, credits);
+        this.commitments = new Commitments(db, clock, credits, this::plan, this::customerFor, this::subscription);
+        this.store = new BillingStore(db, credits, commitments);
         this.usage = usage;
         this.clock = clock;
         this.quantities = new dev.tally.engine.billing.seats.SubscriptionQuantities(db, clock,
                 new QuantitiesAccess(this, store, this::lock));
-        this.composer = new InvoiceComposer(usage, this::plan, quantities.lines(usage));
+        this.discounts = new dev.tally.engine.discount.Discounts(db, clock, discountsView());
+        this.composer = new InvoiceComposer(usage, this::plan, quantities.lines(usage), discounts, commitments);
         this.records = new CustomerRecords(store, clock, this::plan, () -> observer);
+        this.recurringGrants = new dev.tally.engine.credit.RecurringGrants(credits, db,
+                new CreditGrantSchedules(store, this::plan, records), clock);
+        this.creditPurchases = new dev.tally.engine.credit.CreditPurchases(credits, db, new OneOffInvoices(db), clock);
+        this.autoTopUps = new dev.tally.engine.credit.AutoTopUps(credits, db, creditPurchases,
+                new LiveCreditEstimates(this), clock);
+        this.creditUnits = new dev.tally.engine.credit.CreditUnits(credits, db, clock);
     }
 
     /** The quantities of subscriptions' licensed charges (seats): an immutable history of changes. */
     public dev.tally.engine.billing.seats.SubscriptionQuantities quantities() {
         return quantities;
+    }
+
+    /** Price overrides, coupons and redemptions of subscriptions (what invoices are composed with beside plans). */
+    public dev.tally.engine.discount.Discounts discounts() {
+        return discounts;
+    }
+
+    private dev.tally.engine.discount.Discounts.Subscriptions discountsView() {
+        return new dev.tally.engine.discount.Discounts.Subscriptions() {
+            @Override
+            public Subscription subscription(String tenant, String id) {
+                return Billing.this.subscription(tenant, id);
+            }
+
+            @Override
+            public Plan plan(String tenant, Phase phase) {
+                return Billing.this.plan(tenant, phase);
+            }
+
+            @Override
+            public List<Invoice> invoices(String tenant, String subscriptionId) {
+                return store.invoicesOfSubscription(tenant, subscriptionId);
+            }
+        };
     }
 
     /** Updates, archiving and the version history of customers. */
@@ -103,9 +142,29 @@ public final class Billing {
         return credits;
     }
 
-    /** Proves the tenant's credit ledger against its invoices (see {@link LedgerReconciliation}). */
+    /** Minimum and prepaid commitments on subscriptions (see docs/COMMITMENTS.md). */
+    public Commitments commitments() {
+        return commitments;
+    }
+
+    /** Buying credits: a paid grant and the one-off invoice of its price. */
+    public dev.tally.engine.credit.CreditPurchases creditPurchases() {
+        return creditPurchases;
+    }
+
+    /** The automatic top-ups of wallets, checked by every billing run. */
+    public dev.tally.engine.credit.AutoTopUps autoTopUps() {
+        return autoTopUps;
+    }
+
+    /** Custom credit units of wallets ("credits" worth 0.01 USD each). */
+    public dev.tally.engine.credit.CreditUnits creditUnits() {
+        return creditUnits;
+    }
+
+    /** Proves the tenant's credit ledger and prepaid commitments against its invoices (see {@link LedgerReconciliation}). */
     public LedgerReconciliation.Result reconcileLedger(String tenant) {
-        return new LedgerReconciliation(store, credits).run(tenant);
+        return new LedgerReconciliation(store, credits, commitments).run(tenant);
     }
 
     /** Sets the one observer of customer and subscription changes (the engine's entitlements). */
@@ -391,6 +450,9 @@ public final class Billing {
         {
             Instant now = now();
             credits.expireDue(tenant, now);
+            // recurring credits of boundaries already invoiced first (so this run's invoices can draw them), and
+            // again after this run's invoices are finalized (their boundary's rollover and new grants)
+            recurringGrants.apply(tenant, now);
             Duration grace = gracePeriod(tenant);
             java.util.Set<String> createdIds = new java.util.HashSet<>();
             int finalized = 0;
@@ -427,6 +489,8 @@ public final class Billing {
                 }
                 finalizedInRefresh += store.refreshDrafts(batch, now);
             }
+            recurringGrants.apply(tenant, now);
+            autoTopUps.checkAll(tenant);
             return new BillingRunResult(now, createdIds.size(), rerated, finalized + finalizedInRefresh,
                     open.size() - finalizedInRefresh, open.size());
         }
@@ -555,6 +619,8 @@ public final class Billing {
                 throw new BillingConflictException("credit notes apply to finalized or paid invoices; this one is "
                         + inv.status().wireName());
             }
+            // a discounted line can give back only what it cost after its charge's discounts
+            Map<String, BigDecimal> creditable = dev.tally.core.discount.DiscountCalculator.creditable(inv.lines());
             Map<String, BigDecimal> already = new HashMap<>();
             Map<String, BigDecimal> taxAlready = new HashMap<>();
             for (JsonNode cn : store.creditNotes(tenant, invoiceId)) {
@@ -570,7 +636,7 @@ public final class Billing {
                 body.get("lines").forEach(requested::add);
             } else {
                 for (InvoiceLine l : inv.lines()) {
-                    BigDecimal left = l.amount().amount().subtract(already.getOrDefault(l.lineId(), BigDecimal.ZERO));
+                    BigDecimal left = creditable.get(l.lineId()).subtract(already.getOrDefault(l.lineId(), BigDecimal.ZERO));
                     if (left.signum() > 0) {
                         requested.add(JsonNodeFactory.instance.objectNode().put("line_id", l.lineId()));
                     }
@@ -580,7 +646,7 @@ public final class Billing {
                 JsonNode r = requested.get(i);
                 String lineId = r.path("line_id").asText("");
                 InvoiceLine l = inv.line(lineId).orElseThrow(() -> new ValidationException("lines", "no line '" + lineId + "'"));
-                BigDecimal left = l.amount().amount().subtract(already.getOrDefault(lineId, BigDecimal.ZERO));
+                BigDecimal left = creditable.get(lineId).subtract(already.getOrDefault(lineId, BigDecimal.ZERO));
                 BigDecimal amount;
                 try {
                     amount = r.hasNonNull("amount") ? DecimalInput.of(r.get("amount"), DecimalInput.AMOUNTS) : left;
@@ -607,7 +673,8 @@ public final class Billing {
                         credited = credited.add(new BigDecimal(n.get("amount").asText()));
                     }
                 }
-                return l.amount().amount().signum() <= 0 || credited.compareTo(l.amount().amount()) >= 0;
+                BigDecimal own = creditable.get(l.lineId());
+                return own.signum() <= 0 || credited.compareTo(own) >= 0;
             });
             ArrayNode taxes = JsonNodeFactory.instance.arrayNode();
             BigDecimal subtotal = total;
@@ -668,6 +735,7 @@ public final class Billing {
                     s.end().filter(e -> e.isBefore(period.end())).orElse(period.end()), figures));
             List<InvoiceLine> advance = composer.advanceFees(s, c, period);
             lines.addAll(advance);
+            lines.addAll(discounts.discounts(s, c, period, period.end(), lines));
             List<Invoice> invoices = store.invoicesOfSubscription(tenant, s.id()).stream()
                     .filter(i -> i.status() != InvoiceStatus.VOID).toList();
             Plan current = plan(tenant, s.phaseAt(now));

@@ -53,7 +53,10 @@ final class BillingStore {
     final CustomerStore customers;
     private final ObjectMapper mapper = Json.newMapper();
 
-    BillingStore(Database db, Credits credits) {
+    private final dev.tally.engine.billing.commit.Commitments commitments;
+
+    BillingStore(Database db, Credits credits, dev.tally.engine.billing.commit.Commitments commitments) {
+        this.commitments = commitments;
         this.db = db;
         this.credits = credits;
         this.customers = new CustomerStore(db);
@@ -379,6 +382,9 @@ final class BillingStore {
 
     private boolean finalize(Connection c, String tenant, String invoiceId, Instant now) throws SQLException {
         Optional<Invoice> draft = invoice(tenant, invoiceId);
+        if (draft.isPresent() && !commitments.covers(draft.get())) {
+            return false; // another invoice drew the prepaid commitment first: composed again by the next run
+        }
         // claim the draft first: a concurrent finalizer (another process) blocks on the row and then finds it
         // no longer a draft, so it never takes a number it would not use
         try (PreparedStatement ps = c.prepareStatement(
@@ -400,6 +406,8 @@ final class BillingStore {
             ps.executeUpdate();
         }
         boolean paidByCredits = applyCredits(c, draft.orElseThrow(), seller.invoiceNumber(n), now);
+        // after credits: a term's remainder granted as credits at its end pays from the next invoice on
+        commitments.finalized(draft.orElseThrow(), seller.invoiceNumber(n), now);
         InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_FINALIZED, invoiceId, now);
         if (paidByCredits) {
             // credits paid all of it: nothing is left to collect
@@ -419,7 +427,7 @@ final class BillingStore {
      * The due date of an invoice finalized now: its issue day in the customer's time zone plus the customer's
      * payment terms, or the tenant's default terms when the customer has none.
      */
-    private static LocalDate dueDate(Connection c, String tenant, String invoiceId, TenantSettings seller, Instant now)
+    static LocalDate dueDate(Connection c, String tenant, String invoiceId, TenantSettings seller, Instant now)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT cu.definition FROM invoices i JOIN customers cu "
                 + "ON cu.tenant_id = i.tenant_id AND cu.external_id = i.customer_id WHERE i.id = ?")) {
@@ -485,6 +493,7 @@ final class BillingStore {
             if (to == InvoiceStatus.VOID) {
                 credits.restoreVoidedInvoice(inv.tenant(), inv.customer(), inv.totals().currency(), inv.id(),
                         inv.number().orElseThrow(), now);
+                commitments.voided(inv, inv.number().orElseThrow(), now);
             }
             InvoiceMessages.invoice(c, to == InvoiceStatus.PAID ? WebhookEventTypes.INVOICE_PAID
                     : WebhookEventTypes.INVOICE_VOIDED, inv.id(), now);
@@ -585,7 +594,7 @@ final class BillingStore {
         body.get("tax_rates").forEach(t -> rates.add(new TaxRate(t.get("name").asText(), new BigDecimal(t.get("percent").asText()))));
         InvoiceTotals totals = InvoiceTotals.of(currency, lines.stream().map(InvoiceLine::amount).toList(), rates);
         return new Invoice(rs.getString("id"), rs.getString("tenant_id"), Optional.ofNullable(rs.getString("number")),
-                rs.getString("customer_id"), rs.getString("subscription_id"), Instant.parse(rs.getString("boundary_at")),
+                rs.getString("customer_id"), Optional.ofNullable(rs.getString("subscription_id")).orElse(""), Instant.parse(rs.getString("boundary_at")),
                 new Period(Instant.parse(rs.getString("period_start")), Instant.parse(rs.getString("period_end"))),
                 InvoiceStatus.fromWireName(rs.getString("status")).orElseThrow(), lines, totals,
                 Instant.parse(rs.getString("created_at")), Instant.parse(rs.getString("updated_at")),

@@ -10,7 +10,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * An invoice of one subscription at one boundary. {@code period} is the
+ * An invoice of one subscription at one boundary, or a one-off invoice ({@code subscriptionId} empty: the purchase of
+ * credits, see {@link OneOffInvoices}). {@code period} is the
  * period whose usage it closes (for the opening invoice, the first period,
  * billed in advance). Lines are rounded once each; totals follow
  * {@link InvoiceTotals}; {@code credits} is what the credit ledger did to the total when it was finalized (pending

@@ -43,12 +43,23 @@ final class InvoiceComposer {
     private final UsageSource usage;
     private final BiFunction<String, Phase, Plan> plans;
     private final dev.tally.engine.billing.seats.SeatLines seats;
+    private final SubscriptionPricing pricing;
+    private final dev.tally.engine.billing.commit.Commitments commitments;
 
     InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans,
-            dev.tally.engine.billing.seats.SeatLines seats) {
+            dev.tally.engine.billing.seats.SeatLines seats, dev.tally.engine.billing.commit.Commitments commitments) {
+        this(usage, plans, seats, SubscriptionPricing.NONE, commitments);
+    }
+
+    /** With a subscription's own pricing: its overrides price the charges, its discounts come after them. */
+    InvoiceComposer(UsageSource usage, BiFunction<String, Phase, Plan> plans,
+            dev.tally.engine.billing.seats.SeatLines seats, SubscriptionPricing pricing,
+            dev.tally.engine.billing.commit.Commitments commitments) {
         this.usage = usage;
         this.plans = plans;
         this.seats = seats;
+        this.pricing = pricing;
+        this.commitments = commitments;
     }
 
     /** The invoice's period (the one it closes, or the first for the opening invoice) and its lines. */
@@ -60,6 +71,7 @@ final class InvoiceComposer {
         Plan first = plans.apply(s.tenant(), s.phases().get(0));
         List<InvoiceLine> lines = new ArrayList<>();
         Period period;
+        Optional<dev.tally.engine.billing.commit.Commitments.ClosingPeriod> closing = Optional.empty();
         if (opening(s, c).filter(boundary::equals).isPresent()) {
             period = periodAt(s, first, s.start(), zone);
             lines.addAll(advanceFees(s, c, period));
@@ -68,18 +80,61 @@ final class InvoiceComposer {
             Instant arrearsEnd = min(period.end(), boundary, s.end().orElse(Instant.MAX));
             lines.addAll(arrears(s, c, period, arrearsEnd));
             lines.addAll(prorations(s, c, period, arrearsEnd, earlier));
+            closing = Optional.of(closingPeriod(s, c, period, arrearsEnd, lines));
             if (s.activeAt(period.end()) && boundary.equals(period.end())) {
                 lines.addAll(advanceFees(s, c, BillingCalendar.next(s.start(), period, zone, first.interval(), s.anchor())));
             }
             lines.addAll(adjustments(s, c, earlier, boundary, now));
             lines.addAll(seats.lateMeterAdjustments(s, c, earlier, boundary, now.minus(LOOK_BACK), opening(s, c)));
         }
+        // commitments (docs/COMMITMENTS.md): the minimum's true-up and the up-front fee are charges, before the
+        // discounts; the prepaid drawdown and overage come after them, last
+        boolean closes = closing.isPresent();
+        lines.addAll(commitments.charges(s, c, boundary, closing,
+                () -> closes ? reopened(s, c, earlier, boundary, now) : List.of()));
+        lines.addAll(pricing.discounts(s, c, period, boundary, lines));
+        lines.addAll(commitments.drawdowns(s, c, boundary, lines));
         List<InvoiceLine> numbered = new ArrayList<>(lines.size());
         int n = 1;
         for (InvoiceLine l : lines) {
             numbered.add(withId(l, "L" + n++));
         }
         return new Composition(period, numbered);
+    }
+
+    /**
+     * The earlier finalized periods still inside the look-back, re-rated now (as {@link #adjustments} re-rates
+     * them), as a minimum commitment counts them: their true-up is recomputed when late usage changed them.
+     */
+    private List<dev.tally.engine.billing.commit.Commitments.ClosingPeriod> reopened(Subscription s, Customer c,
+            List<Invoice> earlier, Instant boundary, Instant now) {
+        List<dev.tally.engine.billing.commit.Commitments.ClosingPeriod> out = new ArrayList<>();
+        for (Invoice inv : earlier) {
+            if (opening(s, c).filter(inv.boundary()::equals).isPresent() || inv.boundary().equals(boundary)
+                    || (inv.status() != InvoiceStatus.FINALIZED && inv.status() != InvoiceStatus.PAID)
+                    || inv.period().end().isBefore(now.minus(LOOK_BACK))) {
+                continue;
+            }
+            Instant end = min(inv.period().end(), inv.boundary(), s.end().orElse(Instant.MAX));
+            List<InvoiceLine> charges = new ArrayList<>(arrears(s, c, inv.period(), end));
+            charges.addAll(prorations(s, c, inv.period(), end, earlier));
+            out.add(closingPeriod(s, c, inv.period(), end, charges));
+        }
+        return out;
+    }
+
+    /**
+     * The period an invoice closes as a minimum commitment counts it: the part billed (after a trial, up to
+     * {@code end}), and its charges before discounts: the arrears and prorations already composed plus the period's
+     * in-advance fees, which an earlier invoice billed.
+     */
+    private dev.tally.engine.billing.commit.Commitments.ClosingPeriod closingPeriod(Subscription s, Customer c,
+            Period period, Instant end, List<InvoiceLine> arrearsAndProrations) {
+        List<InvoiceLine> charges = new ArrayList<>(arrearsAndProrations);
+        charges.addAll(advanceFees(s, c, period));
+        Instant from = s.trialEnd().filter(t -> t.isAfter(period.start())).orElse(period.start());
+        Optional<Period> billed = from.isBefore(end) ? Optional.of(new Period(from, end)) : Optional.empty();
+        return new dev.tally.engine.billing.commit.Commitments.ClosingPeriod(period, billed, nominal(s, c, period), charges);
     }
 
     /**
@@ -129,10 +184,10 @@ final class InvoiceComposer {
             if (part.isEmpty()) {
                 continue;
             }
-            Plan plan = plans.apply(s.tenant(), phase);
-            List<ChargeUsage> used = usageFor(s, c, plan, part.get());
-            Segment segment = Segment.inArrears(plan, part.get(), nominal, used);
-            out.addAll(InvoiceCalculator.lines(List.of(segment), c.currency(), c.timezone()));
+            for (dev.tally.core.discount.PricedPart priced : pricing.parts(s, plans.apply(s.tenant(), phase), part.get())) {
+            List<ChargeUsage> used = usageFor(s, c, priced.plan(), priced.period());
+            Segment segment = Segment.inArrears(priced.plan(), priced.period(), nominal, used);
+            out.addAll(priced.price(InvoiceCalculator.lines(List.of(segment), c.currency(), c.timezone())));
             for (ChargeUsage u : used) {
                 BigDecimal quantity = u.charge().ratedPerEvent()
                         ? u.eventValues().stream().reduce(BigDecimal.ZERO, BigDecimal::add)
@@ -141,6 +196,7 @@ final class InvoiceComposer {
                 ChargeFigures f = new ChargeFigures(quantity, included, u.charge().pricing().includedQuantity(),
                         quantity.subtract(included).max(BigDecimal.ZERO));
                 figures.merge(u.charge().key(), f, ChargeFigures::plus);
+            }
             }
         }
         out.addAll(seats.closing(s, c, period, nominal, end));
@@ -155,8 +211,10 @@ final class InvoiceComposer {
         if (part.isEmpty()) {
             return List.of();
         }
-        List<InvoiceLine> out = new ArrayList<>(InvoiceCalculator.lines(List.of(Segment.inAdvance(
-                plans.apply(s.tenant(), phase), part.get(), nominal)), c.currency(), c.timezone()));
+        dev.tally.core.discount.PricedPart priced = pricing.at(s, plans.apply(s.tenant(), phase), part.get(),
+                part.get().start());
+        List<InvoiceLine> out = new ArrayList<>(priced.price(InvoiceCalculator.lines(List.of(Segment.inAdvance(
+                priced.plan(), part.get(), nominal)), c.currency(), c.timezone())));
         out.addAll(seats.inAdvance(s, c, part.get(), nominal));
         return out;
     }
@@ -183,8 +241,9 @@ final class InvoiceComposer {
                 continue;
             }
             out.addAll(credit(s, c, before, rest.get(), nominal));
-            out.addAll(InvoiceCalculator.lines(List.of(Segment.inAdvance(plans.apply(s.tenant(), after), rest.get(),
-                    nominal)), c.currency(), c.timezone()));
+            dev.tally.core.discount.PricedPart priced = pricing.at(s, plans.apply(s.tenant(), after), rest.get(), at);
+            out.addAll(priced.price(InvoiceCalculator.lines(List.of(Segment.inAdvance(priced.plan(), rest.get(),
+                    nominal)), c.currency(), c.timezone())));
         }
         if (s.end().isPresent() && period.contains(s.end().get()) && s.end().get().isAfter(period.start())) {
             Phase last = s.phaseAt(s.end().get().minusNanos(1));
@@ -205,8 +264,11 @@ final class InvoiceComposer {
     }
 
     private List<InvoiceLine> credit(Subscription s, Customer c, Phase phase, Period rest, Period nominal) {
-        return InvoiceCalculator.prorationCredits(List.of(Segment.inAdvance(plans.apply(s.tenant(), phase), rest,
-                nominal)), c.currency(), c.timezone());
+        // the fee being credited was billed under the overrides in force when it was billed
+        Instant billed = phase.start().isAfter(nominal.start()) ? phase.start() : nominal.start();
+        dev.tally.core.discount.PricedPart priced = pricing.at(s, plans.apply(s.tenant(), phase), rest, billed);
+        return priced.price(InvoiceCalculator.prorationCredits(List.of(Segment.inAdvance(priced.plan(), rest,
+                nominal)), c.currency(), c.timezone()));
     }
 
     /** Late usage: for each earlier finalized period still inside the look-back, re-rate and bill the difference. */
@@ -314,9 +376,7 @@ final class InvoiceComposer {
     }
 
     private static InvoiceLine withId(InvoiceLine l, String id) {
-        return new InvoiceLine(id, l.kind(), l.chargeKey(), l.description(), l.quantity(), l.unitPrice(), l.amount(),
-                l.period(), l.meter(), l.meterVersion(), l.plan(), l.planVersion(), l.priceJson(), l.eventCount(),
-                l.adjustsPeriod());
+        return l.withId(id);
     }
 
     private static Instant min(Instant a, Instant b, Instant c) {

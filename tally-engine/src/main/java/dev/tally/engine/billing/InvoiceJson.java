@@ -42,6 +42,10 @@ public final class InvoiceJson {
         o.put("events", l.eventCount());
         l.adjustsPeriod().ifPresentOrElse(p -> o.putObject("adjusts_period").put("start", p.start().toString())
                 .put("end", p.end().toString()), () -> o.putNull("adjusts_period"));
+        l.source().ifPresentOrElse(src -> {
+            ObjectNode n = o.putObject("source").put("type", src.type()).put("id", src.id()).put("version", src.version());
+            src.coupon().ifPresent(k -> n.put("coupon", k));
+        }, () -> o.putNull("source"));
         return o;
     }
 
@@ -58,7 +62,17 @@ public final class InvoiceJson {
                 o.path("meter_version").isIntegralNumber() ? Optional.of(o.get("meter_version").asInt()) : Optional.empty(),
                 o.get("plan").asText(), o.get("plan_version").asInt(),
                 priceJson(o.path("price")),
-                o.get("events").asLong(), adjusts);
+                o.get("events").asLong(), adjusts, source(o.path("source")));
+    }
+
+    /** What priced the line beside the plan (absent in invoices stored before overrides and coupons existed). */
+    private static Optional<dev.tally.core.billing.LineSource> source(JsonNode n) {
+        if (!n.isObject()) {
+            return Optional.empty();
+        }
+        return Optional.of(new dev.tally.core.billing.LineSource(n.get("type").asText(), n.get("id").asText(),
+                n.get("version").asInt(), n.path("coupon").isTextual() ? Optional.of(n.get("coupon").asText())
+                        : Optional.empty()));
     }
 
     /** The price snapshot: an object (older stored invoices kept it as JSON in a string: read both). */
@@ -96,7 +110,7 @@ public final class InvoiceJson {
         i.number().ifPresentOrElse(n -> o.put("number", n), () -> o.putNull("number"));
         o.put("status", i.status().wireName());
         o.put("customer", i.customer());
-        o.put("subscription", i.subscriptionId());
+        o.put("subscription", i.subscriptionId().isEmpty() ? null : i.subscriptionId()); // none: a one-off invoice
         o.put("currency", i.totals().currency().getCurrencyCode());
         o.put("period_start", i.period().start().toString());
         o.put("period_end", i.period().end().toString());

@@ -18,7 +18,9 @@ import java.util.Optional;
  * balance, the sum of its entries, never negative; every reversal gives back one drawdown once), every drawdown is
  * on exactly one invoice that is not a draft, of the same customer and currency, which lists that grant with that
  * amount, and the other way round; a void invoice's drawdowns are all reversed; and a negative invoice's credit to
- * the balance is exactly one {@code invoice_credit} grant of that amount.
+ * the balance is exactly one {@code invoice_credit} grant of that amount. Prepaid commitments are proven the same way
+ * ({@link dev.tally.engine.billing.commit.Commitments#reconcile}): every commitment drawdown is on exactly one
+ * finalized invoice.
  */
 public final class LedgerReconciliation {
     /** One thing that does not match, in words, with what was expected and what is there. */
@@ -39,10 +41,12 @@ public final class LedgerReconciliation {
 
     private final BillingStore store;
     private final Credits credits;
+    private final dev.tally.engine.billing.commit.Commitments commitments;
 
-    LedgerReconciliation(BillingStore store, Credits credits) {
+    LedgerReconciliation(BillingStore store, Credits credits, dev.tally.engine.billing.commit.Commitments commitments) {
         this.store = store;
         this.credits = credits;
+        this.commitments = commitments;
     }
 
     Result run(String tenant) {
@@ -71,8 +75,16 @@ public final class LedgerReconciliation {
                 if (e.kind() == EntryKind.DRAWDOWN) {
                     drawn.computeIfAbsent(inv, k -> new HashMap<>()).merge(e.grantId(), e.amount().negate(), Money::plus);
                     reversedAll.merge(inv, wallet.openDrawdownsOf(inv).isEmpty(), Boolean::logicalAnd);
-                } else if (e.kind() == EntryKind.GRANT) {
+                } else if (e.kind() == EntryKind.GRANT && wallet.grant(e.grantId())
+                        .map(g -> g.funding() == dev.tally.core.ledger.Funding.INVOICE_CREDIT).orElse(false)) {
                     credited.merge(inv, e.amount(), Money::plus);
+                } else if (e.kind() == EntryKind.GRANT) {
+                    // a purchased grant: its invoice bills exactly its price
+                    Money price = wallet.grant(e.grantId()).flatMap(dev.tally.core.ledger.Grant::price)
+                            .orElse(Money.zero(wallet.currency()));
+                    store.invoice(tenant, inv).filter(i -> !i.totals().total().equals(price)).ifPresent(i ->
+                            out.add(new Difference("purchase invoice " + inv + " of grant " + e.grantId(),
+                                    "total " + price, "total " + i.totals().total())));
                 }
                 Optional<Invoice> invoice = store.invoice(tenant, inv);
                 if (invoice.isEmpty() || invoice.get().status() == InvoiceStatus.DRAFT
@@ -107,6 +119,7 @@ public final class LedgerReconciliation {
         drawn.forEach((inv, d) -> out.add(new Difference("drawdowns of " + inv, "listed on the invoice", "not listed: " + d)));
         credited.forEach((inv, c) -> out.add(new Difference("invoice credit of " + inv, "listed on the invoice",
                 "not listed: " + c)));
+        out.addAll(commitments.reconcile(tenant));
         return new Result(wallets, entries, invoices, out);
     }
 }

@@ -42,7 +42,7 @@ public final class Credits {
         return clock.instant().truncatedTo(ChronoUnit.SECONDS);
     }
 
-    private static String id(String prefix) {
+    static String id(String prefix) {
         return prefix + UUID.randomUUID().toString().replace("-", "");
     }
 
@@ -238,14 +238,14 @@ public final class Credits {
         });
     }
 
-    // ---- internals
+    // ---- internals (package-private: RecurringGrants writes in a wallet transaction too)
 
     @FunctionalInterface
-    private interface WalletWork<T> {
+    interface WalletWork<T> {
         T run(Connection c, Wallet w) throws SQLException;
     }
 
-    private <T> T inWallet(String tenant, String customer, Currency currency, Instant now, WalletWork<T> work) {
+    <T> T inWallet(String tenant, String customer, Currency currency, Instant now, WalletWork<T> work) {
         return store.db().inTransaction(c -> {
             store.lockWallet(c, tenant, customer, currency, now);
             return work.run(c, store.wallet(tenant, customer, currency));
@@ -262,7 +262,7 @@ public final class Credits {
         throw new CreditNotFoundException("customer '" + customer + "' has no grant '" + grantId + "'");
     }
 
-    private Wallet expired(Connection c, String tenant, String customer, Wallet w, Instant at) throws SQLException {
+    Wallet expired(Connection c, String tenant, String customer, Wallet w, Instant at) throws SQLException {
         for (GrantBalance gb : w.expiredAt(at)) {
             Grant g = gb.grant();
             w = add(c, tenant, customer, w, entry(w, g.id(), EntryKind.EXPIRY, gb.balance().negate(),
@@ -272,16 +272,16 @@ public final class Credits {
         return w;
     }
 
-    private static LedgerEntry entry(Wallet w, String grantId, EntryKind kind, Money amount, Instant at, String reason,
+    static LedgerEntry entry(Wallet w, String grantId, EntryKind kind, Money amount, Instant at, String reason,
             String source, Optional<String> invoiceId, Optional<String> reverses) {
         return new LedgerEntry(id("ce_"), w.nextSequence(), grantId, kind, amount, at, reason, source, invoiceId, reverses);
     }
 
-    private record Added(Wallet wallet, LedgerEntry entry) {
+    record Added(Wallet wallet, LedgerEntry entry) {
     }
 
     /** Checks the entry against the wallet, then stores it (unless its idempotency key exists: nothing changes). */
-    private Added add(Connection c, String tenant, String customer, Wallet w, LedgerEntry e, Optional<String> key,
+    Added add(Connection c, String tenant, String customer, Wallet w, LedgerEntry e, Optional<String> key,
             Instant now) throws SQLException {
         Wallet after = w.plus(e);
         if (!store.insertEntry(c, tenant, customer, e, key.orElse("entry:" + e.id()), now)) {
@@ -290,7 +290,7 @@ public final class Credits {
         return new Added(after, e);
     }
 
-    private Wallet addGrant(Connection c, String tenant, String customer, Wallet w, Grant g, Optional<String> invoiceId,
+    Wallet addGrant(Connection c, String tenant, String customer, Wallet w, Grant g, Optional<String> invoiceId,
             String key, Instant now) throws SQLException {
         LedgerEntry opening = new LedgerEntry(id("ce_"), w.nextSequence(), g.id(), EntryKind.GRANT, g.amount(),
                 g.createdAt(), g.reason(), g.source(), invoiceId, Optional.empty());

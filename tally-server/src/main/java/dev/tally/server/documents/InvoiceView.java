@@ -191,6 +191,12 @@ final class InvoiceView {
         if (adjusts.isObject()) {
             detail.add(labels.format("adjusts", period(instant(adjusts, "start"), instant(adjusts, "end"), zone, labels)));
         }
+        JsonNode source = line.path("source");
+        if (source.isObject()) {
+            detail.add("price_override".equals(text(source, "type", ""))
+                    ? labels.format("pricedByOverride", text(source, "id", ""), text(source, "version", ""))
+                    : labels.format("discountSource", text(source, "coupon", ""), text(source, "id", "")));
+        }
         long events = line.path("events").asLong(0);
         if (events > 0) {
             detail.add(events == 1 ? labels.get("event") : labels.format("events", numbers.integer(events)));
