@@ -12,7 +12,6 @@ import dev.tally.core.meter.MeterCatalog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -86,7 +85,6 @@ public final class TenantRollupBenchmark {
             }
         }
 
-        ZoneId kolkata = ZoneId.of("Asia/Kolkata");
         Map<String, UsageRequest> asks = new java.util.LinkedHashMap<>();
         asks.put("tokens, month so far, window=none", new UsageRequest("tokens", Optional.empty(), MONTH,
                 MONTH.plus(Duration.ofDays(30)), Window.NONE, ZoneOffset.UTC, List.of(), Map.of()));
@@ -97,8 +95,6 @@ public final class TenantRollupBenchmark {
         asks.put("tokens, Nov 3 10:17:23 .. Nov 18 15:42:10, window=none (2 partial hours)", new UsageRequest(
                 "tokens", Optional.empty(), Instant.parse("2026-11-03T10:17:23Z"),
                 Instant.parse("2026-11-18T15:42:10Z"), Window.NONE, ZoneOffset.UTC, List.of(), Map.of()));
-        asks.put("tokens, Asia/Kolkata, window=day (2 edges per day)", new UsageRequest("tokens", Optional.empty(),
-                MONTH, MONTH.plus(Duration.ofDays(30)), Window.DAY, kolkata, List.of(), Map.of()));
         System.out.println("| query | fan-out p50 | fan-out p99 | rollup p50 | rollup p99 | rollup max | queries timed |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
         for (Map.Entry<String, UsageRequest> a : asks.entrySet()) {
