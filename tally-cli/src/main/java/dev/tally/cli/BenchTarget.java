@@ -83,6 +83,11 @@ final class BenchTarget implements AutoCloseable {
                 "embedded server on port " + server.port() + ", data in " + dir);
     }
 
+    /** The engine of an embedded server (empty for a remote one). */
+    Optional<dev.tally.engine.Engine> engine() {
+        return Optional.ofNullable(server).map(TallyServer::engine);
+    }
+
     URI base() {
         return base;
     }

@@ -85,8 +85,10 @@ public final class Engine implements AutoCloseable {
     private final dev.tally.engine.notify.Webhooks webhooks;
     private final dev.tally.engine.payment.Payments payments;
     private final dev.tally.engine.providers.ProviderStore providers;
+    private final dev.tally.engine.exportschedule.ExportScheduleStore exportSchedules;
     private final dev.tally.engine.entitlement.Entitlements entitlements;
     private final dev.tally.engine.entitlement.Alerts alerts;
+    private final dev.tally.engine.credit.live.LiveCredits liveCredits;
     private final dev.tally.engine.subjects.UnmatchedSubjects unmatched;
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
@@ -171,13 +173,17 @@ public final class Engine implements AutoCloseable {
         this.tenantSettings = new dev.tally.engine.tenant.TenantSettingsStore(db, clock);
         this.payments = new dev.tally.engine.payment.Payments(db, billing, clock);
         this.providers = new dev.tally.engine.providers.ProviderStore(db, secretsKey.box(), clock);
+        this.exportSchedules = new dev.tally.engine.exportschedule.ExportScheduleStore(db, secretsKey.box(), clock);
         this.webhooks = new dev.tally.engine.notify.Webhooks(db, clock, config.webhooks(), secretsKey.box());
         // values stored in clear by an older version were sealed above: flush their old pages out of the WAL
         db.scrub();
         PrivateFiles.tighten(config.dataDir());
         webhooks.scheduleOn(maintenance);
         this.entitlements = new dev.tally.engine.entitlement.Entitlements(db, billing, new MeteredUsage(this), clock);
-        this.alerts = new dev.tally.engine.entitlement.Alerts(entitlements, usage::drainChangedCustomers, clock);
+        this.liveCredits = new dev.tally.engine.credit.live.LiveCredits(db, billing, clock);
+        entitlements.gate(liveCredits.requirements());
+        this.alerts = new dev.tally.engine.entitlement.Alerts(entitlements,
+                () -> liveCredits.usageChanged(usage.drainChangedCustomers()), clock);
         entitlements.preload(meta.tenants());
         maintenance.scheduleWithFixedDelay(this::evaluateQuietly, ALERT_EVALUATION_MILLIS, ALERT_EVALUATION_MILLIS,
                 java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -470,6 +476,11 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("scheduled alert evaluation failed", e);
         }
+        try {
+            liveCredits.refresh();
+        } catch (RuntimeException e) {
+            LOG.warn("scheduled live balance refresh failed", e);
+        }
     }
 
     // ---- entitlements and alerts
@@ -489,7 +500,12 @@ public final class Engine implements AutoCloseable {
      * engine also does this every {@value #ALERT_EVALUATION_MILLIS} ms); returns how many messages it recorded.
      */
     public int evaluateAlerts() {
-        return alerts.evaluate();
+        return alerts.evaluate() + liveCredits.refreshAll();
+    }
+
+    /** Live credit balances, balance alerts and features that require a positive balance. */
+    public dev.tally.engine.credit.live.LiveCredits liveCredits() {
+        return liveCredits;
     }
 
     private void billQuietly() {
@@ -618,6 +634,11 @@ public final class Engine implements AutoCloseable {
     /** The payment ledgers of every tenant's invoices. */
     public dev.tally.engine.payment.Payments payments() {
         return payments;
+    }
+
+    /** Each tenant's daily export schedule (secrets sealed). */
+    public dev.tally.engine.exportschedule.ExportScheduleStore exportSchedules() {
+        return exportSchedules;
     }
 
     /** What Tally keeps about remote payment providers (accounts, links, the push queue, applied events). */
