@@ -87,6 +87,7 @@ public final class Engine implements AutoCloseable {
     private final dev.tally.engine.providers.ProviderStore providers;
     private final dev.tally.engine.entitlement.Entitlements entitlements;
     private final dev.tally.engine.entitlement.Alerts alerts;
+    private final dev.tally.engine.credit.live.LiveCredits liveCredits;
     private final dev.tally.engine.subjects.UnmatchedSubjects unmatched;
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
@@ -145,7 +146,11 @@ public final class Engine implements AutoCloseable {
             catalogs.put(tenant, new MeterCatalog(meta.meterGeneration(tenant), meta.meters(tenant)));
         }
         this.log = storeFactory != null ? storeFactory.apply(db) : db.isPostgres() ? new PostgresEventStore(db)
-                : new LocalEventStore(SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes()));
+                : new LocalEventStore(SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes()),
+                        new dev.tally.engine.log.DedupIndex(config.dataDir().resolve("dedup"),
+                                config.dedup().windowFor(config.limits().backdatingWindow(),
+                                        config.limits().futureTolerance()),
+                                config.dedup().memoryBytes(), clock), clock);
         log.seeEverything();
         this.checkpoints = new Checkpoints(config.dataDir());
         long started = System.nanoTime();
@@ -173,7 +178,10 @@ public final class Engine implements AutoCloseable {
         PrivateFiles.tighten(config.dataDir());
         webhooks.scheduleOn(maintenance);
         this.entitlements = new dev.tally.engine.entitlement.Entitlements(db, billing, new MeteredUsage(this), clock);
-        this.alerts = new dev.tally.engine.entitlement.Alerts(entitlements, usage::drainChangedCustomers, clock);
+        this.liveCredits = new dev.tally.engine.credit.live.LiveCredits(db, billing, clock);
+        entitlements.gate(liveCredits.requirements());
+        this.alerts = new dev.tally.engine.entitlement.Alerts(entitlements,
+                () -> liveCredits.usageChanged(usage.drainChangedCustomers()), clock);
         entitlements.preload(meta.tenants());
         maintenance.scheduleWithFixedDelay(this::evaluateQuietly, ALERT_EVALUATION_MILLIS, ALERT_EVALUATION_MILLIS,
                 java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -384,6 +392,11 @@ public final class Engine implements AutoCloseable {
         return pipeline.exclusive(log::indexBytes);
     }
 
+    /** The embedded duplicate index's tiers (ids and bytes in memory and on disk); empty on PostgreSQL. */
+    public Optional<dev.tally.engine.log.DedupIndex.Stats> dedupStats() {
+        return pipeline.exclusive(log::dedupStats);
+    }
+
     private Map<String, Long> generations() {
         Map<String, Long> g = new java.util.TreeMap<>();
         for (String tenant : meta.tenants()) {
@@ -461,6 +474,11 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("scheduled alert evaluation failed", e);
         }
+        try {
+            liveCredits.refresh();
+        } catch (RuntimeException e) {
+            LOG.warn("scheduled live balance refresh failed", e);
+        }
     }
 
     // ---- entitlements and alerts
@@ -480,7 +498,12 @@ public final class Engine implements AutoCloseable {
      * engine also does this every {@value #ALERT_EVALUATION_MILLIS} ms); returns how many messages it recorded.
      */
     public int evaluateAlerts() {
-        return alerts.evaluate();
+        return alerts.evaluate() + liveCredits.refreshAll();
+    }
+
+    /** Live credit balances, balance alerts and features that require a positive balance. */
+    public dev.tally.engine.credit.live.LiveCredits liveCredits() {
+        return liveCredits;
     }
 
     private void billQuietly() {

@@ -50,7 +50,7 @@ public final class TallyServer implements AutoCloseable {
         IngestLimits limits = IngestLimits.DEFAULTS.withBackdatingWindow(config.backdatingWindow());
         this.engine = Engine.open(new EngineConfig(config.dataDir(), limits, config.bootstrapKey(),
                 EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl(), config.webhooks(),
-                config.secrets()),
+                config.secrets(), config.dedup()),
                 clock, storeFactory);
         this.stripe = new dev.tally.server.stripe.StripeProvider(engine, config.stripe());
         try {
@@ -148,6 +148,7 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/portal/meters/{key}/usage", Auth.PORTAL, QueryParams.of("from", "to", "window", "tz", "group_by", "filter[*]"), portal::meterUsage);
             route("GET", "/v1/portal/invoices", Auth.PORTAL, QueryParams.of("status", "limit"), portal::invoices);
             route("GET", "/v1/portal/invoices/{id}", Auth.PORTAL, portal::invoice);
+            route("GET", "/v1/portal/wallets", Auth.PORTAL, portal::wallets);
             route("PUT", "/v1/billing/settings", "admin", billing::putSettings);
             WebhooksApi webhooks = new WebhooksApi(engine.webhooks(), mapper);
             route("POST", "/v1/webhook-endpoints", "admin", webhooks::create);
@@ -172,6 +173,11 @@ public final class TallyServer implements AutoCloseable {
             route("POST", "/v1/customers/{external_id}/grants", "admin", credits::createGrant);
             route("POST", "/v1/customers/{external_id}/grants/{grant_id}/void", "admin", credits::voidGrant);
             route("POST", "/v1/customers/{external_id}/grants/{grant_id}/adjustments", "admin", credits::adjust);
+            BalanceRequirementsApi balanceRequirements = new BalanceRequirementsApi(engine, mapper);
+            route("GET", "/v1/balance-requirements", "read", balanceRequirements::list);
+            route("GET", "/v1/balance-requirements/{feature}", "read", balanceRequirements::get);
+            route("PUT", "/v1/balance-requirements/{feature}", "admin", balanceRequirements::put);
+            route("DELETE", "/v1/balance-requirements/{feature}", "admin", balanceRequirements::delete);
             AutoTopUpApi topUps = new AutoTopUpApi(engine, mapper);
             route("PUT", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "admin", topUps::put);
             route("GET", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "read", topUps::get);
