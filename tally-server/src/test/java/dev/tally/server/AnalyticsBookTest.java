@@ -146,6 +146,19 @@ class AnalyticsBookTest {
         run(t);
         day("2026-07-01");
         run(t);
+        // payments: a pays 10.00 of its January invoice (30.00) by bank transfer; b's (100.00) is marked paid
+        created(t.post("/v1/invoices/" + januaryInvoice("a") + "/payments",
+                "{\"outcome\":\"succeeded\",\"amount\":\"10.00\",\"reference\":\"wire-a\"}"));
+        ok(t.post("/v1/invoices/" + januaryInvoice("b") + "/mark-paid", ""));
+    }
+
+    String januaryInvoice(String customer) {
+        for (JsonNode i : ok(t.get("/v1/invoices?customer=" + customer)).get("invoices")) {
+            if (i.get("issued_for").asText().equals(at("2026-01-01").toString())) {
+                return i.get("id").asText();
+            }
+        }
+        throw new AssertionError("no January invoice of " + customer);
     }
 
     @AfterAll
@@ -287,8 +300,18 @@ class AnalyticsBookTest {
             String k = r.get("month").asText() + " " + r.get("currency").asText();
             reported.put(k, new BigDecimal(r.get("invoiced").asText()));
             reportedDue.put(k, new BigDecimal(r.get("amount_due").asText()));
-            // nothing collected (no payments recorded): all of it is outstanding
-            assertThat(new BigDecimal(r.get("outstanding").asText())).isEqualByComparingTo(r.get("amount_due").asText());
+            if (k.equals("2026-01 USD")) {
+                // January: a 30.00, b 100.00, d 20.00, e 30.00 due; collected a's 10.00 and b's 100.00 (marked paid)
+                assertThat(new BigDecimal(r.get("amount_due").asText())).isEqualByComparingTo("180.00");
+                assertThat(new BigDecimal(r.get("collected").asText())).isEqualByComparingTo("110.00");
+                assertThat(new BigDecimal(r.get("outstanding").asText())).isEqualByComparingTo("70.00");
+                assertThat(new BigDecimal(r.get("credits_applied").asText())).isZero();
+            } else {
+                // nothing collected: all of it is outstanding
+                assertThat(new BigDecimal(r.get("collected").asText())).as(k).isZero();
+                assertThat(new BigDecimal(r.get("outstanding").asText())).as(k)
+                        .isEqualByComparingTo(r.get("amount_due").asText());
+            }
         }
         assertThat(reported.keySet()).isEqualTo(lines.keySet());
         lines.forEach((k, v) -> assertThat(reported.get(k)).as(k).isEqualByComparingTo(v));
