@@ -58,13 +58,19 @@ export async function renderAnalytics(view, api, { add, width }) {
   if (mrrByCur.size === 0) mrrBody.append(h('p', { class: 'muted empty' }, 'No recurring revenue in these months.'));
   for (const [currency, rows] of mrrByCur) {
     const at = new Map(rows.map((r) => [r.month, r]));
-    mrrBody.append(h('h3', {}, `${currency}`), barChart({
+    const last = rows[rows.length - 1];
+    const moved = rows.some((r) => MOVEMENTS.some(([k]) => Number(r[k]) !== 0));
+    mrrBody.append(h('h3', {}, `${currency}`), h('dl', { class: 'stats mrr-now' },
+      h('div', { class: 'stat' }, h('dt', {}, `MRR, ${monthLabel(last.month)}`), h('dd', {}, amount(last.mrr, currency))),
+      h('div', { class: 'stat' }, h('dt', {}, 'ARR'), h('dd', {}, amount(last.arr, currency))),
+      h('div', { class: 'stat' }, h('dt', {}, 'Net revenue retention'), h('dd', {}, last.net_revenue_retention === null ? '—' : `${(Number(last.net_revenue_retention) * 100).toFixed(2)}%`))),
+    moved ? barChart({
       title: `MRR movements per month, ${currency}`,
       description: `New, expansion, reactivated, contraction and churned MRR from ${mrr.from} to ${mrr.to}.`,
       categories: months, labelFor: monthLabel, categoryLabel: 'Month', width: width(mrrBody),
       format: (v) => f.money(v, currency),
       series: MOVEMENTS.map(([k, name]) => ({ name, values: new Map(rows.map((r) => [r.month, r[k]])) })),
-    }), hiddenTable(dataTable({
+    }) : h('p', { class: 'muted' }, 'No movements in these months: the MRR stayed the same.'), hiddenTable(dataTable({
       caption: `MRR per month, ${currency}`, className: 'mrr-table', rows: months.filter((m) => at.has(m)).map((m) => at.get(m)),
       columns: [
         { label: 'Month', rowHeader: true, cell: (r) => h('span', { class: 'month', dataset: { month: r.month } }, monthLabel(r.month)) },

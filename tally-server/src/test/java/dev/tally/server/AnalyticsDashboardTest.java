@@ -72,6 +72,21 @@ class AnalyticsDashboardTest {
         assertThat(shown).hasSizeGreaterThanOrEqualTo(6); // USD and EUR rows
         assertThat(b.all("figure.chart svg rect.bar")).isNotEmpty();
         assertThat(b.text("main")).contains("MRR movements").contains("Expansion").contains("Churned");
+        // the headline figures per currency are the last month's MRR and ARR
+        List<String> headline = new ArrayList<>();
+        for (String cur : List.of("EUR", "USD")) {
+            JsonNode last = null;
+            for (JsonNode r : api.get("months")) {
+                if (r.get("currency").asText().equals(cur)) {
+                    last = r;
+                }
+            }
+            headline.add(last.get("mrr").asText());
+            headline.add(last.get("arr").asText());
+        }
+        assertThat((List<?>) b.js("return [...document.querySelectorAll('.mrr-now data')].map(d => d.value);"))
+                .isEqualTo(headline);
+        assertThat(b.problems()).as("browser console").isEmpty();
     }
 
     @Test
