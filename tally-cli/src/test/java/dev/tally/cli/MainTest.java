@@ -26,7 +26,7 @@ class MainTest {
         assertThat(run.exitCode()).isEqualTo(Main.USAGE);
         assertThat(run.err()).startsWith("tally: missing command");
         assertThat(commandsListed(run.err())).containsExactly("serve", "ingest", "bench", "reconcile", "storage", "keys",
-                "test", "help");
+                "test", "export", "help");
     }
 
     @Test

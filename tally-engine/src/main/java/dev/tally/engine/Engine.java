@@ -85,6 +85,7 @@ public final class Engine implements AutoCloseable {
     private final dev.tally.engine.notify.Webhooks webhooks;
     private final dev.tally.engine.payment.Payments payments;
     private final dev.tally.engine.providers.ProviderStore providers;
+    private final dev.tally.engine.exportschedule.ExportScheduleStore exportSchedules;
     private final dev.tally.engine.entitlement.Entitlements entitlements;
     private final dev.tally.engine.entitlement.Alerts alerts;
     private final dev.tally.engine.credit.live.LiveCredits liveCredits;
@@ -172,6 +173,7 @@ public final class Engine implements AutoCloseable {
         this.tenantSettings = new dev.tally.engine.tenant.TenantSettingsStore(db, clock);
         this.payments = new dev.tally.engine.payment.Payments(db, billing, clock);
         this.providers = new dev.tally.engine.providers.ProviderStore(db, secretsKey.box(), clock);
+        this.exportSchedules = new dev.tally.engine.exportschedule.ExportScheduleStore(db, secretsKey.box(), clock);
         this.webhooks = new dev.tally.engine.notify.Webhooks(db, clock, config.webhooks(), secretsKey.box());
         // values stored in clear by an older version were sealed above: flush their old pages out of the WAL
         db.scrub();
@@ -632,6 +634,11 @@ public final class Engine implements AutoCloseable {
     /** The payment ledgers of every tenant's invoices. */
     public dev.tally.engine.payment.Payments payments() {
         return payments;
+    }
+
+    /** Each tenant's daily export schedule (secrets sealed). */
+    public dev.tally.engine.exportschedule.ExportScheduleStore exportSchedules() {
+        return exportSchedules;
     }
 
     /** What Tally keeps about remote payment providers (accounts, links, the push queue, applied events). */

@@ -43,6 +43,7 @@ public final class TallyServer implements AutoCloseable {
     private final List<Route> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Auth auth;
     private final dev.tally.server.stripe.StripeProvider stripe;
+    private dev.tally.export.DailyTrigger dailyExports;
 
     private TallyServer(ServerConfig config, Clock clock,
             java.util.function.Function<dev.tally.engine.store.Database, dev.tally.engine.ingest.EventStore> storeFactory)
@@ -81,6 +82,15 @@ public final class TallyServer implements AutoCloseable {
             route("PUT", "/v1/meters/{key}", "admin", meters::put);
             route("GET", "/v1/meters/{key}/usage", "read", QueryParams.of("customer", "subject", "from", "to", "window", "tz", "timezone", "group_by", "filter[*]"), meters::usage);
             route("GET", "/v1/reconciliation", "read", QueryParams.of("from", "to"), ops::reconcile);
+            ExportsApi exportsApi = new ExportsApi(engine, mapper, config.dataDir().resolve("exports"));
+            dailyExports = exportsApi.startDailyTrigger();
+            route("GET", "/v1/exports/events", "read", QueryParams.of("format", "from", "to", "cursor", "limit", "header"), exportsApi::events);
+            route("GET", "/v1/exports/usage", "read", QueryParams.of("meter", "window", "tz", "format", "from", "to", "cursor", "limit", "header"), exportsApi::usage);
+            route("GET", "/v1/exports/invoice-lines", "read", QueryParams.of("format", "from", "to", "cursor", "limit"), exportsApi::invoiceLines);
+            route("PUT", "/v1/exports/schedule", "admin", exportsApi::putSchedule);
+            route("GET", "/v1/exports/schedule", "admin", exportsApi::getSchedule);
+            route("DELETE", "/v1/exports/schedule", "admin", exportsApi::deleteSchedule);
+            route("POST", "/v1/exports/schedule/run", "admin", exportsApi::runSchedule);
             route("GET", "/v1/stats", "read", QueryParams.of("tz"), new StatsApi(engine, mapper, activity)::stats);
             AnalyticsApi analytics = new AnalyticsApi(new dev.tally.engine.analytics.Analytics(engine.billing(),
                     engine.payments()), engine.clock(), mapper);
@@ -438,6 +448,9 @@ public final class TallyServer implements AutoCloseable {
     public void close() {
         http.close();
         stripe.close();
+        if (dailyExports != null) {
+            dailyExports.close();
+        }
         engine.close();
     }
 }

@@ -1,8 +1,6 @@
 package dev.tally.engine.credit.live;
 
 import dev.tally.core.billing.Customer;
-import dev.tally.core.money.InvoiceTotals;
-import dev.tally.core.money.TaxLine;
 import dev.tally.core.ledger.Grant;
 import dev.tally.core.ledger.GrantBalance;
 import dev.tally.core.ledger.InvoiceCredits;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.Currency;
 
@@ -62,7 +59,7 @@ final class LiveCalculator {
         Set<String> plans = new TreeSet<>();
         Instant validUntil = Instant.MAX;
         for (UsageEstimate e : usage) {
-            estimates.add(stillToInvoice(e));
+            estimates.add(e.stillToInvoice());
             plans.add(e.plan());
             validUntil = min(validUntil, e.period().end());
         }
@@ -115,31 +112,6 @@ final class LiveCalculator {
                 .orElse(new BurnRate.Figures(Optional.empty(), Optional.empty(), Optional.empty()));
         return new LiveWallet(customer, currency, w.balance(), usable, live, shortfall, usageCharges, periodStart,
                 burn.perDay(), burn.runwayDays(), burn.runsOutAt(), now);
-    }
-
-    /**
-     * What the period's invoices have still to bill: the estimate without the charges already on an invoice (an
-     * in-advance fee billed at the period's start, which drew its credits then), taxed by the estimate's rates.
-     */
-    static InvoiceCredits.Estimate stillToInvoice(UsageEstimate e) {
-        Currency currency = e.estimate().currency();
-        List<Money> lines = new ArrayList<>(e.estimate().lines());
-        Map<String, Money> byCharge = new TreeMap<>();
-        boolean invoiced = false;
-        for (ChargeEstimate ch : e.charges()) {
-            if (ch.invoiced().isPresent()) {
-                invoiced = true;
-                ch.lines().forEach(l -> lines.remove(l.amount()));
-            } else {
-                byCharge.put(ch.charge(), new Money(ch.amount(), currency));
-            }
-        }
-        if (!invoiced) {
-            return new InvoiceCredits.Estimate(e.estimate().total(), byCharge);
-        }
-        InvoiceTotals rest = InvoiceTotals.of(currency, lines,
-                e.estimate().taxes().stream().map(TaxLine::rate).toList());
-        return new InvoiceCredits.Estimate(rest.total(), byCharge);
     }
 
     private static Instant min(Instant a, Instant b) {
