@@ -75,7 +75,12 @@ public final class Analytics {
                         .reduce(BigDecimal.ZERO, BigDecimal::add);
                 spans.add(new PlanSpan(plan.key(), p.start(), recurring, periodsPerYear(plan.interval())));
             }
-            out.add(new SubscriptionFact(s.id(), s.customer(), first.currency(), s.start(), s.end(), spans));
+            // a trial is not revenue: MRR starts when the trial ends (a subscription ended in its trial never had any)
+            Instant paidFrom = s.trialEnd().filter(t -> t.isAfter(s.start())).orElse(s.start());
+            if (s.end().isPresent() && !s.end().get().isAfter(paidFrom)) {
+                continue;
+            }
+            out.add(new SubscriptionFact(s.id(), s.customer(), first.currency(), paidFrom, s.end(), spans));
         }
         return out;
     }
