@@ -260,6 +260,18 @@ public final class TallyServer implements AutoCloseable {
         return routes.stream().map(r -> r.method() + " " + r.template()).toList();
     }
 
+    /** The mutating routes that write an audit record, as "METHOD /template" with their resource kind. */
+    public Map<String, String> auditedRoutes() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        AuditedRoutes.AUDITED.forEach((k, v) -> out.put(k, v.resource()));
+        return out;
+    }
+
+    /** The mutating routes deliberately not audited, as "METHOD /template" with the reason (docs/AUDIT.md). */
+    public Map<String, String> unauditedRoutes() {
+        return new java.util.TreeMap<>(AuditedRoutes.EXCLUDED);
+    }
+
     /** A route that takes no query parameters: a request with any is refused (400 unknown-parameter). */
     void route(String method, String template, String scope, Route.Handler handler) {
         route(method, template, scope, QueryParams.NONE, handler);
