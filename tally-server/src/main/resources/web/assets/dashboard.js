@@ -9,6 +9,7 @@ import {
   amount, badge, copyButton, dataTable, errorBox, field, fill, keyValues, loading, pdfButton, section,
 } from './ui.js';
 import { addDecimals, alertsTable, budgetForm, estimateView, invoiceTable } from './views.js';
+import { walletsSection } from './wallets.js';
 
 const KEY = 'tally.adminKey';
 const main = document.getElementById('main');
@@ -323,6 +324,8 @@ async function customer(id) {
   view.append(entSec.el);
   const alertSec = section('Alerts');
   view.append(alertSec.el);
+  const creditSec = section('Credits');
+  view.append(creditSec.el);
   const inv = add(view, section('Invoices'));
   const events = add(view, section('Events'));
 
@@ -334,6 +337,7 @@ async function customer(id) {
   usageChart(usage, id, c, estimateData);
   optionalSection(entSec, () => entitlements(id, tz));
   optionalSection(alertSec, () => customerAlerts(id, c, alertSec.body));
+  optionalSection(creditSec, () => walletsSection(api, id, c, width(creditSec.body)));
   fill(inv, 'Invoices could not be loaded', async () => [invoiceTable((await api.get(`/v1/invoices${qs({ customer: id })}`)).invoices, tz, 'Invoices'),
     h('p', { class: 'muted' }, `Periods in ${tz}.`)]);
   eventsExplorer(events, id, tz);

@@ -8,6 +8,7 @@ import * as f from './format.js';
 import { barChart } from './chart.js';
 import { amount, dataTable, errorBox, fill, loading, pdfButton, section } from './ui.js';
 import { addDecimals, alertsTable, budgetForm, estimateView, invoiceTable } from './views.js';
+import { liveFigures } from './wallets.js';
 
 const TOKEN = 'tally.portalToken';
 const main = document.getElementById('main');
@@ -83,6 +84,19 @@ async function start() {
   if (usage.subscriptions.length > 1) {
     estimate.append(h('p', { class: 'total' }, 'All subscriptions: ', amount(usage.estimated_total, cur, 'estimate-grand-total')));
   }
+
+  const creditsHost = add(section('Your credits'));
+  fill(creditsHost, 'Your credits could not be loaded', async () => {
+    const res = await api.optional('/v1/portal/wallets');
+    if (res === null || res.wallets.length === 0) {
+      creditsHost.closest('section')?.remove();
+      return null;
+    }
+    return res.wallets.map((w) => h('div', { class: 'wallet', dataset: { currency: w.currency } },
+      h('h3', {}, `${w.currency} credits`), liveFigures(w, tz),
+      h('p', { class: 'muted' }, 'The burn rate is this period\'s usage charges so far per day; it lasts as long as the '
+        + 'live balance at that rate.')));
+  });
 
   const usageHost = add(section('Usage this period'));
   const charts = usage.subscriptions.flatMap((sub) => sub.charges.filter((ch) => ch.meter).map((ch) => ({ sub, ch })));

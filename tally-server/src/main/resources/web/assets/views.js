@@ -28,17 +28,21 @@ export function alertsTable(list, currency, tz, onRemove) {
     caption: 'Alerts', empty: 'No alerts are set.', rows: list,
     columns: [
       { label: 'Alert', rowHeader: true, cell: (a) => a.name || a.id },
-      { label: 'Watches', cell: (a) => (a.metric === 'spend' ? 'Spend' : ['Usage of ', h('code', {}, a.meter || '?')]) },
+      {
+        label: 'Watches', cell: (a) => (a.metric === 'spend' ? 'Spend'
+          : a.metric === 'balance' ? `Credit balance${a.currency ? ` (${a.currency})` : ''}`
+            : ['Usage of ', h('code', {}, a.meter || '?')]),
+      },
       {
         label: 'Thresholds', cell: (a) => {
-          const fmtV = (v) => (a.metric === 'spend' ? f.money(v, currency) : f.quantity(v));
+          const fmtV = (v) => (a.metric === 'spend' || a.metric === 'balance' ? f.money(v, a.currency || currency) : f.quantity(v));
           if (a.percent_thresholds) {
             return `${a.percent_thresholds.map((p) => `${p}%`).join(', ')} of ${a.of === 'budget' ? fmtV(a.budget) : 'included'}`;
           }
           return (a.thresholds || []).map(fmtV).join(', ');
         },
       },
-      { label: 'Now', numeric: true, cell: (a) => (a.value == null ? '—' : (a.metric === 'spend' ? f.money(a.value, currency) : f.quantity(a.value))) },
+      { label: 'Now', numeric: true, cell: (a) => (a.value == null ? '—' : (a.metric === 'spend' || a.metric === 'balance' ? f.money(a.value, a.currency || currency) : f.quantity(a.value))) },
       {
         label: 'Crossed', cell: (a) => {
           const st = a.state || [];

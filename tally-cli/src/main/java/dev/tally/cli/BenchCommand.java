@@ -58,6 +58,11 @@ final class BenchCommand implements Runnable {
         @Option(names = "--no-progress", description = "Do not draw the progress bar.")
         boolean noProgress;
 
+        @Option(names = "--dedup-memory-mb", paramLabel = "MB",
+                description = "Embedded server only: heap budget of the duplicate index's memory tier (beyond it, ids "
+                        + "spill to the disk tier; default: TALLY_DEDUP_MEMORY_MB's default, 1024).")
+        Long dedupMemoryMb;
+
         BenchTarget open(CommandSpec spec, Map<String, String> env) {
             if (url != null && embedded) {
                 throw new ParameterException(spec.commandLine(), "--url and --embedded exclude each other");
@@ -65,8 +70,14 @@ final class BenchCommand implements Runnable {
             if (url != null && data != null) {
                 throw new ParameterException(spec.commandLine(), "--data is for the embedded server only");
             }
+            if (url != null && dedupMemoryMb != null) {
+                throw new ParameterException(spec.commandLine(), "--dedup-memory-mb is for the embedded server only");
+            }
+            if (dedupMemoryMb != null && dedupMemoryMb < 1) {
+                throw new ParameterException(spec.commandLine(), "--dedup-memory-mb must be at least 1");
+            }
             if (url == null) {
-                return BenchTarget.embedded(Optional.ofNullable(data));
+                return BenchTarget.embedded(Optional.ofNullable(data), Optional.ofNullable(dedupMemoryMb));
             }
             return BenchTarget.remote(url, ApiKeys.resolve(Optional.ofNullable(key), env));
         }

@@ -32,6 +32,11 @@ final class BenchIngestCommand implements Callable<Integer>, Main.UsesEnvironmen
     @Option(names = "--customers", paramLabel = "N", defaultValue = "1000", description = "Distinct customers.")
     int customers;
 
+    @Option(names = "--prepaid", paramLabel = "N", defaultValue = "0",
+            description = "Make the first N customers prepaid (a subscription, a wallet, a grant, a balance alert) "
+                    + "before timing, so that ingest keeps their live balances up to date.")
+    int prepaid;
+
     /** The summary of the last run (for tests). */
     IngestBenchmark.Summary summary;
 
@@ -47,9 +52,44 @@ final class BenchIngestCommand implements Callable<Integer>, Main.UsesEnvironmen
         IngestBenchmark.Settings settings = new IngestBenchmark.Settings(events, duplicates, target.batch,
                 target.concurrency, customers, target.seed, target.retry(), !target.noProgress);
         try (BenchTarget server = target.open(spec, env)) {
-            summary = IngestBenchmark.run(server, settings, Clock.systemUTC(), spec.commandLine().getOut(),
-                    spec.commandLine().getErr());
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            if (prepaid > 0) {
+                server.ensureBenchMeter(target.retry());
+                PrepaidSetup.create(server, target.retry(), prepaid, target.concurrency, java.time.Instant.now(), out);
+                waitForLiveBalances(server, out, "before the run");
+            }
+            summary = IngestBenchmark.run(server, settings, Clock.systemUTC(), out, spec.commandLine().getErr());
+            if (prepaid > 0) {
+                waitForLiveBalances(server, out, "after the run");
+            }
         }
         return summary.consistent() ? 0 : 1;
+    }
+
+    /** Embedded servers: how many live balances wait to be recomputed, and how long the refresh takes to catch up. */
+    private static void waitForLiveBalances(BenchTarget server, java.io.PrintWriter out, String when) {
+        if (PrepaidSetup.backlog(server).isEmpty()) {
+            return;
+        }
+        try {
+            Thread.sleep(1_100); // one refresh run: its sweep marks what the ledger changed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        java.util.Optional<Integer> first = PrepaidSetup.backlog(server);
+        long started = System.nanoTime();
+        long limit = started + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (PrepaidSetup.backlog(server).orElse(0) > 0 && System.nanoTime() < limit) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        out.printf("live balances %s: %,d customers waiting, caught up in %s s (%,d left)%n", when, first.get(),
+                Format.seconds(System.nanoTime() - started), PrepaidSetup.backlog(server).orElse(0));
+        out.flush();
     }
 }

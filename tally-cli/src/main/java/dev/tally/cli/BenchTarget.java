@@ -51,6 +51,11 @@ final class BenchTarget implements AutoCloseable {
 
     /** Starts a server in this process on port 0; {@code dataDir} empty means a temporary directory. */
     static BenchTarget embedded(Optional<Path> dataDir) {
+        return embedded(dataDir, Optional.empty());
+    }
+
+    /** As {@link #embedded(Optional)}, with the duplicate index's memory tier limited to {@code dedupMemoryMb}. */
+    static BenchTarget embedded(Optional<Path> dataDir, Optional<Long> dedupMemoryMb) {
         Path dir;
         Path temporary = null;
         try {
@@ -64,6 +69,9 @@ final class BenchTarget implements AutoCloseable {
             throw new UncheckedIOException("cannot create a data directory", e);
         }
         ServerConfig config = ServerConfig.fromEnvironment(Map.of()).withPort(0).withDataDir(dir);
+        if (dedupMemoryMb.isPresent()) {
+            config = config.withDedup(config.dedup().withMemoryBytes(dedupMemoryMb.get() << 20));
+        }
         TallyServer server = TallyServer.start(config, Clock.systemUTC());
         Path keyFile = dir.resolve(ApiKeys.KEY_FILE);
         Optional<String> key = ApiKeys.fromFile(keyFile);
@@ -73,6 +81,11 @@ final class BenchTarget implements AutoCloseable {
         }
         return new BenchTarget(URI.create("http://127.0.0.1:" + server.port()), key.get(), server, temporary,
                 "embedded server on port " + server.port() + ", data in " + dir);
+    }
+
+    /** The engine of an embedded server (empty for a remote one). */
+    Optional<dev.tally.engine.Engine> engine() {
+        return Optional.ofNullable(server).map(TallyServer::engine);
     }
 
     URI base() {
@@ -102,6 +115,17 @@ final class BenchTarget implements AutoCloseable {
 
     String description() {
         return description;
+    }
+
+    /** The server's {@code /metrics} samples, truncated to whole numbers (see {@link StorageCommand#parse}). */
+    Map<String, Long> metrics(RetryPolicy retry) {
+        ApiClient c = client(retry);
+        ApiResponse r = c.send(java.net.http.HttpRequest.newBuilder(URI.create(c.base() + target("/metrics")))
+                .timeout(java.time.Duration.ofSeconds(30)).GET().build());
+        if (!r.ok()) {
+            throw new RequestFailedException("cannot read /metrics: HTTP " + r.status(), r.status());
+        }
+        return StorageCommand.parse(r.text());
     }
 
     ApiClient client(RetryPolicy retry) {

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
+import java.util.Map;
 
 /**
  * The ingest load generator: creates the meter, generates every request in
@@ -86,6 +87,24 @@ final class IngestBenchmark {
     private IngestBenchmark() {
     }
 
+    /** Ids in the dedup window and heap per tier of the server's duplicate index, and bytes per id. */
+    static void printDedup(Map<String, Long> m, PrintWriter out) {
+        for (String tier : new String[] {"memory", "disk"}) {
+            long ids = m.getOrDefault("tally_dedup_window_ids{tier=\"" + tier + "\"}", 0L);
+            long heap = m.getOrDefault("tally_dedup_heap_bytes{tier=\"" + tier + "\"}", 0L);
+            String perId = ids == 0 ? "-" : Format.decimal(heap, ids, 2);
+            out.printf("  %-14s %s ids, %s heap bytes (%s B/id)", "dedup " + tier, Format.count(ids),
+                    Format.count(heap), perId);
+            if (tier.equals("disk")) {
+                long file = m.getOrDefault("tally_dedup_disk_bytes", 0L);
+                out.printf(", %s slice files, %s bytes mapped (%s B/id)", Format.count(m.getOrDefault(
+                        "tally_dedup_slices", 0L)), Format.count(file), ids == 0 ? "-" : Format.decimal(file, ids, 2));
+            }
+            out.println();
+        }
+        out.flush();
+    }
+
     static Summary run(BenchTarget target, Settings s, Clock clock, PrintWriter out, PrintWriter err) {
         target.ensureBenchMeter(s.retry());
         long duplicates = s.duplicates();
@@ -111,6 +130,7 @@ final class IngestBenchmark {
                 Format.count(s.events(), "event"), Format.count(result.batches(), "batch", "batches"),
                 Format.count(s.batch()), Format.count(s.concurrency(), "connection"), target.description());
         summary.print(out);
+        printDedup(target.metrics(s.retry()), out);
         return summary;
     }
 }

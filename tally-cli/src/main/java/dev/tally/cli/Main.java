@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "tally", mixinStandardHelpOptions = true, version = "tally 0.1.0",
         description = "Tally usage-based billing engine: run the server, load events, benchmark, reconcile.",
-        subcommands = {ServeCommand.class, IngestCommand.class, BenchCommand.class, ReconcileCommand.class, KeysCommand.class,
-                TestCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, IngestCommand.class, BenchCommand.class, ReconcileCommand.class, StorageCommand.class, KeysCommand.class,
+                TestCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status for a command line that could not be parsed. */
     static final int USAGE = 64;

@@ -34,6 +34,17 @@ class BenchCommandTest {
     }
 
     @Test
+    void withPrepaidCustomersTheIngestBenchMakesThemAndReportsHowTheLiveBalancesKeptUp() {
+        Cli.Run run = Cli.run("bench", "ingest", "--embedded", "--events", "5000", "--batch", "500",
+                "--duplicates", "0", "--concurrency", "2", "--customers", "20", "--prepaid", "20", "--no-progress");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.<BenchIngestCommand>command("bench", "ingest").summary.accepted()).isEqualTo(5_000);
+        assertThat(run.out()).contains("prepaid: 20 customers with a subscription, a wallet and a grant",
+                "live balances before the run:", "live balances after the run:", "(0 left)", "result: consistent");
+    }
+
+    @Test
     void anIngestBenchAgainstAUrlUsesTheGivenServerAndKey() {
         try (EmbeddedServer server = new EmbeddedServer(dir.resolve("data"))) {
             for (int round = 0; round < 2; round++) {

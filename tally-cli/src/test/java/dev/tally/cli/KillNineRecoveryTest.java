@@ -18,6 +18,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -71,8 +72,19 @@ class KillNineRecoveryTest {
     @Test
     @Timeout(value = 100, unit = TimeUnit.SECONDS)
     void acknowledgedEventsSurviveKillNineAndRetriesAreCountedOnce() throws Exception {
+        killNineAndRecover(Map.of());
+    }
+
+    @Test
+    @Timeout(value = 100, unit = TimeUnit.SECONDS)
+    void acknowledgedEventsSurviveKillNineWithTheDedupIndexMostlyOnDisk() throws Exception {
+        // a 64 KiB memory tier spills every ~2,900 ids: the kill and the restart find most ids in slice files
+        killNineAndRecover(Map.of("TALLY_DEDUP_MEMORY_BYTES", "65536"));
+    }
+
+    private void killNineAndRecover(Map<String, String> env) throws Exception {
         Path data = dir.resolve("data");
-        ServerProcess first = start(data, "server-1.log");
+        ServerProcess first = start(data, "server-1.log", env);
         String key = first.awaitKey(data);
         createMeter(first, key);
         List<Batch> batches = plan(Instant.now());
@@ -109,7 +121,7 @@ class KillNineRecoveryTest {
         assertThat(notAcked).as("the kill happened while batches were still being sent").isNotEmpty();
 
         // Restart on the same data and re-send what was not acknowledged plus a sample of what was.
-        ServerProcess second = start(data, "server-2.log");
+        ServerProcess second = start(data, "server-2.log", env);
         Random random = new Random(99);
         List<Integer> ackedSample = acked.stream().filter(i -> random.nextInt(10) == 0).toList();
         int sampleEvents = 0;
@@ -133,6 +145,12 @@ class KillNineRecoveryTest {
         assertThat(countOverAllCustomers(second, key)).isEqualByComparingTo(BigDecimal.valueOf(UNIQUE));
         JsonNode report = getJson(second, key, "/v1/reconciliation?" + period());
         assertThat(report.get("differences")).as(report.toString()).isEmpty();
+        if (env.containsKey("TALLY_DEDUP_MEMORY_BYTES")) {
+            String metrics = http.send(HttpRequest.newBuilder(second.uri("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Map<String, Long> m = StorageCommand.parse(metrics);
+            assertThat(m.get("tally_dedup_window_ids{tier=\"disk\"}")).as(metrics).isGreaterThan(UNIQUE / 2);
+        }
     }
 
     /** UNIQUE distinct events plus RESENDS exact re-sends of earlier ones, spread through the run, in batches. */
@@ -239,8 +257,8 @@ class KillNineRecoveryTest {
         return Jsons.MAPPER.readTree(r.body());
     }
 
-    private ServerProcess start(Path data, String logName) throws Exception {
-        ServerProcess p = new ServerProcess(data, dir.resolve(logName), ServerProcess.freePort());
+    private ServerProcess start(Path data, String logName, Map<String, String> env) throws Exception {
+        ServerProcess p = new ServerProcess(data, dir.resolve(logName), ServerProcess.freePort(), env, List.of());
         processes.add(p);
         p.awaitReady(http);
         return p;

@@ -25,8 +25,8 @@ class MainTest {
 
         assertThat(run.exitCode()).isEqualTo(Main.USAGE);
         assertThat(run.err()).startsWith("tally: missing command");
-        assertThat(commandsListed(run.err())).containsExactly("serve", "ingest", "bench", "reconcile", "keys", "test",
-                "help");
+        assertThat(commandsListed(run.err())).containsExactly("serve", "ingest", "bench", "reconcile", "storage", "keys",
+                "test", "export", "help");
     }
 
     @Test

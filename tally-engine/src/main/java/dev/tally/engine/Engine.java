@@ -86,8 +86,10 @@ public final class Engine implements AutoCloseable {
     private final dev.tally.engine.notify.Webhooks webhooks;
     private final dev.tally.engine.payment.Payments payments;
     private final dev.tally.engine.providers.ProviderStore providers;
+    private final dev.tally.engine.exportschedule.ExportScheduleStore exportSchedules;
     private final dev.tally.engine.entitlement.Entitlements entitlements;
     private final dev.tally.engine.entitlement.Alerts alerts;
+    private final dev.tally.engine.credit.live.LiveCredits liveCredits;
     private final dev.tally.engine.subjects.UnmatchedSubjects unmatched;
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
@@ -146,7 +148,11 @@ public final class Engine implements AutoCloseable {
             catalogs.put(tenant, new MeterCatalog(meta.meterGeneration(tenant), meta.meters(tenant)));
         }
         this.log = storeFactory != null ? storeFactory.apply(db) : db.isPostgres() ? new PostgresEventStore(db)
-                : new LocalEventStore(SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes()));
+                : new LocalEventStore(SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes()),
+                        new dev.tally.engine.log.DedupIndex(config.dataDir().resolve("dedup"),
+                                config.dedup().windowFor(config.limits().backdatingWindow(),
+                                        config.limits().futureTolerance()),
+                                config.dedup().memoryBytes(), clock), clock);
         log.seeEverything();
         this.checkpoints = new Checkpoints(config.dataDir());
         long started = System.nanoTime();
@@ -171,13 +177,17 @@ public final class Engine implements AutoCloseable {
         maintenance.scheduleWithFixedDelay(this::pruneAuditQuietly, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
         this.payments = new dev.tally.engine.payment.Payments(db, billing, clock);
         this.providers = new dev.tally.engine.providers.ProviderStore(db, secretsKey.box(), clock);
+        this.exportSchedules = new dev.tally.engine.exportschedule.ExportScheduleStore(db, secretsKey.box(), clock);
         this.webhooks = new dev.tally.engine.notify.Webhooks(db, clock, config.webhooks(), secretsKey.box());
         // values stored in clear by an older version were sealed above: flush their old pages out of the WAL
         db.scrub();
         PrivateFiles.tighten(config.dataDir());
         webhooks.scheduleOn(maintenance);
         this.entitlements = new dev.tally.engine.entitlement.Entitlements(db, billing, new MeteredUsage(this), clock);
-        this.alerts = new dev.tally.engine.entitlement.Alerts(entitlements, usage::drainChangedCustomers, clock);
+        this.liveCredits = new dev.tally.engine.credit.live.LiveCredits(db, billing, clock);
+        entitlements.gate(liveCredits.requirements());
+        this.alerts = new dev.tally.engine.entitlement.Alerts(entitlements,
+                () -> liveCredits.usageChanged(usage.drainChangedCustomers()), clock);
         entitlements.preload(meta.tenants());
         maintenance.scheduleWithFixedDelay(this::evaluateQuietly, ALERT_EVALUATION_MILLIS, ALERT_EVALUATION_MILLIS,
                 java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -388,6 +398,11 @@ public final class Engine implements AutoCloseable {
         return pipeline.exclusive(log::indexBytes);
     }
 
+    /** The embedded duplicate index's tiers (ids and bytes in memory and on disk); empty on PostgreSQL. */
+    public Optional<dev.tally.engine.log.DedupIndex.Stats> dedupStats() {
+        return pipeline.exclusive(log::dedupStats);
+    }
+
     private Map<String, Long> generations() {
         Map<String, Long> g = new java.util.TreeMap<>();
         for (String tenant : meta.tenants()) {
@@ -465,6 +480,11 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("scheduled alert evaluation failed", e);
         }
+        try {
+            liveCredits.refresh();
+        } catch (RuntimeException e) {
+            LOG.warn("scheduled live balance refresh failed", e);
+        }
     }
 
     // ---- entitlements and alerts
@@ -484,7 +504,12 @@ public final class Engine implements AutoCloseable {
      * engine also does this every {@value #ALERT_EVALUATION_MILLIS} ms); returns how many messages it recorded.
      */
     public int evaluateAlerts() {
-        return alerts.evaluate();
+        return alerts.evaluate() + liveCredits.refreshAll();
+    }
+
+    /** Live credit balances, balance alerts and features that require a positive balance. */
+    public dev.tally.engine.credit.live.LiveCredits liveCredits() {
+        return liveCredits;
     }
 
     private void billQuietly() {
@@ -635,6 +660,11 @@ public final class Engine implements AutoCloseable {
     /** The payment ledgers of every tenant's invoices. */
     public dev.tally.engine.payment.Payments payments() {
         return payments;
+    }
+
+    /** Each tenant's daily export schedule (secrets sealed). */
+    public dev.tally.engine.exportschedule.ExportScheduleStore exportSchedules() {
+        return exportSchedules;
     }
 
     /** What Tally keeps about remote payment providers (accounts, links, the push queue, applied events). */

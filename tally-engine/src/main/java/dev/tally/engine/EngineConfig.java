@@ -13,14 +13,26 @@ import java.util.Optional;
  * metadata and billing live there and several processes may share it; the data directory then holds only
  * this process's checkpoint. {@code webhooks} says how webhooks are delivered (addresses allowed, schedules).
  * {@code secrets} says where the key that encrypts the stored secrets comes from (every process on one
- * database needs the same key).
+ * database needs the same key). {@code dedup} bounds the embedded store's duplicate index (its window and the
+ * heap of its memory tier; see {@link dev.tally.engine.log.DedupSettings}).
  */
 public record EngineConfig(Path dataDir, IngestLimits limits, Optional<String> bootstrapKey, long segmentBytes,
         java.time.Duration billingEvery, Optional<String> databaseUrl,
-        dev.tally.engine.notify.WebhookSettings webhooks, SecretsConfig secrets) {
+        dev.tally.engine.notify.WebhookSettings webhooks, SecretsConfig secrets,
+        dev.tally.engine.log.DedupSettings dedup) {
     public static final long DEFAULT_SEGMENT_BYTES = 256L * 1024 * 1024;
 
+    /** A configuration with the default dedup settings. */
+    public EngineConfig(Path dataDir, IngestLimits limits, Optional<String> bootstrapKey, long segmentBytes,
+            java.time.Duration billingEvery, Optional<String> databaseUrl,
+            dev.tally.engine.notify.WebhookSettings webhooks, SecretsConfig secrets) {
+        this(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, databaseUrl, webhooks, secrets,
+                dev.tally.engine.log.DedupSettings.DEFAULTS);
+    }
+
     public EngineConfig {
+        Objects.requireNonNull(dedup);
+        dedup.windowFor(limits.backdatingWindow(), limits.futureTolerance()); // refuses a window too short
         Objects.requireNonNull(dataDir);
         Objects.requireNonNull(limits);
         Objects.requireNonNull(bootstrapKey);
@@ -41,12 +53,19 @@ public record EngineConfig(Path dataDir, IngestLimits limits, Optional<String> b
     /** The same configuration on PostgreSQL. */
     public EngineConfig onPostgres(String url) {
         return new EngineConfig(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, Optional.of(url), webhooks,
-                secrets);
+                secrets, dedup);
     }
 
     /** The same configuration with the secrets key from elsewhere. */
     public EngineConfig withSecrets(SecretsConfig s) {
-        return new EngineConfig(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, databaseUrl, webhooks, s);
+        return new EngineConfig(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, databaseUrl, webhooks, s,
+                dedup);
+    }
+
+    /** The same configuration with these dedup settings. */
+    public EngineConfig withDedup(dev.tally.engine.log.DedupSettings d) {
+        return new EngineConfig(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, databaseUrl, webhooks, secrets,
+                d);
     }
 
     public static EngineConfig of(Path dataDir) {

@@ -1,5 +1,8 @@
 package dev.tally.server;
 
+import dev.tally.engine.credit.live.LiveCredits;
+import dev.tally.engine.credit.live.WalletAlerts;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,35 +19,74 @@ import java.util.Optional;
 /** Usage and spend alerts: definitions, and the alerts of one customer with their state this period. */
 final class AlertsApi {
     private final Alerts alerts;
+    private final LiveCredits live;
     private final ObjectMapper mapper;
 
     AlertsApi(Engine engine, ObjectMapper mapper) {
         this.alerts = engine.alerts();
+        this.live = engine.liveCredits();
         this.mapper = mapper;
     }
 
     void create(Request r) throws IOException {
-        Responses.json(r.exchange, 201, write(alerts.create(r.tenant(), body(r))), mapper);
+        JsonNode body = body(r);
+        if (WalletAlerts.isBalanceAlert(body)) {
+            Responses.json(r.exchange, 201, WalletAlerts.json(live.alerts().create(r.tenant(), body)), mapper);
+            return;
+        }
+        Responses.json(r.exchange, 201, write(alerts.create(r.tenant(), body)), mapper);
     }
 
     void list(Request r) throws IOException {
         ObjectNode out = mapper.createObjectNode();
         ArrayNode list = out.putArray("alerts");
         alerts.list(r.tenant()).forEach(a -> list.add(write(a)));
+        live.alerts().list(r.tenant()).forEach(a -> list.add(WalletAlerts.json(a)));
         Responses.json(r.exchange, 200, out, mapper);
     }
 
     void get(Request r) throws IOException {
+        if (WalletAlerts.isBalanceAlertId(r.path("id"))) {
+            Responses.json(r.exchange, 200, WalletAlerts.json(live.alerts().get(r.tenant(), r.path("id"))), mapper);
+            return;
+        }
         Responses.json(r.exchange, 200, write(alerts.get(r.tenant(), r.path("id"))), mapper);
     }
 
     void delete(Request r) throws IOException {
-        alerts.delete(r.tenant(), r.path("id"));
+        if (WalletAlerts.isBalanceAlertId(r.path("id"))) {
+            live.alerts().delete(r.tenant(), r.path("id"));
+        } else {
+            alerts.delete(r.tenant(), r.path("id"));
+        }
         Responses.send(r.exchange, 204, "application/json", new byte[0]);
     }
 
     void ofCustomer(Request r) throws IOException {
-        Responses.json(r.exchange, 200, statuses(r.tenant(), r.path("external_id"), a -> true), mapper);
+        ObjectNode out = statuses(r.tenant(), r.path("external_id"), a -> true);
+        balanceStatuses(r.tenant(), r.path("external_id"), (ArrayNode) out.get("alerts"));
+        Responses.json(r.exchange, 200, out, mapper);
+    }
+
+    /** Adds the balance alerts watching the customer's wallets, in the same shape (one entry per wallet). */
+    void balanceStatuses(String tenant, String customer, ArrayNode list) {
+        for (WalletAlerts.Status s : live.alertStatuses(tenant, customer)) {
+            ObjectNode o = WalletAlerts.json(s.alert());
+            o.put("currency", s.currency().getCurrencyCode());
+            o.putNull("period_start");
+            o.putNull("period_end");
+            o.put("value", s.liveBalance().plainString());
+            o.putNull("base");
+            ArrayNode thresholds = o.putArray("state");
+            for (WalletAlerts.ThresholdState t : s.thresholds()) {
+                ObjectNode th = thresholds.addObject();
+                th.put("threshold", t.threshold().toPlainString());
+                th.put("threshold_value", t.threshold().toPlainString());
+                th.put("crossed", t.crossed());
+                put(th, "fired_at", t.firedAt().map(Object::toString));
+            }
+            list.add(o);
+        }
     }
 
     /** The alerts that watch a customer now (those {@code which} keeps), with their state this period. */

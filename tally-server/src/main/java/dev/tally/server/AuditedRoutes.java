@@ -84,6 +84,8 @@ final class AuditedRoutes {
                     "{external_id}/{currency}", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up")),
             Map.entry("DELETE /v1/customers/{external_id}/wallets/{currency}/auto-top-up", spec("auto_top_up",
                     "{external_id}/{currency}", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up")),
+            Map.entry("PUT /v1/exports/schedule", spec("export_schedule", "@tenant", "/v1/exports/schedule")),
+            Map.entry("DELETE /v1/exports/schedule", spec("export_schedule", "@tenant", "/v1/exports/schedule")),
             Map.entry("POST /v1/alerts", spec("alert", "$id", "/v1/alerts/{$}")),
             Map.entry("DELETE /v1/alerts/{id}", spec("alert", "{id}", "/v1/alerts/{id}")),
             Map.entry("POST /v1/portal/alerts", spec("alert", "$id")),
@@ -96,6 +98,8 @@ final class AuditedRoutes {
             "POST /v1/events/{source}/{id}/cancel",
             "usage data plane: a cancel is itself an appended record in the event log",
             "POST /v1/prices/preview", "changes nothing: a price computed on the request's numbers",
+            "POST /v1/exports/schedule/run",
+            "writes export files of data already recorded; changes no configuration or money",
             "POST /v1/webhook-deliveries/{id}/retry",
             "re-sends a message already sent; changes no configuration or money (the delivery log records it)");
 

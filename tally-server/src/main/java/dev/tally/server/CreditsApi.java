@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.billing.Customer;
 import dev.tally.core.ledger.Grant;
-import dev.tally.core.ledger.InvoiceCredits;
 import dev.tally.core.ledger.LedgerEntry;
 import dev.tally.core.ledger.Wallet;
 import dev.tally.core.money.Money;
@@ -33,6 +32,7 @@ final class CreditsApi {
 
     private final Billing billing;
     private final Credits credits;
+    private final dev.tally.engine.credit.live.LiveCredits live;
     private final Clock clock;
     private final ObjectMapper mapper;
     private final CreditUnitsApi units;
@@ -41,6 +41,7 @@ final class CreditsApi {
         this.units = new CreditUnitsApi(engine, mapper);
         this.billing = engine.billing();
         this.credits = billing.credits();
+        this.live = engine.liveCredits();
         this.clock = engine.clock();
         this.mapper = mapper;
     }
@@ -51,21 +52,15 @@ final class CreditsApi {
 
     void wallets(Request r) throws IOException {
         Customer c = customer(r);
-        Instant now = clock.instant();
         ObjectNode out = mapper.createObjectNode();
         out.put("customer", c.externalId());
         ArrayNode list = out.putArray("wallets");
-        List<Wallet> wallets = credits.wallets(r.tenant(), c.externalId());
-        List<InvoiceCredits.Estimate> estimates = new ArrayList<>();
-        if (!wallets.isEmpty()) {
-            // each live subscription's current period, priced as /usage shows it, as if it were invoiced now
-            for (dev.tally.engine.billing.UsageEstimate e : billing.currentUsage(r.tenant(), c.externalId())) {
-                java.util.Map<String, Money> byCharge = new java.util.TreeMap<>();
-                e.charges().forEach(ch -> byCharge.put(ch.charge(), new Money(ch.amount(), e.estimate().currency())));
-                estimates.add(new InvoiceCredits.Estimate(e.estimate().total(), byCharge));
-            }
+        java.util.Map<Currency, Wallet> stored = new java.util.HashMap<>();
+        credits.wallets(r.tenant(), c.externalId()).forEach(w -> stored.put(w.currency(), w));
+        // balance, usable and live balance computed now (exact); docs/CREDITS.md "Live balance"
+        for (dev.tally.engine.credit.live.LiveWallet w : live.wallets(r.tenant(), c.externalId())) {
+            list.add(dev.tally.engine.credit.live.LiveJson.wallet(w, java.util.Optional.ofNullable(stored.get(w.currency()))));
         }
-        wallets.forEach(w -> list.add(CreditJson.wallet(w, now, estimates)));
         Responses.json(r.exchange, 200, out, mapper);
     }
 

@@ -18,16 +18,18 @@ import java.util.Optional;
 /** Customers' entitlements to features (answered from memory) and their per-customer overrides. */
 final class EntitlementsApi {
     private final Entitlements entitlements;
+    private final dev.tally.engine.credit.live.BalanceRequirements requirements;
     private final ObjectMapper mapper;
 
     EntitlementsApi(Engine engine, ObjectMapper mapper) {
         this.entitlements = engine.entitlements();
+        this.requirements = engine.liveCredits().requirements();
         this.mapper = mapper;
     }
 
     void get(Request r) throws IOException {
         EntitlementAnswer a = entitlements.check(r.tenant(), r.path("external_id"), r.path("feature"));
-        Responses.json(r.exchange, 200, write(a), mapper);
+        Responses.json(r.exchange, 200, write(r.tenant(), a), mapper);
     }
 
     void list(Request r) throws IOException {
@@ -35,14 +37,14 @@ final class EntitlementsApi {
         ObjectNode out = mapper.createObjectNode();
         out.put("customer", customer);
         ArrayNode list = out.putArray("entitlements");
-        entitlements.checkAll(r.tenant(), customer).forEach(a -> list.add(write(a)));
+        entitlements.checkAll(r.tenant(), customer).forEach(a -> list.add(write(r.tenant(), a)));
         Responses.json(r.exchange, 200, out, mapper);
     }
 
     void put(Request r) throws IOException {
         JsonNode body = body(r);
         EntitlementAnswer a = entitlements.putOverride(r.tenant(), r.path("external_id"), r.path("feature"), body);
-        Responses.json(r.exchange, 200, write(a), mapper);
+        Responses.json(r.exchange, 200, write(r.tenant(), a), mapper);
     }
 
     void delete(Request r) throws IOException {
@@ -52,6 +54,20 @@ final class EntitlementsApi {
 
     private JsonNode body(Request r) throws IOException {
         return JsonBody.read(r, BillingApi.MAX_BODY);
+    }
+
+    /** The answer's JSON with its {@code balance}: the balance requirement checked, or null when there is none. */
+    ObjectNode write(String tenant, EntitlementAnswer a) {
+        ObjectNode o = write(a);
+        java.util.Optional<dev.tally.engine.credit.live.BalanceRequirements.Check> check =
+                a.effective().isPresent() ? requirements.check(tenant, a.customer(), a.feature())
+                        : java.util.Optional.empty();
+        if (check.isPresent()) {
+            o.set("balance", dev.tally.engine.credit.live.BalanceRequirements.json(check.get()));
+        } else {
+            o.putNull("balance");
+        }
+        return o;
     }
 
     /** The answer's JSON: every field present, {@code null} where it does not apply. */

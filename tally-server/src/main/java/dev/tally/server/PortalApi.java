@@ -1,6 +1,7 @@
 package dev.tally.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.billing.CustomerJson;
 import dev.tally.engine.Engine;
 import dev.tally.engine.billing.Invoice;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code /v1/portal}: what a customer-portal token may read — its one customer, that customer's live usage
@@ -65,5 +67,16 @@ final class PortalApi {
             throw HttpError.notFound("no invoice '" + r.path("id") + "'");
         }
         billing.getInvoice(forCustomer(r, Map.of()));
+    }
+
+    /** The customer's wallets: live balance, burn rate and how long it lasts (as the wallets route computes them). */
+    void wallets(Request r) throws IOException {
+        ObjectNode out = mapper.createObjectNode();
+        out.put("customer", customerOf(r));
+        com.fasterxml.jackson.databind.node.ArrayNode list = out.putArray("wallets");
+        for (dev.tally.engine.credit.live.LiveWallet w : engine.liveCredits().wallets(r.tenant(), customerOf(r))) {
+            list.add(dev.tally.engine.credit.live.LiveJson.wallet(w, Optional.empty()));
+        }
+        Responses.json(r.exchange, 200, out, mapper);
     }
 }

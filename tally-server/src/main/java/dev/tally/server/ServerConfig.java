@@ -19,11 +19,21 @@ import java.util.Optional;
  * TALLY_WEBHOOKS_DELIVERY_INTERVAL_MS (1000), for the listener TALLY_HOST (127.0.0.1: loopback
  * only) and its timeouts ({@link HttpSettings}), and the key that encrypts stored secrets: TALLY_SECRETS_KEY or
  * TALLY_SECRETS_KEY_FILE (neither: the data directory's generated secrets-key file), and the Stripe provider's
- * TALLY_STRIPE_* settings ({@link dev.tally.server.stripe.StripeSettings#fromEnvironment}).
+ * TALLY_STRIPE_* settings ({@link dev.tally.server.stripe.StripeSettings#fromEnvironment}), and for the duplicate
+ * index TALLY_DEDUP_WINDOW_HOURS (the backdating window plus one day) and TALLY_DEDUP_MEMORY_MB (1024).
  */
 public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
         Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks,
-        HttpSettings http, SecretsConfig secrets, dev.tally.server.stripe.StripeSettings stripe) {
+        HttpSettings http, SecretsConfig secrets, dev.tally.server.stripe.StripeSettings stripe,
+        dev.tally.engine.log.DedupSettings dedup) {
+    /** A configuration with the default dedup settings ({@link dev.tally.engine.log.DedupSettings#DEFAULTS}). */
+    public ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
+            Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks,
+            HttpSettings http, SecretsConfig secrets, dev.tally.server.stripe.StripeSettings stripe) {
+        this(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, webhooks, http,
+                secrets, stripe, dev.tally.engine.log.DedupSettings.DEFAULTS);
+    }
+
     /** A configuration with the default Stripe settings ({@link dev.tally.server.stripe.StripeSettings#DEFAULTS}). */
     public ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey, Optional<Path> metersFile,
             Duration backdatingWindow, Duration billingEvery, Optional<String> databaseUrl, WebhookSettings webhooks,
@@ -59,6 +69,7 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
         Objects.requireNonNull(webhooks);
         Objects.requireNonNull(secrets);
         Objects.requireNonNull(stripe);
+        Objects.requireNonNull(dedup);
         if (billingEvery.isNegative()) {
             throw new IllegalArgumentException("the billing interval must not be negative");
         }
@@ -84,12 +95,13 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
                 .map(Path::of);
         return new ServerConfig(port, data, key, meters, backdating, billing, db, webhooks,
                 HttpSettings.fromEnvironment(env), new SecretsConfig(secretsKey, secretsFile),
-                dev.tally.server.stripe.StripeSettings.fromEnvironment(env));
+                dev.tally.server.stripe.StripeSettings.fromEnvironment(env),
+                dev.tally.engine.log.DedupSettings.fromEnvironment(env));
     }
 
     public ServerConfig withHttp(HttpSettings h) {
         return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
-                webhooks, h, secrets, stripe);
+                webhooks, h, secrets, stripe, dedup);
     }
 
     public ServerConfig withHost(String host) {
@@ -98,41 +110,46 @@ public record ServerConfig(int port, Path dataDir, Optional<String> bootstrapKey
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(p, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
-                webhooks, http, secrets, stripe);
+                webhooks, http, secrets, stripe, dedup);
     }
 
     public ServerConfig withDataDir(Path dir) {
         return new ServerConfig(port, dir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
-                webhooks, http, secrets, stripe);
+                webhooks, http, secrets, stripe, dedup);
     }
 
     public ServerConfig withMetersFile(Path f) {
         return new ServerConfig(port, dataDir, bootstrapKey, Optional.of(f), backdatingWindow, billingEvery,
-                databaseUrl, webhooks, http, secrets, stripe);
+                databaseUrl, webhooks, http, secrets, stripe, dedup);
     }
 
     public ServerConfig withDatabaseUrl(String url) {
         return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery,
-                Optional.of(url), webhooks, http, secrets, stripe);
+                Optional.of(url), webhooks, http, secrets, stripe, dedup);
     }
 
     public ServerConfig withWebhooks(WebhookSettings w) {
         return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl, w,
-                http, secrets, stripe);
+                http, secrets, stripe, dedup);
     }
 
     public ServerConfig withSecrets(SecretsConfig s) {
         return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
-                webhooks, http, s, stripe);
+                webhooks, http, s, stripe, dedup);
     }
 
     public ServerConfig withStripe(dev.tally.server.stripe.StripeSettings st) {
         return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
-                webhooks, http, secrets, st);
+                webhooks, http, secrets, st, dedup);
     }
 
     public ServerConfig withBootstrapKey(String key) {
         return new ServerConfig(port, dataDir, Optional.of(key), metersFile, backdatingWindow, billingEvery,
-                databaseUrl, webhooks, http, secrets, stripe);
+                databaseUrl, webhooks, http, secrets, stripe, dedup);
+    }
+
+    public ServerConfig withDedup(dev.tally.engine.log.DedupSettings d) {
+        return new ServerConfig(port, dataDir, bootstrapKey, metersFile, backdatingWindow, billingEvery, databaseUrl,
+                webhooks, http, secrets, stripe, d);
     }
 }

@@ -42,6 +42,23 @@ final class ServerMetrics {
                 .description("Event ids remembered for exact duplicate detection").register(registry);
         Gauge.builder("tally_dedup_index_bytes", engine, Engine::dedupBytes).baseUnit("bytes")
                 .description("Bytes held by the duplicate index").register(registry);
+        for (String tier : new String[] {"memory", "disk"}) {
+            boolean memory = tier.equals("memory");
+            Gauge.builder("tally_dedup_window_ids", engine, e -> e.dedupStats()
+                    .map(d -> memory ? d.memoryIds() : d.diskIds()).orElse(0L))
+                    .tag("tier", tier).description("Event ids in the dedup window, by tier of the duplicate index")
+                    .register(registry);
+            Gauge.builder("tally_dedup_heap_bytes", engine, e -> e.dedupStats()
+                    .map(d -> memory ? d.memoryHeapBytes() : d.diskHeapBytes()).orElse(0L))
+                    .tag("tier", tier).baseUnit("bytes")
+                    .description("Heap held by the duplicate index, by tier (the disk tier's data is memory-mapped)")
+                    .register(registry);
+        }
+        Gauge.builder("tally_dedup_disk_bytes", engine, e -> e.dedupStats().map(d -> d.diskFileBytes()).orElse(0L))
+                .baseUnit("bytes").description("Bytes of the duplicate index's disk-tier slice files (memory-mapped)")
+                .register(registry);
+        Gauge.builder("tally_dedup_slices", engine, e -> e.dedupStats().map(d -> (long) d.slices()).orElse(0L))
+                .description("Slice files in the duplicate index's disk tier").register(registry);
         Gauge.builder("tally_position_index_bytes", engine, Engine::positionIndexBytes).baseUnit("bytes")
                 .description("Bytes held by the per-customer event position index").register(registry);
         ingestLatency = Timer.builder("tally_ingest_request")

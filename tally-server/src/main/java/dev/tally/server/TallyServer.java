@@ -44,6 +44,7 @@ public final class TallyServer implements AutoCloseable {
     private final Auth auth;
     private final dev.tally.server.stripe.StripeProvider stripe;
     private final AuditRecorder recorder;
+    private dev.tally.export.DailyTrigger dailyExports;
 
     private TallyServer(ServerConfig config, Clock clock,
             java.util.function.Function<dev.tally.engine.store.Database, dev.tally.engine.ingest.EventStore> storeFactory)
@@ -51,7 +52,7 @@ public final class TallyServer implements AutoCloseable {
         IngestLimits limits = IngestLimits.DEFAULTS.withBackdatingWindow(config.backdatingWindow());
         this.engine = Engine.open(new EngineConfig(config.dataDir(), limits, config.bootstrapKey(),
                 EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl(), config.webhooks(),
-                config.secrets()),
+                config.secrets(), config.dedup()),
                 clock, storeFactory);
         this.stripe = new dev.tally.server.stripe.StripeProvider(engine, config.stripe());
         try {
@@ -83,6 +84,15 @@ public final class TallyServer implements AutoCloseable {
             route("PUT", "/v1/meters/{key}", "admin", meters::put);
             route("GET", "/v1/meters/{key}/usage", "read", QueryParams.of("customer", "subject", "from", "to", "window", "tz", "timezone", "group_by", "filter[*]"), meters::usage);
             route("GET", "/v1/reconciliation", "read", QueryParams.of("from", "to"), ops::reconcile);
+            ExportsApi exportsApi = new ExportsApi(engine, mapper, config.dataDir().resolve("exports"));
+            dailyExports = exportsApi.startDailyTrigger();
+            route("GET", "/v1/exports/events", "read", QueryParams.of("format", "from", "to", "cursor", "limit", "header"), exportsApi::events);
+            route("GET", "/v1/exports/usage", "read", QueryParams.of("meter", "window", "tz", "format", "from", "to", "cursor", "limit", "header"), exportsApi::usage);
+            route("GET", "/v1/exports/invoice-lines", "read", QueryParams.of("format", "from", "to", "cursor", "limit"), exportsApi::invoiceLines);
+            route("PUT", "/v1/exports/schedule", "admin", exportsApi::putSchedule);
+            route("GET", "/v1/exports/schedule", "admin", exportsApi::getSchedule);
+            route("DELETE", "/v1/exports/schedule", "admin", exportsApi::deleteSchedule);
+            route("POST", "/v1/exports/schedule/run", "admin", exportsApi::runSchedule);
             route("GET", "/v1/stats", "read", QueryParams.of("tz"), new StatsApi(engine, mapper, activity)::stats);
             BillingApi billing = new BillingApi(engine, mapper, events);
             route("POST", "/v1/customers", "admin", billing::createCustomer);
@@ -145,6 +155,7 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/portal/meters/{key}/usage", Auth.PORTAL, QueryParams.of("from", "to", "window", "tz", "group_by", "filter[*]"), portal::meterUsage);
             route("GET", "/v1/portal/invoices", Auth.PORTAL, QueryParams.of("status", "limit"), portal::invoices);
             route("GET", "/v1/portal/invoices/{id}", Auth.PORTAL, portal::invoice);
+            route("GET", "/v1/portal/wallets", Auth.PORTAL, portal::wallets);
             route("PUT", "/v1/billing/settings", "admin", billing::putSettings);
             WebhooksApi webhooks = new WebhooksApi(engine.webhooks(), mapper);
             route("POST", "/v1/webhook-endpoints", "admin", webhooks::create);
@@ -169,6 +180,11 @@ public final class TallyServer implements AutoCloseable {
             route("POST", "/v1/customers/{external_id}/grants", "admin", credits::createGrant);
             route("POST", "/v1/customers/{external_id}/grants/{grant_id}/void", "admin", credits::voidGrant);
             route("POST", "/v1/customers/{external_id}/grants/{grant_id}/adjustments", "admin", credits::adjust);
+            BalanceRequirementsApi balanceRequirements = new BalanceRequirementsApi(engine, mapper);
+            route("GET", "/v1/balance-requirements", "read", balanceRequirements::list);
+            route("GET", "/v1/balance-requirements/{feature}", "read", balanceRequirements::get);
+            route("PUT", "/v1/balance-requirements/{feature}", "admin", balanceRequirements::put);
+            route("DELETE", "/v1/balance-requirements/{feature}", "admin", balanceRequirements::delete);
             AutoTopUpApi topUps = new AutoTopUpApi(engine, mapper);
             route("PUT", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "admin", topUps::put);
             route("GET", "/v1/customers/{external_id}/wallets/{currency}/auto-top-up", "read", topUps::get);
@@ -444,6 +460,9 @@ public final class TallyServer implements AutoCloseable {
     public void close() {
         http.close();
         stripe.close();
+        if (dailyExports != null) {
+            dailyExports.close();
+        }
         engine.close();
     }
 }

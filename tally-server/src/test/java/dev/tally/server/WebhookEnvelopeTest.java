@@ -97,6 +97,9 @@ class WebhookEnvelopeTest {
         ok(t.post("/v1/invoices/" + acme + "/mark-paid", ""));
         ok(t.post("/v1/invoices/" + globex + "/void", ""));
         created(t.post("/v1/credit-notes", "{\"invoice\":\"" + acme + "\",\"reason\":\"goodwill\"}"));
+        // a prepaid wallet the usage below empties: wallet.balance_low (below 3.00) and wallet.depleted
+        created(t.post("/v1/customers/acme/grants", "{\"amount\":\"5.00\",\"reason\":\"prepaid\"}"));
+        created(t.post("/v1/alerts", "{\"customer\":\"acme\",\"metric\":\"balance\",\"thresholds\":[\"3.00\"]}"));
         ingest(t, List.of(event("tok1", "llm.tokens", "acme", clock.instant(), "{\"tokens\":1200}")));
         t.server.engine().evaluateAlerts();
         ingest(t, List.of(event("ghost1", "llm.tokens", "nobody", clock.instant(), "{\"tokens\":1}")));

@@ -31,7 +31,9 @@ public record EntitlementDecision(boolean allowed, Optional<Denial> denial, Opti
         /** The feature is switched off (by the plan or an override). */
         DISABLED("disabled"),
         /** A hard limit (with its grace) is used up for this period. */
-        LIMIT_REACHED("limit_reached");
+        LIMIT_REACHED("limit_reached"),
+        /** The feature requires a positive live credit balance and the customer's wallet is used up. */
+        BALANCE_DEPLETED("balance_depleted");
 
         private final String wireName;
 

@@ -167,9 +167,14 @@ public final class Billing {
         return new LedgerReconciliation(store, credits, commitments).run(tenant);
     }
 
-    /** Sets the one observer of customer and subscription changes (the engine's entitlements). */
-    public void observe(BillingObserver o) {
-        this.observer = java.util.Objects.requireNonNull(o);
+    /**
+     * Adds an observer of customer and subscription changes (the engine's entitlements, the live balances); observers
+     * are told in the order they were added.
+     */
+    public synchronized void observe(BillingObserver o) {
+        java.util.Objects.requireNonNull(o);
+        BillingObserver before = this.observer;
+        this.observer = before == BillingObserver.NONE ? o : BillingObserver.both(before, o);
     }
 
     /** Runs a change of a customer in one transaction with the observer's record of it. */

@@ -29,4 +29,33 @@ public interface BillingObserver {
     /** After a subscription was committed (created, or with new phases or an end). */
     default void subscriptionStored(Subscription subscription) {
     }
+
+    /** Tells {@code first}, then {@code second}. */
+    static BillingObserver both(BillingObserver first, BillingObserver second) {
+        return new BillingObserver() {
+            @Override
+            public void changing(Connection c, String tenant, String customer) throws SQLException {
+                first.changing(c, tenant, customer);
+                second.changing(c, tenant, customer);
+            }
+
+            @Override
+            public void customerCreated(String tenant, dev.tally.core.billing.Customer customer) {
+                first.customerCreated(tenant, customer);
+                second.customerCreated(tenant, customer);
+            }
+
+            @Override
+            public void customerChanged(String tenant, dev.tally.core.billing.Customer customer) {
+                first.customerChanged(tenant, customer);
+                second.customerChanged(tenant, customer);
+            }
+
+            @Override
+            public void subscriptionStored(Subscription subscription) {
+                first.subscriptionStored(subscription);
+                second.subscriptionStored(subscription);
+            }
+        };
+    }
 }

@@ -1,16 +1,13 @@
 package dev.tally.engine.billing;
 
 import dev.tally.core.ledger.InvoiceCredits;
-import dev.tally.core.money.Money;
 import dev.tally.engine.credit.LiveEstimates;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The estimates of a customer's live balance: each live subscription's current period, priced as
- * {@link Billing#currentUsage} (and {@code GET /v1/customers/{id}/usage}) prices it, as if it were invoiced now.
+ * {@link Billing#currentUsage} (and {@code GET /v1/customers/{id}/usage}) prices it, less what is already on an
+ * invoice: the same figures as the wallets' {@code live_balance}.
  */
 final class LiveCreditEstimates implements LiveEstimates {
     private final Billing billing;
@@ -21,12 +18,6 @@ final class LiveCreditEstimates implements LiveEstimates {
 
     @Override
     public List<InvoiceCredits.Estimate> of(String tenant, String customer) {
-        List<InvoiceCredits.Estimate> out = new ArrayList<>();
-        for (UsageEstimate e : billing.currentUsage(tenant, customer)) {
-            Map<String, Money> byCharge = new TreeMap<>();
-            e.charges().forEach(ch -> byCharge.put(ch.charge(), new Money(ch.amount(), e.estimate().currency())));
-            out.add(new InvoiceCredits.Estimate(e.estimate().total(), byCharge));
-        }
-        return out;
+        return billing.currentUsage(tenant, customer).stream().map(UsageEstimate::stillToInvoice).toList();
     }
 }

@@ -76,6 +76,16 @@ public final class Entitlements {
         });
     }
 
+    private volatile EntitlementGate gate = EntitlementGate.NONE;
+
+    /**
+     * Sets the further condition every answer passes through (the live credit balance a feature may require); the
+     * engine sets it once, at start.
+     */
+    public void gate(EntitlementGate g) {
+        this.gate = java.util.Objects.requireNonNull(g);
+    }
+
     CustomerViews views() {
         return views;
     }
@@ -160,8 +170,8 @@ public final class Entitlements {
         Optional<BigDecimal> used = effective.get().metered()
                 .map(m -> used(tenant, customer, m.meter(), a.period(), cv.zone));
         EntitlementDecision decision = EntitlementDecision.decide(effective.get(), used.orElse(BigDecimal.ZERO));
-        return new EntitlementAnswer(customer, feature, effective, decision, used, Optional.of(a.period()),
-                Optional.of(a.plan().key()), override);
+        return gate.apply(tenant, new EntitlementAnswer(customer, feature, effective, decision, used,
+                Optional.of(a.period()), Optional.of(a.plan().key()), override));
     }
 
     /** A meter's usage by a customer in a period, from the live aggregates (no I/O for whole-hour zones). */

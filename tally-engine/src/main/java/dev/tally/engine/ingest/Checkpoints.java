@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class Checkpoints {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
     private static final int MAGIC = 0x54414c59;
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2; // 2: the dedup index has a disk tier
 
     private final Path file;
 
@@ -47,6 +47,7 @@ public final class Checkpoints {
 
     public void write(long logPosition, Map<String, Long> generations, EventStore store, UsageStore usage)
             throws IOException {
+        store.maintainIndex(); // release what left the dedup window before writing the rest
         Path tmp = file.resolveSibling("checkpoint.bin.tmp");
         CRC32C crc = new CRC32C();
         try (OutputStream raw = java.nio.channels.Channels.newOutputStream(dev.tally.engine.secrets.PrivateFiles.open(tmp,
@@ -61,7 +62,11 @@ public final class Checkpoints {
                 out.writeUTF(g.getKey());
                 out.writeLong(g.getValue());
             }
-            store.writeIndex(out);
+            try {
+                store.writeIndex(out);
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
             usage.writeTo(out);
             out.flush();
             long sum = crc.getValue();
@@ -76,14 +81,23 @@ public final class Checkpoints {
         } catch (IOException e) {
             LOG.debug("directory fsync not supported", e);
         }
+        store.indexCheckpointed();
     }
 
     /**
-     * Loads the checkpoint if it is intact and was taken under these meter generations; otherwise empty. The
-     * store's duplicate index is loaded in place (a partly loaded one is harmless: replaying the log re-adds
-     * every identity, and every match is verified against the stored record).
+     * Loads the checkpoint if it is intact and was taken under these meter generations; otherwise empty, and the
+     * store's duplicate index is discarded (with its disk tier): the whole log will be replayed and re-adds every
+     * identity. The index is loaded in place; the disk-tier slices it names are reopened, others deleted.
      */
     public Optional<Loaded> load(Map<String, Long> generations, EventStore store, java.time.Clock clock) {
+        Optional<Loaded> loaded = tryLoad(generations, store, clock);
+        if (loaded.isEmpty()) {
+            store.discardIndex(); // the whole log is replayed: it re-adds every identity in the window
+        }
+        return loaded;
+    }
+
+    private Optional<Loaded> tryLoad(Map<String, Long> generations, EventStore store, java.time.Clock clock) {
         if (!Files.exists(file)) {
             return Optional.empty();
         }

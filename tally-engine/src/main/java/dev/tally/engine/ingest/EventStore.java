@@ -88,6 +88,28 @@ public interface EventStore extends AutoCloseable {
     /** Remembers a stored event's identity found while replaying (the local index). */
     void remember(Candidate candidate, long position);
 
+    /** Remembers a stored event's identity found while replaying, with the time it arrived (starts its window). */
+    default void remember(Candidate candidate, long position, java.time.Instant receivedAt) {
+        remember(candidate, position);
+    }
+
+    /** The local duplicate index's tiers (empty for stores where the database decides). */
+    default Optional<dev.tally.engine.log.DedupIndex.Stats> dedupStats() {
+        return Optional.empty();
+    }
+
+    /** Releases identities past the dedup window (a no-op where the database decides). */
+    default void maintainIndex() {
+    }
+
+    /** Told after a checkpoint holding {@link #writeIndex} was made durable (the local index drops old files). */
+    default void indexCheckpointed() {
+    }
+
+    /** Forgets the local index before the whole log is replayed (no usable checkpoint). */
+    default void discardIndex() {
+    }
+
     long rememberedIds();
 
     long indexBytes();

@@ -339,7 +339,7 @@ public final class IngestPipeline implements AutoCloseable, EventReader {
             byte[] s = LogRecord.utf8(e.event().source());
             byte[] i = LogRecord.utf8(e.event().id());
             store.remember(new EventStore.Candidate(t, s, i, FingerprintIndex.fingerprint(t, s, i), bytes,
-                    e.event().subject(), e.event().time()), position);
+                    e.event().subject(), e.event().time()), position, e.receivedAt());
             usage.apply(e.tenant(), e.event(), catalogs.get(e.tenant()).contributionsLenient(e.event()), position);
         } else {
             LogRecord.Cancel c = (LogRecord.Cancel) r;

@@ -1,5 +1,6 @@
 package dev.tally.engine.ingest;
 
+import dev.tally.engine.log.DedupIndex;
 import dev.tally.engine.log.FingerprintIndex;
 import dev.tally.engine.log.LogWriteException;
 import dev.tally.engine.log.RecordVisitor;
@@ -12,17 +13,25 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The embedded store: the segment log plus an in-memory fingerprint index of
- * every stored identity. A fingerprint match is confirmed by reading the
- * stored record, so the duplicate decision is exact; an identity enters the
- * index only after its record was fsynced. Single writer.
+ * The embedded store: the segment log plus a {@link DedupIndex} of every identity stored within the dedup
+ * window (memory, then memory-mapped slices on disk). A fingerprint match is confirmed by reading the stored
+ * record, so the duplicate decision is exact; an identity enters the index only after its record was fsynced,
+ * and is kept for the window after the later of its event time and its arrival. Single writer.
  */
 public final class LocalEventStore implements EventStore {
     private final SegmentLog log;
-    private FingerprintIndex index = new FingerprintIndex();
+    private final DedupIndex index;
+    private final java.time.Clock clock;
 
-    public LocalEventStore(SegmentLog log) {
+    public LocalEventStore(SegmentLog log, DedupIndex index, java.time.Clock clock) {
         this.log = log;
+        this.index = index;
+        this.clock = clock;
+    }
+
+    /** When an identity's window starts: the later of its event time and its arrival, rounded up to a second. */
+    private static long retainFrom(java.time.Instant eventTime, java.time.Instant receivedAt) {
+        return Math.max(eventTime.getEpochSecond(), receivedAt.getEpochSecond()) + 1;
     }
 
     @Override
@@ -38,10 +47,12 @@ public final class LocalEventStore implements EventStore {
             }
         }
         long[] written = append(records);
+        java.time.Instant now = clock.instant();
         for (int i = 0, w = 0; i < positions.length; i++) {
             if (positions[i] == 0) {
                 positions[i] = written[w++];
-                index.put(candidates.get(i).fingerprint(), positions[i]);
+                Candidate c = candidates.get(i);
+                index.put(c.fingerprint(), positions[i], retainFrom(c.time(), now));
             }
         }
         return new Appended(positions, List.of());
@@ -119,17 +130,34 @@ public final class LocalEventStore implements EventStore {
 
     @Override
     public void remember(Candidate candidate, long position) {
-        index.put(candidate.fingerprint(), position);
+        remember(candidate, position, clock.instant());
+    }
+
+    @Override
+    public void remember(Candidate candidate, long position, java.time.Instant receivedAt) {
+        index.put(candidate.fingerprint(), position, retainFrom(candidate.time(), receivedAt));
     }
 
     @Override
     public long rememberedIds() {
-        return index.size();
+        DedupIndex.Stats s = index.stats();
+        return s.memoryIds() + s.diskIds();
     }
 
     @Override
     public long indexBytes() {
-        return index.memoryBytes();
+        DedupIndex.Stats s = index.stats();
+        return s.memoryHeapBytes() + s.diskHeapBytes();
+    }
+
+    @Override
+    public Optional<DedupIndex.Stats> dedupStats() {
+        return Optional.of(index.stats());
+    }
+
+    @Override
+    public void maintainIndex() {
+        index.maintain();
     }
 
     @Override
@@ -139,11 +167,22 @@ public final class LocalEventStore implements EventStore {
 
     @Override
     public void readIndex(DataInput in) throws IOException {
-        index = FingerprintIndex.readFrom(in);
+        index.readFrom(in);
+    }
+
+    @Override
+    public void indexCheckpointed() {
+        index.checkpointed();
+    }
+
+    @Override
+    public void discardIndex() {
+        index.reset();
     }
 
     @Override
     public void close() {
+        index.close();
         log.close();
     }
 }

@@ -46,6 +46,7 @@ public final class LogScans {
             n[0]++;
             return true;
         });
+        log.maintainIndex(); // release what left the dedup window while the process was down
         return n[0];
     }
 

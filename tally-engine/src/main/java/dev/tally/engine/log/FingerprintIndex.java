@@ -92,7 +92,8 @@ public final class FingerprintIndex {
   /**
    * Adds a {@code (fingerprint, position)} pair; adding a pair already present does nothing.
    *
-   * @throws IllegalStateException if the index would exceed 2^30 slots
+   * @throws IllegalStateException if the index would exceed 2^30 slots (a {@link DedupIndex} never
+   *     lets its memory tier get there: it spills to disk first)
    */
   public void put(long fingerprint, long position) {
     putKey(keyOf(fingerprint), position);
@@ -124,6 +125,151 @@ public final class FingerprintIndex {
   /** Bytes held by the backing arrays (the index's memory cost, object headers aside). */
   public long memoryBytes() {
     return 16L * keys.length;
+  }
+
+  /** Number of slots (a power of two). */
+  int capacity() {
+    return keys.length;
+  }
+
+  /** Whether the next {@link #put} of a new pair doubles the table first. */
+  boolean growsOnNextPut() {
+    return size >= resizeAt;
+  }
+
+  /** The largest table this class can hold (2^30 slots); {@link DedupIndex} spills before it. */
+  static int maxCapacity() {
+    return MAX_CAPACITY;
+  }
+
+  /**
+   * The order a {@link DedupSlice} stores keys in: the stored key multiplied by the slot mix, compared
+   * unsigned. A bijection of the key (the multiplier is odd), whose top bits are the home slot.
+   */
+  static long sortKey(long fingerprint) {
+    return keyOf(fingerprint) * SLOT_MIX;
+  }
+
+  /** Receives pairs in {@link #forEachSorted}. */
+  interface PairSink {
+    void accept(long sortKey, long position) throws IOException;
+  }
+
+  /**
+   * Visits every pair in ascending unsigned {@link #sortKey} order in one pass over the table, without
+   * a copy: with linear probing an entry's home slot (the top bits of its sort key) lies in its own
+   * run of occupied slots, so sorting each run is enough; the run that wraps around the end of the
+   * table is split by home slot. Read-only, so other threads may read the index meanwhile.
+   */
+  void forEachSorted(PairSink sink) throws IOException {
+    if (size == 0) {
+      return;
+    }
+    int cap = keys.length;
+    int e0 = 0;
+    while (keys[e0] != 0) {
+      e0++;
+    }
+    int ls = cap;
+    while (keys[ls - 1] != 0) {
+      ls--;
+    }
+    // the runs touching both ends of the array, as one (they wrap)
+    int wrapped = e0 + (cap - ls);
+    long[] wk = new long[wrapped];
+    long[] wv = new long[wrapped];
+    int n = 0;
+    for (int i = 0; i < e0; i++, n++) {
+      wk[n] = keys[i] * SLOT_MIX;
+      wv[n] = values[i];
+    }
+    for (int i = ls; i < cap; i++, n++) {
+      wk[n] = keys[i] * SLOT_MIX;
+      wv[n] = values[i];
+    }
+    sortRun(wk, wv, n);
+    int split = 0;
+    while (split < n && (int) (wk[split] >>> shift) < ls) {
+      split++;
+    }
+    for (int i = 0; i < split; i++) {
+      sink.accept(wk[i], wv[i]);
+    }
+    long[] rk = new long[64];
+    long[] rv = new long[64];
+    for (int i = e0; i < ls; ) {
+      if (keys[i] == 0) {
+        i++;
+        continue;
+      }
+      int m = 0;
+      for (; keys[i] != 0; i++, m++) {
+        if (m == rk.length) {
+          rk = java.util.Arrays.copyOf(rk, m * 2);
+          rv = java.util.Arrays.copyOf(rv, m * 2);
+        }
+        rk[m] = keys[i] * SLOT_MIX;
+        rv[m] = values[i];
+      }
+      sortRun(rk, rv, m);
+      for (int j = 0; j < m; j++) {
+        sink.accept(rk[j], rv[j]);
+      }
+    }
+    for (int i = split; i < n; i++) {
+      sink.accept(wk[i], wv[i]);
+    }
+  }
+
+  /** Sorts the first n pairs by unsigned key: insertion sort for short runs, heapsort otherwise. */
+  private static void sortRun(long[] k, long[] v, int n) {
+    if (n <= 48) {
+      for (int i = 1; i < n; i++) {
+        long key = k[i];
+        long val = v[i];
+        int j = i - 1;
+        for (; j >= 0 && Long.compareUnsigned(k[j], key) > 0; j--) {
+          k[j + 1] = k[j];
+          v[j + 1] = v[j];
+        }
+        k[j + 1] = key;
+        v[j + 1] = val;
+      }
+      return;
+    }
+    for (int i = n / 2 - 1; i >= 0; i--) {
+      siftDown(k, v, i, n);
+    }
+    for (int end = n - 1; end > 0; end--) {
+      swap(k, v, 0, end);
+      siftDown(k, v, 0, end);
+    }
+  }
+
+  private static void siftDown(long[] k, long[] v, int i, int n) {
+    while (true) {
+      int c = 2 * i + 1;
+      if (c >= n) {
+        return;
+      }
+      if (c + 1 < n && Long.compareUnsigned(k[c + 1], k[c]) > 0) {
+        c++;
+      }
+      if (Long.compareUnsigned(k[i], k[c]) >= 0) {
+        return;
+      }
+      swap(k, v, i, c);
+      i = c;
+    }
+  }
+
+  private static void swap(long[] k, long[] v, int a, int b) {
+    long t = k[a];
+    k[a] = k[b];
+    k[b] = t;
+    t = v[a];
+    v[a] = v[b];
+    v[b] = t;
   }
 
   /**

@@ -21,10 +21,16 @@ public final class WebhookEventTypes {
     /** Events arrived for a subject that matches no customer (announced once per subject). */
     public static final String EVENTS_UNKNOWN_SUBJECT = "events.unknown_subject";
 
+    /** A wallet's live balance fell below a threshold of a balance alert (once per crossing). */
+    public static final String WALLET_BALANCE_LOW = "wallet.balance_low";
+    /** A wallet's live balance reached zero (once per crossing). */
+    public static final String WALLET_DEPLETED = "wallet.depleted";
+
     /** Every known type. */
     public static final Set<String> ALL = Set.of(USAGE_THRESHOLD_CROSSED, ENTITLEMENT_EXHAUSTED, INVOICE_CREATED,
             INVOICE_FINALIZED, INVOICE_PAID, INVOICE_VOIDED, INVOICE_PAYMENT_SUCCEEDED, INVOICE_PAYMENT_FAILED,
-            CREDIT_NOTE_CREATED, EVENTS_REJECTED_SUMMARY, ENDPOINT_DISABLED, EVENTS_UNKNOWN_SUBJECT);
+            CREDIT_NOTE_CREATED, EVENTS_REJECTED_SUMMARY, ENDPOINT_DISABLED, EVENTS_UNKNOWN_SUBJECT,
+            WALLET_BALANCE_LOW, WALLET_DEPLETED);
 
     private WebhookEventTypes() {
     }

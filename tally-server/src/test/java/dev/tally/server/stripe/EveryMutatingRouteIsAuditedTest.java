@@ -248,6 +248,13 @@ class EveryMutatingRouteIsAuditedTest {
         String alert = call("POST /v1/alerts", "/v1/alerts", "{\"customer\":\"acme\",\"metric\":\"usage\","
                 + "\"meter\":\"calls\",\"thresholds\":[\"5\"]}", null).get("id").asText();
         call("DELETE /v1/alerts/{id}", "/v1/alerts/" + alert, null, alert);
+        String s3Secret = "s3cr3t-value-0123456789abcdef";
+        secrets.add(s3Secret);
+        call("PUT /v1/exports/schedule", "/v1/exports/schedule", "{\"destination\":{\"type\":\"s3\",\"bucket\":"
+                + "\"tally-exports\",\"region\":\"eu-west-1\",\"endpoint\":\"http://127.0.0.1:9\",\"path_style\":true,"
+                + "\"access_key_id\":\"AK\",\"secret_access_key\":\"" + s3Secret + "\"},\"datasets\":[\"events\"]}",
+                "default");
+        call("DELETE /v1/exports/schedule", "/v1/exports/schedule", null, "default");
         // the payment provider
         call("PUT /v1/providers/stripe", "/v1/providers/stripe", "{\"api_key\":\"" + StripeFixture.API_KEY
                 + "\",\"webhook_secret\":\"" + StripeFixture.WEBHOOK_SECRET + "\"}", "stripe");

@@ -1,0 +1,84 @@
+package dev.tally.cli;
+
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tally storage}: what the server's storage holds, from its {@code /metrics}: ids in the dedup window and
+ * heap per tier of the duplicate index, its disk tier, the log and the checkpoint's age.
+ */
+@Command(name = "storage", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = {"Print what the server's storage holds (from its /metrics): ids in the dedup window and heap "
+                + "per tier of the duplicate index, the disk tier's files, the log's bytes and the checkpoint's age.",
+                "Exit status 0 on success, 1 when the server cannot be read."})
+final class StorageCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:TALLY_URL:-http://localhost:8080}",
+            description = "Server URL ($TALLY_URL if set).")
+    URI url;
+
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "3", description = "Re-sends on 503/connection errors.")
+    int retries;
+
+    @Override
+    public Integer call() {
+        ApiClient client = new ApiClient(url, "", RetryPolicy.withRetries(retries));
+        ApiResponse response = client.send(HttpRequest.newBuilder(URI.create(client.base() + "/metrics"))
+                .timeout(Duration.ofSeconds(30)).GET().build());
+        if (!response.ok()) {
+            throw new RequestFailedException("cannot read /metrics: HTTP " + response.status(), response.status());
+        }
+        Map<String, Long> m = parse(response.text());
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("duplicate index (ids kept for the dedup window)");
+        out.printf("  %-8s %16s %16s %10s%n", "tier", "ids in window", "heap bytes", "heap B/id");
+        for (String tier : new String[] {"memory", "disk"}) {
+            long ids = m.getOrDefault("tally_dedup_window_ids{tier=\"" + tier + "\"}", 0L);
+            long heap = m.getOrDefault("tally_dedup_heap_bytes{tier=\"" + tier + "\"}", 0L);
+            out.printf("  %-8s %16s %16s %10s%n", tier, Format.count(ids), Format.count(heap),
+                    ids == 0 ? "-" : Format.decimal(heap, ids, 1));
+        }
+        out.printf("  disk tier: %s slice files, %s bytes memory-mapped%n",
+                Format.count(m.getOrDefault("tally_dedup_slices", 0L)),
+                Format.count(m.getOrDefault("tally_dedup_disk_bytes", 0L)));
+        out.printf("event log: %s bytes local%n", Format.count(m.getOrDefault("tally_log_size_bytes", 0L)));
+        out.printf("per-customer position index: %s bytes of heap%n",
+                Format.count(m.getOrDefault("tally_position_index_bytes", 0L)));
+        out.printf("checkpoint: %s s ago%n", Format.count(m.getOrDefault("tally_checkpoint_age_seconds", 0L)));
+        out.flush();
+        return 0;
+    }
+
+    /** Sample name (with its labels, without trailing commas) to value, truncated to a whole number. */
+    static Map<String, Long> parse(String text) {
+        Map<String, Long> values = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            int space = line.lastIndexOf(' ');
+            if (space < 0) {
+                continue;
+            }
+            String name = line.substring(0, space).trim().replace(",}", "}");
+            try {
+                values.put(name, new BigDecimal(line.substring(space + 1).trim()).longValue());
+            } catch (NumberFormatException e) {
+                // NaN or +Inf: not a storage figure
+            }
+        }
+        return values;
+    }
+}
