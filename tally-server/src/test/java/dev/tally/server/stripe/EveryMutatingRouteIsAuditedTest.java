@@ -255,6 +255,9 @@ class EveryMutatingRouteIsAuditedTest {
                 + "\"access_key_id\":\"AK\",\"secret_access_key\":\"" + s3Secret + "\"},\"datasets\":[\"events\"]}",
                 "default");
         call("DELETE /v1/exports/schedule", "/v1/exports/schedule", null, "default");
+        call("PUT /v1/balance-requirements/{feature}", "/v1/balance-requirements/api",
+                "{\"mode\":\"grace\",\"grace_amount\":\"5.00\"}", "api");
+        call("DELETE /v1/balance-requirements/{feature}", "/v1/balance-requirements/api", null, "api");
         // the payment provider
         call("PUT /v1/providers/stripe", "/v1/providers/stripe", "{\"api_key\":\"" + StripeFixture.API_KEY
                 + "\",\"webhook_secret\":\"" + StripeFixture.WEBHOOK_SECRET + "\"}", "stripe");
