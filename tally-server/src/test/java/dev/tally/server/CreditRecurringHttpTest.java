@@ -127,6 +127,24 @@ class CreditRecurringHttpTest {
     }
 
     @Test
+    void anAutoTopUpComparesItsThresholdWithTheLiveBalanceTheWalletShows() {
+        // the platform fee in advance is billed (20.00, no credits yet) by the opening invoice; nothing is left to
+        // invoice in November, so the live balance is the whole 10.00 granted after it, above the 5.00 threshold
+        created(t.post("/v1/plans", "{\"key\":\"pro\",\"currency\":\"USD\",\"interval\":\"monthly\",\"charges\":["
+                + "{\"key\":\"platform\",\"type\":\"flat\",\"name\":\"Platform\",\"amount\":\"20.00\",\"timing\":\"in_advance\"}]}"));
+        created(t.post("/v1/subscriptions", "{\"customer\":\"acme\",\"plan\":\"pro\",\"start\":\"" + NOV_1 + "\"}"));
+        run(t);
+        assertThat(invoices(t, "acme")).extracting(i -> i.get("total").asText()).containsExactly("20.00");
+        created(t.post("/v1/customers/acme/grants", "{\"amount\":\"10.00\",\"reason\":\"promo\"}"));
+        assertThat(ok(t.get("/v1/customers/acme/wallets")).at("/wallets/0/live_balance").asText()).isEqualTo("10.00");
+        JsonNode set = ok(t.put("/v1/customers/acme/wallets/USD/auto-top-up", "{\"threshold\":\"5.00\",\"amount\":\"50.00\"}"));
+        assertThat(set.get("fired").asInt()).as("10.00 is not below 5.00").isZero();
+        run(t);
+        assertThat(ok(t.get("/v1/customers/acme/wallets/USD/auto-top-up")).get("fired").asInt()).isZero();
+        assertThat(ledger()).containsExactly("grant 10.00");
+    }
+
+    @Test
     void grantsInACustomUnitAreExactMoneyAndShownInUnits() {
         created(t.post("/v1/plans", "{\"key\":\"pro\",\"currency\":\"USD\",\"interval\":\"monthly\",\"charges\":["
                 + "{\"key\":\"platform\",\"type\":\"flat\",\"name\":\"Platform\",\"amount\":\"3.33\",\"timing\":\"in_arrears\"}]}"));

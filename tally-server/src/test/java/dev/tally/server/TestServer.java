@@ -58,6 +58,15 @@ final class TestServer implements AutoCloseable {
         this.owner = true;
     }
 
+    /** A server on PostgreSQL at {@code databaseUrl} (a database of its own, see {@link PgDatabases}). */
+    TestServer(Clock clock, String databaseUrl) throws IOException {
+        this.dir = Files.createTempDirectory("tally-test");
+        this.server = TallyServer.start(new ServerConfig(0, dir, Optional.of(KEY), Optional.empty(),
+                Duration.ofDays(35), Duration.ZERO, Optional.empty(), WEBHOOKS, HttpSettings.DEFAULTS)
+                .withDatabaseUrl(databaseUrl), clock);
+        this.owner = true;
+    }
+
     /** Another client (its own connection pool) of the same running server. */
     TestServer(TestServer other) {
         this.dir = other.dir;
