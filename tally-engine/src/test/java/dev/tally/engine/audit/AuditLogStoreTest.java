@@ -174,6 +174,44 @@ class AuditLogStoreTest {
         });
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void aScheduledRunsInvoiceTransitionsAreRecordedAsTheSchedulerFromTheOutbox(String store) throws Exception {
+        onBoth(store, db -> {
+            AuditLog log = new AuditLog(db, clock, Duration.ofDays(400));
+            Instant runStart = T0.plusMillis(1500);
+            db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenants (id, name, created_at) VALUES ('t1', 't1', ?)")) {
+                    ps.setString(1, T0.toString());
+                    ps.executeUpdate();
+                }
+                String[][] rows = {{"msg_1", "invoice.created", T0.plusMillis(1000).toString()}, // before the run
+                        {"msg_2", "invoice.created", runStart.toString()},
+                        {"msg_3", "invoice.finalized", T0.plusMillis(1700).toString()},
+                        {"msg_4", "customer.updated", T0.plusMillis(1800).toString()}};
+                for (String[] r : rows) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_messages (id, tenant_id, type,"
+                            + " payload, created_at) VALUES (?, 't1', ?, ?, ?)")) {
+                        ps.setString(1, r[0]);
+                        ps.setString(2, r[1]);
+                        ps.setString(3, "{\"type\":\"" + r[1] + "\",\"data\":{\"id\":\"inv_" + r[0]
+                                + "\",\"status\":\"" + (r[1].endsWith("finalized") ? "finalized" : "draft") + "\"}}");
+                        ps.setString(4, r[2]);
+                        ps.executeUpdate();
+                    }
+                }
+                return null;
+            });
+            assertThat(log.appendInvoiceTransitions("t1", runStart, Actor.scheduler())).isEqualTo(2);
+            List<AuditRecord> records = log.query("t1", AuditQuery.all()).records();
+            assertThat(records).extracting(AuditRecord::action).containsExactly("invoice.created", "invoice.finalized");
+            assertThat(records).allSatisfy(r -> assertThat(r.actor()).isEqualTo(Actor.scheduler()));
+            assertThat(records.get(1).resourceId()).isEqualTo("inv_msg_3");
+            assertThat(records.get(1).patch()).isEqualTo(json(
+                    "[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"finalized\"}]"));
+        });
+    }
+
     @org.junit.jupiter.api.Test
     void retentionComesFromTheEnvironment() {
         assertThat(AuditLog.retentionFrom(java.util.Map.of())).isEqualTo(Duration.ofDays(400));
