@@ -5,6 +5,7 @@ import { h } from './dom.js';
 import { createApi, qs, enc, ApiError } from './api.js';
 import * as f from './format.js';
 import { barChart } from './chart.js';
+import { renderAnalytics } from './analytics.js';
 import {
   amount, badge, copyButton, dataTable, errorBox, field, fill, keyValues, loading, pdfButton, section,
 } from './ui.js';
@@ -113,6 +114,7 @@ const routes = [
   [/^\/webhooks$/, () => webhooks()],
   [/^\/webhooks\/([^/]+)$/, (m) => webhookDeliveries(decodeURIComponent(m[1]))],
   [/^\/keys$/, () => apiKeys()],
+  [/^\/analytics$/, () => renderAnalytics(page('Analytics'), api, { add, width })],
 ];
 
 function route() {

@@ -199,6 +199,7 @@ public final class CoreFixtures {
         private final List<PropertyFilter> filters = new ArrayList<>();
         private final List<DataPath> groupBy = new ArrayList<>();
         private TimeUnitOfMeasure unit = TimeUnitOfMeasure.HOUR;
+        private Optional<dev.tally.core.meter.AggregateRounding> rounding = Optional.empty();
 
         private MeterBuilder(String key) {
             this.key = key;
@@ -268,9 +269,15 @@ public final class CoreFixtures {
             return this;
         }
 
+        /** The period total rounded before pricing. */
+        public MeterBuilder rounding(dev.tally.core.meter.AggregateRounding.Mode mode, int precision) {
+            rounding = Optional.of(new dev.tally.core.meter.AggregateRounding(mode, precision));
+            return this;
+        }
+
         public Meter build() {
             return new Meter(key, version, name, type, aggregation, valuePath, expression, filters, groupBy, unit,
-                    from);
+                    from, rounding);
         }
     }
 }

@@ -87,6 +87,11 @@ final class MeteredUsage implements UsageSource {
     }
 
     @Override
+    public BigDecimal billable(String tenant, String meter, Instant at, BigDecimal periodTotal) {
+        return engine.meters(tenant).inForceAt(meter, at).map(m -> m.billable(periodTotal)).orElse(periodTotal);
+    }
+
+    @Override
     public boolean meterExists(String tenant, String meter) {
         MeterCatalog catalog = engine.meters(tenant);
         return catalog.latest(meter).isPresent();

@@ -92,6 +92,11 @@ public final class TallyServer implements AutoCloseable {
             route("DELETE", "/v1/exports/schedule", "admin", exportsApi::deleteSchedule);
             route("POST", "/v1/exports/schedule/run", "admin", exportsApi::runSchedule);
             route("GET", "/v1/stats", "read", QueryParams.of("tz"), new StatsApi(engine, mapper, activity)::stats);
+            AnalyticsApi analytics = new AnalyticsApi(new dev.tally.engine.analytics.Analytics(engine.billing(),
+                    engine.payments()), engine.clock(), mapper);
+            route("GET", "/v1/analytics/mrr", "read", QueryParams.of("from", "to", "group_by", "currency", "rate[*]"), analytics::mrr);
+            route("GET", "/v1/analytics/revenue", "read", QueryParams.of("from", "to", "group_by", "currency", "rate[*]"), analytics::revenue);
+            route("GET", "/v1/analytics/customers/top", "read", QueryParams.of("from", "to", "limit", "currency", "rate[*]"), analytics::topCustomers);
             BillingApi billing = new BillingApi(engine, mapper, events);
             route("POST", "/v1/customers", "admin", billing::createCustomer);
             route("GET", "/v1/customers", "read", QueryParams.of("q", "archived"), billing::listCustomers);

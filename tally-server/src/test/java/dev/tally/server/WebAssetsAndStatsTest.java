@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
  * and {@code GET /v1/subscriptions}.
  */
 class WebAssetsAndStatsTest {
-    static final List<String> FILES = List.of("app.css", "api.js", "chart.js", "dashboard.js", "dom.js", "format.js",
-            "portal.js", "ui.js", "views.js", "wallets.js", "favicon.svg");
+    static final List<String> FILES = List.of("analytics.js", "app.css", "api.js", "chart.js", "dashboard.js", "dom.js",
+            "format.js", "portal.js", "ui.js", "views.js", "wallets.js", "favicon.svg");
     MutableClock clock;
     TestServer t;
 

@@ -14,11 +14,12 @@ import java.util.regex.Pattern;
  * that needs a number has exactly one source of it (a value path or an
  * expression); a unique count has a value path; keys are URL-safe. Versions of
  * one key partition time: version {@code n} is in force from its
- * {@code effectiveFrom} until the next version's.
+ * {@code effectiveFrom} until the next version's. An optional {@link AggregateRounding} rounds the period total
+ * of each charge on the meter before pricing; it belongs to the version, like everything that decides how usage counts.
  */
 public record Meter(String key, int version, String name, String eventType, Aggregation aggregation,
         Optional<DataPath> valuePath, Optional<Expression> expression, List<PropertyFilter> filters,
-        List<DataPath> groupBy, TimeUnitOfMeasure timeUnit, Instant effectiveFrom) {
+        List<DataPath> groupBy, TimeUnitOfMeasure timeUnit, Instant effectiveFrom, Optional<AggregateRounding> rounding) {
 
     public static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
     public static final int MAX_GROUP_BY = 10;
@@ -32,6 +33,7 @@ public record Meter(String key, int version, String name, String eventType, Aggr
         Objects.requireNonNull(expression);
         Objects.requireNonNull(timeUnit);
         Objects.requireNonNull(effectiveFrom);
+        Objects.requireNonNull(rounding);
         filters = List.copyOf(filters);
         groupBy = List.copyOf(groupBy);
         if (!KEY.matcher(key).matches()) {
@@ -60,6 +62,19 @@ public record Meter(String key, int version, String name, String eventType, Aggr
         }
     }
 
+    /** A version without aggregate rounding. */
+    public Meter(String key, int version, String name, String eventType, Aggregation aggregation,
+            Optional<DataPath> valuePath, Optional<Expression> expression, List<PropertyFilter> filters,
+            List<DataPath> groupBy, TimeUnitOfMeasure timeUnit, Instant effectiveFrom) {
+        this(key, version, name, eventType, aggregation, valuePath, expression, filters, groupBy, timeUnit,
+                effectiveFrom, Optional.empty());
+    }
+
+    /** The period total as priced: rounded by {@link #rounding()} if the version has one, else unchanged. */
+    public java.math.BigDecimal billable(java.math.BigDecimal periodTotal) {
+        return rounding.map(r -> r.apply(periodTotal)).orElse(periodTotal);
+    }
+
     /** The names of the group-by dimensions, in order. */
     public List<String> dimensions() {
         return groupBy.stream().map(DataPath::text).toList();
@@ -68,13 +83,13 @@ public record Meter(String key, int version, String name, String eventType, Aggr
     /** The same definition as a new version in force from {@code from}. */
     public Meter asVersion(int newVersion, Instant from) {
         return new Meter(key, newVersion, name, eventType, aggregation, valuePath, expression, filters, groupBy,
-                timeUnit, from);
+                timeUnit, from, rounding);
     }
 
     /** Whether two versions measure the same thing (everything but version and effective time). */
     public boolean sameDefinition(Meter o) {
         return name.equals(o.name) && eventType.equals(o.eventType) && aggregation == o.aggregation
                 && valuePath.equals(o.valuePath) && expression.equals(o.expression) && filters.equals(o.filters)
-                && groupBy.equals(o.groupBy) && timeUnit == o.timeUnit;
+                && groupBy.equals(o.groupBy) && timeUnit == o.timeUnit && rounding.equals(o.rounding);
     }
 }

@@ -29,7 +29,7 @@ import java.util.Set;
  */
 public final class MeterJson {
     private static final Set<String> FIELDS = Set.of("key", "name", "event_type", "aggregation", "value_path",
-            "expression", "filters", "group_by", "time_unit", "effective_from", "version");
+            "expression", "filters", "group_by", "time_unit", "effective_from", "version", "rounding");
 
     private MeterJson() {
     }
@@ -148,16 +148,55 @@ public final class MeterJson {
                 errors.add(new FieldViolation("effective_from", e.problem()));
             }
         }
+        Optional<AggregateRounding> rounding = rounding(body.get("rounding"), errors);
         String name = text(body, "name", errors).orElse(key);
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
         try {
             return new Meter(key, version, name, eventType, aggregation, valuePath, expression, filters, groupBy,
-                    unit, from);
+                    unit, from, rounding);
         } catch (IllegalArgumentException e) {
             throw new ValidationException("body", e.getMessage());
         }
+    }
+
+    private static Optional<AggregateRounding> rounding(JsonNode n, List<FieldViolation> errors) {
+        if (n == null || n.isNull()) {
+            return Optional.empty();
+        }
+        if (!n.isObject()) {
+            errors.add(new FieldViolation("rounding", "must be an object with mode and precision"));
+            return Optional.empty();
+        }
+        int before = errors.size();
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!f.equals("mode") && !f.equals("precision")) {
+                errors.add(new FieldViolation("rounding." + f, "unknown field"));
+            }
+        }
+        JsonNode m = n.get("mode");
+        Optional<AggregateRounding.Mode> mode = m != null && m.isTextual()
+                ? AggregateRounding.Mode.fromWireName(m.textValue()) : Optional.empty();
+        if (mode.isEmpty()) {
+            errors.add(new FieldViolation("rounding.mode", "must be one of round, ceil, floor"));
+        }
+        JsonNode p = n.get("precision");
+        int precision = 0;
+        if (p != null && !p.isNull()) {
+            if (!p.isIntegralNumber() || !p.canConvertToInt()
+                    || p.intValue() < AggregateRounding.MIN_PRECISION || p.intValue() > AggregateRounding.MAX_PRECISION) {
+                errors.add(new FieldViolation("rounding.precision", "must be an integer between "
+                        + AggregateRounding.MIN_PRECISION + " and " + AggregateRounding.MAX_PRECISION));
+            } else {
+                precision = p.intValue();
+            }
+        }
+        if (errors.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new AggregateRounding(mode.orElseThrow(), precision));
     }
 
     private static Optional<String> text(JsonNode body, String field, List<FieldViolation> errors) {
@@ -202,6 +241,11 @@ public final class MeterJson {
             o.put("time_unit", m.timeUnit().wireName());
         }
         o.put("effective_from", m.effectiveFrom().toString());
+        m.rounding().ifPresent(r -> {
+            ObjectNode ro = o.putObject("rounding");
+            ro.put("mode", r.mode().wireName());
+            ro.put("precision", r.precision());
+        });
         return o;
     }
 }

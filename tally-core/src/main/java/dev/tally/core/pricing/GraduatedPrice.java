@@ -10,16 +10,24 @@ import java.util.Optional;
  * the flat fee of every tier entered is added. Tier 1 is always entered, so its flat fee is charged even
  * at zero usage. Guarantees valid tiers: at least one; {@code up_to} strictly increasing;
  * only the last tier open-ended, and the last tier open-ended; no negative bound or price.
+ * With a {@code blockSize} N (Kill Bill's tiered blocks) the period quantity Σ is first rounded up to whole
+ * blocks, {@code ceil(Σ / N)}, and the tiers' bounds and unit prices are in blocks; N is positive.
  */
-public record GraduatedPrice(List<Tier> tiers) implements PriceModel {
+public record GraduatedPrice(List<Tier> tiers, Optional<BigDecimal> blockSize) implements PriceModel {
 
-    /** Validates the tiers (see the type's guarantees); the list is copied and unmodifiable. */
+    /** Validates the tiers (see the type's guarantees) and a block size (positive); the list is copied. */
     public GraduatedPrice {
         if (tiers == null) {
             throw new InvalidPriceException("tiers", "is required");
         }
         tiers = List.copyOf(tiers);
         Tiers.validate(tiers.stream().map(Tier::upTo).toList());
+        blockSize = Tiers.validBlockSize(blockSize);
+    }
+
+    /** Tiers over units (no blocks). */
+    public GraduatedPrice(List<Tier> tiers) {
+        this(tiers, Optional.empty());
     }
 
     /** The tiers' bounds, in order. */

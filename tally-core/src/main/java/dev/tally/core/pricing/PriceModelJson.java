@@ -20,7 +20,8 @@ import java.util.Optional;
  * are rejected; every error is an {@link InvalidPriceException} whose {@link InvalidPriceException#field()}
  * is the JSON path relative to the node read (e.g. {@code tiers[1].up_to}). Missing optional fields take
  * the defaults documented in {@code docs/PRICING.md}. Writing emits every field, decimals as plain
- * strings, absent optional values as {@code null}; {@code read(write(m))} equals {@code m}.
+ * strings, absent optional values as {@code null} (except {@code block_size}, written only when set, so tiers over
+ * units keep their earlier JSON); {@code read(write(m))} equals {@code m}.
  */
 public final class PriceModelJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -30,6 +31,7 @@ public final class PriceModelJson {
     private static final String UNIT_PRICE = "unit_price";
     private static final String FLAT_FEE = "flat_fee";
     private static final String RATE = "rate";
+    private static final String BLOCK_SIZE = "block_size";
 
     private PriceModelJson() {
     }
@@ -46,8 +48,8 @@ public final class PriceModelJson {
             case "unit" -> new UnitPrice(o.requiredDecimal(UNIT_PRICE));
             case "package" -> new PackagePrice(o.requiredDecimal("package_size"), o.requiredDecimal("package_price"),
                     o.decimal("free_units", BigDecimal.ZERO), rounding(o));
-            case "graduated" -> new GraduatedPrice(tiers(o));
-            case "volume" -> new VolumePrice(tiers(o));
+            case "graduated" -> new GraduatedPrice(tiers(o), o.optionalDecimal(BLOCK_SIZE));
+            case "volume" -> new VolumePrice(tiers(o), o.optionalDecimal(BLOCK_SIZE));
             case "percentage" -> new PercentagePrice(o.requiredDecimal(RATE), o.decimal("fixed_fee", BigDecimal.ZERO),
                     o.nonNegativeInt("free_events", 0), o.decimal("free_amount", BigDecimal.ZERO),
                     o.optionalDecimal("min_per_event"), o.optionalDecimal("max_per_event"));
@@ -72,8 +74,14 @@ public final class PriceModelJson {
                 o.put("free_units", plain(p.freeUnits()));
                 o.put("rounding", p.rounding().jsonName());
             }
-            case GraduatedPrice g -> writeTiers(o, g.tiers());
-            case VolumePrice v -> writeTiers(o, v.tiers());
+            case GraduatedPrice g -> {
+                writeTiers(o, g.tiers());
+                g.blockSize().ifPresent(n -> o.put(BLOCK_SIZE, plain(n)));
+            }
+            case VolumePrice v -> {
+                writeTiers(o, v.tiers());
+                v.blockSize().ifPresent(n -> o.put(BLOCK_SIZE, plain(n)));
+            }
             case PercentagePrice p -> {
                 o.put(RATE, plain(p.rate()));
                 o.put("fixed_fee", plain(p.fixedFee()));

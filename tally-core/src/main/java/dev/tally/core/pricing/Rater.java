@@ -95,23 +95,33 @@ public final class Rater {
         return RatedLine.of(description, packages, p.packagePrice());
     }
 
-    private static Rating graduated(GraduatedPrice g, BigDecimal q) {
+    private static Rating graduated(GraduatedPrice g, BigDecimal units) {
+        BigDecimal q = g.blockSize().map(n -> Tiers.blocks(units, n)).orElse(units);
+        String per = blockNote(g.blockSize(), units);
         List<RatedLine> lines = new ArrayList<>();
         for (Tiers.Segment s : Tiers.graduated(g.upTos(), q)) {
             Tier tier = g.tiers().get(s.index());
-            lines.add(RatedLine.of(s.label(), s.units(), tier.unitPrice()));
+            lines.add(RatedLine.of(s.label() + per, s.units(), tier.unitPrice()));
             addFlatFee(lines, "Tier " + (s.index() + 1) + FLAT_FEE, tier.flatFee());
         }
         return Rating.of(lines);
     }
 
-    private static Rating volume(VolumePrice v, BigDecimal q) {
+    private static Rating volume(VolumePrice v, BigDecimal units) {
+        BigDecimal q = v.blockSize().map(n -> Tiers.blocks(units, n)).orElse(units);
         Tiers.Segment s = Tiers.volume(v.upTos(), q);
         Tier tier = v.tiers().get(s.index());
         List<RatedLine> lines = new ArrayList<>();
-        lines.add(RatedLine.of(s.label() + ", price for all units", q, tier.unitPrice()));
+        lines.add(RatedLine.of(s.label() + (v.blockSize().isPresent() ? ", price for all blocks" : ", price for all units")
+                + blockNote(v.blockSize(), units), q, tier.unitPrice()));
         addFlatFee(lines, "Tier " + (s.index() + 1) + FLAT_FEE, tier.flatFee());
         return Rating.of(lines);
+    }
+
+    /** " (blocks of 1000, 2500 units rounded up to 3 blocks)", or "" for tiers over units. */
+    private static String blockNote(java.util.Optional<BigDecimal> blockSize, BigDecimal units) {
+        return blockSize.map(n -> " (blocks of " + Decimals.plain(n) + ", " + Decimals.plain(units)
+                + " units rounded up to " + Decimals.plain(Tiers.blocks(units, n)) + " blocks)").orElse("");
     }
 
     private static void addFlatFee(List<RatedLine> lines, String description, BigDecimal flatFee) {

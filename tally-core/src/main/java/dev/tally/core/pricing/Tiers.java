@@ -33,6 +33,22 @@ final class Tiers {
         }
     }
 
+    /** A block size, if given, must be positive (the field is {@code block_size}). */
+    static Optional<BigDecimal> validBlockSize(Optional<BigDecimal> blockSize) {
+        if (blockSize == null) {
+            throw new InvalidPriceException("block_size", "is required (empty for tiers over units)");
+        }
+        if (blockSize.isPresent() && blockSize.get().signum() <= 0) {
+            throw new InvalidPriceException("block_size", "must be greater than 0");
+        }
+        return blockSize;
+    }
+
+    /** The whole blocks a period quantity takes, {@code ceil(quantity / blockSize)}. */
+    static BigDecimal blocks(BigDecimal quantity, BigDecimal blockSize) {
+        return quantity.divide(blockSize, 0, java.math.RoundingMode.CEILING);
+    }
+
     private static String field(int i) {
         return "tiers[" + i + "].up_to";
     }

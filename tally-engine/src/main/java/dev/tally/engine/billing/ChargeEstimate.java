@@ -8,9 +8,10 @@ import java.util.Optional;
 
 /**
  * One charge of the current period, computed exactly as the invoice will compute it: the usage so far
- * ({@code quantity}), the included quantity the invoice subtracts ({@code included}: the plan's allowance prorated by
- * day when the subscription covers only part of the period), the plan's full allowance ({@code includedFull}), what
- * is billable ({@code max(0, quantity − included)}), the amount so far (the sum of {@code lines}, each rounded once),
+ * ({@code quantity}, the meter's raw total), the included quantity the invoice subtracts ({@code included}: the plan's
+ * allowance prorated by day when the subscription covers only part of the period), the plan's full allowance
+ * ({@code includedFull}), what is billable ({@code max(0, quantity − included)}, with {@code quantity} first rounded by
+ * the meter version's aggregate rounding if it has one), the amount so far (the sum of {@code lines}, each rounded once),
  * the unit price when the charge is priced per unit (then {@code billable × unitPrice} rounded is the amount), the
  * invoice lines themselves (each {@code quantity × unit_price = amount}), and the invoice the amount is already on,
  * if any (an in-advance fee is billed at the start of its period, so it is on a draft or finalized invoice already).

@@ -161,9 +161,9 @@ final class InvoiceComposer {
 
     /**
      * What the usage lines of a charge were computed from, summed over the phases of a period: the measured
-     * quantity, the included quantity the invoice subtracts (the plan's allowance, prorated by day for a partial
+     * quantity (raw: before the meter version's aggregate rounding), the included quantity the invoice subtracts (the plan's allowance, prorated by day for a partial
      * phase), the plan's full allowance (of the plan in force last), and the billable quantity
-     * ({@code max(0, quantity − included)} per phase).
+     * ({@code max(0, rounded quantity − included)} per phase).
      */
     record ChargeFigures(BigDecimal quantity, BigDecimal included, BigDecimal includedFull, BigDecimal billable) {
         ChargeFigures plus(ChargeFigures o) {
@@ -185,7 +185,8 @@ final class InvoiceComposer {
                 continue;
             }
             for (dev.tally.core.discount.PricedPart priced : pricing.parts(s, plans.apply(s.tenant(), phase), part.get())) {
-            List<ChargeUsage> used = usageFor(s, c, priced.plan(), priced.period());
+            Map<String, BigDecimal> measured = new HashMap<>();
+            List<ChargeUsage> used = usageFor(s, c, priced.plan(), priced.period(), measured);
             Segment segment = Segment.inArrears(priced.plan(), priced.period(), nominal, used);
             out.addAll(priced.price(InvoiceCalculator.lines(List.of(segment), c.currency(), c.timezone())));
             for (ChargeUsage u : used) {
@@ -193,8 +194,9 @@ final class InvoiceComposer {
                         ? u.eventValues().stream().reduce(BigDecimal.ZERO, BigDecimal::add)
                         : u.quantityByDimension().values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
                 BigDecimal included = InvoiceCalculator.includedQuantity(u.charge(), segment, c.timezone());
-                ChargeFigures f = new ChargeFigures(quantity, included, u.charge().pricing().includedQuantity(),
-                        quantity.subtract(included).max(BigDecimal.ZERO));
+                // the measured total is shown raw; what is billable is the meter's rounded total less the allowance
+                ChargeFigures f = new ChargeFigures(measured.getOrDefault(u.charge().key(), quantity), included,
+                        u.charge().pricing().includedQuantity(), quantity.subtract(included).max(BigDecimal.ZERO));
                 figures.merge(u.charge().key(), f, ChargeFigures::plus);
             }
             }
@@ -332,7 +334,9 @@ final class InvoiceComposer {
         return out;
     }
 
-    private List<ChargeUsage> usageFor(Subscription s, Customer c, Plan plan, Period part) {
+    /** The usage of each charge of a plan in a part of a period; {@code measured} gets each total before rounding. */
+    private List<ChargeUsage> usageFor(Subscription s, Customer c, Plan plan, Period part,
+            Map<String, BigDecimal> measured) {
         List<ChargeUsage> out = new ArrayList<>();
         for (Charge ch : plan.charges()) {
             if (!(ch instanceof UsageCharge uc)) {
@@ -358,6 +362,10 @@ final class InvoiceComposer {
             if (byDim.isEmpty()) {
                 byDim.put(ChargeUsage.NO_DIMENSION, BigDecimal.ZERO);
             }
+            // the meter version's aggregate rounding, once per period total (per dimension value), never per event
+            Instant last = part.end().minusNanos(1);
+            measured.put(uc.key(), byDim.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add));
+            byDim.replaceAll((k, total) -> usage.billable(s.tenant(), uc.meter(), last, total));
             out.add(new ChargeUsage(uc, byDim, List.of(), events, meterVersion));
         }
         return out;

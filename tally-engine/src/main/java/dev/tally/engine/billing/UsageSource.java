@@ -30,5 +30,13 @@ public interface UsageSource {
     /** The version of a meter in force at the end of a period, or 0 if none. */
     int meterVersionAt(String tenant, String meter, java.time.Instant at);
 
+    /**
+     * The period total of a meter as priced: rounded by the aggregate rounding of the meter version in force at
+     * {@code at} (the end of the period), unchanged when that version has none or the meter is unknown.
+     */
+    default BigDecimal billable(String tenant, String meter, java.time.Instant at, BigDecimal periodTotal) {
+        return periodTotal;
+    }
+
     boolean meterExists(String tenant, String meter);
 }

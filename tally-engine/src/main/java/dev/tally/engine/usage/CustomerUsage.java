@@ -20,6 +20,8 @@ final class CustomerUsage {
     /** The earliest and latest event time seen by this process (epoch seconds); not checkpointed. */
     long firstSeen = Long.MAX_VALUE;
     long lastSeen = Long.MIN_VALUE;
+    /** This customer's index in its tenant's {@link TenantRollup}; -1 until it has one (guarded by the rollup). */
+    int rollupOrdinal = -1;
     /** Queued in {@link UsageStore}'s changed customers and not drained yet. */
     volatile boolean changed;
 

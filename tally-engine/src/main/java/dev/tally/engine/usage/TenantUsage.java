@@ -3,10 +3,12 @@ package dev.tally.engine.usage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** One tenant's customers and the number of stored events per event type. */
+/** One tenant's customers, their usage summed over customers, and the number of stored events per event type. */
 final class TenantUsage {
     final ConcurrentHashMap<String, CustomerUsage> customers = new ConcurrentHashMap<>();
     final ConcurrentHashMap<String, LongAdder> eventsByType = new ConcurrentHashMap<>();
+    /** The usage of all customers merged; its monitor is taken before any customer's. */
+    final TenantRollup rollup = new TenantRollup();
 
     CustomerUsage customer(String id) {
         return customers.computeIfAbsent(id, CustomerUsage::new);

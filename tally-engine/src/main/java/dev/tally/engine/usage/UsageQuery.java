@@ -110,6 +110,72 @@ final class UsageQuery {
         return out;
     }
 
+    /** Whether the question can be answered from the tenant's rollup: everything but a time-weighted sum. */
+    boolean answersFromRollup() {
+        return aggregation != Aggregation.TIME_WEIGHTED_SUM;
+    }
+
+    /**
+     * Answers for all customers from the rollup: the whole hours of each window from the merged states, the
+     * partial hours at its edges from the log events of the customers that have states in those hours.
+     */
+    List<UsageRow> runRollup(TenantRollup rollup) {
+        synchronized (rollup) {
+            TenantRollup.MeterRollup mr = rollup.meter(request.meter());
+            if (mr != null) {
+                Map<RowKey, AggregateState> local = new HashMap<>();
+                for (Map.Entry<SeriesKey, TreeMap<Long, AggregateState>> s : mr.series.entrySet()) {
+                    Optional<GroupKey> g = project(s.getKey().version(), s.getKey().group());
+                    if (g.isPresent()) {
+                        addSeries(s.getKey(), g.get(), s.getValue(), local);
+                    }
+                }
+                fold(local);
+                for (int wi = 0; wi < windows.size(); wi++) {
+                    for (Instant[] edge : edges(windows.get(wi)[0], windows.get(wi)[1])) {
+                        long last = Hours.of(edge[1].minusNanos(1));
+                        for (CustomerUsage cu : rollup.customersIn(mr, Hours.of(edge[0]), last)) {
+                            Map<RowKey, AggregateState> raw = new HashMap<>();
+                            synchronized (cu) {
+                                addRaw(cu, wi, edge[0], edge[1], raw);
+                            }
+                            fold(raw);
+                        }
+                    }
+                }
+            }
+        }
+        return rows();
+    }
+
+    /** The parts of a window not covered by whole hours: none, one or two ranges. */
+    private static List<Instant[]> edges(Instant ws, Instant we) {
+        long a = Hours.ceil(ws);
+        long b = Hours.of(we);
+        if (a >= b) {
+            return List.<Instant[]>of(new Instant[] {ws, we});
+        }
+        List<Instant[]> out = new ArrayList<>(2);
+        if (ws.isBefore(Hours.start(a))) {
+            out.add(new Instant[] {ws, Hours.start(a)});
+        }
+        if (we.isAfter(Hours.start(b))) {
+            out.add(new Instant[] {Hours.start(b), we});
+        }
+        return out;
+    }
+
+    private void fold(Map<RowKey, AggregateState> local) {
+        local.forEach((k, st) -> {
+            Acc acc = rows.computeIfAbsent(k, x -> new Acc());
+            if (acc.state == null) {
+                acc.state = AggregateState.empty(aggregation);
+            }
+            acc.state.merge(st);
+            acc.events += st.eventCount();
+        });
+    }
+
     List<UsageRow> run(List<CustomerUsage> customers) {
         for (CustomerUsage cu : customers) {
             Map<RowKey, AggregateState> local = new HashMap<>();
@@ -127,14 +193,7 @@ final class UsageQuery {
                     addEdges(cu, local);
                 }
             }
-            local.forEach((k, st) -> {
-                Acc acc = rows.computeIfAbsent(k, x -> new Acc());
-                if (acc.state == null) {
-                    acc.state = AggregateState.empty(aggregation);
-                }
-                acc.state.merge(st);
-                acc.events += st.eventCount();
-            });
+            fold(local);
         }
         return rows();
     }

@@ -30,8 +30,17 @@ public final class UsageStore {
     private record Changed(String tenant, CustomerUsage usage) {
     }
 
+    /** Whether whole-tenant questions are answered from (and ingest maintains) the tenants' rollups. */
+    private final boolean rollups;
+
     public UsageStore(Clock clock) {
+        this(clock, true);
+    }
+
+    /** {@code rollups = false} only to measure what the rollups cost: every whole-tenant question fans out. */
+    UsageStore(Clock clock, boolean rollups) {
         this.clock = clock;
+        this.rollups = rollups;
     }
 
     private TenantUsage tenant(String tenant) {
@@ -44,11 +53,16 @@ public final class UsageStore {
         tu.countType(e.type(), 1);
         CustomerUsage cu = tu.customer(e.subject());
         long hour = Hours.of(e.time());
-        synchronized (cu) {
-            cu.record(hour, position);
-            cu.seen(e.time());
-            for (Contribution c : contributions) {
-                cu.apply(hour, e.time(), e.tieBreak(), c);
+        synchronized (tu.rollup) {
+            synchronized (cu) {
+                cu.record(hour, position);
+                cu.seen(e.time());
+                for (Contribution c : contributions) {
+                    cu.apply(hour, e.time(), e.tieBreak(), c);
+                }
+            }
+            if (rollups) {
+                tu.rollup.add(cu, hour, e.time(), e.tieBreak(), contributions);
             }
         }
         markChanged(tenant, cu);
@@ -81,11 +95,17 @@ public final class UsageStore {
         if (contributions.isEmpty()) {
             return;
         }
-        CustomerUsage cu = tenant(tenant).customer(e.subject());
+        TenantUsage tu = tenant(tenant);
+        CustomerUsage cu = tu.customer(e.subject());
         long hour = Hours.of(e.time());
-        synchronized (cu) {
-            for (Contribution c : contributions) {
-                cu.apply(hour, e.time(), e.tieBreak(), c);
+        synchronized (tu.rollup) {
+            synchronized (cu) {
+                for (Contribution c : contributions) {
+                    cu.apply(hour, e.time(), e.tieBreak(), c);
+                }
+            }
+            if (rollups) {
+                tu.rollup.add(cu, hour, e.time(), e.tieBreak(), contributions);
             }
         }
         markChanged(tenant, cu);
@@ -93,7 +113,11 @@ public final class UsageStore {
 
     /** Forgets every state of a meter (before it is rebuilt from the log). */
     public void clearMeter(String tenant, String key) {
-        tenant(tenant).customers.values().forEach(cu -> cu.clearMeter(key));
+        TenantUsage tu = tenant(tenant);
+        synchronized (tu.rollup) {
+            tu.customers.values().forEach(cu -> cu.clearMeter(key));
+            tu.rollup.clearMeter(key);
+        }
     }
 
     public boolean isCancelled(long position) {
@@ -106,8 +130,17 @@ public final class UsageStore {
      */
     public void cancel(String tenant, UsageEvent e, long position, MeterCatalog catalog, EventReader reader) {
         cancelled.add(position);
-        CustomerUsage cu = tenant(tenant).customer(e.subject());
+        TenantUsage tu = tenant(tenant);
+        CustomerUsage cu = tu.customer(e.subject());
         long hour = Hours.of(e.time());
+        synchronized (tu.rollup) {
+            cancelHour(cu, hour, catalog, reader);
+            tu.rollup.cancelled(cu, hour);
+        }
+        markChanged(tenant, cu);
+    }
+
+    private void cancelHour(CustomerUsage cu, long hour, MeterCatalog catalog, EventReader reader) {
         synchronized (cu) {
             for (String key : List.copyOf(cu.seriesByMeter.keySet())) {
                 cu.clearHour(key, hour);
@@ -123,7 +156,6 @@ public final class UsageStore {
                 }
             }
         }
-        markChanged(tenant, cu);
     }
 
     /** Stored events per event type for a tenant (matched or not). */
@@ -217,8 +249,21 @@ public final class UsageStore {
         return out;
     }
 
-    /** Answers a usage question; see {@link UsageQuery}. */
+    /**
+     * Answers a usage question; see {@link UsageQuery}. A question about all customers is answered from the
+     * tenant's {@link TenantRollup} unless its aggregation is a time-weighted sum (integrated per customer).
+     */
     public List<UsageRow> query(String tenant, MeterCatalog catalog, UsageRequest request, EventReader reader) {
+        TenantUsage tu = tenants.get(tenant);
+        UsageQuery q = new UsageQuery(catalog, request, reader, this, clock.instant());
+        if (rollups && tu != null && request.customer().isEmpty() && q.answersFromRollup()) {
+            return q.runRollup(tu.rollup);
+        }
+        return queryByFanOut(tenant, catalog, request, reader);
+    }
+
+    /** Answers a usage question by visiting every customer (the reference the rollup is tested against). */
+    List<UsageRow> queryByFanOut(String tenant, MeterCatalog catalog, UsageRequest request, EventReader reader) {
         TenantUsage tu = tenants.get(tenant);
         List<CustomerUsage> customers;
         if (tu == null) {
@@ -363,6 +408,18 @@ public final class UsageStore {
                     cu.seriesByMeter.computeIfAbsent(meter, k -> new java.util.HashMap<>())
                             .put(new SeriesKey(meter, version, dev.tally.core.meter.GroupKey.of(values)), states);
                 }
+            }
+        }
+        if (rollups) {
+            rebuildRollups();
+        }
+    }
+
+    /** Derives every tenant's rollup from its customers' states (the rollups are not checkpointed). */
+    private void rebuildRollups() {
+        for (TenantUsage tu : tenants.values()) {
+            synchronized (tu.rollup) {
+                tu.customers.values().forEach(tu.rollup::addCustomer);
             }
         }
     }
