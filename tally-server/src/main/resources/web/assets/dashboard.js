@@ -11,6 +11,7 @@ import {
 } from './ui.js';
 import { addDecimals, alertsTable, budgetForm, estimateView, invoiceTable, paymentBadges, paymentColumns } from './views.js';
 import { walletsSection } from './wallets.js';
+import { historySection } from './history.js';
 
 const KEY = 'tally.adminKey';
 const main = document.getElementById('main');
@@ -330,6 +331,8 @@ async function customer(id) {
   view.append(creditSec.el);
   const inv = add(view, section('Invoices'));
   const events = add(view, section('Events'));
+  const historySec = section('History', { description: 'Every change to this customer, newest first (GET /v1/audit; needs an admin key).' });
+  view.append(historySec.el);
 
   let estimateData = null;
   await fill(estimate, 'The estimate could not be loaded', async () => {
@@ -343,6 +346,7 @@ async function customer(id) {
   fill(inv, 'Invoices could not be loaded', async () => [invoiceTable((await api.get(`/v1/invoices${qs({ customer: id })}`)).invoices, tz, 'Invoices'),
     h('p', { class: 'muted' }, `Periods in ${tz}.`)]);
   eventsExplorer(events, id, tz);
+  optionalSection(historySec, () => historySection(api, 'customer', id, tz));
 }
 
 /** Fills an optional section, or removes it when its route answers 404 on this server. */
@@ -681,6 +685,9 @@ async function invoice(id) {
       ],
     }));
   }
+  const historySec = section('History', { description: 'Every transition of this invoice, newest first (GET /v1/audit; needs an admin key).' });
+  view.append(historySec.el);
+  optionalSection(historySec, () => historySection(api, 'invoice', id, tz));
 }
 
 /** The invoice's payment state, its payment ledger and its dunning steps (history and what is scheduled). */
@@ -920,6 +927,9 @@ async function plan(key) {
   }
   add(view, section('Price preview', { description: 'Try a charge’s price (or an edited one) on any quantity; nothing is stored.' }))
     .append(pricePreview(p.currency, p.charges));
+  const historySec = section('History', { description: 'Every change to this plan, newest first (GET /v1/audit; needs an admin key).' });
+  view.append(historySec.el);
+  optionalSection(historySec, () => historySection(api, 'plan', key, 'UTC'));
 }
 
 async function subscriptions() {

@@ -68,6 +68,7 @@ public final class Engine implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final Database db;
+    private final dev.tally.engine.audit.AuditLog audit;
     private final MetadataStore meta;
     private final EventStore log;
     private final UsageStore usage;
@@ -172,6 +173,9 @@ public final class Engine implements AutoCloseable {
         maintenance.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
         this.tenantSettings = new dev.tally.engine.tenant.TenantSettingsStore(db, clock);
+        this.audit = new dev.tally.engine.audit.AuditLog(db, clock,
+                dev.tally.engine.audit.AuditLog.retentionFrom(System.getenv()));
+        maintenance.scheduleWithFixedDelay(this::pruneAuditQuietly, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
         this.payments = new dev.tally.engine.payment.Payments(db, billing, clock);
         this.providers = new dev.tally.engine.providers.ProviderStore(db, secretsKey.box(), clock);
         this.exportSchedules = new dev.tally.engine.exportschedule.ExportScheduleStore(db, secretsKey.box(), clock);
@@ -512,10 +516,16 @@ public final class Engine implements AutoCloseable {
 
     private void billQuietly() {
         for (String tenant : tenants()) {
+            Instant started = clock.instant();
             try {
                 billing.run(tenant);
             } catch (RuntimeException e) {
                 LOG.warn("scheduled billing run of tenant {} failed", tenant, e);
+            }
+            try {
+                audit.appendInvoiceTransitions(tenant, started, dev.tally.engine.audit.Actor.scheduler());
+            } catch (RuntimeException e) {
+                LOG.warn("could not audit the scheduled billing run of tenant {}", tenant, e);
             }
         }
         // dunning runs on the billing scheduler's cadence, after the runs (each step once, see Dunning)
@@ -530,6 +540,22 @@ public final class Engine implements AutoCloseable {
     /** Dunning: policies, the schedule's steps, overdue invoices, the retry button. */
     public dev.tally.engine.payment.dunning.Dunning dunning() {
         return dunning;
+    }
+
+    private void pruneAuditQuietly() {
+        try {
+            int pruned = audit.prune();
+            if (pruned > 0) {
+                LOG.info("pruned {} audit records older than {}", pruned, audit.retention());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("audit retention pruning failed", e);
+        }
+    }
+
+    /** The audit trail of every tenant: appended by the API and scheduled runs, pruned by retention only. */
+    public dev.tally.engine.audit.AuditLog audit() {
+        return audit;
     }
 
     private void checkpointQuietly() {

@@ -43,6 +43,7 @@ public final class TallyServer implements AutoCloseable {
     private final List<Route> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Auth auth;
     private final dev.tally.server.stripe.StripeProvider stripe;
+    private final AuditRecorder recorder;
     private dev.tally.export.DailyTrigger dailyExports;
 
     private TallyServer(ServerConfig config, Clock clock,
@@ -57,6 +58,7 @@ public final class TallyServer implements AutoCloseable {
         try {
             config.metersFile().ifPresent(this::loadMeters);
             this.auth = new Auth(engine);
+            this.recorder = new AuditRecorder(engine, mapper, () -> routes);
             ServerMetrics metrics = new ServerMetrics(engine);
             IngestActivity activity = new IngestActivity(engine.clock());
             EventsApi events = new EventsApi(engine, mapper, metrics.ingestLatency, activity);
@@ -226,6 +228,8 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/portal/alerts", Auth.PORTAL, portalAlerts::list);
             route("POST", "/v1/portal/alerts", Auth.PORTAL, portalAlerts::create);
             route("DELETE", "/v1/portal/alerts/{id}", Auth.PORTAL, portalAlerts::delete);
+            route("GET", "/v1/audit", "admin", QueryParams.of("resource", "id", "actor", "from", "to", "cursor", "limit"),
+                    new AuditApi(engine.audit(), mapper)::list);
             OpenMeterApi openMeter = new OpenMeterApi(engine, mapper, events);
             route("POST", "/api/v1/events", "ingest", openMeter::ingest);
             route("GET", "/api/v1/meters", "read", QueryParams.of("page", "pageSize", "order", "orderBy",
@@ -284,6 +288,18 @@ public final class TallyServer implements AutoCloseable {
     /** Every route as "METHOD /template", for the OpenAPI contract test. */
     public List<String> routes() {
         return routes.stream().map(r -> r.method() + " " + r.template()).toList();
+    }
+
+    /** The mutating routes that write an audit record, as "METHOD /template" with their resource kind. */
+    public Map<String, String> auditedRoutes() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        AuditedRoutes.AUDITED.forEach((k, v) -> out.put(k, v.resource()));
+        return out;
+    }
+
+    /** The mutating routes deliberately not audited, as "METHOD /template" with the reason (docs/AUDIT.md). */
+    public Map<String, String> unauditedRoutes() {
+        return new java.util.TreeMap<>(AuditedRoutes.EXCLUDED);
     }
 
     /** A route that takes no query parameters: a request with any is refused (400 unknown-parameter). */
@@ -426,6 +442,7 @@ public final class TallyServer implements AutoCloseable {
         String raw = ex.getRequestURI().getRawPath();
         String[] segments = raw.length() <= 1 ? new String[] {""} : raw.substring(1).split("/", -1);
         boolean pathMatched = false;
+        String requestId = RequestIds.assign(ex);
         for (Route route : routes) {
             Optional<Map<String, String>> params = route.match(segments);
             if (params.isEmpty()) {
@@ -443,7 +460,7 @@ public final class TallyServer implements AutoCloseable {
             if (unknown.isPresent()) {
                 throw route.query().refuse(unknown.get(), route.method() + " " + route.template());
             }
-            route.handler().handle(request);
+            recorder.handle(route, request, requestId);
             return;
         }
         if (pathMatched) {

@@ -218,14 +218,18 @@ class MoneyPathEndToEndTest {
         tokens("e1", "2026-11-10T12:00:00Z", 4000);
         moveTo(clock, Instant.parse("2026-11-21T00:00:00Z"));
         seats(3);
-        // The live balance leaves the prepaid commitment out (CREDITS.md "Not built yet"), and the whole seats charge
-        // with it, its base being on the opening invoice: the estimate of November so far is platform 20.00 + tokens
-        // 40.00 + seats 20.00 + 20.00 - 6.67 = 93.33, coupon -2.00 -4.00 -3.33 (10 % of 33.33): 84.00, tax 8.40,
-        // 92.40; without the seats (30.00): 54.00 + 5.40 tax = 59.40 > 45.00 of credits: live 0.00. With the
-        // commitment's 80.00 it would be 4.00 + 0.40 tax = 4.40, paid by the promotion: 40.60.
+        // The estimate of November so far (GET /usage, before commitments) is platform 20.00 + tokens 40.00 + seats
+        // 20.00 + 20.00 - 6.67 = 93.33, coupon -2.00 -4.00 -3.33 (10 % of 33.33): 84.00, tax 8.40, 92.40.
+        // The live balance counts what November's invoices have still to bill: the seats' base 20.00 is on the
+        // opening invoice (and was drawn from the commitment there), the changes stay: 20.00 + 40.00 + 20.00 - 6.67
+        // = 73.33; the coupon as the closing invoice applies it: -2.00 -4.00 -1.33 (10 % of 13.33 = 1.333): 66.00;
+        // the prepaid commitment pays min(80.00 left, 66.00) = 66.00 before tax (overage rate 1: no overage):
+        // subtotal 0.00, tax 0.00, total 0.00. Live 45.00 - 0.00 = 45.00 (was 0.00 while the commitment was
+        // ignored). Check against the invoice of Dec 1 below: November's 66.00 + December's seats 30.00 - 3.00 =
+        // 93.00, the commitment pays its 80.00: 13.00 (NOV_SUBTOTAL).
         assertThat(ok(t.get("/v1/customers/acme/usage")).get("estimated_total").asText()).isEqualTo("92.40");
         assertThat(wallet().get("balance").asText()).isEqualTo("45.00");
-        assertThat(wallet().get("live_balance").asText()).isEqualTo("0.00");
+        assertThat(wallet().get("live_balance").asText()).isEqualTo("45.00");
         moveTo(clock, DEC_1);
         run(t);
         JsonNode nov = invoiceFor(t, "acme", DEC_1);

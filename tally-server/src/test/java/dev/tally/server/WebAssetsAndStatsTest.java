@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class WebAssetsAndStatsTest {
     static final List<String> FILES = List.of("analytics.js", "app.css", "api.js", "chart.js", "dashboard.js", "dom.js",
-            "format.js", "portal.js", "ui.js", "views.js", "wallets.js", "favicon.svg");
+            "format.js", "history.js", "portal.js", "ui.js", "views.js", "wallets.js", "favicon.svg");
     MutableClock clock;
     TestServer t;
 

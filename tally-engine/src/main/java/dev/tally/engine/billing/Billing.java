@@ -736,8 +736,9 @@ public final class Billing {
             Plan first = plan(tenant, s.phases().get(0));
             Period period = InvoiceComposer.periodAt(s, first, now, c.timezone());
             Map<String, InvoiceComposer.ChargeFigures> figures = new java.util.LinkedHashMap<>();
-            List<InvoiceLine> lines = new ArrayList<>(composer.arrears(s, c, period,
-                    s.end().filter(e -> e.isBefore(period.end())).orElse(period.end()), figures));
+            List<InvoiceLine> arrears = composer.arrears(s, c, period,
+                    s.end().filter(e -> e.isBefore(period.end())).orElse(period.end()), figures);
+            List<InvoiceLine> lines = new ArrayList<>(arrears);
             List<InvoiceLine> advance = composer.advanceFees(s, c, period);
             lines.addAll(advance);
             lines.addAll(discounts.discounts(s, c, period, period.end(), lines));
@@ -746,6 +747,7 @@ public final class Billing {
             Plan current = plan(tenant, s.phaseAt(now));
             List<ChargeEstimate> charges = new ArrayList<>();
             BigDecimal alreadyInvoiced = BigDecimal.ZERO;
+            java.util.Set<String> invoicedCharges = new java.util.HashSet<>();
             for (Charge ch : current.charges()) {
                 List<InvoiceLine> own = lines.stream().filter(l -> l.chargeKey().equals(ch.key())).toList();
                 BigDecimal amount = own.stream().map(l -> l.amount().amount()).reduce(BigDecimal.ZERO, BigDecimal::add);
@@ -762,6 +764,7 @@ public final class Billing {
                     Optional<ChargeEstimate.Invoiced> on = advance.stream().anyMatch(l -> l.chargeKey().equals(ch.key()))
                             ? invoiceWithFee(invoices, ch.key(), period) : Optional.empty();
                     if (on.isPresent()) {
+                        invoicedCharges.add(ch.key());
                         // what the invoice already holds: the charge's in-advance lines (not a seat change to come)
                         alreadyInvoiced = alreadyInvoiced.add(advance.stream().filter(l -> l.chargeKey().equals(ch.key()))
                                 .map(l -> l.amount().amount()).reduce(BigDecimal.ZERO, BigDecimal::add));
@@ -775,7 +778,10 @@ public final class Billing {
             }
             InvoiceTotals totals = InvoiceTotals.of(c.currency(), lines.stream().map(InvoiceLine::amount).toList(),
                     taxRates(s, c));
-            out.add(new UsageEstimate(s.id(), current.key(), period, c.timezone(), charges, totals, alreadyInvoiced));
+            dev.tally.core.ledger.InvoiceCredits.Estimate rest = StillToInvoice.of(s, c, period, arrears, advance, invoicedCharges, discounts,
+                    commitments, taxRates(s, c));
+            out.add(new UsageEstimate(s.id(), current.key(), period, c.timezone(), charges, totals, alreadyInvoiced,
+                    rest));
         }
         return out;
     }

@@ -434,4 +434,46 @@ class CommitmentsTest {
             assertThat(b.reconcileLedger(T).differences()).isEmpty();
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stores")
+    void theLiveEstimateStillToInvoiceIsWhatIsLeftAfterThePrepaidCommitmentPaysAndItsOverage(TestStore store)
+            throws Exception {
+        clock.set(Instant.parse("2027-01-01T00:00:00Z"));
+        try (Engine e = Engine.open(store.config(dir, databases), clock)) {
+            Billing b = setUp(e, "20.00");
+            Subscription s = b.subscribe(T, j("{\"customer\":\"c\",\"plan\":\"p\"}"));
+            b.commitments().create(T, s, j("{\"type\":\"prepaid\",\"amount\":\"100.00\","
+                    + "\"ends_at\":\"2027-03-01T00:00:00Z\",\"overage_rate\":\"1.5\"}"), "test");
+            b.run(T);
+            // opening invoice: January's platform 20.00 in advance, the fee 100.00; the commitment pays the 20.00
+            // (80.00 left)
+            assertThat(lines(at(b, "2027-01-01T00:00:00Z"))).containsExactly("flat_fee 20.00", "commitment_fee 100.00",
+                    "commitment_drawdown -20.00");
+            tokens(e, "2027-01-10T00:00:00Z", 6_000);
+            // still to invoice for January: tokens 6,000 x 0.01 = 60.00 (the platform is on the opening invoice);
+            // the commitment pays min(80.00, 60.00) = 60.00: subtotal 0.00, tax 0.00, total 0.00 (it was 66.00 when
+            // the commitment was left out)
+            dev.tally.core.ledger.InvoiceCredits.Estimate early = b.currentUsage(T, "c").get(0).stillToInvoice();
+            assertThat(early.total().plainString()).isEqualTo("0.00");
+            assertThat(early.chargeAmounts().get("tok").plainString()).isEqualTo("60.00");
+            tokens(e, "2027-01-20T00:00:00Z", 4_000);
+            // tokens 10,000 x 0.01 = 100.00; the commitment pays its 80.00 left; the other 20.00 at 1.5 x list
+            // price: overage 20.00 x 0.5 = 10.00; subtotal 100.00 - 80.00 + 10.00 = 30.00, tax 3.00, total 33.00
+            dev.tally.core.ledger.InvoiceCredits.Estimate late = b.currentUsage(T, "c").get(0).stillToInvoice();
+            assertThat(late.total().plainString()).isEqualTo("33.00");
+            assertThat(b.currentUsage(T, "c").get(0).estimate().total().plainString())
+                    .as("the usage estimate itself still shows the charges before the commitment: (20 + 100) x 1.1")
+                    .isEqualTo("132.00");
+            clock.set(Instant.parse("2027-02-01T00:00:00Z"));
+            b.run(T);
+            // the invoice also bills February's platform 20.00, which the commitment (nothing left) bills at 1.5 x:
+            // tokens 100.00 + platform 20.00 = 120.00, drawn 80.00, overage 40.00 x 0.5 = 20.00; subtotal 60.00,
+            // tax 6.00, total 66.00 = January's 33.00 above + February's platform 30.00 + 3.00 tax
+            Invoice feb = at(b, "2027-02-01T00:00:00Z");
+            assertThat(lines(feb)).containsExactly("usage 100.00", "flat_fee 20.00", "commitment_drawdown -80.00",
+                    "commitment_overage 20.00");
+            assertThat(feb.totals().total().plainString()).isEqualTo("66.00");
+        }
+    }
 }

@@ -323,4 +323,41 @@ class SeatsBillingTest {
             pool.shutdownNow();
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stores")
+    void stillToInvoiceKeepsTheSeatChangesToComeWithTheCouponButNotTheInvoicedBase(TestStore store) throws Exception {
+        try (Engine e = Engine.open(store.config(dir, databases), clock)) {
+            Billing b = e.billing();
+            Subscription s = subscribe(b, "{\"key\":\"team\",\"currency\":\"USD\",\"interval\":\"monthly\","
+                    + "\"tax_rates\":[{\"name\":\"Tax\",\"percent\":\"10\"}],\"charges\":["
+                    + "{\"key\":\"seats\",\"type\":\"licensed\",\"name\":\"Seats\",\"timing\":\"in_advance\","
+                    + "\"price\":{\"model\":\"unit\",\"unit_price\":\"10\"}}]}");
+            seats(b, s, "5", "2026-11-01T00:00:00Z");
+            b.discounts().createCoupon(T, json.readTree("{\"key\":\"ten\",\"name\":\"Ten\",\"percent_off\":\"10\","
+                    + "\"duration\":\"forever\"}"));
+            b.discounts().redeem(T, s.id(), json.readTree("{\"coupon\":\"ten\",\"start\":\"2026-11-01T00:00:00Z\"}"));
+            b.run(T);
+            // opening invoice: 5 seats x 10 = 50.00, coupon -5.00, tax 4.50: 49.50
+            assertThat(invoices(b)).singleElement().satisfies(i -> assertThat(i.totals().total().plainString())
+                    .isEqualTo("49.50"));
+            clock.set(Instant.parse("2026-11-10T12:00:00Z"));
+            seats(b, s, "8", null);
+            clock.set(Instant.parse("2026-11-20T09:00:00Z"));
+            seats(b, s, "6", null);
+            clock.set(Instant.parse("2026-11-25T00:00:00Z"));
+            // still to invoice for November: the base 50.00 is on the opening invoice; the changes stay:
+            // 21.00 - 7.33 = 13.67, coupon 10 % = -1.367 -> -1.37, subtotal 12.30, tax 1.23, total 13.53 (it was 0.00
+            // when the whole charge was left out)
+            UsageEstimate est = b.currentUsage(T, "acme").get(0);
+            assertThat(est.stillToInvoice().total().plainString()).isEqualTo("13.53");
+            assertThat(est.stillToInvoice().chargeAmounts().get("seats").plainString()).isEqualTo("12.30");
+            clock.set(Instant.parse("2026-12-01T00:00:00Z"));
+            b.run(T);
+            // the closing invoice: 21.00 - 7.33 + December's 60.00 = 73.67, coupon -7.37 (= November's 1.37 +
+            // December's 6.00), subtotal 66.30 = November's 12.30 + December's 54.00
+            Invoice nov = invoices(b).get(1);
+            assertThat(nov.totals().subtotal().plainString()).isEqualTo("66.30");
+        }
+    }
 }
