@@ -146,10 +146,16 @@ class KillNineRecoveryTest {
         JsonNode report = getJson(second, key, "/v1/reconciliation?" + period());
         assertThat(report.get("differences")).as(report.toString()).isEmpty();
         if (env.containsKey("TALLY_DEDUP_MEMORY_BYTES")) {
+            // Every distinct id is remembered, part of them in slice files that survived the kill. How many are on
+            // disk at this instant depends on timing: a frozen memory table is written by the spill thread and
+            // moved to the disk tier by the writer's next maintenance (after more puts), so on a loaded machine up
+            // to half can still be counted in memory.
             String metrics = http.send(HttpRequest.newBuilder(second.uri("/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             Map<String, Long> m = StorageCommand.parse(metrics);
-            assertThat(m.get("tally_dedup_window_ids{tier=\"disk\"}")).as(metrics).isGreaterThan(UNIQUE / 2);
+            long onDisk = m.get("tally_dedup_window_ids{tier=\"disk\"}");
+            assertThat(onDisk).as(metrics).isGreaterThan(UNIQUE / 10);
+            assertThat(onDisk + m.get("tally_dedup_window_ids{tier=\"memory\"}")).as(metrics).isEqualTo(UNIQUE);
         }
     }
 

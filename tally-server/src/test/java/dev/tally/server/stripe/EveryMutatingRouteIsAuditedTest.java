@@ -159,6 +159,8 @@ class EveryMutatingRouteIsAuditedTest {
                 + "\"name\":\"Seats\",\"price\":{\"model\":\"unit\",\"unit_price\":\"10\"},\"increase\":\"immediate\","
                 + "\"decrease\":\"credit\"}]}", "team");
         call("PUT /v1/billing/settings", "/v1/billing/settings", "{\"grace_period_seconds\":86400}", "default");
+        call("PUT /v1/dunning-policy", "/v1/dunning-policy", "{\"retry_days\":[1,3],\"uncollectible_after_days\":14}",
+                "default");
         call("PATCH /v1/tenant", "/v1/tenant", "{\"invoice_number_prefix\":\"AUD-\"}", "default");
         sub = call("POST /v1/subscriptions", "/v1/subscriptions", "{\"customer\":\"acme\",\"plan\":\"team\",\"start\":\""
                 + NOV_1 + "\"}", null).get("id").asText();
@@ -190,6 +192,7 @@ class EveryMutatingRouteIsAuditedTest {
                 + "\"reason\":\"goodwill\"}", null);
         call("POST /v1/invoices/{id}/payments", "/v1/invoices/" + invoice + "/payments",
                 "{\"outcome\":\"failed\",\"amount\":\"1.00\",\"reference\":\"try-1\"}", invoice);
+        call("POST /v1/invoices/{id}/payments/retry", "/v1/invoices/" + invoice + "/payments/retry", null, invoice);
         call("POST /v1/invoices/{id}/mark-paid", "/v1/invoices/" + invoice + "/mark-paid", null, invoice);
         call("POST /v1/customers/{external_id}/grants", "/v1/customers/acme/grants",
                 "{\"amount\":\"5.00\",\"reason\":\"promo\"}", null);
