@@ -101,6 +101,13 @@ public final class Engine implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+    /** Dunning asks payment providers to collect: a slow provider must never hold up billing runs or alerts. */
+    private final java.util.concurrent.ScheduledExecutorService dunningThread =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tally-dunning");
+                t.setDaemon(true);
+                return t;
+            });
 
     private Engine(EngineConfig config, Clock clock,
             java.util.function.Function<Database, EventStore> storeFactory) throws IOException {
@@ -205,6 +212,9 @@ public final class Engine implements AutoCloseable {
         if (!config.billingEvery().isZero()) {
             long every = config.billingEvery().toMillis();
             maintenance.scheduleWithFixedDelay(this::billQuietly, every, every,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            // on its own thread, at the billing cadence (each step once, see Dunning)
+            dunningThread.scheduleWithFixedDelay(this::dunQuietly, every, every,
                     java.util.concurrent.TimeUnit.MILLISECONDS);
         }
     }
@@ -528,8 +538,14 @@ public final class Engine implements AutoCloseable {
                 LOG.warn("could not audit the scheduled billing run of tenant {}", tenant, e);
             }
         }
-        // dunning runs on the billing scheduler's cadence, after the runs (each step once, see Dunning)
-        dunning.runAll(tenants());
+    }
+
+    private void dunQuietly() {
+        try {
+            dunning.runAll(tenants());
+        } catch (RuntimeException e) {
+            LOG.warn("scheduled dunning run failed; its due steps are tried again on the next run", e);
+        }
     }
 
     /** Accounting exports (CSV) of invoices, credit notes and payments. */
@@ -756,6 +772,7 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         maintenance.shutdownNow();
+        dunningThread.shutdownNow();
         webhooks.close();
         if (ready && log.healthy()) {
             checkpoint();

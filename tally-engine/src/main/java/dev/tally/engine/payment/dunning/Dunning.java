@@ -151,6 +151,18 @@ public final class Dunning {
         DunningStep step = new DunningStep(newId(), inv.tenant(), inv.id(), inv.customer(), p.step(), p.kind(), p.dueAt(),
                 now, JsonNodeFactory.instance.objectNode());
         boolean[] suspended = {false};
+        // The provider is asked before the step's transaction opens, so a slow provider never holds a database
+        // transaction (on the embedded store: the one metadata writer). Its idempotency key is the step's own: if
+        // another process records the step first, the provider has seen the same key and collects once.
+        Optional<RetryOutcome> asked = Optional.empty();
+        if (p.kind() == DunningStep.Kind.RETRY || p.kind() == DunningStep.Kind.MANUAL_RETRY) {
+            RetryOutcome outcome = payments.retry(inv.tenant(), inv.id(), retryKey(inv, p));
+            if (outcome.kind() == RetryOutcome.Kind.UNAVAILABLE && p.kind() == DunningStep.Kind.RETRY) {
+                throw new ProviderUnavailableException(outcome.provider()); // nothing recorded: asked again next run
+            }
+            asked = Optional.of(outcome);
+        }
+        Optional<RetryOutcome> retried = asked;
         boolean done = db.inTransaction(c -> {
             if (!DunningStore.insert(c, step)) {
                 return false;
@@ -173,7 +185,7 @@ public final class Dunning {
                     Outbox.record(c, inv.tenant(), WebhookEventTypes.INVOICE_PAYMENT_REMINDER, data, now);
                 }
                 case RETRY_SKIPPED -> detail.put("reason", "a later retry was due by the time this one ran");
-                case RETRY, MANUAL_RETRY -> retry(c, inv, p, detail, data, now);
+                case RETRY, MANUAL_RETRY -> retry(c, inv, p, retried.orElseThrow(), detail, data, now);
                 case UNCOLLECTIBLE -> suspended[0] = uncollectible(c, policy, inv, zone, detail, data, now);
                 default -> throw new IllegalStateException("not a scheduled step: " + p.kind());
             }
@@ -186,14 +198,13 @@ public final class Dunning {
         return done;
     }
 
-    private void retry(Connection c, Invoice inv, DunningSchedule.Planned p, ObjectNode detail, ObjectNode data,
-            Instant now) throws SQLException {
-        String key = "dunning:" + inv.id() + ":" + p.step();
-        RetryOutcome outcome = payments.retry(inv.tenant(), inv.id(), key);
-        if (outcome.kind() == RetryOutcome.Kind.UNAVAILABLE && p.kind() == DunningStep.Kind.RETRY) {
-            // rolls the step's row back: the next run asks again with the same key
-            throw new ProviderUnavailableException(outcome.provider());
-        }
+    private static String retryKey(Invoice inv, DunningSchedule.Planned p) {
+        return "dunning:" + inv.id() + ":" + p.step();
+    }
+
+    private void retry(Connection c, Invoice inv, DunningSchedule.Planned p, RetryOutcome outcome, ObjectNode detail,
+            ObjectNode data, Instant now) throws SQLException {
+        String key = retryKey(inv, p);
         detail.put("attempt", p.attempt());
         detail.put("provider", outcome.provider());
         detail.put("idempotency_key", key);

@@ -209,4 +209,66 @@ class DunningScheduleTest {
             assertThat(provider.keys).hasSize(3).contains("dunning:" + first + ":retry:1", "dunning:" + second + ":retry:1");
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stores")
+    void aSlowProviderHoldsNoTransactionWhileBillingGoesOn(TestStore store) throws Exception {
+        try (Engine e = Engine.open(store.config(dir, databases), clock)) {
+            String id = DunningFixture.finalizedInvoice(e.billing());
+            java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+            RecordingProvider recording = new RecordingProvider(0);
+            e.payments().register(new dev.tally.engine.payment.PaymentProvider() {
+                @Override
+                public String name() {
+                    return "slow";
+                }
+
+                @Override
+                public boolean collects(String tenant, String invoiceId) {
+                    return true;
+                }
+
+                @Override
+                public dev.tally.engine.payment.RetryOutcome retry(dev.tally.engine.payment.RetryRequest request) {
+                    asked.countDown();
+                    try {
+                        answer.await();
+                    } catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return recording.retry(request);
+                }
+            });
+            e.dunning().putPolicy(T, JSON.readTree("{\"retry_days\":[1],\"reminder_days_before_due\":[],"
+                    + "\"remind_after_failure\":false}"));
+            e.payments().record(MANUAL, T, id, fact("failed", "100", "card-1"));
+            clock.set(Instant.parse("2026-11-02T00:00:00Z"));
+            // own threads: the common pool may have a single thread on a 2-core machine
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+            java.util.concurrent.CompletableFuture<Integer> dunning =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> e.dunning().run(T), threads);
+            assertThat(asked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            // while the provider has not answered, metadata writes and a billing run go through (on the embedded
+            // store a transaction held open around the call would block them: it has one writer)
+            java.util.concurrent.CompletableFuture<Void> writes = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    e.billing().createCustomer(T, JSON.readTree("{\"external_id\":\"c-slow\",\"timezone\":\"UTC\","
+                            + "\"currency\":\"EUR\"}"));
+                } catch (java.io.IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+                e.billing().run(T);
+            }, threads);
+            try {
+                writes.get(20, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(dunning).isNotDone();
+            } finally {
+                answer.countDown();
+            }
+            assertThat(dunning.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+            threads.shutdown();
+            assertThat(recording.keys).containsExactly("dunning:" + id + ":retry:1");
+        }
+    }
 }
