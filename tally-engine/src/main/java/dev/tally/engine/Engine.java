@@ -5,8 +5,6 @@ import dev.tally.core.event.CloudEventReader;
 import dev.tally.core.event.EventOutcome;
 import dev.tally.core.meter.Meter;
 import dev.tally.core.meter.MeterCatalog;
-import dev.tally.core.meter.MeterJson;
-import dev.tally.core.validation.ValidationException;
 import dev.tally.engine.ingest.CancelResult;
 import dev.tally.engine.ingest.Checkpoints;
 import dev.tally.engine.ingest.Catalogs;
@@ -41,8 +39,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,7 +77,6 @@ public final class Engine implements AutoCloseable {
     private final KeyStore keys;
     private final AccessControl access;
     private volatile boolean ready;
-    private final byte[] cursorSecret;
     private final dev.tally.engine.ingest.RecentRejections rejections;
     private final dev.tally.engine.billing.Billing billing;
     private final dev.tally.engine.tenant.TenantSettingsStore tenantSettings;
@@ -95,19 +92,9 @@ public final class Engine implements AutoCloseable {
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
     private final Checkpoints checkpoints;
-    private final java.util.concurrent.ScheduledExecutorService maintenance =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "tally-maintenance");
-                t.setDaemon(true);
-                return t;
-            });
-    /** Dunning asks payment providers to collect: a slow provider must never hold up billing runs or alerts. */
-    private final java.util.concurrent.ScheduledExecutorService dunningThread =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "tally-dunning");
-                t.setDaemon(true);
-                return t;
-            });
+    private final Schedules schedules = new Schedules();
+    private final EventListing listing;
+    private final MeterVersions meterVersions;
 
     private Engine(EngineConfig config, Clock clock,
             java.util.function.Function<Database, EventStore> storeFactory) throws IOException {
@@ -148,7 +135,6 @@ public final class Engine implements AutoCloseable {
         }
         this.keys = new KeyStore(db, meta.secret("api-key-pepper"));
         bootstrap();
-        this.cursorSecret = meta.secret("cursor");
         this.rejections = new dev.tally.engine.ingest.RecentRejections(clock);
         this.access = new AccessControl(db, meta, keys, new PortalTokens(meta.secret("portal")), clock,
                 db.isPostgres());
@@ -169,6 +155,8 @@ public final class Engine implements AutoCloseable {
         this.pipeline = new IngestPipeline(log, usage, catalogs, clock);
         this.scans = new LogScans(log, pipeline, usage, catalogs);
         this.reader = new CloudEventReader(config.limits(), clock);
+        this.listing = new EventListing(usage, pipeline, scans, meta.secret("cursor"));
+        this.meterVersions = new MeterVersions(meta, catalogs, pipeline, scans, clock);
         long from = loaded.map(Checkpoints.Loaded::logPosition).orElse(log.start());
         long records = scans.recover(from);
         LOG.info("{}; replayed {} log records in {} ms", loaded.isPresent() ? "loaded the checkpoint"
@@ -177,12 +165,12 @@ public final class Engine implements AutoCloseable {
         checkpointedAt = log.endPosition();
         pipeline.start();
         ready = true;
-        maintenance.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
+        schedules.every(Duration.ofMinutes(5), Duration.ofMinutes(5), "scheduled checkpoint", this::checkpoint);
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
         this.tenantSettings = new dev.tally.engine.tenant.TenantSettingsStore(db, clock);
         this.audit = new dev.tally.engine.audit.AuditLog(db, clock,
                 dev.tally.engine.audit.AuditLog.retentionFrom(System.getenv()));
-        maintenance.scheduleWithFixedDelay(this::pruneAuditQuietly, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
+        schedules.every(Duration.ofMinutes(1), Duration.ofHours(1), "audit retention pruning", this::pruneAudit);
         this.payments = new dev.tally.engine.payment.Payments(db, billing, clock);
         this.providers = new dev.tally.engine.providers.ProviderStore(db, secretsKey.box(), clock);
         this.exportSchedules = new dev.tally.engine.exportschedule.ExportScheduleStore(db, secretsKey.box(), clock);
@@ -190,7 +178,7 @@ public final class Engine implements AutoCloseable {
         // values stored in clear by an older version were sealed above: flush their old pages out of the WAL
         db.scrub();
         PrivateFiles.tighten(config.dataDir());
-        webhooks.scheduleOn(maintenance);
+        webhooks.scheduleOn(schedules.maintenance());
         this.entitlements = new dev.tally.engine.entitlement.Entitlements(db, billing, new MeteredUsage(this), clock);
         this.liveCredits = new dev.tally.engine.credit.live.LiveCredits(db, billing, clock);
         entitlements.gate(liveCredits.requirements());
@@ -198,24 +186,25 @@ public final class Engine implements AutoCloseable {
                 () -> liveCredits.usageChanged(usage.drainChangedCustomers()), clock);
         entitlements.preload(meta.tenants());
         this.dunning = new dev.tally.engine.payment.dunning.Dunning(db, billing, payments, entitlements, clock);
-        maintenance.scheduleWithFixedDelay(this::evaluateQuietly, ALERT_EVALUATION_MILLIS, ALERT_EVALUATION_MILLIS,
-                java.util.concurrent.TimeUnit.MILLISECONDS);
+        Duration alertEvery = Duration.ofMillis(ALERT_EVALUATION_MILLIS);
+        schedules.every(alertEvery, alertEvery, "scheduled alert evaluation", alerts::evaluate);
+        schedules.every(alertEvery, alertEvery, "scheduled live balance refresh", liveCredits::refresh);
         if (log.shared()) {
-            maintenance.scheduleWithFixedDelay(this::syncQuietly, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+            schedules.every(Duration.ofMillis(500), Duration.ofMillis(500), "sync with the shared store",
+                    this::syncQuietly);
         }
         this.unmatched = new dev.tally.engine.subjects.UnmatchedSubjects(usage, billing, db, clock, this::syncWithOthers,
                 this::tenants);
         if (!config.webhooks().summaryEvery().isZero()) {
-            long every = config.webhooks().summaryEvery().toMillis();
-            maintenance.scheduleWithFixedDelay(this::announceQuietly, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+            Duration every = config.webhooks().summaryEvery();
+            schedules.every(every, every, "announcing unmatched event subjects (the next round retries)",
+                    unmatched::announceNew);
         }
         if (!config.billingEvery().isZero()) {
-            long every = config.billingEvery().toMillis();
-            maintenance.scheduleWithFixedDelay(this::billQuietly, every, every,
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
-            // on its own thread, at the billing cadence (each step once, see Dunning)
-            dunningThread.scheduleWithFixedDelay(this::dunQuietly, every, every,
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            Duration every = config.billingEvery();
+            schedules.every(every, every, "scheduled billing run", this::billAll);
+            // at the billing cadence (each step once, see Dunning)
+            schedules.dunningEvery(every, () -> dunning.runAll(tenants()));
         }
     }
 
@@ -306,82 +295,7 @@ public final class Engine implements AutoCloseable {
     /** Lists stored events; see {@link EventQuery}. Order: by log position, or by hour then arrival for a customer. */
     public EventPage events(String tenant, EventQuery q) {
         syncWithOthers();
-        if (q.customer().isEmpty()) {
-            long after = q.cursor().map(c -> parseCursor(c, "l")[0]).orElse(-1L);
-            List<StoredEvent> page = scans.scanEvents(tenant, after, q.type(), q.from(), q.to(), q.limit() + 1);
-            return page(page, q.limit(), e -> sign("l." + e.position()));
-        }
-        long fromHour = q.from().map(UsageStore::hourOf).orElse(Long.MIN_VALUE);
-        long toHour = q.to().map(t -> UsageStore.hourOf(t.minusNanos(1)) + 1).orElse(Long.MAX_VALUE);
-        long[] cursor = q.cursor().map(c -> parseCursor(c, "c")).orElse(new long[] {Long.MIN_VALUE, -1});
-        List<StoredEvent> out = new ArrayList<>();
-        while (out.size() <= q.limit()) {
-            List<long[]> positions = usage.positions(tenant, q.customer().get(), fromHour, toHour, cursor[0],
-                    cursor[1], 512);
-            if (positions.isEmpty()) {
-                break;
-            }
-            for (long[] hp : positions) {
-                cursor = hp;
-                StoredEvent e = pipeline.stored(hp[1]);
-                Instant at = e.event().time();
-                if (q.type().isPresent() && !q.type().get().equals(e.event().type())
-                        || q.from().isPresent() && at.isBefore(q.from().get())
-                        || q.to().isPresent() && !at.isBefore(q.to().get())) {
-                    continue;
-                }
-                out.add(e);
-                if (out.size() > q.limit()) {
-                    break;
-                }
-            }
-        }
-        return page(out, q.limit(), e -> sign("c." + UsageStore.hourOf(e.event().time()) + "." + e.position()));
-    }
-
-    private static EventPage page(List<StoredEvent> events, int limit,
-            java.util.function.Function<StoredEvent, String> cursorOf) {
-        if (events.size() <= limit) {
-            return new EventPage(events, Optional.empty());
-        }
-        List<StoredEvent> page = events.subList(0, limit);
-        return new EventPage(page, Optional.of(cursorOf.apply(page.get(limit - 1))));
-    }
-
-    /** Cursors are signed, so only ones this server issued are read (a forged position never reaches the log). */
-    private String sign(String payload) {
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(cursorSecret, "HmacSHA256"));
-            byte[] tag = mac.doFinal(payload.getBytes(StandardCharsets.UTF_8));
-            return payload + "." + java.util.HexFormat.of().formatHex(tag, 0, 12);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private long[] parseCursor(String cursor, String kind) {
-        int dot = cursor.lastIndexOf('.');
-        if (dot < 0 || !java.security.MessageDigest.isEqual(sign(cursor.substring(0, dot)).getBytes(StandardCharsets.UTF_8),
-                cursor.getBytes(StandardCharsets.UTF_8))) {
-            throw new ValidationException("cursor", "is not a cursor this listing returned");
-        }
-        String[] parts = cursor.substring(0, dot).split("\\.");
-        try {
-            if (!parts[0].equals(kind)) {
-                throw new NumberFormatException();
-            }
-            long[] out = new long[parts.length - 1];
-            for (int i = 1; i < parts.length; i++) {
-                out[i - 1] = Long.parseLong(parts[i]);
-            }
-            if (out.length != (kind.equals("c") ? 2 : 1)) {
-                throw new NumberFormatException();
-            }
-            return out;
-        } catch (RuntimeException e) {
-            throw new ValidationException("cursor", "is not a cursor this listing returned");
-        }
+        return listing.events(tenant, q);
     }
 
     /** Stored events per type, and whether any meter reads the type. */
@@ -466,37 +380,10 @@ public final class Engine implements AutoCloseable {
         }
         log.awaitAcknowledged();
         pipeline.exclusive(() -> {
-            refreshCatalogs();
+            meterVersions.refresh(log.shared());
             return null;
         });
         pipeline.catchUp();
-    }
-
-    /** Reloads (and rebuilds) the meters another process changed; on the writer thread. */
-    private void refreshCatalogs() {
-        if (!log.shared()) {
-            return;
-        }
-        for (Map.Entry<String, Long> g : meta.meterGenerations().entrySet()) {
-            if (catalogs.get(g.getKey()).generation() != g.getValue()) {
-                MeterCatalog fresh = new MeterCatalog(g.getValue(), meta.meters(g.getKey()));
-                catalogs.put(g.getKey(), fresh);
-                fresh.versionsByKey().keySet().forEach(k -> scans.rebuild(g.getKey(), k));
-            }
-        }
-    }
-
-    private void evaluateQuietly() {
-        try {
-            alerts.evaluate();
-        } catch (RuntimeException e) {
-            LOG.warn("scheduled alert evaluation failed", e);
-        }
-        try {
-            liveCredits.refresh();
-        } catch (RuntimeException e) {
-            LOG.warn("scheduled live balance refresh failed", e);
-        }
     }
 
     // ---- entitlements and alerts
@@ -524,7 +411,7 @@ public final class Engine implements AutoCloseable {
         return liveCredits;
     }
 
-    private void billQuietly() {
+    private void billAll() {
         for (String tenant : tenants()) {
             Instant started = clock.instant();
             try {
@@ -540,14 +427,6 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private void dunQuietly() {
-        try {
-            dunning.runAll(tenants());
-        } catch (RuntimeException e) {
-            LOG.warn("scheduled dunning run failed; its due steps are tried again on the next run", e);
-        }
-    }
-
     /** Accounting exports (CSV) of invoices, credit notes and payments. */
     public dev.tally.engine.export.AccountingExports exports() {
         return new dev.tally.engine.export.AccountingExports(db, billing, payments);
@@ -558,28 +437,16 @@ public final class Engine implements AutoCloseable {
         return dunning;
     }
 
-    private void pruneAuditQuietly() {
-        try {
-            int pruned = audit.prune();
-            if (pruned > 0) {
-                LOG.info("pruned {} audit records older than {}", pruned, audit.retention());
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("audit retention pruning failed", e);
+    private void pruneAudit() {
+        int pruned = audit.prune();
+        if (pruned > 0) {
+            LOG.info("pruned {} audit records older than {}", pruned, audit.retention());
         }
     }
 
     /** The audit trail of every tenant: appended by the API and scheduled runs, pruned by retention only. */
     public dev.tally.engine.audit.AuditLog audit() {
         return audit;
-    }
-
-    private void checkpointQuietly() {
-        try {
-            checkpoint();
-        } catch (RuntimeException e) {
-            LOG.warn("scheduled checkpoint failed", e);
-        }
     }
 
     /** How long ago the derived state was last made recoverable without a full replay. */
@@ -595,47 +462,12 @@ public final class Engine implements AutoCloseable {
 
     /** Creates version 1 of a meter, in force for all events (unless effective_from says otherwise). */
     public Meter createMeter(String tenant, JsonNode body) {
-        return pipeline.exclusive(() -> {
-            refreshCatalogs();
-            Meter m = MeterJson.read(body, Optional.empty(), 1, Instant.EPOCH);
-            if (catalogs.get(tenant).latest(m.key()).isPresent()) {
-                throw new MeterConflictException("meter '" + m.key() + "' exists; change it with PUT /v1/meters/" + m.key());
-            }
-            return storeVersion(tenant, m);
-        });
+        return meterVersions.create(tenant, body, log.shared());
     }
 
     /** Adds a version of a meter in force from its effective_from (default now), or creates it. */
     public Meter putMeter(String tenant, String key, JsonNode body) {
-        return pipeline.exclusive(() -> {
-            refreshCatalogs();
-            Optional<Meter> current = catalogs.get(tenant).latest(key);
-            if (current.isEmpty()) {
-                return storeVersion(tenant, MeterJson.read(body, Optional.of(key), 1, Instant.EPOCH));
-            }
-            Meter m = MeterJson.read(body, Optional.of(key), current.get().version() + 1, clock.instant());
-            if (m.sameDefinition(current.get())) {
-                return current.get();
-            }
-            if (m.aggregation() != current.get().aggregation()) {
-                throw new MeterConflictException("a meter's aggregation cannot change; create a new meter");
-            }
-            if (!m.effectiveFrom().isAfter(current.get().effectiveFrom())) {
-                throw new MeterConflictException("effective_from must be after the current version's ("
-                        + current.get().effectiveFrom() + ")");
-            }
-            return storeVersion(tenant, m);
-        });
-    }
-
-    private Meter storeVersion(String tenant, Meter m) {
-        long generation = meta.addMeterVersion(tenant, m, clock.instant());
-        catalogs.put(tenant, new MeterCatalog(generation, meta.meters(tenant)));
-        long started = System.nanoTime();
-        scans.rebuild(tenant, m.key());
-        LOG.info("meter {} v{} of tenant {} built from the log in {} ms", m.key(), m.version(), tenant,
-                (System.nanoTime() - started) / 1_000_000);
-        return m;
+        return meterVersions.put(tenant, key, body, log.shared());
     }
 
     /**
@@ -643,16 +475,7 @@ public final class Engine implements AutoCloseable {
      * Returns the meters that were created or changed.
      */
     public List<Meter> syncMeters(String tenant, List<JsonNode> definitions) {
-        List<Meter> changed = new ArrayList<>();
-        for (JsonNode d : definitions) {
-            String key = d.path("key").asText("");
-            Optional<Meter> before = catalogs.get(tenant).latest(key);
-            Meter after = before.isEmpty() ? createMeter(tenant, d) : putMeter(tenant, key, d);
-            if (before.isEmpty() || before.get().version() != after.version()) {
-                changed.add(after);
-            }
-        }
-        return changed;
+        return meterVersions.sync(tenant, definitions, log.shared());
     }
 
     /** When each meter version of a tenant was created, by {@code key + "@" + version}. */
@@ -702,20 +525,12 @@ public final class Engine implements AutoCloseable {
         return providers;
     }
 
-    /** Webhook endpoints, deliveries and the deliverer of every tenant of this engine. */
     /** Event subjects that match no customer (never billed), and their announcement as webhook messages. */
     public dev.tally.engine.subjects.UnmatchedSubjects unmatchedSubjects() {
         return unmatched;
     }
 
-    private void announceQuietly() {
-        try {
-            unmatched.announceNew();
-        } catch (RuntimeException e) {
-            LOG.warn("announcing unmatched event subjects failed; the next round retries", e);
-        }
-    }
-
+    /** Webhook endpoints, deliveries and the deliverer of every tenant of this engine. */
     public dev.tally.engine.notify.Webhooks webhooks() {
         return webhooks;
     }
@@ -730,25 +545,7 @@ public final class Engine implements AutoCloseable {
      * Reads the log: for explaining figures, not for hot paths.
      */
     public List<StoredEvent> eventsOf(String tenant, String customer, Instant from, Instant to) {
-        List<StoredEvent> out = new ArrayList<>();
-        long[] cursor = {Long.MIN_VALUE, -1};
-        while (true) {
-            List<long[]> positions = usage.positions(tenant, customer, UsageStore.hourOf(from),
-                    UsageStore.hourOf(to.minusNanos(1)) + 1, cursor[0], cursor[1], 4096);
-            if (positions.isEmpty()) {
-                return out;
-            }
-            for (long[] hp : positions) {
-                cursor = hp;
-                if (usage.isCancelled(hp[1])) {
-                    continue;
-                }
-                StoredEvent e = pipeline.stored(hp[1]);
-                if (!e.event().time().isBefore(from) && e.event().time().isBefore(to)) {
-                    out.add(e);
-                }
-            }
-        }
+        return listing.eventsOf(tenant, customer, from, to);
     }
 
     // ---- usage and truth
@@ -771,8 +568,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
-        maintenance.shutdownNow();
-        dunningThread.shutdownNow();
+        schedules.close();
         webhooks.close();
         if (ready && log.healthy()) {
             checkpoint();
