@@ -38,31 +38,23 @@ class AlertsAcrossTwoEnginesTest {
     final ObjectMapper json = Json.newMapper();
     final ManualClock clock = new ManualClock(Instant.parse("2026-11-10T12:00:00Z"));
     final AtomicInteger ids = new AtomicInteger();
-    String url;
+    TwoEngines engines;
     Engine a;
     Engine b;
 
     @TempDir
-    Path dirA;
-    @TempDir
-    Path dirB;
+    Path dir;
 
     @BeforeEach
     void open() {
-        url = TestDatabases.create();
-        a = Engine.open(EngineConfig.of(dirA).onPostgres(url).withSecrets(TestDatabases.SECRETS), clock);
-        b = Engine.open(EngineConfig.of(dirB).onPostgres(url).withSecrets(TestDatabases.SECRETS), clock);
+        engines = TwoEngines.open(dir, clock);
+        a = engines.one();
+        b = engines.two();
     }
 
     @AfterEach
     void close() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
-        TestDatabases.drop(url);
+        engines.close();
     }
 
     void tokens(Engine e, String customer, int n) {
@@ -83,7 +75,7 @@ class AlertsAcrossTwoEnginesTest {
     }
 
     long count(String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement(sql);
+        try (Connection c = DriverManager.getConnection(engines.url()); PreparedStatement ps = c.prepareStatement(sql);
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);

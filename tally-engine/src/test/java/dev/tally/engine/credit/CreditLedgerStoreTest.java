@@ -16,6 +16,7 @@ import dev.tally.core.time.ManualClock;
 import dev.tally.engine.Engine;
 import dev.tally.engine.EngineConfig;
 import dev.tally.engine.TestDatabases;
+import dev.tally.engine.TwoEngines;
 import dev.tally.engine.TestStore;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -151,14 +152,11 @@ class CreditLedgerStoreTest {
 
     @Test
     void twoProcessesFinalizingAtOnceNeverDrawTheSameCreditsTwice() throws Exception {
-        String url = TestDatabases.create();
-        databases.add(url);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         // two processes on one database share its secrets key, as they must
-        try (Engine one = Engine.open(EngineConfig.of(dir.resolve("one")).onPostgres(url)
-                        .withSecrets(TestDatabases.SECRETS), clock);
-                Engine two = Engine.open(EngineConfig.of(dir.resolve("two")).onPostgres(url)
-                        .withSecrets(TestDatabases.SECRETS), clock)) {
+        try (TwoEngines engines = TwoEngines.open(dir, clock)) {
+            Engine one = engines.one();
+            Engine two = engines.two();
             customer(one);
             one.billing().credits().grant(T, "acme", request("100.00", 1, Optional.empty(), Set.of()), "test");
             CountDownLatch go = new CountDownLatch(1);

@@ -15,6 +15,7 @@ import dev.tally.core.time.ManualClock;
 import dev.tally.engine.Engine;
 import dev.tally.engine.EngineConfig;
 import dev.tally.engine.TestDatabases;
+import dev.tally.engine.TwoEngines;
 import dev.tally.engine.TestStore;
 import dev.tally.engine.billing.Invoice;
 import dev.tally.engine.store.Database;
@@ -146,13 +147,10 @@ class RecurringGrantsStoreTest {
 
     @Test
     void twoProcessesAtTheSameBoundaryGrantOnce() throws Exception {
-        String url = TestDatabases.create();
-        databases.add(url);
         ExecutorService pool = Executors.newFixedThreadPool(8);
-        try (Engine one = Engine.open(EngineConfig.of(dir.resolve("one")).onPostgres(url)
-                        .withSecrets(TestDatabases.SECRETS), clock);
-                Engine two = Engine.open(EngineConfig.of(dir.resolve("two")).onPostgres(url)
-                        .withSecrets(TestDatabases.SECRETS), clock)) {
+        try (TwoEngines engines = TwoEngines.open(dir, clock)) {
+            Engine one = engines.one();
+            Engine two = engines.two();
             setUp(one, Duration.ZERO);
             clock.set(DEC);
             // two whole billing runs at once, one per process

@@ -14,6 +14,7 @@ import dev.tally.core.time.ManualClock;
 import dev.tally.core.validation.ValidationException;
 import dev.tally.engine.Engine;
 import dev.tally.engine.TestDatabases;
+import dev.tally.engine.TwoEngines;
 import dev.tally.engine.TestStore;
 import dev.tally.engine.billing.Billing;
 import dev.tally.engine.billing.BillingConflictException;
@@ -360,13 +361,10 @@ class CommitmentsTest {
     @org.junit.jupiter.api.Test
     void twoProcessesBillingAtOnceDrawEachInvoiceFromTheCommitmentOnce() throws Exception {
         clock.set(Instant.parse("2027-01-01T00:00:00Z"));
-        String url = TestDatabases.create();
-        databases.add(url);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try (Engine one = Engine.open(dev.tally.engine.EngineConfig.of(dir.resolve("one")).onPostgres(url)
-                        .withSecrets(TestDatabases.SECRETS), clock);
-                Engine two = Engine.open(dev.tally.engine.EngineConfig.of(dir.resolve("two")).onPostgres(url)
-                        .withSecrets(TestDatabases.SECRETS), clock)) {
+        try (TwoEngines engines = TwoEngines.open(dir, clock)) {
+            Engine one = engines.one();
+            Engine two = engines.two();
             Billing b = setUp(one, "100.00");
             Subscription s = b.subscribe(T, j("{\"customer\":\"c\",\"plan\":\"p\"}"));
             Commitment m = b.commitments().create(T, s, j("{\"type\":\"prepaid\",\"amount\":\"250.00\","

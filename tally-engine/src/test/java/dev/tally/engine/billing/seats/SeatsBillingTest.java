@@ -12,6 +12,7 @@ import dev.tally.core.time.ManualClock;
 import dev.tally.core.validation.ValidationException;
 import dev.tally.engine.Engine;
 import dev.tally.engine.TestDatabases;
+import dev.tally.engine.TwoEngines;
 import dev.tally.engine.TestStore;
 import dev.tally.engine.billing.Billing;
 import dev.tally.engine.billing.BillingConflictException;
@@ -292,13 +293,10 @@ class SeatsBillingTest {
 
     @Test
     void twoProcessesRecordingAtOnceGiveEveryChangeItsOwnSequence() throws Exception {
-        String url = TestDatabases.create();
-        databases.add(url);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-        try (Engine one = Engine.open(dev.tally.engine.EngineConfig.of(dir.resolve("one")).onPostgres(url)
-                        .withSecrets(TestDatabases.SECRETS), clock);
-                Engine two = Engine.open(dev.tally.engine.EngineConfig.of(dir.resolve("two")).onPostgres(url)
-                        .withSecrets(TestDatabases.SECRETS), clock)) {
+        try (TwoEngines engines = TwoEngines.open(dir, clock)) {
+            Engine one = engines.one();
+            Engine two = engines.two();
             Subscription s = subscribe(one.billing(), IN_ADVANCE);
             clock.set(Instant.parse("2026-11-05T00:00:00Z"));
             java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);

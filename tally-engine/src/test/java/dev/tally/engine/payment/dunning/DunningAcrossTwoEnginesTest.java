@@ -10,8 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tally.core.billing.EntitlementDecision.Denial;
 import dev.tally.core.time.ManualClock;
 import dev.tally.engine.Engine;
-import dev.tally.engine.EngineConfig;
-import dev.tally.engine.TestDatabases;
+import dev.tally.engine.TwoEngines;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,31 +31,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DunningAcrossTwoEnginesTest {
     final ManualClock clock = new ManualClock(Instant.parse("2026-11-01T00:00:00Z"));
-    String url;
+    TwoEngines engines;
     Engine a;
     Engine b;
 
     @TempDir
-    Path dirA;
-    @TempDir
-    Path dirB;
+    Path dir;
 
     @BeforeEach
     void open() {
-        url = TestDatabases.create();
-        a = Engine.open(EngineConfig.of(dirA).onPostgres(url).withSecrets(TestDatabases.SECRETS), clock);
-        b = Engine.open(EngineConfig.of(dirB).onPostgres(url).withSecrets(TestDatabases.SECRETS), clock);
+        engines = TwoEngines.open(dir, clock);
+        a = engines.one();
+        b = engines.two();
     }
 
     @AfterEach
     void close() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
-        TestDatabases.drop(url);
+        engines.close();
     }
 
     /** Both engines run dunning {@code rounds} times each, at the same time; returns the steps done in total. */
@@ -112,11 +103,11 @@ class DunningAcrossTwoEnginesTest {
         assertThat(b.entitlements().check(T, "c1", "sso").allowed()).as("lifted through a, seen by b").isTrue();
         assertThat(runBoth(3)).isZero();
 
-        assertThat(count(url, "SELECT count(*) FROM dunning_steps")).isEqualTo(6);
-        assertThat(count(url, "SELECT count(*) FROM outbox_messages WHERE type = 'invoice.payment_reminder'"))
+        assertThat(count(engines.url(), "SELECT count(*) FROM dunning_steps")).isEqualTo(6);
+        assertThat(count(engines.url(), "SELECT count(*) FROM outbox_messages WHERE type = 'invoice.payment_reminder'"))
                 .as("before due, after the failure (the provider charges: no reminder per retry)").isEqualTo(2);
-        assertThat(count(url, "SELECT count(*) FROM outbox_messages WHERE type = 'invoice.dunning_step'")).isEqualTo(4);
-        assertThat(count(url, "SELECT count(*) FROM customer_suspensions")).as("one suspended, one lifted").isEqualTo(2);
+        assertThat(count(engines.url(), "SELECT count(*) FROM outbox_messages WHERE type = 'invoice.dunning_step'")).isEqualTo(4);
+        assertThat(count(engines.url(), "SELECT count(*) FROM customer_suspensions")).as("one suspended, one lifted").isEqualTo(2);
         // The provider is asked before the step's row is written (no transaction is held across the call), so both
         // processes may ask for the same step at the same instant: always with the step's own idempotency key, so the
         // provider collects once (Stripe answers a repeated key with the first result); the step is recorded once.
