@@ -51,6 +51,25 @@ final class BillingFixtures {
     }
 
     /** POST /v1/billing/runs; returns {created, refreshed, finalized}. */
+    /**
+     * The money-path tests' book: meter {@code tokens} (sum of {@code tokens} of {@code llm.tokens}), customer
+     * {@code acme} (UTC, USD), plan {@code pro} (20.00 platform fee in arrears, tokens at 0.01, 10 % tax), grace 0,
+     * and a subscription from {@code start}; returns the subscription's id.
+     */
+    static String proPlanSubscription(TestServer t, Instant start) {
+        created(t.post("/v1/meters", "{\"key\":\"tokens\",\"event_type\":\"llm.tokens\",\"aggregation\":\"sum\","
+                + "\"value_path\":\"tokens\"}"));
+        created(t.post("/v1/customers", "{\"external_id\":\"acme\",\"timezone\":\"UTC\",\"currency\":\"USD\"}"));
+        created(t.post("/v1/plans", "{\"key\":\"pro\",\"currency\":\"USD\",\"interval\":\"monthly\","
+                + "\"tax_rates\":[{\"name\":\"Tax\",\"percent\":\"10\"}],\"charges\":["
+                + "{\"key\":\"platform\",\"type\":\"flat\",\"name\":\"Platform\",\"amount\":\"20.00\",\"timing\":\"in_arrears\"},"
+                + "{\"key\":\"tokens\",\"type\":\"usage\",\"name\":\"Tokens\",\"meter\":\"tokens\","
+                + "\"price\":{\"model\":\"unit\",\"unit_price\":\"0.01\"}}]}"));
+        ok(t.put("/v1/billing/settings", "{\"grace_period_seconds\":0}"));
+        return created(t.post("/v1/subscriptions", "{\"customer\":\"acme\",\"plan\":\"pro\",\"start\":\"" + start + "\"}"))
+                .get("id").asText();
+    }
+
     static JsonNode run(TestServer t) {
         return ok(t.post("/v1/billing/runs", ""));
     }

@@ -6,6 +6,7 @@ import static dev.tally.server.BillingFixtures.ingest;
 import static dev.tally.server.BillingFixtures.invoiceFor;
 import static dev.tally.server.BillingFixtures.moveTo;
 import static dev.tally.server.BillingFixtures.ok;
+import static dev.tally.server.BillingFixtures.proPlanSubscription;
 import static dev.tally.server.BillingFixtures.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,17 +40,7 @@ class DiscountsHttpTest {
     void start() throws Exception {
         clock = new MutableClock(NOV_1);
         t = new TestServer(clock);
-        created(t.post("/v1/meters", "{\"key\":\"tokens\",\"event_type\":\"llm.tokens\",\"aggregation\":\"sum\","
-                + "\"value_path\":\"tokens\"}"));
-        created(t.post("/v1/customers", "{\"external_id\":\"acme\",\"timezone\":\"UTC\",\"currency\":\"USD\"}"));
-        created(t.post("/v1/plans", "{\"key\":\"pro\",\"currency\":\"USD\",\"interval\":\"monthly\","
-                + "\"tax_rates\":[{\"name\":\"Tax\",\"percent\":\"10\"}],\"charges\":["
-                + "{\"key\":\"platform\",\"type\":\"flat\",\"name\":\"Platform\",\"amount\":\"20.00\",\"timing\":\"in_arrears\"},"
-                + "{\"key\":\"tokens\",\"type\":\"usage\",\"name\":\"Tokens\",\"meter\":\"tokens\","
-                + "\"price\":{\"model\":\"unit\",\"unit_price\":\"0.01\"}}]}"));
-        ok(t.put("/v1/billing/settings", "{\"grace_period_seconds\":0}"));
-        sub = created(t.post("/v1/subscriptions", "{\"customer\":\"acme\",\"plan\":\"pro\",\"start\":\"" + NOV_1 + "\"}"))
-                .get("id").asText();
+        sub = proPlanSubscription(t, NOV_1);
     }
 
     @AfterEach
