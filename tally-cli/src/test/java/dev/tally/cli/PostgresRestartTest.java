@@ -3,6 +3,7 @@ package dev.tally.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.tally.engine.TestDatabases;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -81,10 +82,10 @@ class PostgresRestartTest {
         } finally {
             try {
                 if (stoppedCluster) {
-                    PgDatabases.ensureRunning();
+                    PgCluster.ensureRunning();
                 }
             } finally {
-                PgDatabases.drop(database);
+                TestDatabases.drop(database);
             }
         }
     }
@@ -92,7 +93,7 @@ class PostgresRestartTest {
     @Test
     @Timeout(value = 110, unit = TimeUnit.SECONDS)
     void restartAndOutageOfPostgresLoseNothingAndCountNothingTwice() throws Exception {
-        database = PgDatabases.create();
+        database = TestDatabases.create();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
         Path data = dir.resolve("data");
         server = new ServerProcess(data, dir.resolve("server.log"), ServerProcess.freePort(),
@@ -139,17 +140,17 @@ class PostgresRestartTest {
         int ackedBeforeRestart = acknowledged.get();
         stoppedCluster = true;
         long restartStarted = System.nanoTime();
-        PgDatabases.Run restart = PgDatabases.cluster("restart");
+        PgCluster.Run restart = PgCluster.cluster("restart");
         long restartMillis = (System.nanoTime() - restartStarted) / 1_000_000;
         assertThat(restart.exit()).as("pg_ctlcluster restart: " + restart.output()).isZero();
-        assertThat(PgDatabases.awaitReady(30)).as("pg_isready after the restart").isTrue();
+        assertThat(PgCluster.awaitReady(30)).as("pg_isready after the restart").isTrue();
         int ackedAfterRestart = acknowledged.get();
 
         // 2. An outage that is observable for sure: stop, a request must get 503, start again.
         await(() -> acknowledged.get(), batches.size() / 2, "half the batches acknowledged");
-        PgDatabases.Run stop = PgDatabases.cluster("stop");
+        PgCluster.Run stop = PgCluster.cluster("stop");
         assertThat(stop.exit()).as("pg_ctlcluster stop: " + stop.output()).isZero();
-        assertThat(PgDatabases.isReady()).as("pg_isready while stopped").isFalse();
+        assertThat(PgCluster.isReady()).as("pg_isready while stopped").isFalse();
         long probeStarted = System.nanoTime();
         HttpResponse<String> during = api.postEvents(probe.body());
         long probeMillis = (System.nanoTime() - probeStarted) / 1_000_000;
@@ -158,9 +159,9 @@ class PostgresRestartTest {
         int ackedBeforeStop = acknowledged.get();
         Thread.sleep(1_500); // the clients run into the outage too
         int ackedDuringStop = acknowledged.get() - ackedBeforeStop;
-        PgDatabases.Run start = PgDatabases.cluster("start");
+        PgCluster.Run start = PgCluster.cluster("start");
         assertThat(start.exit()).as("pg_ctlcluster start: " + start.output()).isZero();
-        assertThat(PgDatabases.awaitReady(30)).as("pg_isready after the start").isTrue();
+        assertThat(PgCluster.awaitReady(30)).as("pg_isready after the start").isTrue();
         stoppedCluster = false;
         JsonNode probeAck = sendUntilAcknowledged(api, probe, 30);
         assertThat(probeAck.get("accepted").asInt() + probeAck.get("duplicates").asInt()).isEqualTo(PROBE_EVENTS);
@@ -218,7 +219,7 @@ class PostgresRestartTest {
     @Test
     @Timeout(value = 110, unit = TimeUnit.SECONDS)
     void readsAndBillingRunsDuringAnOutageAnswer503WithRetryAfter() throws Exception {
-        database = PgDatabases.create();
+        database = TestDatabases.create();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
         server = new ServerProcess(dir.resolve("data"), dir.resolve("server.log"), ServerProcess.freePort(),
                 Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0"),
@@ -232,7 +233,7 @@ class PostgresRestartTest {
         List<String> wrong = new ArrayList<>();
         stoppedCluster = true;
         try {
-            PgDatabases.Run stop = PgDatabases.cluster("stop");
+            PgCluster.Run stop = PgCluster.cluster("stop");
             assertThat(stop.exit()).as("pg_ctlcluster stop: " + stop.output()).isZero();
             for (String[] request : new String[][] {{"GET", "/v1/meters/" + METER + "/usage?" + period()},
                     {"GET", "/v1/events?limit=10"}, {"GET", "/v1/reconciliation?" + period()},
@@ -246,7 +247,7 @@ class PostgresRestartTest {
                 }
             }
         } finally {
-            PgDatabases.ensureRunning();
+            PgCluster.ensureRunning();
             stoppedCluster = false;
         }
         assertThat(wrong).as("requests during the outage that did not answer 503 + Retry-After; server log tail:\n"

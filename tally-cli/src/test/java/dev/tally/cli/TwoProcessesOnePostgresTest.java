@@ -3,6 +3,7 @@ package dev.tally.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.tally.engine.TestDatabases;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -75,14 +76,14 @@ class TwoProcessesOnePostgresTest {
         try {
             processes.forEach(ServerProcess::kill);
         } finally {
-            PgDatabases.drop(database);
+            TestDatabases.drop(database);
         }
     }
 
     @Test
     @Timeout(value = 110, unit = TimeUnit.SECONDS)
     void twoProcessesShareEventsMetersAndBillingExactly() throws Exception {
-        database = PgDatabases.create();
+        database = TestDatabases.create();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
         Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0",
                 "TALLY_SECRETS_KEY", SHARED_SECRETS_KEY);
@@ -285,7 +286,7 @@ class TwoProcessesOnePostgresTest {
     @Test
     @Timeout(value = 110, unit = TimeUnit.SECONDS)
     void correctionsLateJoinersAndRestartsAgreeAcrossProcesses() throws Exception {
-        database = PgDatabases.create();
+        database = TestDatabases.create();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
         Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0",
                 "TALLY_SECRETS_KEY", SHARED_SECRETS_KEY);
@@ -382,7 +383,7 @@ class TwoProcessesOnePostgresTest {
     @Test
     @Timeout(value = 110, unit = TimeUnit.SECONDS)
     void aMeterMadeOnAIsUsableOnBAtOnce() throws Exception {
-        database = PgDatabases.create();
+        database = TestDatabases.create();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
         Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0",
                 "TALLY_SECRETS_KEY", SHARED_SECRETS_KEY);
@@ -423,7 +424,7 @@ class TwoProcessesOnePostgresTest {
     @Test
     @Timeout(value = 110, unit = TimeUnit.SECONDS)
     void racingCancelsOnTwoProcessesAreDecidedOnce() throws Exception {
-        database = PgDatabases.create();
+        database = TestDatabases.create();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
         Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0",
                 "TALLY_SECRETS_KEY", SHARED_SECRETS_KEY);

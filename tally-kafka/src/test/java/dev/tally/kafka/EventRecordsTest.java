@@ -7,6 +7,7 @@ import dev.tally.core.event.CloudEventReader;
 import dev.tally.core.time.ManualClock;
 import dev.tally.engine.Engine;
 import dev.tally.engine.EngineConfig;
+import dev.tally.engine.TestDatabases;
 import dev.tally.engine.ingest.EventStore;
 import dev.tally.engine.log.FingerprintIndex;
 import java.nio.ByteBuffer;

@@ -8,6 +8,7 @@ import dev.tally.core.event.Json;
 import dev.tally.core.time.ManualClock;
 import dev.tally.engine.Engine;
 import dev.tally.engine.EngineConfig;
+import dev.tally.engine.TestDatabases;
 import dev.tally.engine.usage.UsageRequest;
 import dev.tally.engine.usage.Window;
 import java.nio.charset.StandardCharsets;

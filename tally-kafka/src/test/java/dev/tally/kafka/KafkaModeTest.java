@@ -9,6 +9,7 @@ import dev.tally.core.event.Json;
 import dev.tally.core.time.ManualClock;
 import dev.tally.engine.Engine;
 import dev.tally.engine.EngineConfig;
+import dev.tally.engine.TestDatabases;
 import dev.tally.engine.ingest.EventStore;
 import dev.tally.engine.ingest.IngestResult;
 import dev.tally.engine.ingest.StorageUnavailableException;

@@ -8,6 +8,7 @@ import dev.tally.core.event.Json;
 import dev.tally.core.time.ManualClock;
 import dev.tally.engine.Engine;
 import dev.tally.engine.EngineConfig;
+import dev.tally.engine.TestDatabases;
 import dev.tally.engine.billing.BillingRunResult;
 import dev.tally.engine.billing.Invoice;
 import dev.tally.engine.ingest.IngestResult;

@@ -7,6 +7,7 @@ import dev.tally.core.event.Json;
 import dev.tally.core.time.ManualClock;
 import dev.tally.engine.Engine;
 import dev.tally.engine.EngineConfig;
+import dev.tally.engine.TestDatabases;
 import dev.tally.engine.ingest.IngestResult;
 import dev.tally.engine.store.Database;
 import java.nio.charset.StandardCharsets;

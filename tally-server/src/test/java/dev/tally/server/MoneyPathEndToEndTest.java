@@ -10,6 +10,7 @@ import static dev.tally.server.BillingFixtures.ok;
 import static dev.tally.server.BillingFixtures.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.engine.TestDatabases;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -111,13 +112,13 @@ class MoneyPathEndToEndTest {
         if (t != null) {
             t.close();
         }
-        PgDatabases.drop(database);
+        TestDatabases.drop(database);
     }
 
     void start(String store) throws Exception {
         clock = new MutableClock(NOV_1);
         if (store.equals("postgresql")) {
-            database = PgDatabases.create();
+            database = TestDatabases.create();
             t = new TestServer(clock, database);
         } else {
             t = new TestServer(clock);

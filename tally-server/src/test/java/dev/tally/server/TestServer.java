@@ -3,6 +3,7 @@ package dev.tally.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.event.Json;
+import dev.tally.engine.TestDatabases;
 import dev.tally.engine.notify.WebhookSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -58,7 +59,7 @@ final class TestServer implements AutoCloseable {
         this.owner = true;
     }
 
-    /** A server on PostgreSQL at {@code databaseUrl} (a database of its own, see {@link PgDatabases}). */
+    /** A server on PostgreSQL at {@code databaseUrl} (a database of its own, see {@link TestDatabases}). */
     TestServer(Clock clock, String databaseUrl) throws IOException {
         this.dir = Files.createTempDirectory("tally-test");
         this.server = TallyServer.start(new ServerConfig(0, dir, Optional.of(KEY), Optional.empty(),
