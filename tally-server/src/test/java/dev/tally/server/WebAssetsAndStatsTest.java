@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
  * and {@code GET /v1/subscriptions}.
  */
 class WebAssetsAndStatsTest {
-    static final List<String> FILES = List.of("analytics.js", "app.css", "api.js", "chart.js", "dashboard.js", "dom.js",
-            "format.js", "history.js", "portal.js", "ui.js", "views.js", "wallets.js", "favicon.svg");
+    static final List<String> FILES = List.of("admin.js", "analytics.js", "app.css", "api.js", "catalog.js", "chart.js",
+            "customers.js", "dashboard.js", "dom.js", "format.js", "history.js", "invoices.js", "overview.js", "portal.js",
+            "ui.js", "views.js", "wallets.js", "favicon.svg");
     MutableClock clock;
     TestServer t;
 
