@@ -28,7 +28,8 @@ import java.util.TreeSet;
  *   <li>the one division ({@link PersistentMeasure#PRORATED_BY_DAY}) uses {@link AggregateState#DIVISION}; the
  *       unit-days it divides are a whole number, counted exactly.</li>
  * </ul>
- * Adding an operation is O(log n). Mutable and not thread-safe: the owner synchronizes.
+ * Adding an operation is O(log n); a window's value is O(units · log n + the window's operations), whatever the
+ * length of the history before it. Mutable and not thread-safe: the owner synchronizes.
  */
 public final class UnitTimeline {
 
@@ -45,7 +46,7 @@ public final class UnitTimeline {
         }
     }
 
-    /** One active interval of a unit: {@code [from, until)}, {@code until} empty while still active. */
+    /** One active interval of a unit: {@code [from, until)}, {@code until} empty while still active (at the window's end). */
     public record Interval(String unit, Instant from, Optional<Instant> until) {
         public Interval {
             Objects.requireNonNull(unit);
@@ -54,62 +55,93 @@ public final class UnitTimeline {
         }
     }
 
-    private final TreeSet<Operation> operations = new TreeSet<>(Operation.ORDER);
+    /** Each unit's operations, in order. */
+    private final Map<String, TreeSet<Operation>> byUnit = new HashMap<>();
+    private int size;
 
     /** Records one operation (a repeated identical operation is kept once). */
     public void add(Operation op) {
-        operations.add(op);
+        if (byUnit.computeIfAbsent(op.unit(), u -> new TreeSet<>(Operation.ORDER)).add(op)) {
+            size++;
+        }
     }
 
     /** Records every operation of {@code other}; {@code other} is unchanged. */
     public void addAll(UnitTimeline other) {
-        operations.addAll(other.operations);
+        other.byUnit.values().forEach(ops -> ops.forEach(this::add));
     }
 
-    /** The operations, in order (a read-only view). */
+    /** Every operation, in order (a copy). */
     public NavigableSet<Operation> operations() {
-        return java.util.Collections.unmodifiableNavigableSet(operations);
+        TreeSet<Operation> all = new TreeSet<>(Operation.ORDER);
+        byUnit.values().forEach(all::addAll);
+        return java.util.Collections.unmodifiableNavigableSet(all);
     }
 
     public int size() {
-        return operations.size();
+        return size;
+    }
+
+    /** The first possible operation at an instant: {@code subSet(probe(a), probe(b))} is the operations in [a, b). */
+    private static Operation probe(Instant t) {
+        return new Operation(t, "", "", false);
     }
 
     /** How many operations happened in {@code [from, to)}. */
     public long operationsIn(Instant from, Instant to) {
-        return operations.stream().filter(o -> !o.time().isBefore(from) && o.time().isBefore(to)).count();
+        long n = 0;
+        for (TreeSet<Operation> ops : byUnit.values()) {
+            n += ops.subSet(probe(from), true, probe(to), false).size();
+        }
+        return n;
     }
 
-    /** Every unit's active intervals that start before {@code to}, by unit, each unit's in time order. */
-    public Map<String, List<Interval>> intervalsBefore(Instant to) {
+    /**
+     * Every unit's active intervals clipped to {@code [from, to)}, by unit, each unit's in time order; a unit active
+     * at {@code to} has its last interval end at {@code to} with {@code until} empty. The state at {@code from} is
+     * the last operation before it (an add of an active unit and a remove of an inactive one change nothing, so the
+     * last operation decides), found in O(log n) per unit: O(units · log n + operations in the window) in all.
+     */
+    public Map<String, List<Interval>> intervalsWithin(Instant from, Instant to) {
+        requireWindow(from, to);
         Map<String, List<Interval>> out = new HashMap<>();
-        Map<String, Instant> since = new HashMap<>();
-        for (Operation op : operations) {
-            if (!op.time().isBefore(to)) {
-                break;
-            }
-            Instant activeSince = since.get(op.unit());
-            if (op.add() && activeSince == null) {
-                since.put(op.unit(), op.time());
-            } else if (!op.add() && activeSince != null) {
-                since.remove(op.unit());
-                if (activeSince.isBefore(op.time())) {
-                    out.computeIfAbsent(op.unit(), u -> new ArrayList<>())
-                            .add(new Interval(op.unit(), activeSince, Optional.of(op.time())));
+        for (Map.Entry<String, TreeSet<Operation>> e : byUnit.entrySet()) {
+            TreeSet<Operation> ops = e.getValue();
+            Operation before = ops.lower(probe(from));
+            Instant since = before != null && before.add() ? from : null;
+            List<Interval> intervals = null;
+            for (Operation op : ops.subSet(probe(from), true, probe(to), false)) {
+                if (op.add() && since == null) {
+                    since = op.time();
+                } else if (!op.add() && since != null) {
+                    if (since.isBefore(op.time())) {
+                        if (intervals == null) {
+                            intervals = new ArrayList<>(2);
+                        }
+                        intervals.add(new Interval(e.getKey(), since, Optional.of(op.time())));
+                    }
+                    since = null;
                 }
             }
+            if (since != null) {
+                if (intervals == null) {
+                    intervals = new ArrayList<>(1);
+                }
+                intervals.add(new Interval(e.getKey(), since, Optional.empty()));
+            }
+            if (intervals != null) {
+                out.put(e.getKey(), intervals);
+            }
         }
-        since.forEach((unit, from) -> out.computeIfAbsent(unit, u -> new ArrayList<>())
-                .add(new Interval(unit, from, Optional.empty())));
         return out;
     }
 
-    /** The units active at an instant (after every operation at or before it). */
+    /** The units active at an instant (after every operation at or before it), sorted. */
     public List<String> activeAt(Instant at) {
         List<String> out = new ArrayList<>();
-        intervalsBefore(at.plusNanos(1)).forEach((unit, intervals) -> {
-            Interval last = intervals.get(intervals.size() - 1);
-            if (last.until().isEmpty() || last.until().get().isAfter(at)) {
+        byUnit.forEach((unit, ops) -> {
+            Operation last = ops.lower(probe(at.plusNanos(1)));
+            if (last != null && last.add()) {
                 out.add(unit);
             }
         });
@@ -131,11 +163,11 @@ public final class UnitTimeline {
     public long unitDays(Instant from, Instant to, ZoneId zone) {
         requireWindow(from, to);
         long total = 0;
-        for (List<Interval> intervals : intervalsBefore(to).values()) {
+        for (List<Interval> intervals : intervalsWithin(from, to).values()) {
             LocalDate counted = null;
             for (Interval i : intervals) {
-                Instant a = i.from().isBefore(from) ? from : i.from();
-                Instant r = i.until().filter(u -> u.isBefore(to)).orElse(to);
+                Instant a = i.from();
+                Instant r = i.until().orElse(to);
                 if (!a.isBefore(r)) {
                     continue;
                 }
@@ -159,12 +191,9 @@ public final class UnitTimeline {
         return switch (measure) {
             case PRORATED_BY_DAY -> AggregateState.plain(BigDecimal.valueOf(unitDays(from, to, zone))
                     .divide(BigDecimal.valueOf(daysIn(from, to, zone)), AggregateState.DIVISION));
-            case ACTIVE_IN_WINDOW -> BigDecimal.valueOf(intervalsBefore(to).values().stream()
-                    .filter(list -> list.stream().anyMatch(i -> i.until().map(u -> u.isAfter(from)).orElse(true)))
-                    .count());
-            case ACTIVE_AT_END -> BigDecimal.valueOf(intervalsBefore(to).values().stream()
-                    .filter(list -> list.get(list.size() - 1).until().map(u -> !u.isBefore(to)).orElse(true))
-                    .count());
+            case ACTIVE_IN_WINDOW -> BigDecimal.valueOf(intervalsWithin(from, to).size());
+            case ACTIVE_AT_END -> BigDecimal.valueOf(intervalsWithin(from, to).values().stream()
+                    .filter(list -> list.get(list.size() - 1).until().isEmpty()).count());
         };
     }
 

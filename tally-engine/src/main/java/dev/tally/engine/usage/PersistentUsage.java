@@ -1,8 +1,10 @@
 package dev.tally.engine.usage;
 
 import dev.tally.core.aggregate.AggregateState;
+import dev.tally.core.aggregate.Aggregation;
 import dev.tally.core.aggregate.PersistentMeasure;
 import dev.tally.core.aggregate.UnitTimeline;
+import dev.tally.core.meter.Contribution;
 import dev.tally.core.meter.GroupKey;
 import dev.tally.core.meter.Meter;
 import dev.tally.core.meter.PersistentCount;
@@ -17,8 +19,8 @@ import java.util.TreeMap;
 
 /**
  * One customer's persistent-count usage for a list of windows. A unit's state comes from its whole history:
- * the operations of every hour before a window's end, of every meter version, are merged per group into one
- * {@link UnitTimeline}, so a unit added under one version is removed by a remove under the next one, and units
+ * the operations of every hour, of every meter version, are merged per group into one {@link UnitTimeline}
+ * (kept per customer and meter beside the hourly buckets, which stay the truth), so a unit added under one version is removed by a remove under the next one, and units
  * added in an earlier period count in a later one without being sent again. How a window's value is measured
  * (prorated by day, active in the window, active at its end) is the setting of the version in force at the
  * window's last instant; the days are calendar days in the question's time zone (billing: the customer's).
@@ -32,24 +34,47 @@ final class PersistentUsage {
     private PersistentUsage() {
     }
 
-    static List<Part> of(Map<SeriesKey, TreeMap<Long, AggregateState>> series, List<Instant[]> windows,
-            List<Meter> versions, ZoneId zone) {
-        List<Part> out = new ArrayList<>();
-        if (series == null || windows.isEmpty()) {
-            return out;
+    /**
+     * Keeps the customer's timelines of a meter up to date with one more contribution, if a query has built them
+     * (call holding the customer's monitor). O(log n).
+     */
+    static void applied(CustomerUsage cu, Instant time, String tieBreak, Contribution c) {
+        if (c.meter().aggregation() != Aggregation.PERSISTENT_COUNT) {
+            return;
         }
-        Instant end = windows.get(0)[1];
-        for (Instant[] w : windows) {
-            end = w[1].isAfter(end) ? w[1] : end;
+        Map<GroupKey, UnitTimeline> byGroup = cu.timelines.get(c.meter().key());
+        if (byGroup != null) {
+            byGroup.computeIfAbsent(c.group(), g -> new UnitTimeline())
+                    .add(new UnitTimeline.Operation(time, tieBreak, c.distinct(), c.value().signum() >= 0));
         }
-        long endHour = Hours.ceil(end);
-        Map<GroupKey, UnitTimeline> byGroup = new HashMap<>();
-        for (Map.Entry<SeriesKey, TreeMap<Long, AggregateState>> s : series.entrySet()) {
-            UnitTimeline t = byGroup.computeIfAbsent(s.getKey().group(), g -> new UnitTimeline());
-            for (AggregateState st : s.getValue().headMap(endHour, false).values()) {
-                ((AggregateState.Persistent) st).addTo(t);
+    }
+
+    /**
+     * The customer's timelines of a meter: built once from every hourly bucket (after a restart, a rebuild or a
+     * cancel, which drop them), then kept up to date by {@link #applied} (call holding the customer's monitor).
+     */
+    static Map<GroupKey, UnitTimeline> timelines(CustomerUsage cu, String meter) {
+        Map<GroupKey, UnitTimeline> byGroup = cu.timelines.get(meter);
+        if (byGroup != null) {
+            return byGroup;
+        }
+        byGroup = new HashMap<>();
+        Map<SeriesKey, TreeMap<Long, AggregateState>> series = cu.seriesByMeter.get(meter);
+        if (series != null) {
+            for (Map.Entry<SeriesKey, TreeMap<Long, AggregateState>> s : series.entrySet()) {
+                UnitTimeline t = byGroup.computeIfAbsent(s.getKey().group(), g -> new UnitTimeline());
+                for (AggregateState st : s.getValue().values()) {
+                    ((AggregateState.Persistent) st).addTo(t);
+                }
             }
         }
+        cu.timelines.put(meter, byGroup);
+        return byGroup;
+    }
+
+    static List<Part> of(Map<GroupKey, UnitTimeline> byGroup, List<Instant[]> windows, List<Meter> versions,
+            ZoneId zone) {
+        List<Part> out = new ArrayList<>();
         for (int wi = 0; wi < windows.size(); wi++) {
             Instant ws = windows.get(wi)[0];
             Instant we = windows.get(wi)[1];

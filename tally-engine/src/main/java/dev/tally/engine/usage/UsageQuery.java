@@ -183,7 +183,7 @@ final class UsageQuery {
             synchronized (cu) {
                 Map<SeriesKey, TreeMap<Long, AggregateState>> series = cu.seriesByMeter.get(request.meter());
                 if (aggregation == Aggregation.PERSISTENT_COUNT) {
-                    addPersistent(series);
+                    addPersistent(PersistentUsage.timelines(cu, request.meter()));
                     continue;
                 }
                 if (series != null) {
@@ -204,8 +204,8 @@ final class UsageQuery {
     }
 
     /** A persistent count is measured per customer and group from the whole history, then added up. */
-    private void addPersistent(Map<SeriesKey, TreeMap<Long, AggregateState>> series) {
-        for (PersistentUsage.Part p : PersistentUsage.of(series, windows, versions, request.zone())) {
+    private void addPersistent(Map<GroupKey, dev.tally.core.aggregate.UnitTimeline> timelines) {
+        for (PersistentUsage.Part p : PersistentUsage.of(timelines, windows, versions, request.zone())) {
             Optional<GroupKey> g = project(p.version().version(), p.group());
             if (g.isPresent()) {
                 Acc acc = rows.computeIfAbsent(new RowKey(p.window(), g.get()), x -> new Acc());
