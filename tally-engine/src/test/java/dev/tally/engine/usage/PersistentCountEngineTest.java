@@ -128,6 +128,11 @@ class PersistentCountEngineTest {
             clock.set(Instant.parse("2026-12-22T00:00:00Z"));
             seat(e, "b2", "acme", "bob", "remove", "2026-12-10T12:00:00Z");
             seat(e, "c1", "acme", "cy", "add", "2026-12-20T09:00:00Z");
+            // the live estimate is the closing invoice if nothing changes: active units count to the period's end
+            assertThat(b.currentUsage(T, "acme").get(0).charges()).singleElement().satisfies(c -> {
+                assertThat(c.quantity()).isEqualByComparingTo(ratio(53, 31));
+                assertThat(c.amount()).isEqualByComparingTo("51.29");
+            });
             clock.set(JAN);
             b.run(T);
             // ann 31 + bob 1..10 December = 10 + cy 20..31 = 12: 53 / 31 = 1.70968 seats × 30 = 51.290… → 51.29
