@@ -219,6 +219,33 @@ class PersistentCountEngineTest {
     }
 
     @Test
+    void aUnitsIdentityIncludesItsGroupValues() throws Exception {
+        try (Engine e = Engine.open(EngineConfig.of(dir), clock)) {
+            e.createMeter(T, json.readTree("{\"key\":\"seats\",\"event_type\":\"seat\","
+                    + "\"aggregation\":\"persistent_count\",\"value_path\":\"user_id\",\"group_by\":[\"team\"],"
+                    + "\"persistent\":{\"measure\":\"active_at_end\"}}"));
+            clock.set(Instant.parse("2026-11-20T00:00:00Z"));
+            String body = "[" + teamSeat("a1", "ann", "add", "red", "2026-11-02") + ","
+                    + teamSeat("a2", "ann", "remove", "blue", "2026-11-03") + ","
+                    + teamSeat("b1", "bob", "add", "blue", "2026-11-04") + ","
+                    + teamSeat("b2", "bob", "remove", "blue", "2026-11-05") + "]";
+            e.ingest(T, e.eventReader().read(body.getBytes(StandardCharsets.UTF_8), CloudEventReader.BodyShape.BATCH));
+            // ann's remove carries another team: it removes nothing, ann stays active in red; bob is removed
+            List<UsageRow> byTeam = e.usage(T, new UsageRequest("seats", Optional.of("acme"), NOV, DEC, Window.NONE,
+                    ZoneOffset.UTC, List.of("team"), Map.of()));
+            assertThat(byTeam).extracting(r -> r.group().get(0).orElse("") + " " + r.value().toPlainString())
+                    .containsExactly("blue 0", "red 1");
+            assertThat(value(e, "acme", NOV, DEC)).isEqualTo("1");
+        }
+    }
+
+    private static String teamSeat(String id, String user, String op, String team, String day) {
+        return "{\"specversion\":\"1.0\",\"id\":\"" + id + "\",\"source\":\"s\",\"type\":\"seat\",\"subject\":\"acme\","
+                + "\"time\":\"" + day + "T10:00:00Z\",\"data\":{\"user_id\":\"" + user + "\",\"operation_type\":\"" + op
+                + "\",\"team\":\"" + team + "\"}}";
+    }
+
+    @Test
     void anUnknownOperationIsRejectedAndNothingElseOfTheBatchIsLost() throws Exception {
         try (Engine e = Engine.open(EngineConfig.of(dir), clock)) {
             e.createMeter(T, json.readTree(SEATS));
