@@ -109,6 +109,25 @@ class PersistentUsagePropertiesTest {
                 fresh.apply(TENANT, events[i], CATALOG.contributionsLenient(events[i]), i);
             }
         }
+        // and both are the day-weighted sum of the customer's active units, per team, from the events that count
+        for (int c = 0; c < 3; c++) {
+            java.math.BigDecimal expected = java.math.BigDecimal.ZERO;
+            for (String team : List.of("red", "blue")) {
+                dev.tally.core.aggregate.UnitTimeline t = new dev.tally.core.aggregate.UnitTimeline();
+                for (int i = 0; i < events.length; i++) {
+                    Ev e = history.get(i);
+                    if (!e.cancelled() && e.customer() == c && e.team().equals(team)) {
+                        t.add(new dev.tally.core.aggregate.UnitTimeline.Operation(events[i].time(), events[i].tieBreak(),
+                                e.user(), e.add()));
+                    }
+                }
+                expected = expected.add(t.value(BASE, BASE.plus(Duration.ofDays(40)), zone,
+                        dev.tally.core.aggregate.PersistentMeasure.PRORATED_BY_DAY));
+            }
+            List<UsageRow> rows = ask(live, events, Optional.of("c" + c), Window.NONE, zone, List.of());
+            assertThat(rows).hasSize(1);
+            assertThat(rows.get(0).value()).isEqualByComparingTo(expected);
+        }
         for (Window w : List.of(Window.DAY, Window.MONTH, Window.NONE)) {
             for (List<String> groupBy : List.of(List.<String>of(), List.of("team"))) {
                 for (Optional<String> customer : List.of(Optional.<String>empty(), Optional.of("c0"), Optional.of("c1"))) {
