@@ -16,13 +16,13 @@ import java.util.TreeSet;
  * The exact, mergeable summary of some events' contributions to one meter.
  * {@code merge} is associative and commutative, and adding events in any
  * order gives the same state, so a range's value is the merge of its buckets'
- * states. Divisions (average, time-weighted sum) use {@link #DIVISION}
+ * states. Divisions (average, time-weighted sum, a persistent count prorated by day) use {@link #DIVISION}
  * (34 significant digits, half-even) and happen only when a value is read.
  * Mutable and not thread-safe: the owner synchronizes.
  */
 public abstract sealed class AggregateState {
 
-    /** The precision of the only divisions in aggregation: avg and time-weighted sum. */
+    /** The precision of the only divisions in aggregation: avg, time-weighted sum and a prorated persistent count. */
     public static final MathContext DIVISION = MathContext.DECIMAL128;
 
     long count;
