@@ -16,13 +16,13 @@ import java.util.TreeSet;
  * The exact, mergeable summary of some events' contributions to one meter.
  * {@code merge} is associative and commutative, and adding events in any
  * order gives the same state, so a range's value is the merge of its buckets'
- * states. Divisions (average, time-weighted sum) use {@link #DIVISION}
+ * states. Divisions (average, time-weighted sum, a persistent count prorated by day) use {@link #DIVISION}
  * (34 significant digits, half-even) and happen only when a value is read.
  * Mutable and not thread-safe: the owner synchronizes.
  */
 public abstract sealed class AggregateState {
 
-    /** The precision of the only divisions in aggregation: avg and time-weighted sum. */
+    /** The precision of the only divisions in aggregation: avg, time-weighted sum and a prorated persistent count. */
     public static final MathContext DIVISION = MathContext.DECIMAL128;
 
     long count;
@@ -41,6 +41,7 @@ public abstract sealed class AggregateState {
             case LATEST -> new Latest();
             case UNIQUE_COUNT -> new Unique();
             case TIME_WEIGHTED_SUM -> new TimeWeighted();
+            case PERSISTENT_COUNT -> new Persistent();
         };
     }
 
@@ -434,6 +435,71 @@ public abstract sealed class AggregateState {
             int n = in.readInt();
             for (int i = 0; i < n; i++) {
                 readings.add(readReading(in));
+            }
+        }
+    }
+
+    /**
+     * A persistent count's operations in one bucket ({@code value} +1 adds, -1 removes the unit named by
+     * {@code distinct}). Its own {@link #value} counts the units active at some instant of the window from these
+     * operations alone; the value of a billing window needs the whole history, read through {@link #timeline()}.
+     */
+    public static final class Persistent extends AggregateState {
+        final UnitTimeline timeline = new UnitTimeline();
+
+        @Override
+        void addValue(Instant time, String tieBreak, BigDecimal value, String distinct) {
+            timeline.add(new UnitTimeline.Operation(time, tieBreak, distinct, value.signum() >= 0));
+        }
+
+        @Override
+        void mergeValue(AggregateState other) {
+            timeline.addAll(((Persistent) other).timeline);
+        }
+
+        @Override
+        public Aggregation aggregation() {
+            return Aggregation.PERSISTENT_COUNT;
+        }
+
+        /** Adds this bucket's operations to {@code into}. */
+        public void addTo(UnitTimeline into) {
+            into.addAll(timeline);
+        }
+
+        /** A copy of this bucket's operations. */
+        public UnitTimeline timeline() {
+            UnitTimeline t = new UnitTimeline();
+            t.addAll(timeline);
+            return t;
+        }
+
+        @Override
+        public BigDecimal value(ValueWindow window) {
+            return timeline.value(window.from(), window.end(), java.time.ZoneOffset.UTC,
+                    PersistentMeasure.ACTIVE_IN_WINDOW);
+        }
+
+        @Override
+        void writeValue(DataOutput out) throws IOException {
+            out.writeInt(timeline.size());
+            for (UnitTimeline.Operation op : timeline.operations()) {
+                out.writeLong(op.time().getEpochSecond());
+                out.writeInt(op.time().getNano());
+                writeString(out, op.tieBreak());
+                writeString(out, op.unit());
+                out.writeBoolean(op.add());
+            }
+        }
+
+        @Override
+        void readValue(DataInput in) throws IOException {
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                Instant t = Instant.ofEpochSecond(in.readLong(), in.readInt());
+                String tie = readString(in);
+                String unit = readString(in);
+                timeline.add(new UnitTimeline.Operation(t, tie, unit, in.readBoolean()));
             }
         }
     }

@@ -12,7 +12,9 @@ public enum Aggregation {
     MIN("min"),
     LATEST("latest"),
     AVG("avg"),
-    TIME_WEIGHTED_SUM("time_weighted_sum");
+    TIME_WEIGHTED_SUM("time_weighted_sum"),
+    /** Units (seats, users) active from an add until a remove, counted over any window from the whole history. */
+    PERSISTENT_COUNT("persistent_count");
 
     private final String wireName;
 
@@ -24,9 +26,9 @@ public enum Aggregation {
         return wireName;
     }
 
-    /** Whether each event must carry a numeric value (everything but count and unique_count). */
+    /** Whether each event must carry a numeric value (everything but count, unique_count and persistent_count). */
     public boolean needsNumber() {
-        return this != COUNT && this != UNIQUE_COUNT;
+        return this != COUNT && this != UNIQUE_COUNT && this != PERSISTENT_COUNT;
     }
 
     public static Optional<Aggregation> fromWireName(String name) {

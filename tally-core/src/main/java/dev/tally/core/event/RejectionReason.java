@@ -20,6 +20,7 @@ public enum RejectionReason {
     EVENT_TOO_LARGE("event_too_large", "the event is larger than 64 KiB"),
     VALUE_MISSING("value_missing", "a meter for this event type needs a value the event does not carry"),
     VALUE_NOT_NUMERIC("value_not_numeric", "a meter for this event type needs a number and the value is not one"),
+    OPERATION_INVALID("operation_invalid", "a persistent count's operation must be \"add\" or \"remove\""),
     EXPRESSION_ERROR("expression_error", "a meter's expression could not be evaluated for this event");
 
     private final String code;

@@ -16,10 +16,12 @@ import java.util.regex.Pattern;
  * one key partition time: version {@code n} is in force from its
  * {@code effectiveFrom} until the next version's. An optional {@link AggregateRounding} rounds the period total
  * of each charge on the meter before pricing; it belongs to the version, like everything that decides how usage counts.
+ * A persistent count has {@link PersistentCount} settings (and no other aggregation has them) and a value path, the unit.
  */
 public record Meter(String key, int version, String name, String eventType, Aggregation aggregation,
         Optional<DataPath> valuePath, Optional<Expression> expression, List<PropertyFilter> filters,
-        List<DataPath> groupBy, TimeUnitOfMeasure timeUnit, Instant effectiveFrom, Optional<AggregateRounding> rounding) {
+        List<DataPath> groupBy, TimeUnitOfMeasure timeUnit, Instant effectiveFrom, Optional<AggregateRounding> rounding,
+        Optional<PersistentCount> persistent) {
 
     public static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
     public static final int MAX_GROUP_BY = 10;
@@ -34,6 +36,7 @@ public record Meter(String key, int version, String name, String eventType, Aggr
         Objects.requireNonNull(timeUnit);
         Objects.requireNonNull(effectiveFrom);
         Objects.requireNonNull(rounding);
+        Objects.requireNonNull(persistent);
         filters = List.copyOf(filters);
         groupBy = List.copyOf(groupBy);
         if (!KEY.matcher(key).matches()) {
@@ -54,12 +57,27 @@ public record Meter(String key, int version, String name, String eventType, Aggr
         if (aggregation == Aggregation.UNIQUE_COUNT && valuePath.isEmpty()) {
             throw new IllegalArgumentException("unique_count needs a value_path");
         }
+        if (aggregation == Aggregation.PERSISTENT_COUNT && (valuePath.isEmpty() || expression.isPresent())) {
+            throw new IllegalArgumentException("persistent_count needs a value_path (the unit) and no expression");
+        }
+        if ((aggregation == Aggregation.PERSISTENT_COUNT) != persistent.isPresent()) {
+            throw new IllegalArgumentException("the persistent settings belong to persistent_count, and only to it");
+        }
         if (aggregation == Aggregation.COUNT && (valuePath.isPresent() || expression.isPresent())) {
             throw new IllegalArgumentException("count takes no value_path or expression");
         }
         if (groupBy.size() > MAX_GROUP_BY) {
             throw new IllegalArgumentException("at most " + MAX_GROUP_BY + " group_by dimensions");
         }
+    }
+
+    /** A version with the default persistent settings if it is a persistent count. */
+    public Meter(String key, int version, String name, String eventType, Aggregation aggregation,
+            Optional<DataPath> valuePath, Optional<Expression> expression, List<PropertyFilter> filters,
+            List<DataPath> groupBy, TimeUnitOfMeasure timeUnit, Instant effectiveFrom, Optional<AggregateRounding> rounding) {
+        this(key, version, name, eventType, aggregation, valuePath, expression, filters, groupBy, timeUnit,
+                effectiveFrom, rounding, aggregation == Aggregation.PERSISTENT_COUNT
+                        ? Optional.of(PersistentCount.DEFAULT) : Optional.empty());
     }
 
     /** A version without aggregate rounding. */
@@ -83,13 +101,14 @@ public record Meter(String key, int version, String name, String eventType, Aggr
     /** The same definition as a new version in force from {@code from}. */
     public Meter asVersion(int newVersion, Instant from) {
         return new Meter(key, newVersion, name, eventType, aggregation, valuePath, expression, filters, groupBy,
-                timeUnit, from, rounding);
+                timeUnit, from, rounding, persistent);
     }
 
     /** Whether two versions measure the same thing (everything but version and effective time). */
     public boolean sameDefinition(Meter o) {
         return name.equals(o.name) && eventType.equals(o.eventType) && aggregation == o.aggregation
                 && valuePath.equals(o.valuePath) && expression.equals(o.expression) && filters.equals(o.filters)
-                && groupBy.equals(o.groupBy) && timeUnit == o.timeUnit && rounding.equals(o.rounding);
+                && groupBy.equals(o.groupBy) && timeUnit == o.timeUnit && rounding.equals(o.rounding)
+                && persistent.equals(o.persistent);
     }
 }

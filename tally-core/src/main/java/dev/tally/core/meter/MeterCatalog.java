@@ -173,6 +173,13 @@ public final class MeterCatalog {
             }
             if (m.aggregation() == Aggregation.UNIQUE_COUNT) {
                 distinct = DataPath.text(v);
+            } else if (m.aggregation() == Aggregation.PERSISTENT_COUNT) {
+                distinct = DataPath.text(v);
+                Object sign = PersistentOperations.sign(m, data);
+                if (sign instanceof Evaluation.Rejected r) {
+                    return r;
+                }
+                value = (BigDecimal) sign;
             } else {
                 Optional<BigDecimal> n = DataPath.number(v);
                 if (n.isEmpty()) {

@@ -29,7 +29,7 @@ import java.util.Set;
  */
 public final class MeterJson {
     private static final Set<String> FIELDS = Set.of("key", "name", "event_type", "aggregation", "value_path",
-            "expression", "filters", "group_by", "time_unit", "effective_from", "version", "rounding");
+            "expression", "filters", "group_by", "time_unit", "effective_from", "version", "rounding", PersistentCountJson.FIELD);
 
     private MeterJson() {
     }
@@ -69,7 +69,8 @@ public final class MeterJson {
         } else {
             aggregation = Aggregation.fromWireName(agg.get()).orElse(null);
             if (aggregation == null) {
-                errors.add(new FieldViolation("aggregation", "must be one of sum, count, unique_count, max, min, latest, avg, time_weighted_sum"));
+                errors.add(new FieldViolation("aggregation", "must be one of " + java.util.Arrays.stream(
+                        Aggregation.values()).map(Aggregation::wireName).collect(java.util.stream.Collectors.joining(", "))));
             }
         }
         Optional<DataPath> valuePath = text(body, "value_path", errors).flatMap(p -> path(p, "value_path", errors));
@@ -149,13 +150,14 @@ public final class MeterJson {
             }
         }
         Optional<AggregateRounding> rounding = rounding(body.get("rounding"), errors);
+        Optional<PersistentCount> persistent = PersistentCountJson.read(body, aggregation, errors);
         String name = text(body, "name", errors).orElse(key);
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
         try {
             return new Meter(key, version, name, eventType, aggregation, valuePath, expression, filters, groupBy,
-                    unit, from, rounding);
+                    unit, from, rounding, persistent);
         } catch (IllegalArgumentException e) {
             throw new ValidationException("body", e.getMessage());
         }
@@ -246,6 +248,7 @@ public final class MeterJson {
             ro.put("mode", r.mode().wireName());
             ro.put("precision", r.precision());
         });
+        PersistentCountJson.write(m, o);
         return o;
     }
 }

@@ -22,6 +22,9 @@ final class CustomerUsage {
     long lastSeen = Long.MIN_VALUE;
     /** This customer's index in its tenant's {@link TenantRollup}; -1 until it has one (guarded by the rollup). */
     int rollupOrdinal = -1;
+    /** Persistent counts' operations per meter and group, across hours and versions ({@link PersistentUsage}). */
+    final Map<String, Map<dev.tally.core.meter.GroupKey, dev.tally.core.aggregate.UnitTimeline>> timelines =
+            new HashMap<>();
     /** Queued in {@link UsageStore}'s changed customers and not drained yet. */
     volatile boolean changed;
 
@@ -44,10 +47,12 @@ final class CustomerUsage {
                 .computeIfAbsent(new SeriesKey(m.key(), m.version(), c.group()), k -> new TreeMap<>());
         hours.computeIfAbsent(hour, h -> AggregateState.empty(m.aggregation()))
                 .add(time, tieBreak, c.value(), c.distinct());
+        PersistentUsage.applied(this, time, tieBreak, c);
     }
 
     synchronized void clearMeter(String key) {
         seriesByMeter.remove(key);
+        timelines.remove(key);
     }
 
     /** Drops one meter's states for one hour (before they are recomputed). */
@@ -56,5 +61,6 @@ final class CustomerUsage {
         if (series != null) {
             series.values().forEach(h -> h.remove(hour));
         }
+        timelines.remove(key);
     }
 }

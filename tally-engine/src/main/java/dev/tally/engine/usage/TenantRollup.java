@@ -76,6 +76,9 @@ final class TenantRollup {
         int ord = ordinal(cu);
         for (Contribution c : contributions) {
             Meter m = c.meter();
+            if (m.aggregation() == dev.tally.core.aggregate.Aggregation.PERSISTENT_COUNT) {
+                continue; // measured per customer from its history, never from merged states
+            }
             MeterRollup mr = meters.computeIfAbsent(m.key(), k -> new MeterRollup());
             mr.customers(hour).set(ord);
             if (!mr.dirtyHours.isEmpty() && mr.dirtyHours.contains(hour)) {
@@ -94,6 +97,9 @@ final class TenantRollup {
             cu.seriesByMeter.forEach((key, series) -> {
                 MeterRollup mr = meters.computeIfAbsent(key, k -> new MeterRollup());
                 series.forEach((sk, hours) -> {
+                    if (!hours.isEmpty() && hours.firstEntry().getValue() instanceof AggregateState.Persistent) {
+                        return;
+                    }
                     TreeMap<Long, AggregateState> merged = mr.series.computeIfAbsent(sk, k -> new TreeMap<>());
                     hours.forEach((h, st) -> {
                         mr.customers(h).set(ord);
@@ -150,7 +156,7 @@ final class TenantRollup {
                 if (series != null) {
                     for (Map.Entry<SeriesKey, TreeMap<Long, AggregateState>> s : series.entrySet()) {
                         AggregateState st = s.getValue().get(hour);
-                        if (st != null) {
+                        if (st != null && !(st instanceof AggregateState.Persistent)) {
                             has = true;
                             mr.series.computeIfAbsent(s.getKey(), k -> new TreeMap<>())
                                     .computeIfAbsent(hour, h -> AggregateState.empty(st.aggregation())).merge(st);

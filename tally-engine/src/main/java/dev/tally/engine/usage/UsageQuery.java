@@ -26,7 +26,8 @@ import java.util.TreeMap;
 /**
  * One usage question answered exactly: whole hours inside a window come from
  * the hourly states; the partial hours at a window's edges are recomputed from
- * the raw events in the log. A time-weighted sum is integrated per series
+ * the raw events in the log. A persistent count is measured per customer from
+ * the whole history ({@link PersistentUsage}). A time-weighted sum is integrated per series
  * (customer and group) and the integrals are added; every other aggregation
  * merges states across series and customers.
  */
@@ -110,9 +111,9 @@ final class UsageQuery {
         return out;
     }
 
-    /** Whether the question can be answered from the tenant's rollup: everything but a time-weighted sum. */
+    /** Whether the question can be answered from the tenant's rollup: everything but a time-weighted sum and a persistent count. */
     boolean answersFromRollup() {
-        return aggregation != Aggregation.TIME_WEIGHTED_SUM;
+        return aggregation != Aggregation.TIME_WEIGHTED_SUM && aggregation != Aggregation.PERSISTENT_COUNT;
     }
 
     /**
@@ -181,6 +182,10 @@ final class UsageQuery {
             Map<RowKey, AggregateState> local = new HashMap<>();
             synchronized (cu) {
                 Map<SeriesKey, TreeMap<Long, AggregateState>> series = cu.seriesByMeter.get(request.meter());
+                if (aggregation == Aggregation.PERSISTENT_COUNT) {
+                    addPersistent(PersistentUsage.timelines(cu, request.meter()));
+                    continue;
+                }
                 if (series != null) {
                     for (Map.Entry<SeriesKey, TreeMap<Long, AggregateState>> s : series.entrySet()) {
                         Optional<GroupKey> g = project(s.getKey().version(), s.getKey().group());
@@ -196,6 +201,18 @@ final class UsageQuery {
             fold(local);
         }
         return rows();
+    }
+
+    /** A persistent count is measured per customer and group from the whole history, then added up. */
+    private void addPersistent(Map<GroupKey, dev.tally.core.aggregate.UnitTimeline> timelines) {
+        for (PersistentUsage.Part p : PersistentUsage.of(timelines, windows, versions, request.zone())) {
+            Optional<GroupKey> g = project(p.version().version(), p.group());
+            if (g.isPresent()) {
+                Acc acc = rows.computeIfAbsent(new RowKey(p.window(), g.get()), x -> new Acc());
+                acc.total = acc.total.add(p.value());
+                acc.events += p.events();
+            }
+        }
     }
 
     private void addSeries(SeriesKey sk, GroupKey g, TreeMap<Long, AggregateState> hours,
