@@ -20,7 +20,9 @@ import java.util.TreeSet;
  * (34 significant digits, half-even) and happen only when a value is read.
  * Mutable and not thread-safe: the owner synchronizes.
  */
-public abstract sealed class AggregateState {
+public abstract sealed class AggregateState
+        permits AggregateState.Sum, AggregateState.Count, AggregateState.Extreme, AggregateState.Latest,
+        AggregateState.Unique, AggregateState.TimeWeighted, DurationState {
 
     /** The precision of the only divisions in aggregation: avg and time-weighted sum. */
     public static final MathContext DIVISION = MathContext.DECIMAL128;
@@ -41,6 +43,7 @@ public abstract sealed class AggregateState {
             case LATEST -> new Latest();
             case UNIQUE_COUNT -> new Unique();
             case TIME_WEIGHTED_SUM -> new TimeWeighted();
+            case DURATION -> new DurationState();
         };
     }
 

@@ -12,7 +12,9 @@ public enum Aggregation {
     MIN("min"),
     LATEST("latest"),
     AVG("avg"),
-    TIME_WEIGHTED_SUM("time_weighted_sum");
+    TIME_WEIGHTED_SUM("time_weighted_sum"),
+    /** Time covered by start/heartbeat/stop events matched by a session key (see {@code DurationSpec}). */
+    DURATION("duration");
 
     private final String wireName;
 
@@ -24,9 +26,9 @@ public enum Aggregation {
         return wireName;
     }
 
-    /** Whether each event must carry a numeric value (everything but count and unique_count). */
+    /** Whether each event must carry a numeric value (everything but count, unique_count and duration). */
     public boolean needsNumber() {
-        return this != COUNT && this != UNIQUE_COUNT;
+        return this != COUNT && this != UNIQUE_COUNT && this != DURATION;
     }
 
     public static Optional<Aggregation> fromWireName(String name) {
