@@ -11,12 +11,13 @@ import java.util.Optional;
  * stop events, the data path of the kind and the three kind values, and the timeout that closes an interval whose
  * stop never came. Guarantees: three different, non-blank kind values and a timeout of whole seconds between
  * {@link #MIN_TIMEOUT} and {@link #MAX_TIMEOUT} (a usage question reads the marks of one timeout around each window,
- * so the bound keeps that read small).
+ * so the bound keeps that read small). The timeout is the longest silence of a live session: a little more than the
+ * heartbeat interval, or, for start/stop pairs without heartbeats, the longest session expected.
  */
 public record DurationSpec(DataPath key, DataPath kindPath, String start, String stop, String heartbeat,
         Duration timeout) {
     public static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
-    public static final Duration MAX_TIMEOUT = Duration.ofDays(7);
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(31);
 
     public DurationSpec {
         Objects.requireNonNull(key, "key");
@@ -32,7 +33,7 @@ public record DurationSpec(DataPath key, DataPath kindPath, String start, String
             throw new IllegalArgumentException("duration.start, stop and heartbeat must be three different values");
         }
         if (timeout.getNano() != 0 || timeout.compareTo(MIN_TIMEOUT) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
-            throw new IllegalArgumentException("duration.timeout must be whole seconds from PT1S to P7D");
+            throw new IllegalArgumentException("duration.timeout must be whole seconds from PT1S to P31D");
         }
     }
 
