@@ -88,6 +88,14 @@ class DurationCoverageTest {
     }
 
     @Test
+    void aCancelledStopIsAsIfItNeverCameSoTheTimeoutClosesTheSession() {
+        start("08:00").beat("08:05").stop("08:06");
+        assertThat(minutes("00:00", "23:59")).isEqualByComparingTo(dec("6"));
+        marks.remove(marks.size() - 1); // the engine rebuilds the hour without the cancelled event
+        assertThat(minutes("00:00", "23:59")).isEqualByComparingTo(dec("20"));
+    }
+
+    @Test
     void aStopWithoutAStartCountsNothing() {
         stop("10:30");
         assertThat(minutes("00:00", "23:59")).isEqualByComparingTo(BigDecimal.ZERO);
