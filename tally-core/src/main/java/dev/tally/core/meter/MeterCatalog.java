@@ -3,6 +3,7 @@ package dev.tally.core.meter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.aggregate.Aggregation;
+import dev.tally.core.duration.MarkKind;
 import dev.tally.core.event.RejectionReason;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.expression.ExpressionEvaluationException;
@@ -162,7 +163,7 @@ public final class MeterCatalog {
                 return new Evaluation.Rejected(RejectionReason.VALUE_MISSING, "meter '" + m.key() + "' needs data."
                         + (kindText.isEmpty() ? d.kindPath() : d.key()).text());
             }
-            Optional<dev.tally.core.duration.MarkKind> kind = d.kind(kindText.get());
+            Optional<MarkKind> kind = d.kind(kindText.get());
             if (kind.isEmpty()) {
                 return null; // another action of the same event type: not this meter's
             }

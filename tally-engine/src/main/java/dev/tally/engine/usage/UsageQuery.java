@@ -111,7 +111,7 @@ final class UsageQuery {
         return out;
     }
 
-    /** Whether the question can be answered from the tenant's rollup: everything but a time-weighted sum. */
+    /** Whether the question can be answered from the tenant's rollup: everything but a time-weighted sum or a duration. */
     boolean answersFromRollup() {
         return aggregation != Aggregation.TIME_WEIGHTED_SUM && aggregation != Aggregation.DURATION;
     }
