@@ -1,5 +1,6 @@
 package dev.tally.server;
 
+import static dev.tally.server.BillingFixtures.adjustment;
 import static dev.tally.server.BillingFixtures.assertInvoice;
 import static dev.tally.server.BillingFixtures.created;
 import static dev.tally.server.BillingFixtures.event;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A duration meter over HTTP on both stores: start, heartbeat and stop events (a session crossing the period's end,
  * one whose stop never came, a late stop, a cancelled stop) become an invoice with the quantity computed by hand,
+ * a late stop for the finalized period becomes an adjustment on the next invoice,
  * the live usage counts an open session up to now, and reconciliation finds nothing.
  */
 class DurationMeterEndToEndTest {
@@ -90,6 +92,7 @@ class DurationMeterEndToEndTest {
         created(t.post("/v1/plans", "{\"key\":\"compute\",\"currency\":\"USD\",\"interval\":\"monthly\",\"charges\":["
                 + "{\"key\":\"sessions\",\"type\":\"usage\",\"name\":\"Compute\",\"meter\":\"sessions\","
                 + "\"price\":{\"model\":\"unit\",\"unit_price\":\"0.10\"}}]}"));
+        ok(t.put("/v1/billing/settings", "{\"grace_period_seconds\":0}"));
         created(t.post("/v1/subscriptions", "{\"customer\":\"acme\",\"plan\":\"compute\",\"start\":\"" + NOV_1 + "\"}"));
         run(t);
 
@@ -134,6 +137,16 @@ class DurationMeterEndToEndTest {
         JsonNode rec = ok(t.get("/v1/reconciliation?from=2026-11-01T00:00:00Z&to=2026-12-02T00:00:00Z"));
         assertThat(rec.get("differences")).as(rec.toString()).isEmpty();
         assertThat(rec.get("events_scanned").asInt()).isEqualTo(18); // 8 + 3 + 2 (one cancelled) + 5
+
+        // after November is finalized, a late stop for s4 (event time 08:07): 7 minutes instead of 15, so
+        // December's invoice carries its own 8 minutes and an adjustment of November by -8 minutes
+        assertThat(invoiceFor(t, "acme", DEC_1).get("status").asText()).isEqualTo("finalized");
+        session("s4", "stop@2026-11-20T08:07:00Z");
+        assertThat(minutes(NOV_1.toString(), DEC_1.toString())).isEqualTo("56");
+        moveTo(clock, Instant.parse("2027-01-01T01:00:00Z"));
+        run(t);
+        assertInvoice(invoiceFor(t, "acme", Instant.parse("2027-01-01T00:00:00Z")), "0.00", "0.00", "0.00",
+                usage("sessions", "8", "0.80", null), adjustment("sessions", "-0.80", null));
     }
 
     @ParameterizedTest(name = "{0}")
