@@ -37,6 +37,11 @@ final class BenchIngestCommand implements Callable<Integer>, Main.UsesEnvironmen
                     + "before timing, so that ingest keeps their live balances up to date.")
     int prepaid;
 
+    @Option(names = "--duration-meter",
+            description = "Before timing, create a duration meter (bench_sessions) that reads every event as a "
+                    + "start, heartbeat or stop mark, so ingest maintains duration state on the hot path.")
+    boolean durationMeter;
+
     /** The summary of the last run (for tests). */
     IngestBenchmark.Summary summary;
 
@@ -53,6 +58,10 @@ final class BenchIngestCommand implements Callable<Integer>, Main.UsesEnvironmen
                 target.concurrency, customers, target.seed, target.retry(), !target.noProgress);
         try (BenchTarget server = target.open(spec, env)) {
             java.io.PrintWriter out = spec.commandLine().getOut();
+            if (durationMeter) {
+                server.ensureDurationMeter(target.retry());
+                out.println("duration meter: bench_sessions reads every event (key data.model, timeout PT5M)");
+            }
             if (prepaid > 0) {
                 server.ensureBenchMeter(target.retry());
                 PrepaidSetup.create(server, target.retry(), prepaid, target.concurrency, java.time.Instant.now(), out);

@@ -143,6 +143,23 @@ final class BenchTarget implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the duration meter {@code bench_sessions} on the benchmark's events, so that every event is a duration
+     * mark on the hot path: the session key is {@code data.model} and the model names are the kinds (small = start,
+     * medium = heartbeat, large = stop), timeout five minutes, counted in seconds. An existing one (409) is fine.
+     */
+    void ensureDurationMeter(RetryPolicy retry) {
+        String meter = "{\"key\":\"bench_sessions\",\"event_type\":\"" + BenchWorkload.EVENT_TYPE
+                + "\",\"aggregation\":\"duration\",\"time_unit\":\"second\",\"duration\":{\"key\":\"model\","
+                + "\"kind_path\":\"model\",\"start\":\"small\",\"heartbeat\":\"medium\",\"stop\":\"large\","
+                + "\"timeout\":\"PT5M\"}}";
+        ApiResponse r = client(retry).post("/v1/meters", "application/json",
+                meter.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (!r.ok() && r.status() != 409) {
+            throw new RequestFailedException("cannot create meter bench_sessions: HTTP " + r.problem(), r.status());
+        }
+    }
+
     @Override
     public void close() {
         if (server != null) {

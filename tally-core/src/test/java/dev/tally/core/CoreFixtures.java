@@ -200,6 +200,7 @@ public final class CoreFixtures {
         private final List<DataPath> groupBy = new ArrayList<>();
         private TimeUnitOfMeasure unit = TimeUnitOfMeasure.HOUR;
         private Optional<dev.tally.core.meter.AggregateRounding> rounding = Optional.empty();
+        private Optional<dev.tally.core.meter.DurationSpec> duration = Optional.empty();
 
         private MeterBuilder(String key) {
             this.key = key;
@@ -275,9 +276,21 @@ public final class CoreFixtures {
             return this;
         }
 
+        /**
+         * A duration meter: sessions keyed by {@code data.session}, kinds at {@code data.action} ("start",
+         * "heartbeat", "stop"), closed after {@code timeout} without a mark.
+         */
+        public MeterBuilder duration(java.time.Duration timeout) {
+            of(Aggregation.DURATION);
+            duration = Optional.of(new dev.tally.core.meter.DurationSpec(DataPath.parse("session"),
+                    DataPath.parse("action"), "start", "stop", "heartbeat", timeout));
+            return this;
+        }
+
         public Meter build() {
             return new Meter(key, version, name, type, aggregation, valuePath, expression, filters, groupBy, unit,
-                    from, rounding);
+                    from, rounding, aggregation == dev.tally.core.aggregate.Aggregation.PERSISTENT_COUNT
+                            ? Optional.of(dev.tally.core.meter.PersistentCount.DEFAULT) : Optional.empty(), duration);
         }
     }
 }

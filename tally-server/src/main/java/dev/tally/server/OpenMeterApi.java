@@ -321,7 +321,7 @@ final class OpenMeterApi {
                 f.values().stream().sorted().forEach(values::add);
             }
         }
-        if (latest.aggregation() == Aggregation.TIME_WEIGHTED_SUM) {
+        if (latest.aggregation() == Aggregation.TIME_WEIGHTED_SUM || latest.aggregation() == Aggregation.DURATION) {
             annotations.put("tally.dev/time_unit", latest.timeUnit().name().toLowerCase(Locale.ROOT));
         }
         annotations.put("tally.dev/version", latest.version());

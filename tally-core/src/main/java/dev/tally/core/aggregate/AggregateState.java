@@ -20,7 +20,9 @@ import java.util.TreeSet;
  * (34 significant digits, half-even) and happen only when a value is read.
  * Mutable and not thread-safe: the owner synchronizes.
  */
-public abstract sealed class AggregateState {
+public abstract sealed class AggregateState
+        permits AggregateState.Sum, AggregateState.Count, AggregateState.Extreme, AggregateState.Latest,
+        AggregateState.Unique, AggregateState.TimeWeighted, AggregateState.Persistent, DurationState {
 
     /** The precision of the only divisions in aggregation: avg, time-weighted sum and a prorated persistent count. */
     public static final MathContext DIVISION = MathContext.DECIMAL128;
@@ -42,6 +44,7 @@ public abstract sealed class AggregateState {
             case UNIQUE_COUNT -> new Unique();
             case TIME_WEIGHTED_SUM -> new TimeWeighted();
             case PERSISTENT_COUNT -> new Persistent();
+            case DURATION -> new DurationState();
         };
     }
 

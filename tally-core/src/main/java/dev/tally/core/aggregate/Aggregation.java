@@ -14,7 +14,9 @@ public enum Aggregation {
     AVG("avg"),
     TIME_WEIGHTED_SUM("time_weighted_sum"),
     /** Units (seats, users) active from an add until a remove, counted over any window from the whole history. */
-    PERSISTENT_COUNT("persistent_count");
+    PERSISTENT_COUNT("persistent_count"),
+    /** Time covered by start/heartbeat/stop events matched by a session key (see {@code DurationSpec}). */
+    DURATION("duration");
 
     private final String wireName;
 
@@ -26,9 +28,9 @@ public enum Aggregation {
         return wireName;
     }
 
-    /** Whether each event must carry a numeric value (everything but count, unique_count and persistent_count). */
+    /** Whether each event must carry a numeric value (everything but count, unique_count, persistent_count and duration). */
     public boolean needsNumber() {
-        return this != COUNT && this != UNIQUE_COUNT && this != PERSISTENT_COUNT;
+        return this != COUNT && this != UNIQUE_COUNT && this != PERSISTENT_COUNT && this != DURATION;
     }
 
     public static Optional<Aggregation> fromWireName(String name) {

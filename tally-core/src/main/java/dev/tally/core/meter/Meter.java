@@ -14,14 +14,15 @@ import java.util.regex.Pattern;
  * that needs a number has exactly one source of it (a value path or an
  * expression); a unique count has a value path; keys are URL-safe. Versions of
  * one key partition time: version {@code n} is in force from its
- * {@code effectiveFrom} until the next version's. An optional {@link AggregateRounding} rounds the period total
+ * {@code effectiveFrom} until the next version's. A duration meter has a {@link DurationSpec} (and only it has
+ * one). An optional {@link AggregateRounding} rounds the period total
  * of each charge on the meter before pricing; it belongs to the version, like everything that decides how usage counts.
  * A persistent count has {@link PersistentCount} settings (and no other aggregation has them) and a value path, the unit.
  */
 public record Meter(String key, int version, String name, String eventType, Aggregation aggregation,
         Optional<DataPath> valuePath, Optional<Expression> expression, List<PropertyFilter> filters,
         List<DataPath> groupBy, TimeUnitOfMeasure timeUnit, Instant effectiveFrom, Optional<AggregateRounding> rounding,
-        Optional<PersistentCount> persistent) {
+        Optional<PersistentCount> persistent, Optional<DurationSpec> duration) {
 
     public static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
     public static final int MAX_GROUP_BY = 10;
@@ -37,6 +38,7 @@ public record Meter(String key, int version, String name, String eventType, Aggr
         Objects.requireNonNull(effectiveFrom);
         Objects.requireNonNull(rounding);
         Objects.requireNonNull(persistent);
+        Objects.requireNonNull(duration);
         filters = List.copyOf(filters);
         groupBy = List.copyOf(groupBy);
         if (!KEY.matcher(key).matches()) {
@@ -66,18 +68,25 @@ public record Meter(String key, int version, String name, String eventType, Aggr
         if (aggregation == Aggregation.COUNT && (valuePath.isPresent() || expression.isPresent())) {
             throw new IllegalArgumentException("count takes no value_path or expression");
         }
+        if (aggregation == Aggregation.DURATION && (duration.isEmpty() || valuePath.isPresent()
+                || expression.isPresent())) {
+            throw new IllegalArgumentException("duration needs a duration object and takes no value_path or expression");
+        }
+        if (aggregation != Aggregation.DURATION && duration.isPresent()) {
+            throw new IllegalArgumentException("duration applies to the duration aggregation only");
+        }
         if (groupBy.size() > MAX_GROUP_BY) {
             throw new IllegalArgumentException("at most " + MAX_GROUP_BY + " group_by dimensions");
         }
     }
 
-    /** A version with the default persistent settings if it is a persistent count. */
+    /** A version with the default persistent settings if it is a persistent count, and not a duration meter. */
     public Meter(String key, int version, String name, String eventType, Aggregation aggregation,
             Optional<DataPath> valuePath, Optional<Expression> expression, List<PropertyFilter> filters,
             List<DataPath> groupBy, TimeUnitOfMeasure timeUnit, Instant effectiveFrom, Optional<AggregateRounding> rounding) {
         this(key, version, name, eventType, aggregation, valuePath, expression, filters, groupBy, timeUnit,
                 effectiveFrom, rounding, aggregation == Aggregation.PERSISTENT_COUNT
-                        ? Optional.of(PersistentCount.DEFAULT) : Optional.empty());
+                        ? Optional.of(PersistentCount.DEFAULT) : Optional.empty(), Optional.empty());
     }
 
     /** A version without aggregate rounding. */
@@ -101,7 +110,7 @@ public record Meter(String key, int version, String name, String eventType, Aggr
     /** The same definition as a new version in force from {@code from}. */
     public Meter asVersion(int newVersion, Instant from) {
         return new Meter(key, newVersion, name, eventType, aggregation, valuePath, expression, filters, groupBy,
-                timeUnit, from, rounding, persistent);
+                timeUnit, from, rounding, persistent, duration);
     }
 
     /** Whether two versions measure the same thing (everything but version and effective time). */
@@ -109,6 +118,6 @@ public record Meter(String key, int version, String name, String eventType, Aggr
         return name.equals(o.name) && eventType.equals(o.eventType) && aggregation == o.aggregation
                 && valuePath.equals(o.valuePath) && expression.equals(o.expression) && filters.equals(o.filters)
                 && groupBy.equals(o.groupBy) && timeUnit == o.timeUnit && rounding.equals(o.rounding)
-                && persistent.equals(o.persistent);
+                && persistent.equals(o.persistent) && duration.equals(o.duration);
     }
 }

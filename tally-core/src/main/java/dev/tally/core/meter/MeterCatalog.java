@@ -3,6 +3,7 @@ package dev.tally.core.meter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.aggregate.Aggregation;
+import dev.tally.core.duration.MarkKind;
 import dev.tally.core.event.RejectionReason;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.expression.ExpressionEvaluationException;
@@ -153,7 +154,22 @@ public final class MeterCatalog {
         }
         BigDecimal value = BigDecimal.ZERO;
         String distinct = "";
-        if (m.expression().isPresent()) {
+        if (m.duration().isPresent()) {
+            // a duration mark: the kind's code as the value, the session key as the distinct text
+            DurationSpec d = m.duration().get();
+            Optional<String> kindText = d.kindText(data);
+            Optional<String> key = d.keyText(data);
+            if (kindText.isEmpty() || key.isEmpty()) {
+                return new Evaluation.Rejected(RejectionReason.VALUE_MISSING, "meter '" + m.key() + "' needs data."
+                        + (kindText.isEmpty() ? d.kindPath() : d.key()).text());
+            }
+            Optional<MarkKind> kind = d.kind(kindText.get());
+            if (kind.isEmpty()) {
+                return null; // another action of the same event type: not this meter's
+            }
+            value = kind.get().code();
+            distinct = key.get();
+        } else if (m.expression().isPresent()) {
             try {
                 value = m.expression().get().evaluate(data);
             } catch (ExpressionEvaluationException ex) {

@@ -29,7 +29,8 @@ import java.util.Set;
  */
 public final class MeterJson {
     private static final Set<String> FIELDS = Set.of("key", "name", "event_type", "aggregation", "value_path",
-            "expression", "filters", "group_by", "time_unit", "effective_from", "version", "rounding", PersistentCountJson.FIELD);
+            "expression", "filters", "group_by", "time_unit", "effective_from", "version", "rounding", PersistentCountJson.FIELD,
+            "duration");
 
     private MeterJson() {
     }
@@ -134,9 +135,9 @@ public final class MeterJson {
                 unit = TimeUnitOfMeasure.HOUR;
             }
         }
-        if (aggregation != Aggregation.TIME_WEIGHTED_SUM) {
+        if (aggregation != Aggregation.TIME_WEIGHTED_SUM && aggregation != Aggregation.DURATION) {
             if (tu.isPresent() && aggregation != null && TimeUnitOfMeasure.fromWireName(tu.get()).isPresent()) {
-                errors.add(new FieldViolation("time_unit", "applies to time_weighted_sum only"));
+                errors.add(new FieldViolation("time_unit", "applies to time_weighted_sum and duration only"));
             }
             unit = TimeUnitOfMeasure.HOUR;
         }
@@ -151,13 +152,17 @@ public final class MeterJson {
         }
         Optional<AggregateRounding> rounding = rounding(body.get("rounding"), errors);
         Optional<PersistentCount> persistent = PersistentCountJson.read(body, aggregation, errors);
+        Optional<DurationSpec> duration = DurationSpecJson.read(body.get("duration"), errors);
+        if (aggregation == Aggregation.DURATION && duration.isEmpty() && !body.hasNonNull("duration")) {
+            errors.add(new FieldViolation("duration", "is required for the duration aggregation"));
+        }
         String name = text(body, "name", errors).orElse(key);
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
         try {
             return new Meter(key, version, name, eventType, aggregation, valuePath, expression, filters, groupBy,
-                    unit, from, rounding, persistent);
+                    unit, from, rounding, persistent, duration);
         } catch (IllegalArgumentException e) {
             throw new ValidationException("body", e.getMessage());
         }
@@ -239,9 +244,10 @@ public final class MeterJson {
         }
         ArrayNode groupBy = o.putArray("group_by");
         m.groupBy().forEach(p -> groupBy.add(p.text()));
-        if (m.aggregation() == Aggregation.TIME_WEIGHTED_SUM) {
+        if (m.aggregation() == Aggregation.TIME_WEIGHTED_SUM || m.aggregation() == Aggregation.DURATION) {
             o.put("time_unit", m.timeUnit().wireName());
         }
+        m.duration().ifPresent(d -> o.set("duration", DurationSpecJson.write(d)));
         o.put("effective_from", m.effectiveFrom().toString());
         m.rounding().ifPresent(r -> {
             ObjectNode ro = o.putObject("rounding");

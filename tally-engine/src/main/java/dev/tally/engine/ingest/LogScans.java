@@ -1,6 +1,7 @@
 package dev.tally.engine.ingest;
 
 import dev.tally.core.aggregate.AggregateState;
+import dev.tally.core.aggregate.DurationState;
 import dev.tally.core.aggregate.TimeUnitOfMeasure;
 import dev.tally.core.aggregate.ValueWindow;
 import dev.tally.core.meter.Contribution;
@@ -142,11 +143,16 @@ public final class LogScans {
             BigDecimal gv = value(got, k, units);
             long ec = exp == null ? 0 : exp.eventCount();
             long gc = got == null ? 0 : got.eventCount();
-            if (ev.compareTo(gv) != 0 || ec != gc) {
+            if (ev.compareTo(gv) != 0 || ec != gc || !sameMarks(exp, got)) {
                 differences.add(new Reconciliation.Difference(k, ev, gv, ec, gc));
             }
         }
         return new Reconciliation(from, to, scanned[0], keys.size(), differences);
+    }
+
+    /** A duration state is its set of marks: live and recomputed must hold exactly the same ones. */
+    private static boolean sameMarks(AggregateState expected, AggregateState live) {
+        return !(expected instanceof DurationState e && live instanceof DurationState l) || e.marks().equals(l.marks());
     }
 
     private static BigDecimal value(AggregateState s, String key, Map<String, TimeUnitOfMeasure> units) {

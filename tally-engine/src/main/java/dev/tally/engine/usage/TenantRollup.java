@@ -68,6 +68,14 @@ final class TenantRollup {
         return cu.rollupOrdinal;
     }
 
+    /**
+     * Whether the rollup keeps merged states of an aggregation. Not for duration meters: their sessions are matched
+     * per customer and never answered from the rollup, so a merged copy of every mark would only cost memory.
+     */
+    static boolean rolledUp(dev.tally.core.aggregate.Aggregation a) {
+        return a != dev.tally.core.aggregate.Aggregation.DURATION;
+    }
+
     /** Adds one event's contributions of a customer (call holding this monitor). */
     void add(CustomerUsage cu, long hour, Instant time, String tieBreak, List<Contribution> contributions) {
         if (contributions.isEmpty()) {
@@ -81,8 +89,8 @@ final class TenantRollup {
             }
             MeterRollup mr = meters.computeIfAbsent(m.key(), k -> new MeterRollup());
             mr.customers(hour).set(ord);
-            if (!mr.dirtyHours.isEmpty() && mr.dirtyHours.contains(hour)) {
-                continue; // re-merged from the customers when read
+            if (!mr.dirtyHours.isEmpty() && mr.dirtyHours.contains(hour) || !rolledUp(m.aggregation())) {
+                continue; // re-merged from the customers when read, or never answered from the rollup
             }
             mr.series.computeIfAbsent(new SeriesKey(m.key(), m.version(), c.group()), k -> new TreeMap<>())
                     .computeIfAbsent(hour, h -> AggregateState.empty(m.aggregation()))
@@ -103,7 +111,9 @@ final class TenantRollup {
                     TreeMap<Long, AggregateState> merged = mr.series.computeIfAbsent(sk, k -> new TreeMap<>());
                     hours.forEach((h, st) -> {
                         mr.customers(h).set(ord);
-                        merged.computeIfAbsent(h, x -> AggregateState.empty(st.aggregation())).merge(st);
+                        if (rolledUp(st.aggregation())) {
+                            merged.computeIfAbsent(h, x -> AggregateState.empty(st.aggregation())).merge(st);
+                        }
                     });
                 });
             });
@@ -158,8 +168,10 @@ final class TenantRollup {
                         AggregateState st = s.getValue().get(hour);
                         if (st != null && !(st instanceof AggregateState.Persistent)) {
                             has = true;
-                            mr.series.computeIfAbsent(s.getKey(), k -> new TreeMap<>())
-                                    .computeIfAbsent(hour, h -> AggregateState.empty(st.aggregation())).merge(st);
+                            if (rolledUp(st.aggregation())) {
+                                mr.series.computeIfAbsent(s.getKey(), k -> new TreeMap<>())
+                                        .computeIfAbsent(hour, h -> AggregateState.empty(st.aggregation())).merge(st);
+                            }
                         }
                     }
                 }

@@ -28,7 +28,8 @@ import java.util.TreeMap;
  * the hourly states; the partial hours at a window's edges are recomputed from
  * the raw events in the log. A persistent count is measured per customer from
  * the whole history ({@link PersistentUsage}). A time-weighted sum is integrated per series
- * (customer and group) and the integrals are added; every other aggregation
+ * (customer and group) and the integrals are added, and so is a duration
+ * meter's covered time ({@link DurationWindows}); every other aggregation
  * merges states across series and customers.
  */
 final class UsageQuery {
@@ -111,9 +112,10 @@ final class UsageQuery {
         return out;
     }
 
-    /** Whether the question can be answered from the tenant's rollup: everything but a time-weighted sum and a persistent count. */
+    /** Whether the question can be answered from the tenant's rollup: not a time-weighted sum, persistent count or duration. */
     boolean answersFromRollup() {
-        return aggregation != Aggregation.TIME_WEIGHTED_SUM && aggregation != Aggregation.PERSISTENT_COUNT;
+        return aggregation != Aggregation.TIME_WEIGHTED_SUM && aggregation != Aggregation.PERSISTENT_COUNT
+                && aggregation != Aggregation.DURATION;
     }
 
     /**
@@ -194,7 +196,7 @@ final class UsageQuery {
                         }
                     }
                 }
-                if (aggregation != Aggregation.TIME_WEIGHTED_SUM) {
+                if (aggregation != Aggregation.TIME_WEIGHTED_SUM && aggregation != Aggregation.DURATION) {
                     addEdges(cu, local);
                 }
             }
@@ -218,6 +220,14 @@ final class UsageQuery {
     private void addSeries(SeriesKey sk, GroupKey g, TreeMap<Long, AggregateState> hours,
             Map<RowKey, AggregateState> local) {
         Meter version = version(sk.version());
+        if (aggregation == Aggregation.DURATION) {
+            for (DurationWindows.Part p : DurationWindows.answer(version, versionEnd(version), hours, windows, now)) {
+                Acc acc = rows.computeIfAbsent(new RowKey(p.window(), g), x -> new Acc());
+                acc.total = acc.total.add(p.value());
+                acc.events += p.events();
+            }
+            return;
+        }
         for (int wi = 0; wi < windows.size(); wi++) {
             Instant ws = windows.get(wi)[0];
             Instant we = windows.get(wi)[1];
@@ -295,6 +305,16 @@ final class UsageQuery {
                 }
             }
         }
+    }
+
+    /** When a version stops measuring: the next version's effective time, or never. */
+    private Instant versionEnd(Meter m) {
+        for (Meter next : versions) {
+            if (next.version() > m.version()) {
+                return next.effectiveFrom();
+            }
+        }
+        return Instant.MAX;
     }
 
     private Meter version(int v) {

@@ -1,0 +1,27 @@
+package dev.tally.core.duration;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Objects;
+
+/**
+ * One event of a duration meter: its event time, its kind, its tie-break (source and id, unique per event) and its
+ * session key. Marks are ordered by time, then kind (a stop last), then tie-break, then key: a total order that never
+ * depends on arrival, so the same events give the same intervals whatever order they came in.
+ */
+public record Mark(Instant time, MarkKind kind, String tieBreak, String key) implements Comparable<Mark> {
+    private static final Comparator<Mark> ORDER = Comparator.comparing(Mark::time).thenComparing(Mark::kind)
+            .thenComparing(Mark::tieBreak).thenComparing(Mark::key);
+
+    public Mark {
+        Objects.requireNonNull(time);
+        Objects.requireNonNull(kind);
+        Objects.requireNonNull(tieBreak);
+        Objects.requireNonNull(key);
+    }
+
+    @Override
+    public int compareTo(Mark o) {
+        return ORDER.compare(this, o);
+    }
+}
