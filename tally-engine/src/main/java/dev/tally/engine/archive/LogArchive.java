@@ -306,7 +306,8 @@ public final class LogArchive implements SealedSegments, AutoCloseable {
         if (!local.isEmpty() && local.firstKey() < lowestPlain) {
             oldest = Optional.of(Instant.ofEpochSecond(local.firstEntry().getValue().earliest()));
         } else {
-            long first = plain.isEmpty() ? l.endPosition() : new LogPosition(lowestPlain, 0).encoded();
+            int lowest = plain.isEmpty() ? LogPosition.of(l.endPosition()).segment() : lowestPlain;
+            long first = new LogPosition(lowest, 0).encoded();
             if (first < l.endPosition()) {
                 oldest = Optional.of(Instant.ofEpochSecond(times.latestEpochSecond(l.read(first))));
             }
