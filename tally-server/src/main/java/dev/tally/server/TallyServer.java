@@ -52,7 +52,7 @@ public final class TallyServer implements AutoCloseable {
         IngestLimits limits = IngestLimits.DEFAULTS.withBackdatingWindow(config.backdatingWindow());
         this.engine = Engine.open(new EngineConfig(config.dataDir(), limits, config.bootstrapKey(),
                 EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl(), config.webhooks(),
-                config.secrets(), config.dedup()),
+                config.secrets(), config.dedup(), LogArchiveConfig.fromEnvironment(System.getenv())),
                 clock, storeFactory);
         this.stripe = new dev.tally.server.stripe.StripeProvider(engine, config.stripe());
         try {
