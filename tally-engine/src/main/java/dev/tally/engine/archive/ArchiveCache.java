@@ -92,6 +92,9 @@ final class ArchiveCache implements AutoCloseable {
         } catch (ObjectStoreException ex) {
             throw new IOException("cannot fetch segment " + e.segment() + " from " + e.location(), ex);
         }
+        if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(tmp, dev.tally.engine.secrets.PrivateFiles.FILE); // events are private
+        }
         if (!Sha256.of(tmp).equals(e.sha256())) {
             Files.deleteIfExists(tmp);
             throw new IOException("segment " + e.segment() + " fetched from " + e.location()
