@@ -41,7 +41,7 @@ final class CompressedSegment implements SegmentBytes {
     }
 
     private final Path path;
-    private final FileChannel channel;
+    private FileChannel channel; // guarded by this; reopened if another thread's interrupt closed it
     private final Meta meta;
     private final long[] starts;
     private final int[] lengths;
@@ -251,7 +251,7 @@ final class CompressedSegment implements SegmentBytes {
         if (closed) {
             throw new ClosedChannelException();
         }
-        ByteBuffer compressed = read(channel, compressedStarts[i], compressedLengths[i]);
+        ByteBuffer compressed = readBlock(i);
         byte[] bytes;
         try {
             bytes = Zstd.decompress(compressed.array(), lengths[i]);
@@ -264,6 +264,29 @@ final class CompressedSegment implements SegmentBytes {
         b = new Block(i, bytes);
         last = b;
         return b;
+    }
+
+    /** Reads a block's compressed bytes; survives another reader's interrupt closing the shared channel. */
+    private ByteBuffer readBlock(int i) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return read(channel(), compressedStarts[i], compressedLengths[i]);
+            } catch (ClosedChannelException e) {
+                if (closed || attempt >= 3 || Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private synchronized FileChannel channel() throws IOException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        if (!channel.isOpen()) {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+        }
+        return channel;
     }
 
     private static ByteBuffer read(FileChannel ch, long position, int length) throws IOException {
@@ -280,7 +303,7 @@ final class CompressedSegment implements SegmentBytes {
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         closed = true;
         channel.close();
     }

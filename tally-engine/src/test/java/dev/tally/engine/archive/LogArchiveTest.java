@@ -178,6 +178,25 @@ class LogArchiveTest {
     }
 
     @Test
+    void anInterruptedReaderDoesNotBreakACompressedSegmentForOthers() throws Exception {
+        open(settings());
+        fill();
+        archive.compressClosed();
+        reopen(settings()); // no block decompressed yet
+        Thread interrupted = new Thread(() -> {
+            Thread.currentThread().interrupt();
+            try {
+                log.read(positions.get(0));
+            } catch (RuntimeException expected) {
+                // the interrupt closed the shared channel under this reader
+            }
+        });
+        interrupted.start();
+        interrupted.join();
+        assertEverythingReadable();
+    }
+
+    @Test
     void anArchivedSegmentIsRemovedLocallyAndReadBackFromTheStore() throws IOException {
         open(settings());
         fill();
