@@ -1,6 +1,7 @@
 package dev.tally.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.event.CloudEventReader;
@@ -153,6 +154,14 @@ class LogArchivalTest {
             e.retainLog().orElseThrow();
             assertThat(reconcile(e).differences()).isEmpty();
             assertThat(e.logStorage().orElseThrow().oldestLocalRecord()).isPresent();
+        }
+        // without the archive: recent ranges skip archived segments; an archived range says where it is
+        try (Engine e = Engine.open(config(ArchiveSettings.DEFAULTS), clock)) {
+            Instant recent = clock.instant().minus(Duration.ofHours(1));
+            assertThat(e.reconcile(T, recent, clock.instant()).differences()).isEmpty();
+            assertThatThrownBy(() -> reconcile(e)).isInstanceOf(dev.tally.engine.log.LogReadException.class)
+                    .cause().hasMessageContaining("is archived at " + store().describe())
+                    .hasMessageContaining("no archive store is configured");
         }
     }
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Bytes per event of the log before and after compression, on the ingest benchmark's events (unique ids of one run,
  * one of 1,000 customers, a time up to five minutes back, 1 to 4,000 tokens of one of three models). The size is
- * {@code -Dtally.ratio.events=N} (20,000 by default); the figures are printed.
+ * {@code -Dtally.ratio.events=N} (20,000 by default, at least 5,000); the figures are printed.
  */
 class LogCompressionRatioTest {
     static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
@@ -36,7 +36,8 @@ class LogCompressionRatioTest {
     void closedSegmentsOfBenchmarkEventsCompressToAtMostFiftyBytesPerEvent() throws Exception {
         int events = Integer.getInteger("tally.ratio.events", 20_000);
         ManualClock clock = new ManualClock(NOW);
-        EngineConfig config = new EngineConfig(dir, IngestLimits.DEFAULTS, Optional.empty(), 1 << 20, Duration.ZERO,
+        EngineConfig config = new EngineConfig(dir, IngestLimits.DEFAULTS, Optional.empty(), events >= 20_000 ? 1 << 20 : 1 << 18,
+                Duration.ZERO,
                 Optional.empty(), WebhookSettings.MANUAL, SecretsConfig.DEFAULT, DedupSettings.DEFAULTS,
                 ArchiveSettings.DEFAULTS);
         Random random = new Random(42);
