@@ -15,11 +15,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tally storage}: what the server's storage holds, from its {@code /metrics}: ids in the dedup window and
- * heap per tier of the duplicate index, its disk tier, the log and the checkpoint's age.
+ * heap per tier of the duplicate index, its disk tier, the log (bytes local and archived, segments by state, the
+ * oldest local record) and the checkpoint's age.
  */
 @Command(name = "storage", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Print what the server's storage holds (from its /metrics): ids in the dedup window and heap "
-                + "per tier of the duplicate index, the disk tier's files, the log's bytes and the checkpoint's age.",
+                + "per tier of the duplicate index, the disk tier's files, the log's bytes local and archived, its segments and oldest local record, and the checkpoint's age.",
                 "Exit status 0 on success, 1 when the server cannot be read."})
 final class StorageCommand implements Callable<Integer> {
     @Spec
@@ -53,7 +54,16 @@ final class StorageCommand implements Callable<Integer> {
         out.printf("  disk tier: %s slice files, %s bytes memory-mapped%n",
                 Format.count(m.getOrDefault("tally_dedup_slices", 0L)),
                 Format.count(m.getOrDefault("tally_dedup_disk_bytes", 0L)));
-        out.printf("event log: %s bytes local%n", Format.count(m.getOrDefault("tally_log_size_bytes", 0L)));
+        out.printf("event log: %s bytes as written; %s bytes on local disk, %s bytes archived%n",
+                Format.count(m.getOrDefault("tally_log_size_bytes", 0L)),
+                Format.count(m.getOrDefault("tally_log_bytes{location=\"local\"}", 0L)),
+                Format.count(m.getOrDefault("tally_log_bytes{location=\"archived\"}", 0L)));
+        Long oldest = m.get("tally_log_oldest_local_record_timestamp_seconds");
+        out.printf("  segments: %s plain, %s compressed, %s archived; oldest local record: %s%n",
+                Format.count(m.getOrDefault("tally_log_segments{state=\"plain\"}", 0L)),
+                Format.count(m.getOrDefault("tally_log_segments{state=\"compressed\"}", 0L)),
+                Format.count(m.getOrDefault("tally_log_segments{state=\"archived\"}", 0L)),
+                oldest == null ? "-" : java.time.Instant.ofEpochSecond(oldest).toString());
         out.printf("per-customer position index: %s bytes of heap%n",
                 Format.count(m.getOrDefault("tally_position_index_bytes", 0L)));
         out.printf("checkpoint: %s s ago%n", Format.count(m.getOrDefault("tally_checkpoint_age_seconds", 0L)));

@@ -43,7 +43,9 @@ class StorageCommandTest {
             Cli.Run run = Cli.run("storage", "--url", "http://127.0.0.1:" + server.port());
 
             assertThat(run.exitCode()).isZero();
-            assertThat(run.out()).contains("duplicate index", "event log:", "checkpoint:");
+            assertThat(run.out()).contains("duplicate index", "event log:", "checkpoint:")
+                    .containsPattern("[0-9,]+ bytes on local disk, 0 bytes archived")
+                    .containsPattern("segments: 1 plain, 0 compressed, 0 archived; oldest local record: 20[0-9-]+T");
             Map<String, Long> m = StorageCommand.parse(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body());

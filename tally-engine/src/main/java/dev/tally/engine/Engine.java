@@ -95,6 +95,8 @@ public final class Engine implements AutoCloseable {
     private final Schedules schedules = new Schedules();
     private final EventListing listing;
     private final MeterVersions meterVersions;
+    private final Optional<dev.tally.engine.archive.LogArchive> logArchive;
+    private final Optional<dev.tally.engine.archive.Archiver> archiver;
 
     private Engine(EngineConfig config, Clock clock,
             java.util.function.Function<Database, EventStore> storeFactory) throws IOException {
@@ -141,12 +143,15 @@ public final class Engine implements AutoCloseable {
         for (String tenant : meta.tenants()) {
             catalogs.put(tenant, new MeterCatalog(meta.meterGeneration(tenant), meta.meters(tenant)));
         }
+        this.logArchive = storeFactory != null || db.isPostgres() ? Optional.empty()
+                : Optional.of(dev.tally.engine.archive.LogArchive.open(config.dataDir().resolve("log"), config.archive(),
+                        new dev.tally.engine.ingest.LogRecordTimes()));
         this.log = storeFactory != null ? storeFactory.apply(db) : db.isPostgres() ? new PostgresEventStore(db)
-                : new LocalEventStore(SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes()),
-                        new dev.tally.engine.log.DedupIndex(config.dataDir().resolve("dedup"),
+                : new LocalEventStore(SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes(),
+                        logArchive.get()), new dev.tally.engine.log.DedupIndex(config.dataDir().resolve("dedup"),
                                 config.dedup().windowFor(config.limits().backdatingWindow(),
                                         config.limits().futureTolerance()),
-                                config.dedup().memoryBytes(), clock), clock);
+                                config.dedup().memoryBytes(), clock), clock, logArchive);
         log.seeEverything();
         this.checkpoints = new Checkpoints(config.dataDir());
         long started = System.nanoTime();
@@ -186,6 +191,8 @@ public final class Engine implements AutoCloseable {
                 () -> liveCredits.usageChanged(usage.drainChangedCustomers()), clock);
         entitlements.preload(meta.tenants());
         this.dunning = new dev.tally.engine.payment.dunning.Dunning(db, billing, payments, entitlements, clock);
+        this.archiver = logArchive.map(this::archiverOf);
+        archiver.ifPresent(a -> a.start(config.archive().every()));
         Duration alertEvery = Duration.ofMillis(ALERT_EVALUATION_MILLIS);
         schedules.every(alertEvery, alertEvery, "scheduled alert evaluation", alerts::evaluate);
         schedules.every(alertEvery, alertEvery, "scheduled live balance refresh", liveCredits::refresh);
@@ -449,6 +456,27 @@ public final class Engine implements AutoCloseable {
         return audit;
     }
 
+    private dev.tally.engine.archive.Archiver archiverOf(dev.tally.engine.archive.LogArchive a) {
+        java.time.Duration acceptance = config.limits().backdatingWindow().plus(config.limits().futureTolerance());
+        return new dev.tally.engine.archive.Archiver(a, new dev.tally.engine.archive.RetentionHorizon(
+                config.archive().localRetention(), acceptance, config.dedup().windowFor(
+                        config.limits().backdatingWindow(), config.limits().futureTolerance())),
+                dev.tally.engine.archive.ReconcileWatermark.load(config.dataDir().resolve("log")),
+                new dev.tally.engine.archive.Archiver.Ledger(this::tenants,
+                        new dev.tally.engine.archive.OpenPeriods(db)::earliestStart,
+                        (t, from, to) -> reconcile(t, from, to).differences().isEmpty()), clock);
+    }
+
+    /** The embedded log's bytes and segments, local and archived; empty on PostgreSQL or a caller's store. */
+    public Optional<dev.tally.engine.archive.LogArchive.Stats> logStorage() {
+        return logArchive.map(dev.tally.engine.archive.LogArchive::stats);
+    }
+
+    /** Runs the embedded log's retention pass now (compress, reconcile, archive); empty without an embedded log. */
+    public Optional<dev.tally.engine.archive.Archiver.Pass> retainLog() {
+        return archiver.map(dev.tally.engine.archive.Archiver::run);
+    }
+
     /** How long ago the derived state was last made recoverable without a full replay. */
     public java.time.Duration checkpointAge() {
         return java.time.Duration.between(lastCheckpoint, clock.instant());
@@ -568,6 +596,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        archiver.ifPresent(dev.tally.engine.archive.Archiver::close);
         schedules.close();
         webhooks.close();
         if (ready && log.healthy()) {

@@ -14,12 +14,13 @@ import java.util.Optional;
  * this process's checkpoint. {@code webhooks} says how webhooks are delivered (addresses allowed, schedules).
  * {@code secrets} says where the key that encrypts the stored secrets comes from (every process on one
  * database needs the same key). {@code dedup} bounds the embedded store's duplicate index (its window and the
- * heap of its memory tier; see {@link dev.tally.engine.log.DedupSettings}).
+ * heap of its memory tier; see {@link dev.tally.engine.log.DedupSettings}). {@code archive} says how the embedded
+ * store's closed segments are compressed, kept and archived ({@link dev.tally.engine.archive.ArchiveSettings}).
  */
 public record EngineConfig(Path dataDir, IngestLimits limits, Optional<String> bootstrapKey, long segmentBytes,
         java.time.Duration billingEvery, Optional<String> databaseUrl,
         dev.tally.engine.notify.WebhookSettings webhooks, SecretsConfig secrets,
-        dev.tally.engine.log.DedupSettings dedup) {
+        dev.tally.engine.log.DedupSettings dedup, dev.tally.engine.archive.ArchiveSettings archive) {
     public static final long DEFAULT_SEGMENT_BYTES = 256L * 1024 * 1024;
 
     /** A configuration with the default dedup settings. */
@@ -30,7 +31,17 @@ public record EngineConfig(Path dataDir, IngestLimits limits, Optional<String> b
                 dev.tally.engine.log.DedupSettings.DEFAULTS);
     }
 
+    /** A configuration with the default archive settings. */
+    public EngineConfig(Path dataDir, IngestLimits limits, Optional<String> bootstrapKey, long segmentBytes,
+            java.time.Duration billingEvery, Optional<String> databaseUrl,
+            dev.tally.engine.notify.WebhookSettings webhooks, SecretsConfig secrets,
+            dev.tally.engine.log.DedupSettings dedup) {
+        this(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, databaseUrl, webhooks, secrets, dedup,
+                dev.tally.engine.archive.ArchiveSettings.DEFAULTS);
+    }
+
     public EngineConfig {
+        Objects.requireNonNull(archive);
         Objects.requireNonNull(dedup);
         dedup.windowFor(limits.backdatingWindow(), limits.futureTolerance()); // refuses a window too short
         Objects.requireNonNull(dataDir);
@@ -53,19 +64,31 @@ public record EngineConfig(Path dataDir, IngestLimits limits, Optional<String> b
     /** The same configuration on PostgreSQL. */
     public EngineConfig onPostgres(String url) {
         return new EngineConfig(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, Optional.of(url), webhooks,
-                secrets, dedup);
+                secrets, dedup, archive);
     }
 
     /** The same configuration with the secrets key from elsewhere. */
     public EngineConfig withSecrets(SecretsConfig s) {
         return new EngineConfig(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, databaseUrl, webhooks, s,
-                dedup);
+                dedup, archive);
     }
 
     /** The same configuration with these dedup settings. */
     public EngineConfig withDedup(dev.tally.engine.log.DedupSettings d) {
         return new EngineConfig(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, databaseUrl, webhooks, secrets,
-                d);
+                d, archive);
+    }
+
+    /** The same configuration with these archive settings. */
+    public EngineConfig withArchive(dev.tally.engine.archive.ArchiveSettings a) {
+        return new EngineConfig(dataDir, limits, bootstrapKey, segmentBytes, billingEvery, databaseUrl, webhooks, secrets,
+                dedup, a);
+    }
+
+    /** The same configuration with segments of this size (tests roll segments quickly). */
+    public EngineConfig withSegmentBytes(long bytes) {
+        return new EngineConfig(dataDir, limits, bootstrapKey, bytes, billingEvery, databaseUrl, webhooks, secrets,
+                dedup, archive);
     }
 
     public static EngineConfig of(Path dataDir) {

@@ -35,7 +35,7 @@ final class ServerMetrics {
         FunctionCounter.builder("tally_log_commits", s, IngestStats::commits)
                 .description("Group commits (one fsync each)").register(registry);
         Gauge.builder("tally_log_size_bytes", engine, Engine::logBytes).baseUnit("bytes")
-                .description("Bytes in the event log").register(registry);
+                .description("Bytes in the event log as written (uncompressed, wherever kept)").register(registry);
         Gauge.builder("tally_checkpoint_age_seconds", engine, e -> e.checkpointAge().toMillis() / 1000.0)
                 .description("Seconds since derived state was last checkpointed").register(registry);
         Gauge.builder("tally_dedup_remembered_ids", engine, Engine::rememberedIds)
@@ -59,6 +59,30 @@ final class ServerMetrics {
                 .register(registry);
         Gauge.builder("tally_dedup_slices", engine, e -> e.dedupStats().map(d -> (long) d.slices()).orElse(0L))
                 .description("Slice files in the duplicate index's disk tier").register(registry);
+        for (String where : new String[] {"local", "archived"}) {
+            Gauge.builder("tally_log_bytes", engine, e -> e.logStorage()
+                    .map(st -> where.equals("local") ? st.localBytes() : st.archivedBytes()).orElse(0L))
+                    .tag("location", where).baseUnit("bytes")
+                    .description("Bytes of the embedded event log on local disk (compressed where closed) and archived")
+                    .register(registry);
+        }
+        for (String state : new String[] {"plain", "compressed", "archived"}) {
+            Gauge.builder("tally_log_segments", engine, e -> e.logStorage().map(st -> switch (state) {
+                case "plain" -> st.plainSegments();
+                case "compressed" -> st.compressedSegments();
+                default -> st.archivedSegments();
+            }).orElse(0)).tag("state", state)
+                    .description("Segments of the embedded event log: plain (incl. the active one), compressed, archived")
+                    .register(registry);
+        }
+        Gauge.builder("tally_log_oldest_local_record_timestamp_seconds", engine, e -> e.logStorage()
+                .flatMap(dev.tally.engine.archive.LogArchive.Stats::oldestLocalRecord)
+                .map(t -> (double) t.getEpochSecond()).orElse(Double.NaN))
+                .description("Time (epoch seconds) of the oldest record still on local disk (later of event time "
+                        + "and arrival)").register(registry);
+        Gauge.builder("tally_log_archive_fetches", engine, e -> e.logStorage()
+                .map(dev.tally.engine.archive.LogArchive.Stats::archivedReads).orElse(0L))
+                .description("Archived segments fetched back for reading since start").register(registry);
         Gauge.builder("tally_position_index_bytes", engine, Engine::positionIndexBytes).baseUnit("bytes")
                 .description("Bytes held by the per-customer event position index").register(registry);
         ingestLatency = Timer.builder("tally_ingest_request")

@@ -52,7 +52,7 @@ public final class TallyServer implements AutoCloseable {
         IngestLimits limits = IngestLimits.DEFAULTS.withBackdatingWindow(config.backdatingWindow());
         this.engine = Engine.open(new EngineConfig(config.dataDir(), limits, config.bootstrapKey(),
                 EngineConfig.DEFAULT_SEGMENT_BYTES, config.billingEvery(), config.databaseUrl(), config.webhooks(),
-                config.secrets(), config.dedup()),
+                config.secrets(), config.dedup(), LogArchiveConfig.fromEnvironment(System.getenv())),
                 clock, storeFactory);
         this.stripe = new dev.tally.server.stripe.StripeProvider(engine, config.stripe());
         try {
@@ -381,6 +381,11 @@ public final class TallyServer implements AutoCloseable {
                 Responses.problem(ex, new HttpError(503, "unavailable", "Service unavailable",
                         "the event store is unavailable; nothing in this request was acknowledged, retry it"
                                 + " (error id " + errorId + ")"), mapper);
+            } catch (dev.tally.engine.log.LogReadException e) { // e.g. an archived segment the archive cannot serve
+                String errorId = UUID.randomUUID().toString();
+                LOG.warn("event log unreadable, error id {}", errorId, e);
+                Responses.problem(ex, new HttpError(503, "unavailable", "Service unavailable",
+                        "part of the event log cannot be read now; retry later (error id " + errorId + ")"), mapper);
             } catch (dev.tally.engine.store.StoreException e) {
                 if (!unreachable(e) && engine.ready()) {
                     internalError(ex, e);

@@ -270,7 +270,10 @@ class EventsAndMetersHttpTest {
         assertThat(metrics).contains("tally_events_accepted_total", "tally_events_rejected_total{reason=\"too_old\"}",
                 "tally_ingest_request_seconds_bucket", "tally_log_size_bytes", "tally_checkpoint_age_seconds",
                 "tally_dedup_window_ids{tier=\"memory\"}", "tally_dedup_window_ids{tier=\"disk\"}",
-                "tally_dedup_heap_bytes{tier=\"memory\"}", "tally_dedup_disk_bytes", "tally_dedup_slices");
+                "tally_dedup_heap_bytes{tier=\"memory\"}", "tally_dedup_disk_bytes", "tally_dedup_slices",
+                "tally_log_bytes{location=\"local\"}", "tally_log_bytes{location=\"archived\"}",
+                "tally_log_segments{state=\"compressed\"}", "tally_log_segments{state=\"archived\"}",
+                "tally_log_oldest_local_record_timestamp_seconds", "tally_log_archive_fetches");
     }
 
     @Test

@@ -78,6 +78,14 @@ public interface EventStore extends AutoCloseable {
     /** The position of the first record. */
     long start();
 
+    /**
+     * Where a scan for events with event time at or after {@code from} may start (records before it are all older);
+     * {@link #start()} unless the store knows its segments' time ranges (the embedded log's closed segments).
+     */
+    default long firstPositionFrom(java.time.Instant from) {
+        return start();
+    }
+
     /** Where the next record would go (everything before it has been seen by this process). */
     long endPosition();
 

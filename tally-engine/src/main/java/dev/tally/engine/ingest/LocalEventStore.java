@@ -22,11 +22,20 @@ public final class LocalEventStore implements EventStore {
     private final SegmentLog log;
     private final DedupIndex index;
     private final java.time.Clock clock;
+    private final Optional<dev.tally.engine.archive.LogArchive> archive;
 
     public LocalEventStore(SegmentLog log, DedupIndex index, java.time.Clock clock) {
+        this(log, index, clock, Optional.empty());
+    }
+
+    /** A store whose closed segments {@code archive} compresses and archives (the log was opened with it). */
+    public LocalEventStore(SegmentLog log, DedupIndex index, java.time.Clock clock,
+            Optional<dev.tally.engine.archive.LogArchive> archive) {
         this.log = log;
         this.index = index;
         this.clock = clock;
+        this.archive = archive;
+        archive.ifPresent(a -> a.attach(log));
     }
 
     /** When an identity's window starts: the later of its event time and its arrival, rounded up to a second. */
@@ -114,6 +123,11 @@ public final class LocalEventStore implements EventStore {
     }
 
     @Override
+    public long firstPositionFrom(java.time.Instant from) {
+        return archive.map(a -> a.firstPositionFrom(from)).orElse(SegmentLog.START);
+    }
+
+    @Override
     public long endPosition() {
         return log.endPosition();
     }
@@ -184,5 +198,6 @@ public final class LocalEventStore implements EventStore {
     public void close() {
         index.close();
         log.close();
+        archive.ifPresent(dev.tally.engine.archive.LogArchive::close);
     }
 }

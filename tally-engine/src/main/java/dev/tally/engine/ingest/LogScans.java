@@ -75,7 +75,7 @@ public final class LogScans {
             Optional<Instant> from, Optional<Instant> to, int limit) {
         byte[] t = LogRecord.utf8(tenant);
         List<StoredEvent> out = new ArrayList<>();
-        long start = afterPosition < 0 ? log.start() : afterPosition;
+        long start = afterPosition >= 0 ? afterPosition : from.map(log::firstPositionFrom).orElse(log.start());
         log.scan(start, (position, bytes) -> {
             if (position == afterPosition) {
                 return true;
@@ -102,7 +102,8 @@ public final class LogScans {
         long fromHour = UsageStore.hourOf(from);
         long toHour = UsageStore.hourOf(to.minusNanos(1)) + 1;
         Set<Long> cancelled = new HashSet<>();
-        log.scan(log.start(), (position, bytes) -> {
+        long start = log.firstPositionFrom(from.truncatedTo(java.time.temporal.ChronoUnit.HOURS)); // older segments hold no event of the range (nor its cancels)
+        log.scan(start, (position, bytes) -> {
             if (bytes[0] == LogRecord.CANCEL) {
                 LogRecord.Cancel c = (LogRecord.Cancel) pipeline.decode(bytes);
                 if (c.tenant().equals(tenant)) {
@@ -114,7 +115,7 @@ public final class LogScans {
         Map<String, AggregateState> expected = new HashMap<>();
         Map<String, TimeUnitOfMeasure> units = new HashMap<>();
         long[] scanned = {0};
-        log.scan(log.start(), (position, bytes) -> {
+        log.scan(start, (position, bytes) -> {
             if (LogRecord.eventTypeIfTenant(bytes, t) == null || cancelled.contains(position)) {
                 return true;
             }

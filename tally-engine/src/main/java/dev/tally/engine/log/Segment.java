@@ -9,7 +9,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * One segment file as seen by readers: its number, path, size and a lazily opened read channel
- * shared by all reading threads (positional reads only, so sharing is safe).
+ * shared by all reading threads (positional reads only, so sharing is safe). A sealed segment may
+ * instead be read through {@link SegmentBytes} (compressed or archived, see {@link SealedSegments});
+ * switching to them is atomic for readers, who retry on the new copy if the old one closes under them.
  *
  * <p>A {@link FileChannel} is closed when a thread blocked in it is interrupted, which would break
  * every other reader; {@link #read} therefore reopens a channel closed that way and retries, unless
@@ -23,11 +25,39 @@ final class Segment {
   private volatile long size;
   private FileChannel reader; // guarded by this
   private boolean closed; // guarded by this
+  /** When set, reads go here instead of the plain file. */
+  private volatile SegmentBytes sealed;
 
   Segment(int number, Path path, long size) {
     this.number = number;
     this.path = path;
     this.size = size;
+  }
+
+  Segment(int number, Path path, long size, SegmentBytes sealed) {
+    this(number, path, size);
+    this.sealed = sealed;
+  }
+
+  /** Whether reads go to a copy other than the plain file. */
+  boolean isSealedElsewhere() {
+    return sealed != null;
+  }
+
+  /** Reads go to {@code bytes} from now on; the previous copy (plain channel or other bytes) is closed. */
+  void useSealed(SegmentBytes bytes) throws IOException {
+    SegmentBytes previous;
+    synchronized (this) {
+      previous = sealed;
+      sealed = bytes;
+      if (reader != null) {
+        reader.close();
+        reader = null;
+      }
+    }
+    if (previous != null) {
+      previous.close();
+    }
   }
 
   int number() {
@@ -49,10 +79,15 @@ final class Segment {
   /** Positional read that survives another thread's interrupt closing the shared channel. */
   int read(ByteBuffer dst, long position) throws IOException {
     for (int attempt = 0; ; attempt++) {
-      FileChannel channel = channel();
       int start = dst.position();
       try {
-        return channel.read(dst, position);
+        SegmentBytes elsewhere = sealed;
+        if (elsewhere != null) {
+          int n = dst.remaining();
+          elsewhere.readFully(dst, position);
+          return n;
+        }
+        return channel().read(dst, position);
       } catch (ClosedChannelException e) {
         if (attempt >= 3 || Thread.currentThread().isInterrupted() || isClosed()) {
           throw e;
@@ -75,7 +110,7 @@ final class Segment {
   }
 
   private synchronized FileChannel channel() throws IOException {
-    if (closed) {
+    if (closed || sealed != null) { // a switch to another copy: the caller retries there
       throw new ClosedChannelException();
     }
     if (reader == null || !reader.isOpen()) {
@@ -88,11 +123,18 @@ final class Segment {
     return closed;
   }
 
-  synchronized void close() throws IOException {
-    closed = true;
-    if (reader != null) {
-      reader.close();
-      reader = null;
+  void close() throws IOException {
+    SegmentBytes elsewhere;
+    synchronized (this) {
+      closed = true;
+      if (reader != null) {
+        reader.close();
+        reader = null;
+      }
+      elsewhere = sealed;
+    }
+    if (elsewhere != null) {
+      elsewhere.close();
     }
   }
 

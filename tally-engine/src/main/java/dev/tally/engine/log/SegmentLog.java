@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  *       says how many bytes were dropped, and the file is synced. Earlier segments were synced
  *       before the log rolled past them and are trusted; a bad frame in them surfaces as {@link
  *       LogCorruptedException} from {@code read} or {@code scan}, never as a silent skip.
- *   <li>Records are never rewritten or deleted.
+ *   <li>Records are never rewritten or deleted. A sealed segment may move to another copy of the
+ *       same bytes ({@link SealedSegments}: compressed, archived) through {@link #reopenSealed};
+ *       positions and readers are unaffected.
  *   <li>One process at a time: the directory is locked while the log is open.
  * </ul>
  *
@@ -88,6 +90,7 @@ public final class SegmentLog implements AutoCloseable {
   private final Path dir;
   private final long segmentBytes;
   private final SegmentChannel.Opener opener;
+  private final SealedSegments sealed;
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -102,6 +105,7 @@ public final class SegmentLog implements AutoCloseable {
       Path dir,
       long segmentBytes,
       SegmentChannel.Opener opener,
+      SealedSegments sealed,
       FileChannel lockChannel,
       FileLock lock,
       SegmentChannel active,
@@ -109,6 +113,7 @@ public final class SegmentLog implements AutoCloseable {
     this.dir = dir;
     this.segmentBytes = segmentBytes;
     this.opener = opener;
+    this.sealed = sealed;
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.active = active;
@@ -128,11 +133,25 @@ public final class SegmentLog implements AutoCloseable {
    * @throws IllegalArgumentException if {@code segmentBytes} is out of range
    */
   public static SegmentLog open(Path dir, long segmentBytes) {
-    return open(dir, segmentBytes, SegmentChannel.FILES);
+    return open(dir, segmentBytes, SegmentChannel.FILES, SealedSegments.NONE);
+  }
+
+  /**
+   * Opens the log like {@link #open(Path, long)}, with the sealed segments {@code sealed} holds read
+   * through it (a segment number both there and as a plain file is read through {@code sealed}).
+   */
+  public static SegmentLog open(Path dir, long segmentBytes, SealedSegments sealed) {
+    return open(dir, segmentBytes, SegmentChannel.FILES, sealed);
   }
 
   static SegmentLog open(Path dir, long segmentBytes, SegmentChannel.Opener opener) {
+    return open(dir, segmentBytes, opener, SealedSegments.NONE);
+  }
+
+  static SegmentLog open(
+      Path dir, long segmentBytes, SegmentChannel.Opener opener, SealedSegments sealed) {
     Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(sealed, "sealed");
     Objects.requireNonNull(opener, "opener");
     if (segmentBytes < 1 || segmentBytes > MAX_SEGMENT_BYTES) {
       throw new IllegalArgumentException(
@@ -162,7 +181,16 @@ public final class SegmentLog implements AutoCloseable {
         throw new IOException("log directory " + absolute + " is already open");
       }
 
-      int[] numbers = listSegments(absolute);
+      java.util.NavigableMap<Integer, Long> away = sealed.sizes();
+      int[] numbers = java.util.stream.IntStream.concat(
+          Arrays.stream(listSegments(absolute)), away.keySet().stream().mapToInt(Integer::intValue))
+          .distinct().sorted().toArray();
+      if (numbers.length > 0 && away.containsKey(numbers[numbers.length - 1])) {
+        numbers = Arrays.copyOf(numbers, numbers.length + 1); // the active segment is always plain
+        numbers[numbers.length - 1] = numbers[numbers.length - 2] + 1;
+        opener.open(absolute.resolve(Segment.fileName(numbers[numbers.length - 1]))).close();
+        fsyncDirectory(absolute);
+      }
       if (numbers.length == 0) {
         Path first = absolute.resolve(Segment.fileName(1));
         writer = opener.open(first);
@@ -178,6 +206,10 @@ public final class SegmentLog implements AutoCloseable {
           }
           Path path = absolute.resolve(Segment.fileName(numbers[i]));
           boolean last = i == numbers.length - 1;
+          if (!last && away.containsKey(numbers[i])) {
+            opened.add(new Segment(numbers[i], path, away.get(numbers[i]), sealed.open(numbers[i])));
+            continue;
+          }
           long size = last ? recover(path) : Files.size(path);
           opened.add(new Segment(numbers[i], path, size));
         }
@@ -185,14 +217,14 @@ public final class SegmentLog implements AutoCloseable {
       }
       Segment[] segments = opened.toArray(Segment[]::new);
       Segment last = segments[segments.length - 1];
-      long sealed = 0;
+      long sealedBytes = 0;
       for (int i = 0; i < segments.length - 1; i++) {
-        sealed += segments[i].size();
+        sealedBytes += segments[i].size();
       }
-      State state = new State(segments, LogPosition.encode(last.number(), last.size()), sealed);
+      State state = new State(segments, LogPosition.encode(last.number(), last.size()), sealedBytes);
       LOG.debug("Opened log {}: {} segment(s), end {}", absolute, segments.length,
           LogPosition.of(state.end()));
-      return new SegmentLog(absolute, segmentBytes, opener, lockChannel, lock, writer, state);
+      return new SegmentLog(absolute, segmentBytes, opener, sealed, lockChannel, lock, writer, state);
     } catch (IOException e) {
       closeQuietly(writer, opened, lockChannel);
       throw new UncheckedIOException("cannot open log in " + dir + ": " + e.getMessage(), e);
@@ -419,6 +451,41 @@ public final class SegmentLog implements AutoCloseable {
    */
   public boolean healthy() {
     return !failed && !closed;
+  }
+
+  /** Sealed segments still read from their plain files, oldest first (never the active one). */
+  public List<SealedFile> plainSealedSegments() {
+    ensureOpen();
+    State s = state;
+    List<SealedFile> out = new ArrayList<>();
+    for (int i = 0; i < s.segments().length - 1; i++) {
+      Segment segment = s.segments()[i];
+      if (!segment.isSealedElsewhere()) {
+        out.add(new SealedFile(segment.number(), segment.path(), segment.size()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Reads sealed segment {@code number} through {@link SealedSegments#open} from now on (after its
+   * holder stored a copy); the previous copy is closed, so its file may then be deleted.
+   *
+   * @throws IllegalArgumentException if there is no such sealed segment (or it is the active one)
+   * @throws UncheckedIOException if the holder cannot open it; reads stay on the previous copy
+   */
+  public void reopenSealed(int number) {
+    ensureOpen();
+    State s = state;
+    Segment segment = find(s, number);
+    if (segment == null || number == LogPosition.segmentOf(s.end())) {
+      throw new IllegalArgumentException("no sealed segment " + number + " in " + dir);
+    }
+    try {
+      segment.useSealed(sealed.open(number));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reopen segment " + number + " of " + dir, e);
+    }
   }
 
   /** The directory holding the segments. */
