@@ -81,6 +81,7 @@ public final class Engine implements AutoCloseable {
     private volatile boolean ready;
     private final byte[] cursorSecret;
     private final dev.tally.engine.ingest.RecentRejections rejections;
+    private final dev.tally.engine.schema.EventSchemas schemas;
     private final dev.tally.engine.billing.Billing billing;
     private final dev.tally.engine.tenant.TenantSettingsStore tenantSettings;
     private final dev.tally.engine.notify.Webhooks webhooks;
@@ -150,6 +151,7 @@ public final class Engine implements AutoCloseable {
         bootstrap();
         this.cursorSecret = meta.secret("cursor");
         this.rejections = new dev.tally.engine.ingest.RecentRejections(clock);
+        this.schemas = new dev.tally.engine.schema.EventSchemas(db, clock);
         this.access = new AccessControl(db, meta, keys, new PortalTokens(meta.secret("portal")), clock,
                 db.isPostgres());
         for (String tenant : meta.tenants()) {
@@ -287,10 +289,15 @@ public final class Engine implements AutoCloseable {
     // ---- events
 
     public IngestResult ingest(String tenant, List<EventOutcome> outcomes) {
-        IngestResult result = pipeline.ingest(tenant, outcomes);
+        IngestResult result = pipeline.ingest(tenant, schemas.validate(tenant, outcomes));
         webhooks.countRejections(tenant, result);
         rejections.record(tenant, outcomes, result);
         return result;
+    }
+
+    /** The versioned JSON Schemas of the tenants' event types, checked on ingest. */
+    public dev.tally.engine.schema.EventSchemas schemas() {
+        return schemas;
     }
 
     /** The tenant's most recent rejected events (this process), newest first. */
@@ -469,6 +476,7 @@ public final class Engine implements AutoCloseable {
             refreshCatalogs();
             return null;
         });
+        schemas.refresh();
         pipeline.catchUp();
     }
 

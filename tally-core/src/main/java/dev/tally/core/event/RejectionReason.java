@@ -20,7 +20,8 @@ public enum RejectionReason {
     EVENT_TOO_LARGE("event_too_large", "the event is larger than 64 KiB"),
     VALUE_MISSING("value_missing", "a meter for this event type needs a value the event does not carry"),
     VALUE_NOT_NUMERIC("value_not_numeric", "a meter for this event type needs a number and the value is not one"),
-    EXPRESSION_ERROR("expression_error", "a meter's expression could not be evaluated for this event");
+    EXPRESSION_ERROR("expression_error", "a meter's expression could not be evaluated for this event"),
+    SCHEMA_VIOLATION("schema_violation", "the event's data does not match the JSON Schema in force for its type");
 
     private final String code;
     private final String description;
