@@ -37,6 +37,10 @@ final class BenchIngestCommand implements Callable<Integer>, Main.UsesEnvironmen
                     + "before timing, so that ingest keeps their live balances up to date.")
     int prepaid;
 
+    @Option(names = "--schema", description = "Install a JSON Schema (2020-12) on the benchmark's event type before "
+            + "timing, so that every event is validated on ingest (compare a run with and without it).")
+    boolean schema;
+
     /** The summary of the last run (for tests). */
     IngestBenchmark.Summary summary;
 
@@ -53,6 +57,10 @@ final class BenchIngestCommand implements Callable<Integer>, Main.UsesEnvironmen
                 target.concurrency, customers, target.seed, target.retry(), !target.noProgress);
         try (BenchTarget server = target.open(spec, env)) {
             java.io.PrintWriter out = spec.commandLine().getOut();
+            if (schema) {
+                server.ensureBenchSchema(target.retry());
+                out.println("schema: every " + BenchWorkload.EVENT_TYPE + " event is validated against a JSON Schema");
+            }
             if (prepaid > 0) {
                 server.ensureBenchMeter(target.retry());
                 PrepaidSetup.create(server, target.retry(), prepaid, target.concurrency, java.time.Instant.now(), out);
