@@ -182,10 +182,23 @@ public final class EventSchemas {
         try {
             errors = schema.validate(Trees.copy(e.data()));
         } catch (RuntimeException failure) {
+            if (tooSlow(failure)) {
+                return Optional.of("$.data: pattern: a pattern of the schema took too long to match this event's data "
+                        + "(schema v" + version + ")");
+            }
             LOG.warn("schema v{} of event type {} could not be evaluated", version, e.type(), failure);
             return Optional.of("$.data: the schema could not be evaluated for this event (schema v" + version + ")");
         }
         return errors.isEmpty() ? Optional.empty() : Optional.of(Violations.detail(errors, version));
+    }
+
+    private static boolean tooSlow(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof BoundedRegularExpressions.RegexTooSlowException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -5,6 +5,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaException;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.List;
  * Turns a submitted document into a compiled schema, or says why it is not a JSON Schema (2020-12): it must be an
  * object or a boolean, name no other dialect in {@code $schema}, pass the 2020-12 meta-schema, and compile. A schema
  * may only reference itself: {@code $ref} to any other document (a URL, a file, the class path) is refused, so a
- * schema can never make Tally fetch anything. Thread-safe.
+ * schema can never make Tally fetch anything. Each match of a {@code pattern} has a time budget
+ * ({@link BoundedRegularExpressions}). Thread-safe.
  */
 final class SchemaCompiler {
     static final String DIALECT = "https://json-schema.org/draft/2020-12/schema";
@@ -22,7 +24,9 @@ final class SchemaCompiler {
     private static final int MAX_PROBLEM_CHARS = 300;
 
     private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-            b -> b.schemaLoader(l -> l.block(iri -> !iri.toString().startsWith(META_PREFIX))));
+            b -> b.schemaLoader(l -> l.block(iri -> !iri.toString().startsWith(META_PREFIX)))
+                    .schemaRegistryConfig(SchemaRegistryConfig.builder()
+                            .regularExpressionFactory(new BoundedRegularExpressions()).build()));
     private final Schema meta = registry.getSchema(SchemaLocation.of(DIALECT));
 
     /** The compiled schema; throws {@link InvalidSchemaException} naming what is wrong. */

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -186,6 +187,20 @@ class EventSchemasTest {
                     Optional.empty());
             assertThat(reason(send(e, "t", "{\"a\":\"x\"}"))).isEqualTo("$.data.a: type: string found, integer expected "
                     + "(schema v1)");
+        }
+    }
+
+    @Test
+    void aPatternThatBacktracksForEverRejectsTheEventInsteadOfHoldingTheRequest() throws Exception {
+        try (Engine e = Engine.open(dev.tally.engine.EngineConfig.of(dir), clock)) {
+            e.schemas().add(T, "t", tree("{\"properties\":{\"s\":{\"type\":\"string\",\"pattern\":\"^(.*a){12}$\"}}}"),
+                    Optional.empty());
+            assertThat(send(e, "t", "{\"s\":\"" + "a".repeat(12) + "\"}").kind()).isEqualTo(EventStatus.Kind.ACCEPTED);
+            assertThat(reason(send(e, "t", "{\"s\":\"b\"}"))).startsWith("$.data.s: pattern: ");
+            long started = System.nanoTime();
+            assertThat(reason(send(e, "t", "{\"s\":\"" + "a".repeat(40) + "!\"}")))
+                    .contains("took too long").endsWith("(schema v1)");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
         }
     }
 }
