@@ -42,6 +42,10 @@ final class BenchIngestCommand implements Callable<Integer>, Main.UsesEnvironmen
                     + "start, heartbeat or stop mark, so ingest maintains duration state on the hot path.")
     boolean durationMeter;
 
+    @Option(names = "--schema", description = "Install a JSON Schema (2020-12) on the benchmark's event type before "
+            + "timing, so that every event is validated on ingest (compare a run with and without it).")
+    boolean schema;
+
     /** The summary of the last run (for tests). */
     IngestBenchmark.Summary summary;
 
@@ -61,6 +65,10 @@ final class BenchIngestCommand implements Callable<Integer>, Main.UsesEnvironmen
             if (durationMeter) {
                 server.ensureDurationMeter(target.retry());
                 out.println("duration meter: bench_sessions reads every event (key data.model, timeout PT5M)");
+            }
+            if (schema) {
+                server.ensureBenchSchema(target.retry());
+                out.println("schema: every " + BenchWorkload.EVENT_TYPE + " event is validated against a JSON Schema");
             }
             if (prepaid > 0) {
                 server.ensureBenchMeter(target.retry());

@@ -160,6 +160,26 @@ final class BenchTarget implements AutoCloseable {
         }
     }
 
+    /**
+     * The JSON Schema {@code --schema} installs on the benchmark's event type: what a producer would publish for
+     * it (required fields, their types and ranges, the model's values, no other properties), so that every event
+     * pays a realistic validation and still passes it.
+     */
+    static final String BENCH_SCHEMA = "{\"schema\":{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
+            + "\"type\":\"object\",\"required\":[\"tokens\",\"model\"],\"additionalProperties\":false,"
+            + "\"properties\":{\"tokens\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1000000},"
+            + "\"model\":{\"type\":\"string\",\"enum\":[\"small\",\"medium\",\"large\"]}}}}";
+
+    /** Installs {@link #BENCH_SCHEMA} on the benchmark's event type (a no-op when it is already the latest). */
+    void ensureBenchSchema(RetryPolicy retry) {
+        ApiResponse r = client(retry).post("/v1/event-types/" + BenchWorkload.EVENT_TYPE + "/schemas",
+                "application/json", BENCH_SCHEMA.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (!r.ok()) {
+            throw new RequestFailedException("cannot install the schema of " + BenchWorkload.EVENT_TYPE + ": HTTP "
+                    + r.problem(), r.status());
+        }
+    }
+
     @Override
     public void close() {
         if (server != null) {

@@ -57,6 +57,18 @@ class BenchCommandTest {
     }
 
     @Test
+    void withASchemaEveryBenchEventIsValidatedOnIngestAndPasses() {
+        Cli.Run run = Cli.run("bench", "ingest", "--embedded", "--events", "5000", "--batch", "500",
+                "--duplicates", "0.02", "--concurrency", "2", "--customers", "20", "--schema", "--no-progress");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        IngestBenchmark.Summary s = run.<BenchIngestCommand>command("bench", "ingest").summary;
+        assertThat(s.accepted()).isEqualTo(4_900);
+        assertThat(s.rejected()).isZero();
+        assertThat(run.out()).contains("schema: every bench.tokens event is validated", "result: consistent");
+    }
+
+    @Test
     void anIngestBenchAgainstAUrlUsesTheGivenServerAndKey() {
         try (EmbeddedServer server = new EmbeddedServer(dir.resolve("data"))) {
             for (int round = 0; round < 2; round++) {

@@ -78,6 +78,7 @@ public final class Engine implements AutoCloseable {
     private final AccessControl access;
     private volatile boolean ready;
     private final dev.tally.engine.ingest.RecentRejections rejections;
+    private final dev.tally.engine.schema.EventSchemas schemas;
     private final dev.tally.engine.billing.Billing billing;
     private final dev.tally.engine.tenant.TenantSettingsStore tenantSettings;
     private final dev.tally.engine.notify.Webhooks webhooks;
@@ -138,6 +139,7 @@ public final class Engine implements AutoCloseable {
         this.keys = new KeyStore(db, meta.secret("api-key-pepper"));
         bootstrap();
         this.rejections = new dev.tally.engine.ingest.RecentRejections(clock);
+        this.schemas = new dev.tally.engine.schema.EventSchemas(db, clock);
         this.access = new AccessControl(db, meta, keys, new PortalTokens(meta.secret("portal")), clock,
                 db.isPostgres());
         for (String tenant : meta.tenants()) {
@@ -283,10 +285,15 @@ public final class Engine implements AutoCloseable {
     // ---- events
 
     public IngestResult ingest(String tenant, List<EventOutcome> outcomes) {
-        IngestResult result = pipeline.ingest(tenant, outcomes);
+        IngestResult result = pipeline.ingest(tenant, schemas.validate(tenant, outcomes));
         webhooks.countRejections(tenant, result);
         rejections.record(tenant, outcomes, result);
         return result;
+    }
+
+    /** The versioned JSON Schemas of the tenants' event types, checked on ingest. */
+    public dev.tally.engine.schema.EventSchemas schemas() {
+        return schemas;
     }
 
     /** The tenant's most recent rejected events (this process), newest first. */
@@ -390,6 +397,7 @@ public final class Engine implements AutoCloseable {
             meterVersions.refresh(log.shared());
             return null;
         });
+        schemas.refresh();
         pipeline.catchUp();
     }
 

@@ -30,6 +30,10 @@ final class AuditedRoutes {
     static final Map<String, Spec> AUDITED = Map.ofEntries(
             Map.entry("POST /v1/meters", spec("meter", "$key", "/v1/meters/{$}")),
             Map.entry("PUT /v1/meters/{key}", spec("meter", "{key}", "/v1/meters/{key}")),
+            Map.entry("POST /v1/event-types/{type}/schemas", spec("event_schema", "{type}",
+                    "/v1/event-types/{type}/schemas")),
+            Map.entry("DELETE /v1/event-types/{type}/schemas", spec("event_schema", "{type}",
+                    "/v1/event-types/{type}/schemas")),
             Map.entry("POST /api/v1/meters", spec("meter", "$slug", "/v1/meters/{$}")),
             Map.entry("POST /v1/customers", spec("customer", "$external_id", "/v1/customers/{$}")),
             Map.entry("PATCH /v1/customers/{external_id}", spec("customer", "{external_id}", "/v1/customers/{external_id}")),

@@ -76,6 +76,11 @@ public final class TallyServer implements AutoCloseable {
             route("GET", "/v1/events", "read", QueryParams.of("customer", "type", "from", "to", "cursor", "limit"), events::list);
             route("POST", "/v1/events/{source}/{id}/cancel", "ingest", events::cancel);
             route("GET", "/v1/event-types", "read", events::types);
+            SchemasApi schemas = new SchemasApi(engine, mapper);
+            route("POST", "/v1/event-types/{type}/schemas", "admin", schemas::create);
+            route("GET", "/v1/event-types/{type}/schemas", "read", schemas::list);
+            route("GET", "/v1/event-types/{type}/schemas/{version}", "read", schemas::get);
+            route("DELETE", "/v1/event-types/{type}/schemas", "admin", schemas::retire);
             route("GET", "/v1/events/rejected", "read", QueryParams.of("customer", "limit"), events::rejected);
             route("GET", "/v1/events/unmatched-subjects", "read", QueryParams.of("limit"), events::unmatchedSubjects);
             route("POST", "/v1/meters", "admin", meters::create);

@@ -62,6 +62,9 @@ class JsonRoutesFuzzTest {
 
     /** A valid body per route template (any other route gets {@code {}}). */
     static final Map<String, String> VALID = Map.ofEntries(
+            Map.entry("POST /v1/event-types/{type}/schemas", "{\"schema\":{\"type\":\"object\",\"required\":[\"n\"],"
+                    + "\"properties\":{\"n\":{\"type\":\"integer\",\"minimum\":0},\"s\":{\"pattern\":\"^a+$\"}}},"
+                    + "\"effective_from\":\"2026-11-02T00:00:00Z\"}"),
             Map.entry("POST /v1/meters", "{\"key\":\"m1\",\"event_type\":\"t\",\"aggregation\":\"sum\","
                     + "\"expression\":\"v * 2\",\"group_by\":[\"g\"],\"filters\":{\"r\":[\"eu\"]}}"),
             Map.entry("PUT /v1/meters/{key}", "{\"event_type\":\"llm.tokens\",\"aggregation\":\"sum\","
@@ -192,7 +195,7 @@ class JsonRoutesFuzzTest {
     static String path(String template) {
         return template.replace("{external_id}", "acme").replace("{feature}", "tokens").replace("{key}", "tokens")
                 .replace("/v1/subscriptions/{id}", "/v1/subscriptions/" + subscription)
-                .replace("{source}", "s").replace("{id}", "e1").replace("{line_id}", "l1")
+                .replace("{source}", "s").replace("{type}", "llm.tokens").replace("{id}", "e1").replace("{line_id}", "l1")
                 .replace("{grant_id}", grant).replace("{currency}", "USD")
                 .replaceAll("\\{[a-z_A-Z]+}", "x1"); // any other parameter: an id that names nothing
     }

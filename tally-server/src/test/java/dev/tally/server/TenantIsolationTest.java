@@ -34,6 +34,8 @@ class TenantIsolationTest {
                 + "{\"key\":\"base\",\"type\":\"flat\",\"name\":\"Base\",\"amount\":\"10\",\"timing\":\"in_advance\"},"
                 + "{\"key\":\"calls\",\"type\":\"usage\",\"name\":\"Calls\",\"meter\":\"secret_meter\",\"price\":{\"model\":\"unit\",\"unit_price\":\"1\"}}]}");
         String sub = t.post("/v1/subscriptions", "{\"customer\":\"secret_customer\",\"plan\":\"secret_plan\"}").json().get("id").asText();
+        assertThat(t.post("/v1/event-types/call/schemas", "{\"schema\":{\"title\":\"secret_schema\"}}").status())
+                .isEqualTo(201);
         t.events("application/json", "{\"specversion\":\"1.0\",\"id\":\"secret_event\",\"source\":\"secret_source\","
                 + "\"type\":\"call\",\"subject\":\"secret_customer\"}");
         t.post("/v1/billing/runs", "");
@@ -79,7 +81,8 @@ class TenantIsolationTest {
     /** A route's path with tenant A's ids in it. */
     String path(String template) {
         String p = template.replace("{key}", ids.get("key")).replace("{meterIdOrSlug}", ids.get("key")).replace("{external_id}", ids.get("external_id"))
-                .replace("{line_id}", ids.get("line_id")).replace("{source}", ids.get("source")).replace("{tenant}", "default");
+                .replace("{line_id}", ids.get("line_id")).replace("{source}", ids.get("source")).replace("{tenant}", "default")
+                .replace("{type}", "call").replace("{version}", "1");
         if (p.startsWith("/v1/subscriptions/")) {
             p = p.replace("{id}", ids.get("subscription"));
         } else if (p.startsWith("/v1/invoices/")) {
@@ -133,7 +136,7 @@ class TenantIsolationTest {
                     || r.body().contains("secret_plan") || r.body().contains("secret_key") || r.body().contains("secret_meter\"")
                     || r.body().contains("secret_hook") || r.body().contains(ids.get("alert"))
                     || r.body().contains(ids.get("grant")) || r.body().contains("secret_grant")
-                    || r.body().contains(ids.get("override")));
+                    || r.body().contains(ids.get("override")) || r.body().contains("secret_schema"));
             boolean ownSpace = r.status() / 100 == 2;
             if (leaked || !(refused || ownSpace)) {
                 leaks.add(route + " -> " + r.status() + " " + r.body());
@@ -142,6 +145,7 @@ class TenantIsolationTest {
         assertThat(leaks).as("routes that let another tenant see or touch this tenant's data").isEmpty();
         // and this tenant's data is all still there
         assertThat(t.get("/v1/customers/secret_customer").status()).isEqualTo(200);
+        assertThat(t.get("/v1/event-types/call/schemas").json().get("versions")).hasSize(1);
         assertThat(t.get("/v1/meters/secret_meter/usage?customer=secret_customer").json().get("rows").get(0)
                 .get("value").asText()).isEqualTo("1");
     }

@@ -21,7 +21,8 @@ public enum RejectionReason {
     VALUE_MISSING("value_missing", "a meter for this event type needs a value the event does not carry"),
     VALUE_NOT_NUMERIC("value_not_numeric", "a meter for this event type needs a number and the value is not one"),
     OPERATION_INVALID("operation_invalid", "a persistent count's operation must be \"add\" or \"remove\""),
-    EXPRESSION_ERROR("expression_error", "a meter's expression could not be evaluated for this event");
+    EXPRESSION_ERROR("expression_error", "a meter's expression could not be evaluated for this event"),
+    SCHEMA_VIOLATION("schema_violation", "the event's data does not match the JSON Schema in force for its type");
 
     private final String code;
     private final String description;

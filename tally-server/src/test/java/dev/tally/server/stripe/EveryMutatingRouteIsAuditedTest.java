@@ -147,6 +147,9 @@ class EveryMutatingRouteIsAuditedTest {
                 "calls");
         call("PUT /v1/meters/{key}", "/v1/meters/calls", "{\"key\":\"calls\",\"event_type\":\"call\","
                 + "\"aggregation\":\"count\",\"name\":\"API calls\"}", "calls");
+        call("POST /v1/event-types/{type}/schemas", "/v1/event-types/call/schemas",
+                "{\"schema\":{\"type\":\"object\"}}", "call");
+        call("DELETE /v1/event-types/{type}/schemas", "/v1/event-types/call/schemas", null, "call");
         call("POST /api/v1/meters", "/api/v1/meters", "{\"slug\":\"prompts\",\"aggregation\":\"SUM\","
                 + "\"eventType\":\"prompt\",\"valueProperty\":\"$.tokens\"}", "prompts");
         call("POST /v1/customers", "/v1/customers", "{\"external_id\":\"acme\",\"name\":\"Acme\",\"timezone\":\"UTC\","
