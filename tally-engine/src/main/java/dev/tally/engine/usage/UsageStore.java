@@ -44,7 +44,8 @@ public final class UsageStore {
     }
 
     private TenantUsage tenant(String tenant) {
-        return tenants.computeIfAbsent(tenant, t -> new TenantUsage());
+        TenantUsage tu = tenants.get(tenant);
+        return tu != null ? tu : tenants.computeIfAbsent(tenant, t -> new TenantUsage());
     }
 
     /** Records a stored event: its position and its contributions. */
