@@ -8,7 +8,8 @@ import dev.tally.core.meter.MeterCatalog;
 import dev.tally.core.meter.MeterJson;
 import dev.tally.core.validation.ValidationException;
 import dev.tally.engine.ingest.CancelResult;
-import dev.tally.engine.ingest.Checkpoints;
+import dev.tally.engine.checkpoint.CheckpointSettings;
+import dev.tally.engine.checkpoint.CheckpointStore;
 import dev.tally.engine.ingest.Catalogs;
 import dev.tally.engine.ingest.EventPage;
 import dev.tally.engine.ingest.EventQuery;
@@ -94,7 +95,7 @@ public final class Engine implements AutoCloseable {
     private final dev.tally.engine.subjects.UnmatchedSubjects unmatched;
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
-    private final Checkpoints checkpoints;
+    private final CheckpointStore checkpoints;
     private final java.util.concurrent.ScheduledExecutorService maintenance =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "tally-maintenance");
@@ -162,14 +163,15 @@ public final class Engine implements AutoCloseable {
                                         config.limits().futureTolerance()),
                                 config.dedup().memoryBytes(), clock), clock);
         log.seeEverything();
-        this.checkpoints = new Checkpoints(config.dataDir());
+        CheckpointSettings checkpointSettings = CheckpointSettings.fromEnv(System.getenv());
+        this.checkpoints = new CheckpointStore(config.dataDir(), checkpointSettings, clock);
         long started = System.nanoTime();
-        Optional<Checkpoints.Loaded> loaded = checkpoints.load(generations(), log, clock);
-        this.usage = loaded.map(Checkpoints.Loaded::usage).orElseGet(() -> new UsageStore(clock));
+        Optional<CheckpointStore.Loaded> loaded = checkpoints.load(generations(), log);
+        this.usage = loaded.map(CheckpointStore.Loaded::usage).orElseGet(() -> new UsageStore(clock));
         this.pipeline = new IngestPipeline(log, usage, catalogs, clock);
         this.scans = new LogScans(log, pipeline, usage, catalogs);
         this.reader = new CloudEventReader(config.limits(), clock);
-        long from = loaded.map(Checkpoints.Loaded::logPosition).orElse(log.start());
+        long from = loaded.map(CheckpointStore.Loaded::logPosition).orElse(log.start());
         long records = scans.recover(from);
         LOG.info("{}; replayed {} log records in {} ms", loaded.isPresent() ? "loaded the checkpoint"
                 : "no usable checkpoint", records, (System.nanoTime() - started) / 1_000_000);
@@ -177,7 +179,8 @@ public final class Engine implements AutoCloseable {
         checkpointedAt = log.endPosition();
         pipeline.start();
         ready = true;
-        maintenance.scheduleWithFixedDelay(this::checkpointQuietly, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
+        long checkpointEvery = checkpointSettings.interval().toMillis();
+        maintenance.scheduleWithFixedDelay(this::checkpointQuietly, checkpointEvery, checkpointEvery, java.util.concurrent.TimeUnit.MILLISECONDS);
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
         this.tenantSettings = new dev.tally.engine.tenant.TenantSettingsStore(db, clock);
         this.audit = new dev.tally.engine.audit.AuditLog(db, clock,
@@ -582,6 +585,16 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** What the checkpoints cost (duration, bytes written, chain size). */
+    public dev.tally.engine.checkpoint.CheckpointStats checkpointStats() {
+        return checkpoints.stats();
+    }
+
+    /** The checkpoint chain (tests wait for its compaction). */
+    public CheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
     /** How long ago the derived state was last made recoverable without a full replay. */
     public java.time.Duration checkpointAge() {
         return java.time.Duration.between(lastCheckpoint, clock.instant());
@@ -777,6 +790,7 @@ public final class Engine implements AutoCloseable {
         if (ready && log.healthy()) {
             checkpoint();
         }
+        checkpoints.close();
         ready = false;
         pipeline.close();
         log.close();

@@ -31,11 +31,31 @@ final class CustomerUsage {
     private dev.tally.core.meter.GroupKey lastGroup;
     private long lastHour;
     private AggregateState lastState;
+    /** Hours whose positions or states changed since the last durable checkpoint (writer thread only). */
+    final java.util.Set<Long> checkpointHours = new java.util.HashSet<>();
+    private long lastCheckpointHour = Long.MIN_VALUE;
+    /** Listed in {@link UsageStore}'s customers changed since the last durable checkpoint (writer thread only). */
+    boolean checkpointDirty;
     /** Queued in {@link UsageStore}'s changed customers and not drained yet. */
     volatile boolean changed;
 
     CustomerUsage(String customer) {
         this.customer = customer;
+    }
+
+    /** Notes that an hour changed since the last durable checkpoint (writer thread). */
+    void touched(long hour) {
+        if (hour != lastCheckpointHour) {
+            checkpointHours.add(hour);
+            lastCheckpointHour = hour;
+        }
+    }
+
+    /** Forgets the hours changed (they are in a durable checkpoint now). */
+    void checkpointed() {
+        checkpointHours.clear();
+        lastCheckpointHour = Long.MIN_VALUE;
+        checkpointDirty = false;
     }
 
     synchronized void seen(Instant time) {
