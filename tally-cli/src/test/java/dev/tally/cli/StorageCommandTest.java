@@ -57,7 +57,7 @@ class StorageCommandTest {
                     .contains("chain loaded at restart:");
             assertThat(m).containsKeys("tally_checkpoint_duration_seconds", "tally_checkpoint_written_bytes",
                     "tally_checkpoint_size_bytes", "tally_checkpoint_deltas", "tally_checkpoint_compactions_total");
-            assertThat(m.get("tally_checkpoint_written_bytes")).as("the base of 500 ids").isGreaterThan(500 * 16);
+            assertThat(m.get("tally_checkpoint_written_bytes")).as("the base: 500 positions at least").isGreaterThan(500 * 8);
             assertThat(m.get("tally_checkpoint_size_bytes")).isGreaterThanOrEqualTo(m.get("tally_checkpoint_written_bytes"));
         }
     }

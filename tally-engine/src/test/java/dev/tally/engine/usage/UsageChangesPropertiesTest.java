@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.core.aggregate.AggregateState;
 import dev.tally.core.event.UsageEvent;
+import dev.tally.engine.usage.TenantRollupPropertiesTest.Ask;
+import dev.tally.engine.usage.TenantRollupPropertiesTest.Ev;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -33,10 +35,10 @@ class UsageChangesPropertiesTest {
 
     @Property(tries = 200)
     void aBaseAndItsDeltasRestoreExactlyTheStore(
-            @ForAll @Size(max = 80) List<@From("events") TenantRollupPropertiesTest.Ev> evs,
+            @ForAll @Size(max = 80) List<@From("events") Ev> evs,
             @ForAll @Size(min = 1, max = 5) List<@IntRange(min = 0, max = 80) Integer> cuts,
             @ForAll @Size(max = 12) List<@IntRange(min = 0, max = 79) Integer> cancels,
-            @ForAll @Size(min = 1, max = 4) List<@From("asks") TenantRollupPropertiesTest.Ask> asks) throws IOException {
+            @ForAll @Size(min = 1, max = 4) List<@From("asks") Ask> asks) throws IOException {
         TenantRollupPropertiesTest.Fixture f = new TenantRollupPropertiesTest.Fixture();
         List<Integer> points = cuts.stream().map(c -> Math.min(c, evs.size())).sorted().toList();
         int sent = 0;
@@ -80,7 +82,7 @@ class UsageChangesPropertiesTest {
         for (long p = 0; p < sent; p++) {
             assertThat(restored.isCancelled(p)).as("position %d", p).isEqualTo(f.store.isCancelled(p));
         }
-        for (TenantRollupPropertiesTest.Ask a : asks) {
+        for (Ask a : asks) {
             assertThat(f.rollup(restored, a)).as("restored %s", a).isEqualTo(f.fanOut(f.store, a));
         }
     }
@@ -88,9 +90,9 @@ class UsageChangesPropertiesTest {
     @Property(tries = 50)
     void aDeltaHoldsOnlyTheHoursThatChanged(@ForAll @IntRange(min = 1, max = 40) int later) throws IOException {
         TenantRollupPropertiesTest.Fixture f = new TenantRollupPropertiesTest.Fixture();
-        List<TenantRollupPropertiesTest.Ev> history = new ArrayList<>();
+        List<Ev> history = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) { // 8 customers over three days
-            history.add(new TenantRollupPropertiesTest.Ev(i % 8, (i * 7) % (3 * 24 * 60), i % 60,
+            history.add(new Ev(i % 8, (i * 7) % (3 * 24 * 60), i % 60,
                     java.util.Optional.of("a"), "eu", i % 90, i % 5));
         }
         f.ingest(0, history);
@@ -99,7 +101,7 @@ class UsageChangesPropertiesTest {
         f.store.checkpointed(true);
         for (int i = 0; i < later; i++) { // one customer, one hour
             UsageEvent e = TenantRollupPropertiesTest.event(2_000 + i,
-                    new TenantRollupPropertiesTest.Ev(3, 600, i % 60, java.util.Optional.of("a"), "eu", i, 1));
+                    new Ev(3, 600, i % 60, java.util.Optional.of("a"), "eu", i, 1));
             f.log.put(2_000L + i, e);
             f.store.apply(TENANT, e, TenantRollupPropertiesTest.CATALOG.contributionsLenient(e), 2_000 + i);
         }
@@ -110,12 +112,12 @@ class UsageChangesPropertiesTest {
     }
 
     @net.jqwik.api.Provide
-    net.jqwik.api.Arbitrary<TenantRollupPropertiesTest.Ev> events() {
+    net.jqwik.api.Arbitrary<Ev> events() {
         return new TenantRollupPropertiesTest().events();
     }
 
     @net.jqwik.api.Provide
-    net.jqwik.api.Arbitrary<TenantRollupPropertiesTest.Ask> asks() {
+    net.jqwik.api.Arbitrary<Ask> asks() {
         return new TenantRollupPropertiesTest().asks();
     }
 
