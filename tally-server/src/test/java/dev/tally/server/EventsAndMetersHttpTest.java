@@ -270,7 +270,9 @@ class EventsAndMetersHttpTest {
         assertThat(metrics).contains("tally_events_accepted_total", "tally_events_rejected_total{reason=\"too_old\"}",
                 "tally_ingest_request_seconds_bucket", "tally_log_size_bytes", "tally_checkpoint_age_seconds",
                 "tally_dedup_window_ids{tier=\"memory\"}", "tally_dedup_window_ids{tier=\"disk\"}",
-                "tally_dedup_heap_bytes{tier=\"memory\"}", "tally_dedup_disk_bytes", "tally_dedup_slices");
+                "tally_dedup_heap_bytes{tier=\"memory\"}", "tally_dedup_disk_bytes", "tally_dedup_slices",
+                "tally_checkpoint_duration_seconds", "tally_checkpoint_written_bytes", "tally_checkpoint_size_bytes",
+                "tally_checkpoint_deltas", "tally_checkpoint_compactions_total");
     }
 
     @Test
