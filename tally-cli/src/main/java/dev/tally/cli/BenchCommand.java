@@ -12,9 +12,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code tally bench}: the load generator ({@code ingest}, {@code query}). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Load generator: 'bench ingest' measures ingestion, 'bench query' usage queries, 'bench billing' a billing run.",
+        description = "Load generator: 'bench ingest' measures ingestion, 'bench query' usage queries, 'bench billing' a "
+                + "billing run, 'bench restart' the restart after kill -9.",
         subcommands = {BenchIngestCommand.class, BenchQueryCommand.class, BenchBillingCommand.class,
-                BenchParseCommand.class})
+                BenchParseCommand.class, BenchRestartCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

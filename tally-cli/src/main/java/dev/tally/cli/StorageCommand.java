@@ -16,11 +16,14 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tally storage}: what the server's storage holds, from its {@code /metrics}: ids in the dedup window and
  * heap per tier of the duplicate index, its disk tier, the log (bytes local and archived, segments by state, the
- * oldest local record) and the checkpoint's age.
+ * oldest local record) and the checkpoints: age, what the last one took and wrote, and the size of the chain a
+ * restart loads.
  */
 @Command(name = "storage", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Print what the server's storage holds (from its /metrics): ids in the dedup window and heap "
-                + "per tier of the duplicate index, the disk tier's files, the log's bytes local and archived, its segments and oldest local record, and the checkpoint's age.",
+                + "per tier of the duplicate index, the disk tier's files, the log's bytes local and archived, its "
+                + "segments and oldest local record, and the checkpoints (age, duration and bytes of the last one, "
+                + "size of the chain).",
                 "Exit status 0 on success, 1 when the server cannot be read."})
 final class StorageCommand implements Callable<Integer> {
     @Spec
@@ -41,6 +44,7 @@ final class StorageCommand implements Callable<Integer> {
         if (!response.ok()) {
             throw new RequestFailedException("cannot read /metrics: HTTP " + response.status(), response.status());
         }
+        Map<String, BigDecimal> exact = parseExact(response.text());
         Map<String, Long> m = parse(response.text());
         PrintWriter out = spec.commandLine().getOut();
         out.println("duplicate index (ids kept for the dedup window)");
@@ -66,7 +70,15 @@ final class StorageCommand implements Callable<Integer> {
                 oldest == null ? "-" : java.time.Instant.ofEpochSecond(oldest).toString());
         out.printf("per-customer position index: %s bytes of heap%n",
                 Format.count(m.getOrDefault("tally_position_index_bytes", 0L)));
-        out.printf("checkpoint: %s s ago%n", Format.count(m.getOrDefault("tally_checkpoint_age_seconds", 0L)));
+        out.printf("checkpoint: %s s ago; the last took %s s and wrote %s bytes%n",
+                Format.count(m.getOrDefault("tally_checkpoint_age_seconds", 0L)),
+                exact.getOrDefault("tally_checkpoint_duration_seconds", BigDecimal.ZERO)
+                        .setScale(3, java.math.RoundingMode.HALF_UP).toPlainString(),
+                Format.count(m.getOrDefault("tally_checkpoint_written_bytes", 0L)));
+        out.printf("  chain loaded at restart: %s bytes, a base and %s deltas; %s compactions%n",
+                Format.count(m.getOrDefault("tally_checkpoint_size_bytes", 0L)),
+                Format.count(m.getOrDefault("tally_checkpoint_deltas", 0L)),
+                Format.count(m.getOrDefault("tally_checkpoint_compactions_total", 0L)));
         out.flush();
         return 0;
     }
@@ -74,6 +86,13 @@ final class StorageCommand implements Callable<Integer> {
     /** Sample name (with its labels, without trailing commas) to value, truncated to a whole number. */
     static Map<String, Long> parse(String text) {
         Map<String, Long> values = new LinkedHashMap<>();
+        parseExact(text).forEach((k, v) -> values.put(k, v.longValue()));
+        return values;
+    }
+
+    /** Sample name (with its labels, without trailing commas) to its exact value. */
+    static Map<String, BigDecimal> parseExact(String text) {
+        Map<String, BigDecimal> values = new LinkedHashMap<>();
         for (String line : text.split("\n")) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
@@ -84,7 +103,7 @@ final class StorageCommand implements Callable<Integer> {
             }
             String name = line.substring(0, space).trim().replace(",}", "}");
             try {
-                values.put(name, new BigDecimal(line.substring(space + 1).trim()).longValue());
+                values.put(name, new BigDecimal(line.substring(space + 1).trim()));
             } catch (NumberFormatException e) {
                 // NaN or +Inf: not a storage figure
             }

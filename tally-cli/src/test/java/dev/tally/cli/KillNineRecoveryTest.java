@@ -82,6 +82,15 @@ class KillNineRecoveryTest {
         killNineAndRecover(Map.of("TALLY_DEDUP_MEMORY_BYTES", "65536"));
     }
 
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void acknowledgedEventsSurviveKillNineAmidIncrementalCheckpointsAndCompactions() throws Exception {
+        // a checkpoint every second, compacted after every 2 deltas, ids spilling to slices: the kill lands between
+        // delta writes, in one, or in a compaction, and the restart loads the chain and replays the log after it
+        killNineAndRecover(Map.of("TALLY_CHECKPOINT_INTERVAL_SECONDS", "1", "TALLY_CHECKPOINT_COMPACT_AFTER", "2",
+                "TALLY_DEDUP_MEMORY_BYTES", "65536"));
+    }
+
     private void killNineAndRecover(Map<String, String> env) throws Exception {
         Path data = dir.resolve("data");
         ServerProcess first = start(data, "server-1.log", env);
@@ -108,6 +117,9 @@ class KillNineRecoveryTest {
         }
         if (!halfway.await(60, TimeUnit.SECONDS)) {
             fail("half the batches were not acknowledged within 60 s; server log:\n" + first.log());
+        }
+        if (env.containsKey("TALLY_CHECKPOINT_INTERVAL_SECONDS")) {
+            awaitACheckpoint(first);
         }
         first.kill();
         pool.shutdown();
@@ -145,6 +157,9 @@ class KillNineRecoveryTest {
         assertThat(countOverAllCustomers(second, key)).isEqualByComparingTo(BigDecimal.valueOf(UNIQUE));
         JsonNode report = getJson(second, key, "/v1/reconciliation?" + period());
         assertThat(report.get("differences")).as(report.toString()).isEmpty();
+        if (env.containsKey("TALLY_CHECKPOINT_INTERVAL_SECONDS")) {
+            assertThat(second.log()).as("the restart read the checkpoint chain").contains("loaded the checkpoint chain");
+        }
         if (env.containsKey("TALLY_DEDUP_MEMORY_BYTES")) {
             // Every distinct id is remembered, part of them in slice files that survived the kill. How many are on
             // disk at this instant depends on timing: a frozen memory table is written by the spill thread and
@@ -157,6 +172,20 @@ class KillNineRecoveryTest {
             assertThat(onDisk).as(metrics).isGreaterThan(UNIQUE / 10);
             assertThat(onDisk + m.get("tally_dedup_window_ids{tier=\"memory\"}")).as(metrics).isEqualTo(UNIQUE);
         }
+    }
+
+    /** Waits (at most 20 s) until the server has a checkpoint chain, so that the restart has one to load. */
+    private void awaitACheckpoint(ServerProcess server) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            String metrics = http.send(HttpRequest.newBuilder(server.uri("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            if (StorageCommand.parse(metrics).getOrDefault("tally_checkpoint_size_bytes", 0L) > 0) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        fail("no checkpoint within 20 s; server log:\n" + server.logTail(40));
     }
 
     /** UNIQUE distinct events plus RESENDS exact re-sends of earlier ones, spread through the run, in batches. */

@@ -40,6 +40,7 @@ class StorageCommandTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
 
+            assertThat(server.engine().checkpoint()).isTrue();
             Cli.Run run = Cli.run("storage", "--url", "http://127.0.0.1:" + server.port());
 
             assertThat(run.exitCode()).isZero();
@@ -54,6 +55,12 @@ class StorageCommandTest {
             assertThat(memory + disk).isEqualTo(500); // a spill in flight still counts as memory
             assertThat(m.get("tally_dedup_heap_bytes{tier=\"memory\"}")).isPositive();
             assertThat(run.out()).containsPattern("memory +[0-9,]+").containsPattern("disk +[0-9,]+");
+            assertThat(run.out()).containsPattern("the last took [0-9.]+ s and wrote [0-9,]+ bytes")
+                    .contains("chain loaded at restart:");
+            assertThat(m).containsKeys("tally_checkpoint_duration_seconds", "tally_checkpoint_written_bytes",
+                    "tally_checkpoint_size_bytes", "tally_checkpoint_deltas", "tally_checkpoint_compactions_total");
+            assertThat(m.get("tally_checkpoint_written_bytes")).as("the base: 500 positions at least").isGreaterThan(500 * 8);
+            assertThat(m.get("tally_checkpoint_size_bytes")).isGreaterThanOrEqualTo(m.get("tally_checkpoint_written_bytes"));
         }
     }
 

@@ -6,7 +6,8 @@ import dev.tally.core.event.EventOutcome;
 import dev.tally.core.meter.Meter;
 import dev.tally.core.meter.MeterCatalog;
 import dev.tally.engine.ingest.CancelResult;
-import dev.tally.engine.ingest.Checkpoints;
+import dev.tally.engine.checkpoint.CheckpointSettings;
+import dev.tally.engine.checkpoint.CheckpointStore;
 import dev.tally.engine.ingest.Catalogs;
 import dev.tally.engine.ingest.EventPage;
 import dev.tally.engine.ingest.EventQuery;
@@ -92,7 +93,7 @@ public final class Engine implements AutoCloseable {
     private final dev.tally.engine.subjects.UnmatchedSubjects unmatched;
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
-    private final Checkpoints checkpoints;
+    private final CheckpointStore checkpoints;
     private final Schedules schedules = new Schedules();
     private final EventListing listing;
     private final MeterVersions meterVersions;
@@ -155,16 +156,17 @@ public final class Engine implements AutoCloseable {
                                         config.limits().futureTolerance()),
                                 config.dedup().memoryBytes(), clock), clock, logArchive);
         log.seeEverything();
-        this.checkpoints = new Checkpoints(config.dataDir());
+        CheckpointSettings checkpointSettings = CheckpointSettings.fromEnv(System.getenv());
+        this.checkpoints = new CheckpointStore(config.dataDir(), checkpointSettings, clock);
         long started = System.nanoTime();
-        Optional<Checkpoints.Loaded> loaded = checkpoints.load(generations(), log, clock);
-        this.usage = loaded.map(Checkpoints.Loaded::usage).orElseGet(() -> new UsageStore(clock));
+        Optional<CheckpointStore.Loaded> loaded = checkpoints.load(generations(), log);
+        this.usage = loaded.map(CheckpointStore.Loaded::usage).orElseGet(() -> new UsageStore(clock));
         this.pipeline = new IngestPipeline(log, usage, catalogs, clock);
         this.scans = new LogScans(log, pipeline, usage, catalogs);
         this.reader = new CloudEventReader(config.limits(), clock);
         this.listing = new EventListing(usage, pipeline, scans, meta.secret("cursor"));
         this.meterVersions = new MeterVersions(meta, catalogs, pipeline, scans, clock);
-        long from = loaded.map(Checkpoints.Loaded::logPosition).orElse(log.start());
+        long from = loaded.map(CheckpointStore.Loaded::logPosition).orElse(log.start());
         long records = scans.recover(from);
         LOG.info("{}; replayed {} log records in {} ms", loaded.isPresent() ? "loaded the checkpoint"
                 : "no usable checkpoint", records, (System.nanoTime() - started) / 1_000_000);
@@ -172,7 +174,8 @@ public final class Engine implements AutoCloseable {
         checkpointedAt = log.endPosition();
         pipeline.start();
         ready = true;
-        schedules.every(Duration.ofMinutes(5), Duration.ofMinutes(5), "scheduled checkpoint", this::checkpoint);
+        Duration checkpointEvery = checkpointSettings.interval();
+        schedules.every(checkpointEvery, checkpointEvery, "scheduled checkpoint", this::checkpoint);
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
         this.tenantSettings = new dev.tally.engine.tenant.TenantSettingsStore(db, clock);
         this.audit = new dev.tally.engine.audit.AuditLog(db, clock,
@@ -485,6 +488,16 @@ public final class Engine implements AutoCloseable {
         return archiver.map(dev.tally.engine.archive.Archiver::run);
     }
 
+    /** What the checkpoints cost (duration, bytes written, chain size). */
+    public dev.tally.engine.checkpoint.CheckpointStats checkpointStats() {
+        return checkpoints.stats();
+    }
+
+    /** The checkpoint chain (tests wait for its compaction). */
+    public CheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
     /** How long ago the derived state was last made recoverable without a full replay. */
     public java.time.Duration checkpointAge() {
         return java.time.Duration.between(lastCheckpoint, clock.instant());
@@ -610,6 +623,7 @@ public final class Engine implements AutoCloseable {
         if (ready && log.healthy()) {
             checkpoint();
         }
+        checkpoints.close();
         ready = false;
         pipeline.close();
         log.close();

@@ -50,12 +50,12 @@ class CheckpointRecoveryTest {
                     "{\"key\":\"n\",\"event_type\":\"t\",\"aggregation\":\"sum\",\"value_path\":\"n\"}"));
             send(e, 0, 100);
             assertThat(e.checkpoint()).isTrue();
-            Files.copy(dir.resolve("checkpoint.bin"), dir.resolve("old-checkpoint"));
+            CheckpointFixtures.copyTree(dir.resolve("checkpoint"), dir.resolve("old-checkpoint"));
             send(e, 100, 200);
             e.cancel(Engine.DEFAULT_TENANT, "s", "e5");
         }
-        Files.move(dir.resolve("old-checkpoint"), dir.resolve("checkpoint.bin"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CheckpointFixtures.deleteTree(dir.resolve("checkpoint"));
+        Files.move(dir.resolve("old-checkpoint"), dir.resolve("checkpoint"));
         try (Engine e = Engine.open(EngineConfig.of(dir), clock)) {
             assertThat(total(e)).isEqualTo(String.valueOf(199 * 200 / 2 - 5));
             send(e, 150, 250);
@@ -71,9 +71,10 @@ class CheckpointRecoveryTest {
                     "{\"key\":\"n\",\"event_type\":\"t\",\"aggregation\":\"sum\",\"value_path\":\"n\"}"));
             send(e, 0, 50);
         }
-        byte[] bytes = Files.readAllBytes(dir.resolve("checkpoint.bin"));
+        Path base = CheckpointFixtures.only(dir.resolve("checkpoint"), "base-");
+        byte[] bytes = Files.readAllBytes(base);
         bytes[bytes.length / 2] ^= 0x55;
-        Files.write(dir.resolve("checkpoint.bin"), bytes);
+        Files.write(base, bytes);
         try (Engine e = Engine.open(EngineConfig.of(dir), clock)) {
             assertThat(total(e)).isEqualTo(String.valueOf(49 * 50 / 2));
             send(e, 0, 50);

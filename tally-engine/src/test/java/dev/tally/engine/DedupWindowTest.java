@@ -90,7 +90,7 @@ class DedupWindowTest {
             assertThat(count(send(e, 0, 300), EventStatus.Kind.DUPLICATE)).isEqualTo(300);
             assertThat(total(e)).isEqualTo(SUM_0_TO_300);
         }
-        Files.delete(dir.resolve("checkpoint.bin")); // as after a crash before the first checkpoint
+        CheckpointFixtures.deleteTree(dir.resolve("checkpoint")); // as after a crash before the first checkpoint
         try (Engine e = Engine.open(config(), clock)) { // the whole log replayed, the disk tier rebuilt
             DedupIndex.Stats s = e.dedupStats().orElseThrow(); // spills may still be in flight (counted in memory)
             assertThat(s.memoryIds() + s.diskIds()).isEqualTo(300);

@@ -148,7 +148,7 @@ class SecretsAtRestTest {
             assertThat(e.checkpoint()).isTrue();
             Map<String, String> open = modes();
             assertThat(open).containsKeys("/", "tally.db", "tally.db-wal", "lock", "bootstrap-key", "secrets-key", "log/",
-                    "checkpoint.bin");
+                    "checkpoint/", "checkpoint/manifest");
             assertThat(open.keySet()).anyMatch(p -> p.startsWith("log/segment-"));
             assertPrivate(open);
         }

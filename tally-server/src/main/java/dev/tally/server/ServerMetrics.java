@@ -38,6 +38,18 @@ final class ServerMetrics {
                 .description("Bytes in the event log as written (uncompressed, wherever kept)").register(registry);
         Gauge.builder("tally_checkpoint_age_seconds", engine, e -> e.checkpointAge().toMillis() / 1000.0)
                 .description("Seconds since derived state was last checkpointed").register(registry);
+        Gauge.builder("tally_checkpoint_duration_seconds", engine,
+                e -> e.checkpointStats().lastDurationMillis() / 1000.0).baseUnit("seconds")
+                .description("How long the last checkpoint held the ingest writer").register(registry);
+        Gauge.builder("tally_checkpoint_written_bytes", engine, e -> e.checkpointStats().lastBytesWritten())
+                .baseUnit("bytes").description("Bytes the last checkpoint wrote (a delta: what changed since the one "
+                        + "before)").register(registry);
+        Gauge.builder("tally_checkpoint_size_bytes", engine, e -> e.checkpointStats().totalBytes()).baseUnit("bytes")
+                .description("Bytes of the checkpoint chain a restart loads (base, deltas, manifest)").register(registry);
+        Gauge.builder("tally_checkpoint_deltas", engine, e -> e.checkpointStats().deltas())
+                .description("Deltas in the checkpoint chain since its base").register(registry);
+        FunctionCounter.builder("tally_checkpoint_compactions", engine, e -> e.checkpointStats().compactions())
+                .description("Checkpoint chains compacted into a new base").register(registry);
         Gauge.builder("tally_dedup_remembered_ids", engine, Engine::rememberedIds)
                 .description("Event ids remembered for exact duplicate detection").register(registry);
         Gauge.builder("tally_dedup_index_bytes", engine, Engine::dedupBytes).baseUnit("bytes")

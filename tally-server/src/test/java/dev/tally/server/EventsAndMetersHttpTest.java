@@ -273,7 +273,9 @@ class EventsAndMetersHttpTest {
                 "tally_dedup_heap_bytes{tier=\"memory\"}", "tally_dedup_disk_bytes", "tally_dedup_slices",
                 "tally_log_bytes{location=\"local\"}", "tally_log_bytes{location=\"archived\"}",
                 "tally_log_segments{state=\"compressed\"}", "tally_log_segments{state=\"archived\"}",
-                "tally_log_oldest_local_record_timestamp_seconds", "tally_log_archive_fetches");
+                "tally_log_oldest_local_record_timestamp_seconds", "tally_log_archive_fetches",
+                "tally_checkpoint_duration_seconds", "tally_checkpoint_written_bytes", "tally_checkpoint_size_bytes",
+                "tally_checkpoint_deltas", "tally_checkpoint_compactions_total");
     }
 
     @Test

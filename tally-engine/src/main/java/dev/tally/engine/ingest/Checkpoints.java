@@ -23,7 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checkpoints of the derived state (dedup index and usage store) so a restart
+ * The format-2 checkpoint ({@code checkpoint.bin}) of the version before incremental checkpoints: read once on
+ * upgrade by {@link dev.tally.engine.checkpoint.CheckpointStore} when a data directory has no chain yet, which
+ * then replaces it; its writer is kept so that upgrade tests write a real format-2 file.
+ *
+ * <p>Checkpoints of the derived state (dedup index and usage store) so a restart
  * replays only the log written after the last one. A checkpoint records the
  * log position it covers and each tenant's meter generation; it is written to
  * a temporary file, fsynced and renamed, and carries a CRC32C. One that is

@@ -114,6 +114,24 @@ public interface EventStore extends AutoCloseable {
     default void indexCheckpointed() {
     }
 
+    /**
+     * Writes what changed in the local index since the last durable checkpoint (told by {@link #indexCheckpointed}),
+     * whose log position was {@code sincePosition}. Stores whose {@link #writeIndex} writes nothing keep this
+     * default (nothing either); {@link #newIndexImage} reads it back.
+     */
+    default void writeIndexChanges(DataOutput out, long sincePosition) throws IOException {
+        writeIndex(out);
+    }
+
+    /** An empty image of this store's checkpointed index (see {@link IndexImage}); pure data, any thread. */
+    default IndexImage newIndexImage() {
+        return IndexImage.none();
+    }
+
+    /** Installs an image built from a chain of checkpoints as the live index (instead of {@link #readIndex}). */
+    default void restoreIndex(IndexImage image) throws IOException {
+    }
+
     /** Forgets the local index before the whole log is replayed (no usable checkpoint). */
     default void discardIndex() {
     }

@@ -64,6 +64,8 @@ public final class IngestPipeline implements AutoCloseable, EventReader {
         List<Contribution> contributions;
         final byte[] record;
         final byte[] tenant;
+        /** The tenant as text (kept: decoding it again per event showed in the writer's profile). */
+        final String tenantName;
         final byte[] source;
         final byte[] id;
         final long fingerprint;
@@ -75,6 +77,7 @@ public final class IngestPipeline implements AutoCloseable, EventReader {
             this.contributions = contributions;
             this.record = record;
             this.tenant = LogRecord.utf8(tenant);
+            this.tenantName = tenant;
             this.source = LogRecord.utf8(event.source());
             this.id = LogRecord.utf8(event.id());
             this.fingerprint = FingerprintIndex.fingerprint(this.tenant, source, id);
@@ -258,7 +261,7 @@ public final class IngestPipeline implements AutoCloseable, EventReader {
                 p.status = EventStatus.of(p.event.id(), p.event.source(), EventStatus.Kind.DUPLICATE);
                 continue;
             }
-            usage.apply(new String(p.tenant, java.nio.charset.StandardCharsets.UTF_8), p.event, p.contributions, position);
+            usage.apply(p.tenantName, p.event, p.contributions, position);
             if (p.contributions.isEmpty()) {
                 stats.unmatched.increment();
             }

@@ -185,6 +185,45 @@ public final class LocalEventStore implements EventStore {
     }
 
     @Override
+    public void writeIndexChanges(DataOutput out, long sincePosition) throws IOException {
+        try {
+            index.writeChangesTo(out, sincePosition);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    public IndexImage newIndexImage() {
+        return new DedupIndexImage();
+    }
+
+    @Override
+    public void restoreIndex(IndexImage image) throws IOException {
+        index.restore(((DedupIndexImage) image).image);
+    }
+
+    /** The local index's image: a {@link dev.tally.engine.log.DedupImage}. */
+    private static final class DedupIndexImage implements IndexImage {
+        dev.tally.engine.log.DedupImage image;
+
+        @Override
+        public void readFull(DataInput in) throws IOException {
+            image = dev.tally.engine.log.DedupImage.read(in);
+        }
+
+        @Override
+        public void applyChanges(DataInput in) throws IOException {
+            image.applyChanges(in);
+        }
+
+        @Override
+        public void writeFull(DataOutput out) throws IOException {
+            image.writeTo(out);
+        }
+    }
+
+    @Override
     public void indexCheckpointed() {
         index.checkpointed();
     }

@@ -3,7 +3,6 @@ package dev.tally.engine.log;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.io.StreamCorruptedException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -52,8 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DedupIndex implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DedupIndex.class);
-  private static final int MAGIC = 0x54444958; // "TDIX"
-  private static final int VERSION = 1;
   /** Object headers and mappings of one slice held in heap (an estimate; its data is mapped, not in heap). */
   static final long SLICE_HEAP_BYTES = 512;
   private static final long MAINTAIN_EVERY_MILLIS = 1000;
@@ -86,6 +83,10 @@ public final class DedupIndex implements AutoCloseable {
   /** Slices merged into another, deleted once a checkpoint that no longer names them is durable. */
   private final List<DedupSlice> mergedAway = new ArrayList<>();
   private List<DedupSlice> deletableAfterCheckpoint = List.of();
+  /** Since the last durable checkpoint: whether the memory tier was frozen (replaced by an empty one). */
+  private boolean memoryReplacedSinceCheckpoint;
+  /** Since the last durable checkpoint: the log segments whose pairs were released from the memory tier. */
+  private final Set<Integer> releasedSinceCheckpoint = new HashSet<>();
   private long nextSeq = 1;
   private long nextMaintain;
   private int putsSinceClock;
@@ -236,6 +237,7 @@ public final class DedupIndex implements AutoCloseable {
     if (!expired.isEmpty()) {
       int removed = memory.removeIf(p -> expired.contains(segmentOf(p)));
       memorySegments.keySet().removeAll(expired);
+      releasedSinceCheckpoint.addAll(expired);
       lastSegment = -1;
       LOG.info("released {} ids of log segments {} from the dedup memory tier", removed, expired);
     }
@@ -272,6 +274,7 @@ public final class DedupIndex implements AutoCloseable {
   private void freeze() {
     Frozen f = new Frozen(memory, memoryMinTime, memoryMaxTime, nextSeq++);
     frozen.add(f);
+    memoryReplacedSinceCheckpoint = true;
     memory = new FingerprintIndex();
     memorySegments = new HashMap<>();
     lastSegment = -1;
@@ -404,6 +407,8 @@ public final class DedupIndex implements AutoCloseable {
       }
     }
     deletableAfterCheckpoint = List.of();
+    memoryReplacedSinceCheckpoint = false;
+    releasedSinceCheckpoint.clear();
   }
 
   /** Waits until no merge is in flight or due (tests and benchmarks). */
@@ -442,26 +447,48 @@ public final class DedupIndex implements AutoCloseable {
     collectSpills(true);
     deletableAfterCheckpoint = new ArrayList<>(mergedAway);
     try {
-      out.writeInt(MAGIC);
-      out.writeInt(VERSION);
-      out.writeLong(nextSeq);
-      out.writeInt(slices.size());
-      for (DedupSlice s : slices) {
-        out.writeLong(s.seq());
-        out.writeLong(s.maxTime());
-        out.writeLong(s.count());
-      }
-      out.writeLong(memoryMaxTime);
-      out.writeLong(memoryMinTime);
-      out.writeInt(memorySegments.size());
-      for (Map.Entry<Integer, Long> e : memorySegments.entrySet()) {
-        out.writeInt(e.getKey());
-        out.writeLong(e.getValue());
-      }
+      out.writeInt(DedupImage.MAGIC);
+      out.writeInt(DedupImage.VERSION);
+      DedupImage.writeHeader(out, nextSeq, sliceRefs(), memoryMaxTime, memoryMinTime, memorySegments);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the dedup index: " + e.getMessage(), e);
     }
     memory.writeTo(out);
+  }
+
+  /**
+   * Writes what changed since the last durable checkpoint (see {@link #checkpointed}), for an incremental one:
+   * the slices it relies on (already durable files of their own), the per-segment times, whether the memory
+   * tier was replaced, the segments released from it, and only the memory tier's pairs at positions from
+   * {@code sincePosition} on (the log position the last checkpoint covered: every pair put since has a later
+   * position). {@link DedupImage#applyChanges} reads it. Waits for spills in flight first, like {@link #writeTo}.
+   *
+   * @throws UncheckedIOException if a spill cannot be written or the output fails
+   */
+  public void writeChangesTo(DataOutput out, long sincePosition) {
+    collectSpills(true);
+    deletableAfterCheckpoint = new ArrayList<>(mergedAway);
+    try {
+      out.writeInt(DedupImage.CHANGES_MAGIC);
+      out.writeInt(DedupImage.CHANGES_VERSION);
+      DedupImage.writeHeader(out, nextSeq, sliceRefs(), memoryMaxTime, memoryMinTime, memorySegments);
+      out.writeBoolean(memoryReplacedSinceCheckpoint);
+      out.writeInt(releasedSinceCheckpoint.size());
+      for (int segment : releasedSinceCheckpoint) {
+        out.writeInt(segment);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the dedup index: " + e.getMessage(), e);
+    }
+    memory.writeTo(out, p -> p >= sincePosition);
+  }
+
+  private List<DedupImage.SliceRef> sliceRefs() {
+    List<DedupImage.SliceRef> refs = new ArrayList<>(slices.size());
+    for (DedupSlice s : slices) {
+      refs.add(new DedupImage.SliceRef(s.seq(), s.maxTime(), s.count()));
+    }
+    return refs;
   }
 
   /**
@@ -471,60 +498,46 @@ public final class DedupIndex implements AutoCloseable {
    * @throws IOException if the state is damaged or a slice it needs is missing or damaged
    */
   public void readFrom(DataInput in) throws IOException {
+    restore(DedupImage.read(in));
+  }
+
+  /**
+   * Installs a checkpointed state (a full one, possibly brought forward by incremental changes): reopens (and
+   * verifies) the slices it names and deletes every other slice file. A named slice that is missing is fine
+   * only if it had left the window.
+   *
+   * @throws IOException if a slice it needs is missing or damaged
+   */
+  public void restore(DedupImage image) throws IOException {
     dropTiers();
-    if (in.readInt() != MAGIC || in.readInt() != VERSION) {
-      throw new StreamCorruptedException("not a dedup index checkpoint");
-    }
-    long seq = in.readLong();
-    int n = in.readInt();
-    if (n < 0) {
-      throw new StreamCorruptedException("invalid slice count " + n);
-    }
     long releasedBefore = clock.instant().getEpochSecond() - windowSeconds;
     Set<Path> keep = new HashSet<>();
     List<DedupSlice> opened = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      long s = in.readLong();
-      long maxTime = in.readLong();
-      long count = in.readLong();
-      Path file = dir.resolve(DedupSlice.fileName(s));
+    for (DedupImage.SliceRef ref : image.slices) {
+      Path file = dir.resolve(DedupSlice.fileName(ref.seq()));
       if (!Files.exists(file)) {
-        if (maxTime < releasedBefore) {
+        if (ref.maxTime() < releasedBefore) {
           continue;
         }
         throw new IOException("dedup slice " + file + " is missing");
       }
       DedupSlice slice = DedupSlice.open(file);
-      if (slice.seq() != s || slice.count() != count || slice.maxTime() != maxTime) {
+      if (slice.seq() != ref.seq() || slice.count() != ref.count() || slice.maxTime() != ref.maxTime()) {
         throw new IOException("dedup slice " + file + " is not the one the checkpoint names");
       }
       opened.add(slice);
       keep.add(file);
     }
-    long maxTime = in.readLong();
-    long minTime = in.readLong();
-    int segs = in.readInt();
-    if (segs < 0) {
-      throw new StreamCorruptedException("invalid segment count " + segs);
-    }
-    Map<Integer, Long> segments = new HashMap<>();
-    for (int i = 0; i < segs; i++) {
-      segments.put(in.readInt(), in.readLong());
-    }
-    FingerprintIndex mem;
-    try {
-      mem = FingerprintIndex.readFrom(in);
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
     deleteSlicesExcept(keep);
     slices.addAll(opened);
-    memory = mem;
-    memorySegments = segments;
+    memory = image.memory;
+    memorySegments = new HashMap<>(image.segments);
     lastSegment = -1;
-    memoryMaxTime = maxTime;
-    memoryMinTime = minTime;
-    nextSeq = seq;
+    memoryMaxTime = image.memoryMaxTime;
+    memoryMinTime = image.memoryMinTime;
+    nextSeq = image.nextSeq;
+    memoryReplacedSinceCheckpoint = false;
+    releasedSinceCheckpoint.clear();
     if (memory.capacity() > maxSlots) {
       freeze();
     }
@@ -548,6 +561,8 @@ public final class DedupIndex implements AutoCloseable {
     }
     mergedAway.clear();
     deletableAfterCheckpoint = List.of();
+    memoryReplacedSinceCheckpoint = true; // nothing of the old tier may be assumed by the next checkpoint
+    releasedSinceCheckpoint.clear();
     for (Frozen f : frozen) {
       try {
         f.written.join();

@@ -311,16 +311,33 @@ public final class FingerprintIndex {
    * @throws UncheckedIOException if the output fails
    */
   public void writeTo(DataOutput out) {
+    writeTo(out, p -> true);
+  }
+
+  /**
+   * Writes, in the format of {@link #writeTo(DataOutput)}, only the pairs whose position matches (an
+   * incremental checkpoint: the pairs put since the last one). Two sweeps over the table: one to count.
+   *
+   * @throws UncheckedIOException if the output fails
+   */
+  public void writeTo(DataOutput out, LongPredicate positionFilter) {
     Objects.requireNonNull(out, "out");
+    Objects.requireNonNull(positionFilter, "positionFilter");
+    int count = 0;
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != 0 && positionFilter.test(values[i])) {
+        count++;
+      }
+    }
     try {
       out.writeInt(MAGIC);
       out.writeInt(VERSION);
-      out.writeInt(size);
+      out.writeInt(count);
       ByteBuffer chunk = ByteBuffer.allocate(IO_CHUNK_ENTRIES * 16);
-      long check = checksumSeed(size);
+      long check = checksumSeed(count);
       for (int i = 0; i < keys.length; i++) {
         long key = keys[i];
-        if (key != 0) {
+        if (key != 0 && positionFilter.test(values[i])) {
           chunk.putLong(key).putLong(values[i]);
           check = checksum(check, key, values[i]);
           if (!chunk.hasRemaining()) {
@@ -343,6 +360,19 @@ public final class FingerprintIndex {
    *     StreamCorruptedException}) if it is not a valid checkpoint or its checksum does not match
    */
   public static FingerprintIndex readFrom(DataInput in) {
+    return readInto(in, null);
+  }
+
+  /**
+   * Adds the pairs of an index written by {@link #writeTo} (for example an incremental checkpoint's) to this one.
+   *
+   * @throws UncheckedIOException as {@link #readFrom}
+   */
+  public void putAll(DataInput in) {
+    readInto(in, this);
+  }
+
+  private static FingerprintIndex readInto(DataInput in, FingerprintIndex target) {
     Objects.requireNonNull(in, "in");
     try {
       int magic = in.readInt();
@@ -354,10 +384,14 @@ public final class FingerprintIndex {
         throw new StreamCorruptedException("unsupported fingerprint index version " + version);
       }
       int count = in.readInt();
-      FingerprintIndex index;
-      try {
-        index = new FingerprintIndex(count);
-      } catch (IllegalArgumentException e) {
+      FingerprintIndex index = target;
+      if (index == null) {
+        try {
+          index = new FingerprintIndex(count);
+        } catch (IllegalArgumentException e) {
+          throw new StreamCorruptedException("invalid fingerprint index size " + count);
+        }
+      } else if (count < 0) {
         throw new StreamCorruptedException("invalid fingerprint index size " + count);
       }
       byte[] bytes = new byte[IO_CHUNK_ENTRIES * 16];

@@ -25,11 +25,40 @@ final class CustomerUsage {
     /** Persistent counts' operations per meter and group, across hours and versions ({@link PersistentUsage}). */
     final Map<String, Map<dev.tally.core.meter.GroupKey, dev.tally.core.aggregate.UnitTimeline>> timelines =
             new HashMap<>();
+    /**
+     * The state {@link #apply} added to last, for its meter (by identity), group and hour: a customer's events mostly
+     * hit the same state, and finding it through the maps showed in the writer's profile. Cleared whenever a state
+     * may be removed ({@link #clearMeter}, {@link #clearHour}).
+     */
+    private Meter lastMeter;
+    private dev.tally.core.meter.GroupKey lastGroup;
+    private long lastHour;
+    private AggregateState lastState;
+    /** Hours whose positions or states changed since the last durable checkpoint (writer thread only). */
+    final java.util.Set<Long> checkpointHours = new java.util.HashSet<>();
+    private long lastCheckpointHour = Long.MIN_VALUE;
+    /** Listed in {@link UsageStore}'s customers changed since the last durable checkpoint (writer thread only). */
+    boolean checkpointDirty;
     /** Queued in {@link UsageStore}'s changed customers and not drained yet. */
     volatile boolean changed;
 
     CustomerUsage(String customer) {
         this.customer = customer;
+    }
+
+    /** Notes that an hour changed since the last durable checkpoint (writer thread). */
+    void touched(long hour) {
+        if (hour != lastCheckpointHour) {
+            checkpointHours.add(hour);
+            lastCheckpointHour = hour;
+        }
+    }
+
+    /** Forgets the hours changed (they are in a durable checkpoint now). */
+    void checkpointed() {
+        checkpointHours.clear();
+        lastCheckpointHour = Long.MIN_VALUE;
+        checkpointDirty = false;
     }
 
     synchronized void seen(Instant time) {
@@ -43,20 +72,29 @@ final class CustomerUsage {
 
     synchronized void apply(long hour, Instant time, String tieBreak, Contribution c) {
         Meter m = c.meter();
-        TreeMap<Long, AggregateState> hours = seriesByMeter.computeIfAbsent(m.key(), k -> new HashMap<>())
-                .computeIfAbsent(new SeriesKey(m.key(), m.version(), c.group()), k -> new TreeMap<>());
-        hours.computeIfAbsent(hour, h -> AggregateState.empty(m.aggregation()))
-                .add(time, tieBreak, c.value(), c.distinct());
+        AggregateState state = lastState;
+        if (state == null || m != lastMeter || hour != lastHour || !c.group().equals(lastGroup)) {
+            TreeMap<Long, AggregateState> hours = seriesByMeter.computeIfAbsent(m.key(), k -> new HashMap<>())
+                    .computeIfAbsent(new SeriesKey(m.key(), m.version(), c.group()), k -> new TreeMap<>());
+            state = hours.computeIfAbsent(hour, h -> AggregateState.empty(m.aggregation()));
+            lastMeter = m;
+            lastGroup = c.group();
+            lastHour = hour;
+            lastState = state;
+        }
+        state.add(time, tieBreak, c.value(), c.distinct());
         PersistentUsage.applied(this, time, tieBreak, c);
     }
 
     synchronized void clearMeter(String key) {
+        lastState = null;
         seriesByMeter.remove(key);
         timelines.remove(key);
     }
 
     /** Drops one meter's states for one hour (before they are recomputed). */
     synchronized void clearHour(String key, long hour) {
+        lastState = null;
         Map<SeriesKey, TreeMap<Long, AggregateState>> series = seriesByMeter.get(key);
         if (series != null) {
             series.values().forEach(h -> h.remove(hour));

@@ -6,6 +6,8 @@ import java.util.Arrays;
 final class LongList {
     private long[] values;
     private int size;
+    /** How many of the first values are already in a durable checkpoint (an incremental one writes the rest). */
+    int durable;
 
     LongList() {
         this(4);
@@ -24,6 +26,11 @@ final class LongList {
 
     long get(int i) {
         return values[i];
+    }
+
+    void clear() {
+        size = 0;
+        durable = 0;
     }
 
     int size() {

@@ -43,6 +43,24 @@ final class TenantRollup {
         /** The customers of the hour last added to (events arrive mostly in the current hour). */
         private long lastHour = Long.MIN_VALUE;
         private BitSet lastCustomers;
+        /** The state {@link #add} merged into last (by meter identity, group and hour); null after a re-merge. */
+        private Meter stateMeter;
+        private dev.tally.core.meter.GroupKey stateGroup;
+        private long stateHour;
+        private AggregateState state;
+
+        AggregateState state(Meter m, dev.tally.core.meter.GroupKey group, long hour) {
+            AggregateState st = state;
+            if (st == null || m != stateMeter || hour != stateHour || !group.equals(stateGroup)) {
+                st = series.computeIfAbsent(new SeriesKey(m.key(), m.version(), group), k -> new TreeMap<>())
+                        .computeIfAbsent(hour, h -> AggregateState.empty(m.aggregation()));
+                stateMeter = m;
+                stateGroup = group;
+                stateHour = hour;
+                state = st;
+            }
+            return st;
+        }
 
         BitSet customers(long hour) {
             if (hour != lastHour || lastCustomers == null) {
@@ -92,9 +110,7 @@ final class TenantRollup {
             if (!mr.dirtyHours.isEmpty() && mr.dirtyHours.contains(hour) || !rolledUp(m.aggregation())) {
                 continue; // re-merged from the customers when read, or never answered from the rollup
             }
-            mr.series.computeIfAbsent(new SeriesKey(m.key(), m.version(), c.group()), k -> new TreeMap<>())
-                    .computeIfAbsent(hour, h -> AggregateState.empty(m.aggregation()))
-                    .add(time, tieBreak, c.value(), c.distinct());
+            mr.state(m, c.group(), hour).add(time, tieBreak, c.value(), c.distinct());
         }
     }
 
@@ -150,6 +166,7 @@ final class TenantRollup {
     }
 
     private void remerge(String key, MeterRollup mr, long hour) {
+        mr.state = null; // the hour's states are replaced
         mr.series.values().removeIf(hours -> {
             hours.remove(hour);
             return hours.isEmpty();

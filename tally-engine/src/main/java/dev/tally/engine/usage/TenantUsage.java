@@ -11,10 +11,12 @@ final class TenantUsage {
     final TenantRollup rollup = new TenantRollup();
 
     CustomerUsage customer(String id) {
-        return customers.computeIfAbsent(id, CustomerUsage::new);
+        CustomerUsage cu = customers.get(id); // computeIfAbsent locks the bin unless the key is its first node
+        return cu != null ? cu : customers.computeIfAbsent(id, CustomerUsage::new);
     }
 
     void countType(String type, long n) {
-        eventsByType.computeIfAbsent(type, t -> new LongAdder()).add(n);
+        LongAdder count = eventsByType.get(type);
+        (count != null ? count : eventsByType.computeIfAbsent(type, t -> new LongAdder())).add(n);
     }
 }

@@ -30,6 +30,9 @@ public final class UsageStore {
     private record Changed(String tenant, CustomerUsage usage) {
     }
 
+    /** What changed since the last durable checkpoint (writer thread only): see {@link UsageChanges}. */
+    final UsageChanges changes = new UsageChanges(this);
+
     /** Whether whole-tenant questions are answered from (and ingest maintains) the tenants' rollups. */
     private final boolean rollups;
 
@@ -44,7 +47,8 @@ public final class UsageStore {
     }
 
     private TenantUsage tenant(String tenant) {
-        return tenants.computeIfAbsent(tenant, t -> new TenantUsage());
+        TenantUsage tu = tenants.get(tenant);
+        return tu != null ? tu : tenants.computeIfAbsent(tenant, t -> new TenantUsage());
     }
 
     /** Records a stored event: its position and its contributions. */
@@ -65,6 +69,7 @@ public final class UsageStore {
                 tu.rollup.add(cu, hour, e.time(), e.tieBreak(), contributions);
             }
         }
+        changes.touched(tenant, cu, hour);
         markChanged(tenant, cu);
     }
 
@@ -108,6 +113,7 @@ public final class UsageStore {
                 tu.rollup.add(cu, hour, e.time(), e.tieBreak(), contributions);
             }
         }
+        changes.touched(tenant, cu, hour);
         markChanged(tenant, cu);
     }
 
@@ -118,6 +124,7 @@ public final class UsageStore {
             tu.customers.values().forEach(cu -> cu.clearMeter(key));
             tu.rollup.clearMeter(key);
         }
+        changes.everything();
     }
 
     public boolean isCancelled(long position) {
@@ -130,6 +137,7 @@ public final class UsageStore {
      */
     public void cancel(String tenant, UsageEvent e, long position, MeterCatalog catalog, EventReader reader) {
         cancelled.add(position);
+        changes.cancelled(position);
         TenantUsage tu = tenant(tenant);
         CustomerUsage cu = tu.customer(e.subject());
         long hour = Hours.of(e.time());
@@ -137,6 +145,7 @@ public final class UsageStore {
             cancelHour(cu, hour, catalog, reader);
             tu.rollup.cancelled(cu, hour);
         }
+        changes.touched(tenant, cu, hour);
         markChanged(tenant, cu);
     }
 
@@ -363,8 +372,17 @@ public final class UsageStore {
         }
     }
 
-    /** Replaces this (empty) store's state with a checkpoint's. */
+    /** Replaces this (empty) store's state with a checkpoint's (a full one: {@link #writeTo}). */
     public void readFrom(java.io.DataInput in) throws java.io.IOException {
+        readBaseFrom(in);
+        finishLoading();
+    }
+
+    /**
+     * Reads a full checkpoint into this (empty) store, to be followed by {@link #readChangesFrom} for each later
+     * incremental checkpoint and then {@link #finishLoading}.
+     */
+    public void readBaseFrom(java.io.DataInput in) throws java.io.IOException {
         int nc = in.readInt();
         for (int i = 0; i < nc; i++) {
             cancelled.add(in.readLong());
@@ -410,9 +428,46 @@ public final class UsageStore {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the next checkpoint must be a full one ({@link #writeTo}): a meter's states were cleared (rebuilt)
+     * since the last durable checkpoint, or this store was not loaded from one.
+     */
+    public boolean needsFullCheckpoint() {
+        return changes.needsFull();
+    }
+
+    /**
+     * Writes what changed since the last durable checkpoint (an incremental checkpoint): the cancels since, and per
+     * customer that changed only the hours that changed: the positions appended to them and their states. Bytes
+     * written grow with the changes, not with the store. Call on the writer thread.
+     */
+    public void writeChangesTo(java.io.DataOutput out) throws java.io.IOException {
+        changes.writeTo(out);
+    }
+
+    /** Applies one incremental checkpoint's changes ({@link #writeChangesTo}) after {@link #readBaseFrom}. */
+    public void readChangesFrom(java.io.DataInput in) throws java.io.IOException {
+        changes.readFrom(in);
+    }
+
+    /** Ends loading a checkpoint chain: derives the rollups; what was read counts as durable. */
+    public void finishLoading() {
         if (rollups) {
             rebuildRollups();
         }
+        changes.loaded();
+    }
+
+    /** Tells the store that the checkpoint last written (full or incremental) is durable. Writer thread. */
+    public void checkpointed(boolean full) {
+        changes.checkpointed(full);
+    }
+
+    /** A store for compacting checkpoints off the writer thread: never queried, so it keeps no rollups. */
+    public static UsageStore forCompaction(Clock clock) {
+        return new UsageStore(clock, false);
     }
 
     /** Derives every tenant's rollup from its customers' states (the rollups are not checkpointed). */
