@@ -92,6 +92,7 @@ public final class Engine implements AutoCloseable {
     private final dev.tally.engine.payment.dunning.Dunning dunning;
     private final dev.tally.engine.credit.live.LiveCredits liveCredits;
     private final dev.tally.engine.subjects.UnmatchedSubjects unmatched;
+    private final dev.tally.engine.anomaly.Anomalies anomalies;
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
     private final Checkpoints checkpoints;
@@ -198,6 +199,10 @@ public final class Engine implements AutoCloseable {
                 () -> liveCredits.usageChanged(usage.drainChangedCustomers()), clock);
         entitlements.preload(meta.tenants());
         this.dunning = new dev.tally.engine.payment.dunning.Dunning(db, billing, payments, entitlements, clock);
+        this.anomalies = new dev.tally.engine.anomaly.Anomalies(db, (t, v) -> usage.forEachHourlySeries(t, v::visit),
+                entitlements, clock, this::tenants);
+        billing.holdFinalization(anomalies.finalizationHold());
+        anomalies.start();
         maintenance.scheduleWithFixedDelay(this::evaluateQuietly, ALERT_EVALUATION_MILLIS, ALERT_EVALUATION_MILLIS,
                 java.util.concurrent.TimeUnit.MILLISECONDS);
         if (log.shared()) {
@@ -287,7 +292,13 @@ public final class Engine implements AutoCloseable {
     // ---- events
 
     public IngestResult ingest(String tenant, List<EventOutcome> outcomes) {
+        return ingest(tenant, Optional.empty(), outcomes);
+    }
+
+    /** Ingests what an API key sent (anomaly detection tracks which customers each key sends for). */
+    public IngestResult ingest(String tenant, Optional<String> key, List<EventOutcome> outcomes) {
         IngestResult result = pipeline.ingest(tenant, outcomes);
+        anomalies.observe(tenant, key, outcomes, result);
         webhooks.countRejections(tenant, result);
         rejections.record(tenant, outcomes, result);
         return result;
@@ -569,6 +580,11 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** Anomaly and fraud detection: incidents, their review, the policy (docs/ANOMALIES.md). */
+    public dev.tally.engine.anomaly.Anomalies anomalies() {
+        return anomalies;
+    }
+
     /** The audit trail of every tenant: appended by the API and scheduled runs, pruned by retention only. */
     public dev.tally.engine.audit.AuditLog audit() {
         return audit;
@@ -773,6 +789,7 @@ public final class Engine implements AutoCloseable {
     public void close() {
         maintenance.shutdownNow();
         dunningThread.shutdownNow();
+        anomalies.close();
         webhooks.close();
         if (ready && log.healthy()) {
             checkpoint();
