@@ -3,6 +3,7 @@ package dev.tally.engine.anomaly;
 import dev.tally.core.event.EventOutcome;
 import dev.tally.engine.billing.FinalizationHold;
 import dev.tally.engine.entitlement.Entitlements;
+import dev.tally.engine.store.Database;
 import dev.tally.engine.ingest.IngestResult;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,19 +40,24 @@ public final class Anomalies implements AutoCloseable {
     private final RateDetector rates;
     private final StreamDetector streams;
     private final Incidents incidents;
-    private final Entitlements entitlements;
+    private final EntitlementCut cuts;
     private final Clock clock;
     private final Supplier<List<String>> tenants;
     private Instant lastRateEvaluation = Instant.MIN;
     private ScheduledExecutorService thread;
 
-    public Anomalies(dev.tally.engine.store.Database db, HourlyCounts history, Entitlements entitlements, Clock clock,
+    public Anomalies(Database db, HourlyCounts history, Entitlements entitlements, Clock clock,
             Supplier<List<String>> tenants) {
+        this(db, history, EntitlementCut.of(Objects.requireNonNull(entitlements)), clock, tenants);
+    }
+
+    /** Detection whose entitlement cuts go to {@code cuts} (tests replaying history use {@link EntitlementCut#NONE}). */
+    Anomalies(Database db, HourlyCounts history, EntitlementCut cuts, Clock clock, Supplier<List<String>> tenants) {
         this.store = new AnomalyStore(Objects.requireNonNull(db));
         this.rates = new RateDetector(Objects.requireNonNull(history));
         this.streams = new StreamDetector(counters, store);
-        this.entitlements = Objects.requireNonNull(entitlements);
-        this.incidents = new Incidents(store, entitlements);
+        this.cuts = Objects.requireNonNull(cuts);
+        this.incidents = new Incidents(store, cuts);
         this.clock = Objects.requireNonNull(clock);
         this.tenants = Objects.requireNonNull(tenants);
     }
@@ -137,13 +143,12 @@ public final class Anomalies implements AutoCloseable {
                 throw new AnomalyConflictException("this anomaly is already " + a.status().wireName());
             }
             if (a.hold() == HoldAction.ENTITLEMENT_CUT) {
-                lifted[0] = entitlements.suspensions().lift(c, tenant, a.customer().orElseThrow(),
-                        Incidents.cause(a.id()), now);
+                lifted[0] = cuts.restore(c, tenant, a.customer().orElseThrow(), Incidents.cause(a.id()), now);
             }
             return store.get(c, tenant, id).orElseThrow();
         });
         if (lifted[0]) {
-            entitlements.suspensionChanged(tenant, after.customer().orElseThrow());
+            cuts.changed(tenant, after.customer().orElseThrow());
         }
         return after;
     }

@@ -2,8 +2,6 @@ package dev.tally.engine.anomaly;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tally.engine.entitlement.Entitlements;
-import dev.tally.engine.entitlement.SuspensionMode;
 import dev.tally.engine.notify.Outbox;
 import dev.tally.engine.notify.WebhookEventTypes;
 import java.math.BigDecimal;
@@ -28,11 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Incidents {
     private final AtomicLong sequence = new AtomicLong();
     private final AnomalyStore store;
-    private final Entitlements entitlements;
+    private final EntitlementCut cuts;
 
-    Incidents(AnomalyStore store, Entitlements entitlements) {
+    Incidents(AnomalyStore store, EntitlementCut cuts) {
         this.store = store;
-        this.entitlements = entitlements;
+        this.cuts = cuts;
     }
 
     /** How long an incident of the kind may go unseen before it closes. */
@@ -101,8 +99,7 @@ final class Incidents {
             }
             Outbox.record(c, tenant, WebhookEventTypes.USAGE_ANOMALY_DETECTED, payload(a), now);
             if (hold == HoldAction.ENTITLEMENT_CUT) {
-                entitlements.suspensions().suspend(c, tenant, a.customer().orElseThrow(), cause(a.id()),
-                        SuspensionMode.HARD, now, Optional.empty());
+                cuts.cut(c, tenant, a.customer().orElseThrow(), cause(a.id()), now);
             }
             return true;
         });
@@ -110,7 +107,7 @@ final class Incidents {
             return Optional.empty();
         }
         if (hold == HoldAction.ENTITLEMENT_CUT) {
-            entitlements.suspensionChanged(tenant, a.customer().orElseThrow());
+            cuts.changed(tenant, a.customer().orElseThrow());
         }
         return Optional.of(a);
     }
