@@ -44,6 +44,7 @@ public final class Anomalies implements AutoCloseable {
     private final Clock clock;
     private final Supplier<List<String>> tenants;
     private Instant lastRateEvaluation = Instant.MIN;
+    private Instant lastEvaluation = Instant.MIN;
     private ScheduledExecutorService thread;
 
     public Anomalies(Database db, HourlyCounts history, Entitlements entitlements, Clock clock,
@@ -80,9 +81,15 @@ public final class Anomalies implements AutoCloseable {
         thread.scheduleWithFixedDelay(this::evaluateQuietly, 60, 60, TimeUnit.SECONDS);
     }
 
+    /** The detection thread's tick: evaluates when the clock moved a minute since the last evaluation. */
     private void evaluateQuietly() {
         try {
-            evaluate();
+            synchronized (this) {
+                if (clock.instant().isBefore(lastEvaluation.plusSeconds(60))) {
+                    return;
+                }
+                evaluate();
+            }
         } catch (RuntimeException e) {
             LOG.warn("anomaly evaluation failed; the next minute tries again", e);
         }
@@ -91,6 +98,7 @@ public final class Anomalies implements AutoCloseable {
     /** Runs the detectors for every tenant at the clock's now; returns the incidents opened. */
     public synchronized List<Anomaly> evaluate() {
         Instant now = clock.instant();
+        lastEvaluation = now;
         boolean rateTick = !now.isBefore(lastRateEvaluation.plus(RATE_EVERY))
                 || Math.floorDiv(now.getEpochSecond(), 3600) != Math.floorDiv(lastRateEvaluation.getEpochSecond(), 3600);
         List<Anomaly> opened = new ArrayList<>();
