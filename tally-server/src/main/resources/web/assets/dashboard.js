@@ -116,6 +116,7 @@ const routes = [
   [/^\/webhooks\/([^/]+)$/, (m) => webhookDeliveries(decodeURIComponent(m[1]))],
   [/^\/keys$/, () => apiKeys()],
   [/^\/analytics$/, () => renderAnalytics(page('Analytics'), api, { add, width })],
+  [/^\/anomalies$/, (m, q) => import('./anomalies.js').then((a) => a.renderAnomalies(page('Anomalies'), api, { add }, q))],
 ];
 
 function route() {
