@@ -94,7 +94,7 @@ class WebAnomaliesTest {
         b.waitFor(".anomalies-table");
         assertThat(b.all(".anomalies-table tbody tr")).hasSize(1);
         assertThat(b.one(".anomalies-table .anomaly-row").getAttribute("data-id")).isEqualTo(batch);
-        assertThat(b.one(".anomalies-table .anomaly-status").getText()).isEqualTo("acknowledged");
+        assertThat(b.one(".anomalies-table .anomaly-status").getText()).isEqualToIgnoringCase("acknowledged");
         assertThat(b.problems()).isEmpty();
     }
 }
