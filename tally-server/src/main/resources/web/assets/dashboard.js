@@ -115,6 +115,7 @@ const routes = [
   [/^\/webhooks\/([^/]+)$/, (m) => webhookDeliveriesPage(api, ctx, decodeURIComponent(m[1]))],
   [/^\/keys$/, () => apiKeysPage(api, ctx)],
   [/^\/analytics$/, () => renderAnalytics(page('Analytics'), api, { add, width })],
+  [/^\/anomalies$/, (m, q) => import('./anomalies.js').then((a) => a.renderAnomalies(page('Anomalies'), api, { add }, q))],
 ];
 
 function route() {

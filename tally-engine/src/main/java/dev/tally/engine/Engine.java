@@ -91,6 +91,7 @@ public final class Engine implements AutoCloseable {
     private final dev.tally.engine.payment.dunning.Dunning dunning;
     private final dev.tally.engine.credit.live.LiveCredits liveCredits;
     private final dev.tally.engine.subjects.UnmatchedSubjects unmatched;
+    private final dev.tally.engine.anomaly.Anomalies anomalies;
     private volatile Instant lastCheckpoint;
     private volatile long checkpointedAt;
     private final CheckpointStore checkpoints;
@@ -196,6 +197,10 @@ public final class Engine implements AutoCloseable {
                 () -> liveCredits.usageChanged(usage.drainChangedCustomers()), clock);
         entitlements.preload(meta.tenants());
         this.dunning = new dev.tally.engine.payment.dunning.Dunning(db, billing, payments, entitlements, clock);
+        this.anomalies = new dev.tally.engine.anomaly.Anomalies(db, (t, v) -> usage.forEachHourlySeries(t, v::visit),
+                entitlements, clock, this::tenants);
+        billing.holdFinalization(anomalies.finalizationHold());
+        anomalies.start();
         this.archiver = logArchive.map(this::archiverOf);
         archiver.ifPresent(a -> a.start(config.archive().every()));
         Duration alertEvery = Duration.ofMillis(ALERT_EVALUATION_MILLIS);
@@ -288,7 +293,14 @@ public final class Engine implements AutoCloseable {
     // ---- events
 
     public IngestResult ingest(String tenant, List<EventOutcome> outcomes) {
-        IngestResult result = pipeline.ingest(tenant, schemas.validate(tenant, outcomes));
+        return ingest(tenant, Optional.empty(), outcomes);
+    }
+
+    /** Ingests what an API key sent (anomaly detection tracks which customers each key sends for). */
+    public IngestResult ingest(String tenant, Optional<String> key, List<EventOutcome> read) {
+        List<EventOutcome> outcomes = schemas.validate(tenant, read);
+        IngestResult result = pipeline.ingest(tenant, outcomes);
+        anomalies.observe(tenant, key, outcomes, result);
         webhooks.countRejections(tenant, result);
         rejections.record(tenant, outcomes, result);
         return result;
@@ -462,6 +474,11 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** Anomaly and fraud detection: incidents, their review, the policy (docs/ANOMALIES.md). */
+    public dev.tally.engine.anomaly.Anomalies anomalies() {
+        return anomalies;
+    }
+
     /** The audit trail of every tenant: appended by the API and scheduled runs, pruned by retention only. */
     public dev.tally.engine.audit.AuditLog audit() {
         return audit;
@@ -619,6 +636,7 @@ public final class Engine implements AutoCloseable {
     public void close() {
         archiver.ifPresent(dev.tally.engine.archive.Archiver::close);
         schedules.close();
+        anomalies.close();
         webhooks.close();
         if (ready && log.healthy()) {
             checkpoint();

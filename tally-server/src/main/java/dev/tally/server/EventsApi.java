@@ -36,7 +36,7 @@ final class EventsApi {
 
     void ingest(Request r) throws IOException {
         long started = System.nanoTime();
-        IngestResult result = ingest(r.tenant(), read(r));
+        IngestResult result = ingest(r, read(r));
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + result.results().size() * 56);
         try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
             g.writeStartObject();
@@ -83,9 +83,9 @@ final class EventsApi {
     }
 
     /** Stores what was read (duplicates and meter checks decided by the engine) and counts it for the overview. */
-    IngestResult ingest(String tenant, List<EventOutcome> outcomes) {
-        IngestResult result = engine.ingest(tenant, outcomes);
-        activity.record(tenant, result);
+    IngestResult ingest(Request r, List<EventOutcome> outcomes) {
+        IngestResult result = engine.ingest(r.tenant(), Optional.of(r.principal.keyId()), outcomes);
+        activity.record(r.tenant(), result);
         return result;
     }
 

@@ -83,7 +83,7 @@ final class OpenMeterApi {
             throw new HttpError(400, "invalid-events", "Invalid events", invalid.size() + " of " + outcomes.size()
                     + " events are invalid; no event of this request was stored", invalid);
         }
-        IngestResult result = events.ingest(r.tenant(), outcomes);
+        IngestResult result = events.ingest(r, outcomes);
         if (result.rejected() > 0) {
             List<FieldViolation> rejected = new ArrayList<>();
             for (int i = 0; i < result.results().size(); i++) {

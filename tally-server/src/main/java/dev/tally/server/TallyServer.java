@@ -235,6 +235,13 @@ public final class TallyServer implements AutoCloseable {
             route("DELETE", "/v1/portal/alerts/{id}", Auth.PORTAL, portalAlerts::delete);
             route("GET", "/v1/audit", "admin", QueryParams.of("resource", "id", "actor", "from", "to", "cursor", "limit"),
                     new AuditApi(engine.audit(), mapper)::list);
+            AnomaliesApi anomalies = new AnomaliesApi(engine.anomalies(), mapper);
+            route("GET", "/v1/anomalies", "read", QueryParams.of("status", "customer", "kind", "from", "to", "cursor", "limit"), anomalies::list);
+            route("GET", "/v1/anomalies/{id}", "read", anomalies::get);
+            route("POST", "/v1/anomalies/{id}/acknowledge", "admin", anomalies::acknowledge);
+            route("POST", "/v1/anomalies/{id}/dismiss", "admin", anomalies::dismiss);
+            route("GET", "/v1/anomaly-policy", "read", anomalies::getPolicy);
+            route("PUT", "/v1/anomaly-policy", "admin", anomalies::putPolicy);
             OpenMeterApi openMeter = new OpenMeterApi(engine, mapper, events);
             route("POST", "/api/v1/events", "ingest", openMeter::ingest);
             route("GET", "/api/v1/meters", "read", QueryParams.of("page", "pageSize", "order", "orderBy",

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class WebAssetsAndStatsTest {
     static final List<String> FILES = List.of("admin.js", "analytics.js", "app.css", "api.js", "catalog.js", "chart.js",
             "customers.js", "dashboard.js", "dom.js", "format.js", "history.js", "invoices.js", "overview.js", "portal.js",
-            "ui.js", "views.js", "wallets.js", "favicon.svg");
+            "ui.js", "views.js", "wallets.js", "anomalies.js", "favicon.svg");
     MutableClock clock;
     TestServer t;
 

@@ -108,6 +108,14 @@ class WebhookEnvelopeTest {
         t.server.engine().evaluateAlerts();
         ingest(t, List.of(event("ghost1", "llm.tokens", "nobody", clock.instant(), "{\"tokens\":1}")));
         assertThat(t.server.engine().unmatchedSubjects().announceNew()).isEqualTo(1);
+        // a duplicate storm: usage.anomaly_detected
+        List<String> storm = new java.util.ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            storm.add(event("storm" + (i % 200), "llm.tokens", "globex", clock.instant(), "{\"tokens\":0}"));
+        }
+        ok(t.events("application/cloudevents-batch+json", "[" + String.join(",", storm) + "]"));
+        t.server.engine().anomalies().evaluate();
+        assertThat(ok(t.get("/v1/anomalies")).get("anomalies")).hasSize(1);
 
         // the failing endpoint's streak starts now; an attempt that fails when it is 5 days old disables it
         rejectedSummary();

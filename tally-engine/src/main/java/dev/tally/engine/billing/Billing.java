@@ -177,6 +177,11 @@ public final class Billing {
         this.observer = before == BillingObserver.NONE ? o : BillingObserver.both(before, o);
     }
 
+    /** Sets what a billing run asks before it finalizes a draft (e.g. an unreviewed anomaly of the customer). */
+    public void holdFinalization(FinalizationHold h) {
+        store.hold = java.util.Objects.requireNonNull(h);
+    }
+
     /** Runs a change of a customer in one transaction with the observer's record of it. */
     private <T> T observed(String tenant, String customer, java.util.function.Supplier<T> change) {
         return store.db().inTransaction(c -> {

@@ -48,6 +48,8 @@ final class BillingStore {
     static final Instant NEVER = Instant.parse("9999-12-31T23:59:59Z");
 
     private final Database db;
+    /** Asked before a run finalizes a draft (anomaly review holds). */
+    volatile FinalizationHold hold = FinalizationHold.NONE;
     private final Credits credits;
     /** The customers' versions, archive and time zones. */
     final CustomerStore customers;
@@ -334,7 +336,8 @@ final class BillingStore {
                     if (inserted) {
                         created.add(inv.id());
                         InvoiceMessages.invoice(c, WebhookEventTypes.INVOICE_CREATED, inv.id(), now);
-                        if (!inv.finalizeAfter().isAfter(now) && finalize(c, inv.tenant(), inv.id(), now)) {
+                        if (!inv.finalizeAfter().isAfter(now) && !hold.holds(inv.tenant(), inv.customer())
+                            && finalize(c, inv.tenant(), inv.id(), now)) {
                             finalized++;
                         }
                     }
@@ -366,7 +369,8 @@ final class BillingStore {
                     ps.setString(7, inv.period().end().toString());
                     ps.setString(8, inv.id());
                     ps.executeUpdate();
-                    if (!inv.finalizeAfter().isAfter(now) && finalize(c, inv.tenant(), inv.id(), now)) {
+                    if (!inv.finalizeAfter().isAfter(now) && !hold.holds(inv.tenant(), inv.customer())
+                            && finalize(c, inv.tenant(), inv.id(), now)) {
                         finalized++;
                     }
                 }

@@ -30,12 +30,15 @@ public final class WebhookEventTypes {
     /** A wallet's live balance reached zero (once per crossing). */
     public static final String WALLET_DEPLETED = "wallet.depleted";
 
+    /** Anomaly detection raised an incident (once per incident; docs/ANOMALIES.md). */
+    public static final String USAGE_ANOMALY_DETECTED = "usage.anomaly_detected";
+
     /** Every known type. */
     public static final Set<String> ALL = Set.of(USAGE_THRESHOLD_CROSSED, ENTITLEMENT_EXHAUSTED, INVOICE_CREATED,
             INVOICE_FINALIZED, INVOICE_PAID, INVOICE_VOIDED, INVOICE_PAYMENT_SUCCEEDED, INVOICE_PAYMENT_FAILED,
             CREDIT_NOTE_CREATED, EVENTS_REJECTED_SUMMARY, ENDPOINT_DISABLED, EVENTS_UNKNOWN_SUBJECT,
             INVOICE_PAYMENT_REMINDER, INVOICE_DUNNING_STEP,
-            WALLET_BALANCE_LOW, WALLET_DEPLETED);
+            WALLET_BALANCE_LOW, WALLET_DEPLETED, USAGE_ANOMALY_DETECTED);
 
     private WebhookEventTypes() {
     }

@@ -117,6 +117,49 @@ public final class UsageStore {
         markChanged(tenant, cu);
     }
 
+    /** One customer × meter's hourly event counts, as {@link #forEachHourlySeries} hands them out. */
+    @FunctionalInterface
+    public interface HourlySeriesVisitor {
+        void visit(String customer, String meter, long firstHour, java.util.function.LongUnaryOperator eventsAt);
+    }
+
+    /**
+     * Visits every customer × meter of a tenant that has events: its first hour and its event count per hour (summed
+     * over the meter's versions and groups), read under the customer's lock while the visitor runs (keep it short).
+     */
+    public void forEachHourlySeries(String tenant, HourlySeriesVisitor visitor) {
+        TenantUsage tu = tenants.get(tenant);
+        if (tu == null) {
+            return;
+        }
+        for (CustomerUsage cu : tu.customers.values()) {
+            synchronized (cu) {
+                for (Map.Entry<String, Map<SeriesKey, TreeMap<Long, AggregateState>>> e : cu.seriesByMeter.entrySet()) {
+                    java.util.Collection<TreeMap<Long, AggregateState>> series = e.getValue().values();
+                    long first = Long.MAX_VALUE;
+                    for (TreeMap<Long, AggregateState> hours : series) {
+                        if (!hours.isEmpty()) {
+                            first = Math.min(first, hours.firstKey());
+                        }
+                    }
+                    if (first == Long.MAX_VALUE) {
+                        continue;
+                    }
+                    visitor.visit(cu.customer, e.getKey(), first, hour -> {
+                        long n = 0;
+                        for (TreeMap<Long, AggregateState> hours : series) {
+                            AggregateState st = hours.get(hour);
+                            if (st != null) {
+                                n += st.eventCount();
+                            }
+                        }
+                        return n;
+                    });
+                }
+            }
+        }
+    }
+
     /** Forgets every state of a meter (before it is rebuilt from the log). */
     public void clearMeter(String tenant, String key) {
         TenantUsage tu = tenant(tenant);

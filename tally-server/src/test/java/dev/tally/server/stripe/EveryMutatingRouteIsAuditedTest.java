@@ -264,6 +264,26 @@ class EveryMutatingRouteIsAuditedTest {
         call("PUT /v1/balance-requirements/{feature}", "/v1/balance-requirements/api",
                 "{\"mode\":\"grace\",\"grace_amount\":\"5.00\"}", "api");
         call("DELETE /v1/balance-requirements/{feature}", "/v1/balance-requirements/api", null, "api");
+        // anomalies: two duplicate storms, one acknowledged and one dismissed, and the policy
+        call("PUT /v1/anomaly-policy", "/v1/anomaly-policy", "{\"hold\":\"draft_hold\"}", "default");
+        for (String source : List.of("storm-a", "storm-b")) {
+            StringBuilder batch = new StringBuilder("[");
+            for (int i = 0; i < 600; i++) {
+                batch.append(i == 0 ? "" : ",").append("{\"specversion\":\"1.0\",\"id\":\"").append(source)
+                        .append(i % 200).append("\",\"source\":\"").append(source)
+                        .append("\",\"type\":\"call\",\"subject\":\"acme\"}");
+            }
+            StripeFixture.Reply sent = f.send("POST", "/v1/events", batch.append("]").toString(), Map.of(
+                    "Authorization", "Bearer " + adminKey, "Content-Type", "application/cloudevents-batch+json"));
+            assertThat(sent.status()).as(sent.body()).isEqualTo(200);
+        }
+        f.server.engine().anomalies().evaluate();
+        JsonNode storms = f.ok("GET", "/v1/anomalies?kind=duplicate_storm", null).get("anomalies");
+        assertThat(storms).hasSize(2);
+        String ackId = storms.get(0).get("id").asText();
+        String dismissId = storms.get(1).get("id").asText();
+        call("POST /v1/anomalies/{id}/acknowledge", "/v1/anomalies/" + ackId + "/acknowledge", null, ackId);
+        call("POST /v1/anomalies/{id}/dismiss", "/v1/anomalies/" + dismissId + "/dismiss", null, dismissId);
         // the payment provider
         call("PUT /v1/providers/stripe", "/v1/providers/stripe", "{\"api_key\":\"" + StripeFixture.API_KEY
                 + "\",\"webhook_secret\":\"" + StripeFixture.WEBHOOK_SECRET + "\"}", "stripe");
