@@ -76,7 +76,8 @@ public final class Billing {
         this.autoTopUps = new dev.tally.engine.credit.AutoTopUps(credits, db, creditPurchases,
                 new LiveCreditEstimates(this), clock);
         this.creditUnits = new dev.tally.engine.credit.CreditUnits(credits, db, clock);
-        this.drafts = new Drafts(store, composer, this::plan, this::customerFor);
+        this.drafts = new Drafts(store, composer, this::plan, this::customerFor, (t, id) -> records.record(t, id)
+                .pendingAt(now()).map(CustomerRecord.PendingZone::effectiveAt));
         this.runs = new BillingRun(store, usage, drafts, new BillingRun.Ledger() {
             @Override
             public void before(String tenant, Instant now) {

@@ -277,11 +277,13 @@ final class BillingStore {
 
     // ---- invoices
 
-    /** A composed invoice waiting to be stored: the invoice, its tax rates and the subscription's next boundary. */
-    record Draft(Invoice invoice, List<TaxRate> rates, Instant nextBoundary) {
+    /**
+     * A composed invoice waiting to be stored: the invoice, its tax rates, the subscription's next boundary and what
+     * it was rated from (none: the next run composes it again).
+     */
+    record Draft(Invoice invoice, List<TaxRate> rates, Instant nextBoundary, Optional<Rating> rating) {
     }
 
-    /** What storing a batch did. */
     /** What {@link #insertDrafts} did: the ids of the invoices it created, and how many of them it finalized. */
     record Stored(List<String> createdIds, int finalized) {
         Stored {
@@ -305,8 +307,9 @@ final class BillingStore {
             int finalized = 0;
             try (PreparedStatement ins = c.prepareStatement(
                     "INSERT INTO invoices (id, tenant_id, number, customer_id, subscription_id, boundary_at, period_start, "
-                            + "period_end, status, currency, subtotal, tax, total, body, created_at, updated_at, finalize_after) "
-                            + "VALUES (?, ?, NULL, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                            + "period_end, status, currency, subtotal, tax, total, body, created_at, updated_at, finalize_after, "
+                            + "rating, rating_valid_until) "
+                            + "VALUES (?, ?, NULL, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
                     PreparedStatement move = c.prepareStatement(
                             "UPDATE subscriptions SET next_boundary_at = ? WHERE id = ? AND next_boundary_at = ?")) {
                 for (Draft d : drafts) {
@@ -326,6 +329,8 @@ final class BillingStore {
                     ins.setString(13, inv.createdAt().toString());
                     ins.setString(14, inv.updatedAt().toString());
                     ins.setString(15, inv.finalizeAfter().toString());
+                    ins.setString(16, d.rating().map(Rating::inputs).orElse(null));
+                    ins.setString(17, d.rating().flatMap(Rating::validUntil).map(Instant::toString).orElse(null));
                     boolean inserted = ins.executeUpdate() == 1;
                     move.setString(1, d.nextBoundary().toString());
                     move.setString(2, inv.subscriptionId());
@@ -350,11 +355,19 @@ final class BillingStore {
      * finalized.
      */
     int refreshDrafts(List<Draft> drafts, Instant now) {
+        return refreshDrafts(drafts, "", List.of(), now);
+    }
+
+    /**
+     * {@link #refreshDrafts(List, Instant)}, and in the same transaction finalizes the tenant's drafts {@code unchanged}
+     * as they are (drafts whose grace period is over that need no new composition).
+     */
+    int refreshDrafts(List<Draft> drafts, String tenant, List<String> unchanged, Instant now) {
         return db.inTransaction(c -> {
             int finalized = 0;
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE invoices SET subtotal = ?, tax = ?, total = ?, body = ?, updated_at = ?, period_start = ?, period_end = ? "
-                            + "WHERE id = ? AND status = 'draft'")) {
+                    "UPDATE invoices SET subtotal = ?, tax = ?, total = ?, body = ?, updated_at = ?, period_start = ?, period_end = ?, "
+                            + "rating = ?, rating_valid_until = ? WHERE id = ? AND status = 'draft'")) {
                 for (Draft d : drafts) {
                     Invoice inv = d.invoice();
                     ps.setString(1, inv.totals().subtotal().amount().toPlainString());
@@ -364,11 +377,22 @@ final class BillingStore {
                     ps.setString(5, now.toString());
                     ps.setString(6, inv.period().start().toString());
                     ps.setString(7, inv.period().end().toString());
-                    ps.setString(8, inv.id());
-                    ps.executeUpdate();
-                    if (!inv.finalizeAfter().isAfter(now) && finalize(c, inv.tenant(), inv.id(), now)) {
-                        finalized++;
-                    }
+                    ps.setString(8, d.rating().map(Rating::inputs).orElse(null));
+                    ps.setString(9, d.rating().flatMap(Rating::validUntil).map(Instant::toString).orElse(null));
+                    ps.setString(10, inv.id());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            for (Draft d : drafts) {
+                Invoice inv = d.invoice();
+                if (!inv.finalizeAfter().isAfter(now) && finalize(c, inv.tenant(), inv.id(), now)) {
+                    finalized++;
+                }
+            }
+            for (String id : unchanged) {
+                if (finalize(c, tenant, id, now)) {
+                    finalized++;
                 }
             }
             return finalized;

@@ -23,16 +23,19 @@ final class Drafts {
     private final InvoiceComposer composer;
     private final BiFunction<String, Phase, Plan> plans;
     private final Function<Subscription, Customer> customers;
+    private final BiFunction<String, String, Optional<Instant>> zoneChanges;
 
     /**
      * @param customers the customer of a subscription as its billing sees it (the time zone at its start)
+     * @param zoneChanges when a customer's pending time zone takes effect, if it has one not in force yet
      */
     Drafts(BillingStore store, InvoiceComposer composer, BiFunction<String, Phase, Plan> plans,
-            Function<Subscription, Customer> customers) {
+            Function<Subscription, Customer> customers, BiFunction<String, String, Optional<Instant>> zoneChanges) {
         this.store = store;
         this.composer = composer;
         this.plans = plans;
         this.customers = customers;
+        this.zoneChanges = zoneChanges;
     }
 
     /** The customer of a subscription as its billing sees it. */
@@ -40,17 +43,28 @@ final class Drafts {
         return customers.apply(s);
     }
 
-    /** The draft that closes the subscription's next boundary, finalized after {@code grace}. */
-    BillingStore.Draft created(Subscription s, Customer c, Instant now, Duration grace) {
+    /**
+     * The draft that closes the subscription's next boundary, finalized after {@code grace}, rated from inputs whose
+     * marks (read before it is composed) are {@code inputs}.
+     */
+    BillingStore.Draft created(Subscription s, Customer c, Instant now, Duration grace, String inputs) {
         Instant boundary = s.nextBoundary();
         List<Invoice> earlier = store.invoicesOfSubscriptionSince(s.tenant(), s.id(), now.minus(InvoiceComposer.LOOK_BACK));
         InvoiceComposer.Composition comp = composer.compose(s, c, boundary, earlier, now);
         return new BillingStore.Draft(draft(s, c, boundary, comp, now, grace), taxRates(s, c),
-                boundaryAfter(s, c, boundary));
+                boundaryAfter(s, c, boundary), Optional.of(rating(s, earlier, now, inputs)));
     }
 
-    /** A draft composed again from the latest usage, keeping its id and its finalization time. */
+    /** {@link #recomposed(Subscription, Customer, Invoice, Instant, Optional)} for a draft finalized right away. */
     BillingStore.Draft recomposed(Subscription s, Customer c, Invoice d, Instant now) {
+        return recomposed(s, c, d, now, Optional.empty());
+    }
+
+    /**
+     * A draft composed again from the latest usage, keeping its id and its finalization time, rated from inputs whose
+     * marks (read before it is composed) are {@code inputs} (none: it is rated again by the next run).
+     */
+    BillingStore.Draft recomposed(Subscription s, Customer c, Invoice d, Instant now, Optional<String> inputs) {
         List<Invoice> earlier = store.invoicesOfSubscriptionSince(s.tenant(), s.id(), now.minus(InvoiceComposer.LOOK_BACK))
                 .stream().filter(i -> !i.id().equals(d.id())).toList();
         InvoiceComposer.Composition comp = composer.compose(s, c, d.boundary(), earlier, now);
@@ -58,7 +72,27 @@ final class Drafts {
         Invoice kept = new Invoice(d.id(), d.tenant(), d.number(), d.customer(), d.subscriptionId(), d.boundary(),
                 fresh.period(), d.status(), fresh.lines(), fresh.totals(), d.createdAt(), now, d.finalizeAfter(),
                 d.finalizedAt(), d.paidAt(), d.voidedAt(), d.dueDate(), AppliedCredits.pending(fresh.totals().total()));
-        return new BillingStore.Draft(kept, taxRates(s, c), s.nextBoundary());
+        return new BillingStore.Draft(kept, taxRates(s, c), s.nextBoundary(),
+                inputs.map(in -> rating(s, earlier, now, in)));
+    }
+
+    /**
+     * The rating of a draft composed now with these earlier invoices: valid until the first instant at which the
+     * clock alone changes the composition. The look-back drops an earlier invoice from the invoices read (by its
+     * boundary) and from the periods late usage still corrects (by its period's end); a pending time zone of the
+     * customer takes effect.
+     */
+    private Rating rating(Subscription s, List<Invoice> earlier, Instant now, String inputs) {
+        Optional<Instant> until = zoneChanges.apply(s.tenant(), s.customer()).filter(now::isBefore);
+        for (Invoice e : earlier) {
+            for (Instant t : List.of(e.boundary().plus(InvoiceComposer.LOOK_BACK),
+                    e.period().end().plus(InvoiceComposer.LOOK_BACK))) {
+                if (t.isAfter(now) && (until.isEmpty() || t.isBefore(until.get()))) {
+                    until = Optional.of(t);
+                }
+            }
+        }
+        return new Rating(inputs, until);
     }
 
     private Invoice draft(Subscription s, Customer c, Instant boundary, InvoiceComposer.Composition comp,
