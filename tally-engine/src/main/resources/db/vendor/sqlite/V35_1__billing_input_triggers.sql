@@ -319,14 +319,16 @@ BEGIN
         ON CONFLICT (tenant_id, customer_id) DO UPDATE SET version = billing_input_versions.version + 1;
 END;
 
+-- (+status: the subscription's invoices are found by the (tenant, subscription, boundary) index, never by
+-- scanning the tenant's drafts)
 CREATE TRIGGER billing_input_invoices_insert AFTER INSERT ON invoices
 BEGIN
     UPDATE invoices SET rating = NULL WHERE tenant_id = NEW.tenant_id AND subscription_id = NEW.subscription_id
-        AND status = 'draft' AND id <> NEW.id AND rating IS NOT NULL;
+        AND +status = 'draft' AND id <> NEW.id AND rating IS NOT NULL;
 END;
 
 CREATE TRIGGER billing_input_invoices_lines AFTER UPDATE OF body ON invoices WHEN OLD.body IS NOT NEW.body
 BEGIN
     UPDATE invoices SET rating = NULL WHERE tenant_id = NEW.tenant_id AND subscription_id = NEW.subscription_id
-        AND status = 'draft' AND id <> NEW.id AND rating IS NOT NULL;
+        AND +status = 'draft' AND id <> NEW.id AND rating IS NOT NULL;
 END;

@@ -126,7 +126,7 @@ final class BillingRun {
         }
         ledger.after(tenant, now);
         return new BillingRunResult(now, created, rerated, finalized + finalizedOpen, open - finalizedOpen,
-                created + rerated, unchanged);
+                created - finalized + rerated, unchanged);
     }
 
     /** The marks of a customer's inputs now (see {@link Rating#inputs}). */

@@ -10,7 +10,8 @@ import java.time.Instant;
  * @param rerated   drafts that existed before this run and were composed again because an input changed
  * @param finalized invoices this run finalized (including drafts it created whose grace period was already over)
  * @param inGrace   drafts still open after the run, waiting for their grace period to end
- * @param refreshed every draft composed by this run: those it created and those it re-rated
+ * @param refreshed the drafts this run composed and left open or re-rated: those it created in their grace period
+ *                  and those it re-rated
  * @param unchanged open drafts whose inputs had not changed since they were last rated: not composed again (those
  *                  whose grace period was over were finalized as they were)
  */
