@@ -29,6 +29,7 @@ import java.util.function.Function;
  */
 final class CreditNotes {
     private final BillingStore store;
+    private final CreditNoteStore notes;
     private final Credits credits;
     private final Function<String, Object> lock;
     private final Clock clock;
@@ -36,6 +37,7 @@ final class CreditNotes {
     /** @param lock the tenant's billing lock (credit notes are serialized with runs and finalization) */
     CreditNotes(BillingStore store, Credits credits, Function<String, Object> lock, Clock clock) {
         this.store = store;
+        this.notes = new CreditNoteStore(store.db());
         this.credits = credits;
         this.lock = lock;
         this.clock = clock;
@@ -72,7 +74,7 @@ final class CreditNotes {
             Map<String, BigDecimal> creditable = dev.tally.core.discount.DiscountCalculator.creditable(inv.lines());
             Map<String, BigDecimal> already = new HashMap<>();
             Map<String, BigDecimal> taxAlready = new HashMap<>();
-            for (JsonNode cn : store.creditNotes(tenant, invoiceId)) {
+            for (JsonNode cn : notes.creditNotes(tenant, invoiceId)) {
                 cn.get("lines").forEach(l -> already.merge(l.get("line_id").asText(),
                         new BigDecimal(l.get("amount").asText()), BigDecimal::add));
                 cn.path("taxes").forEach(t -> taxAlready.merge(t.get("name").asText(),
@@ -146,18 +148,18 @@ final class CreditNotes {
             String reason = text(body, "reason").orElse("");
             Money refund = new Money(total, inv.totals().currency());
             store.db().inTransaction(c -> {
-                String number = store.insertCreditNote(tenant, id, invoiceId, reason, refund, stored, now(clock));
+                String number = notes.insertCreditNote(tenant, id, invoiceId, reason, refund, stored, now(clock));
                 if (toWallet) {
                     credits.refundCreditNote(tenant, inv.customer(), id, number, refund);
                 }
                 return null;
             });
-            return store.creditNotes(tenant, invoiceId).stream().filter(n -> n.get("id").asText().equals(id))
+            return notes.creditNotes(tenant, invoiceId).stream().filter(n -> n.get("id").asText().equals(id))
                     .findFirst().orElseThrow();
         }
     }
 
     List<JsonNode> of(String tenant, String invoiceId) {
-        return store.creditNotes(tenant, invoiceId);
+        return notes.creditNotes(tenant, invoiceId);
     }
 }
