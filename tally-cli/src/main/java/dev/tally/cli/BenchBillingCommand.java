@@ -20,12 +20,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tally bench billing}: a billing run over many subscriptions with usage, on an engine in this
- * process with a fresh data directory and a clock it moves: subscriptions start on the 1st of a month,
- * usage arrives during it, and the run at the month's end is timed (drafts, then finalization: grace 0).
+ * {@code tally bench billing}: the billing runs of one grace hour over many subscriptions with usage, on an engine
+ * in this process with a fresh data directory and a clock it moves: subscriptions start on the 1st of a month, usage
+ * arrives during it, and at the month's end the runs are timed: the one that creates the drafts, one with nothing
+ * changed, one after late usage of 1% of the customers, and the one that finalizes them; with the heap after GC
+ * before and after, and its peak while they ran.
  */
 @Command(name = "billing", mixinStandardHelpOptions = true,
-        description = "Time a billing run over many subscriptions with usage (embedded engine).")
+        description = "Time the billing runs of a grace hour over many subscriptions with usage (embedded engine).")
 final class BenchBillingCommand implements Callable<Integer> {
     @Option(names = "--subscriptions", paramLabel = "N", defaultValue = "100000", description = "Subscriptions to bill.")
     int subscriptions;
@@ -52,7 +54,6 @@ final class BenchBillingCommand implements Callable<Integer> {
                     + "{\"key\":\"tokens\",\"type\":\"usage\",\"name\":\"Tokens\",\"meter\":\"tokens\",\"included_quantity\":\"100\","
                     + "\"price\":{\"model\":\"graduated\",\"tiers\":[{\"up_to\":\"1000\",\"unit_price\":\"0.01\"},"
                     + "{\"up_to\":null,\"unit_price\":\"0.005\",\"flat_fee\":\"1\"}]}}]}"));
-            billing.setGracePeriod(tenant, Duration.ZERO);
             long t0 = System.nanoTime();
             int chunk = 2000;
             for (int from = 0; from < subscriptions; from += chunk) {
@@ -94,20 +95,84 @@ final class BenchBillingCommand implements Callable<Integer> {
             if (inBatch > 0) {
                 ingest(engine, reader, tenant, batch);
             }
+            // the runs of the grace hour: create the drafts, re-rate with nothing changed, re-rate with 1% changed,
+            // finalize; heap after GC before and after, and the peak while they run
+            long heapBefore = heapAfterGc();
+            java.lang.management.ManagementFactory.getMemoryPoolMXBeans().forEach(
+                    java.lang.management.MemoryPoolMXBean::resetPeakUsage);
+            billing.setGracePeriod(tenant, Duration.ofHours(1));
             clock.set(Instant.parse("2026-12-01T00:00:00Z"));
-            long started = System.nanoTime();
-            BillingRunResult result = billing.run(tenant);
-            long took = System.nanoTime() - started;
-            out.printf("bench billing: %s with %s (setup %.1f s)%n", Format.count(subscriptions, "subscription"),
-                    Format.count(events, "usage event"), setup / 1e9);
-            out.printf("  billing run      %.2f s  (%s created, %,d finalized; %,.0f invoices/s)%n",
-                    took / 1e9, Format.count(result.created(), "invoice"), result.finalized(), result.created() / (took / 1e9));
-            boolean ok = result.created() == subscriptions && result.finalized() == subscriptions;
+            long t1 = System.nanoTime();
+            BillingRunResult create = billing.run(tenant);
+            long createTook = System.nanoTime() - t1;
+            clock.set(Instant.parse("2026-12-01T00:01:00Z"));
+            long t2 = System.nanoTime();
+            BillingRunResult quiet = billing.run(tenant);
+            long quietTook = System.nanoTime() - t2;
+            int changed = 0;
+            batch.setLength(1);
+            inBatch = 0;
+            for (int i = 0; i < subscriptions; i += 100) {
+                batch.append(inBatch == 0 ? "" : ",").append("{\"specversion\":\"1.0\",\"id\":\"late-").append(i)
+                        .append("\",\"source\":\"bench\",\"type\":\"llm.tokens\",\"subject\":\"cust-").append(i)
+                        .append("\",\"time\":\"2026-11-29T12:00:00Z\",\"data\":{\"tokens\":50}}");
+                changed++;
+                if (++inBatch == 1000) {
+                    ingest(engine, reader, tenant, batch);
+                    batch.setLength(1);
+                    inBatch = 0;
+                }
+            }
+            if (inBatch > 0) {
+                ingest(engine, reader, tenant, batch);
+            }
+            clock.set(Instant.parse("2026-12-01T00:02:00Z"));
+            long t3 = System.nanoTime();
+            BillingRunResult onePercent = billing.run(tenant);
+            long onePercentTook = System.nanoTime() - t3;
+            clock.set(Instant.parse("2026-12-01T01:00:00Z"));
+            long t4 = System.nanoTime();
+            BillingRunResult finalize = billing.run(tenant);
+            long finalizeTook = System.nanoTime() - t4;
+            long peak = peakHeap();
+            long heapAfter = heapAfterGc();
+            double billed = (createTook + finalizeTook) / 1e9;
+            out.printf("bench billing: %s with %s (setup %.1f s: %,.0f subscriptions created/s)%n",
+                    Format.count(subscriptions, "subscription"), Format.count(events, "usage event"), setup / 1e9,
+                    subscriptions / (setup / 1e9));
+            out.printf("  create run         %7.2f s  (%s created, in their grace hour)%n", createTook / 1e9,
+                    Format.count(create.created(), "draft"));
+            out.printf("  re-rate, nothing   %7.2f s  (%,d re-rated, %,d unchanged)%n", quietTook / 1e9, quiet.rerated(),
+                    quiet.unchanged());
+            out.printf("  re-rate, 1%% late   %7.2f s  (%,d re-rated, %,d unchanged)%n", onePercentTook / 1e9,
+                    onePercent.rerated(), onePercent.unchanged());
+            out.printf("  finalize run       %7.2f s  (%,d finalized)%n", finalizeTook / 1e9, finalize.finalized());
+            out.printf("  billed             %7.2f s  (created + finalized: %,.0f subscriptions/s)%n", billed,
+                    subscriptions / billed);
+            out.printf("  heap after GC      %,d MB before the runs, %,d MB after; peak while running %,d MB%n",
+                    heapBefore >> 20, heapAfter >> 20, peak >> 20);
+            boolean ok = create.created() == subscriptions && quiet.rerated() == 0
+                    && onePercent.rerated() == changed && finalize.finalized() == subscriptions;
             out.println("  result: " + (ok ? "consistent" : "INCONSISTENT"));
             return ok ? 0 : 1;
         } finally {
             deleteQuietly(dir);
         }
+    }
+
+    private static long heapAfterGc() {
+        System.gc();
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long peakHeap() {
+        long peak = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak;
     }
 
     private static void ingest(Engine engine, CloudEventReader reader, String tenant, StringBuilder batch) {

@@ -623,6 +623,11 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Live usage as this process knows it now (no catching up: for billing runs that synced once). */
+    /** The mark of a customer's usage in this process's store (see {@link UsageStore#changeMark}). */
+    String usageChangeMark(String tenant, String customer) {
+        return usage.changeMark(tenant, customer);
+    }
+
     List<UsageRow> usageHere(String tenant, UsageRequest request) {
         return usage.query(tenant, catalogs.get(tenant), request, pipeline);
     }

@@ -92,6 +92,11 @@ final class MeteredUsage implements UsageSource {
     }
 
     @Override
+    public String changeMark(String tenant, String customer) {
+        return engine.usageChangeMark(tenant, customer);
+    }
+
+    @Override
     public boolean meterExists(String tenant, String meter) {
         MeterCatalog catalog = engine.meters(tenant);
         return catalog.latest(meter).isPresent();

@@ -345,6 +345,7 @@ final class BillingApi {
         o.put("invoices_rerated", res.rerated());
         o.put("invoices_finalized", res.finalized());
         o.put("invoices_in_grace", res.inGrace());
+        o.put("invoices_unchanged", res.unchanged());
         // the first names, kept for existing clients (refreshed also counts the drafts this run created)
         o.put("created", res.created());
         o.put("refreshed", res.refreshed());

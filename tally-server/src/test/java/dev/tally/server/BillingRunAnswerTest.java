@@ -28,12 +28,14 @@ class BillingRunAnswerTest {
 
             JsonNode again = run(t);
 
-            assertCounts(again, 0, 1, 0, 1);
+            // nothing changed since it was rated: not composed again
+            assertCounts(again, 0, 0, 0, 1);
+            assertThat(again.get("invoices_unchanged").asInt()).isEqualTo(1);
         }
     }
 
     @Test
-    void aDraftWhoseGraceEndsIsReratedAndFinalizedWhileTheNextPeriodsDraftIsCreated() throws Exception {
+    void aDraftWhoseGraceEndsIsFinalizedAsItIsWhenNothingChangedWhileTheNextPeriodsDraftIsCreated() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-01T00:00:00Z"));
         try (TestServer t = new TestServer(clock)) {
             subscribe(t, "acme");
@@ -41,15 +43,16 @@ class BillingRunAnswerTest {
             assertCounts(run(t), 2, 0, 0, 2);
 
             clock.advance(Duration.ofHours(2));
-            assertCounts(run(t), 0, 2, 2, 0);
+            assertCounts(run(t), 0, 0, 2, 0); // unchanged since they were rated: finalized as they are
 
             BillingFixtures.moveTo(clock, Instant.parse("2026-12-01T00:00:00Z"));
             assertCounts(run(t), 2, 0, 0, 2);
             clock.advance(Duration.ofMinutes(61));
             JsonNode closing = run(t);
 
-            assertCounts(closing, 0, 2, 2, 0);
-            assertThat(closing.get("refreshed").asInt()).isEqualTo(2);
+            assertCounts(closing, 0, 0, 2, 0);
+            assertThat(closing.get("invoices_unchanged").asInt()).isEqualTo(2);
+            assertThat(closing.get("refreshed").asInt()).isZero();
             assertThat(closing.get("finalized").asInt()).isEqualTo(2);
         }
     }

@@ -1,23 +1,13 @@
 package dev.tally.engine.billing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.billing.BillingAnchor;
-import dev.tally.core.billing.Charge;
 import dev.tally.core.billing.Customer;
 import dev.tally.core.billing.CustomerJson;
 import dev.tally.core.billing.InvoiceLine;
-import dev.tally.core.billing.Period;
 import dev.tally.core.billing.Plan;
 import dev.tally.core.billing.PlanJson;
 import dev.tally.core.billing.UsageCharge;
-import dev.tally.core.money.InvoiceTotals;
-import dev.tally.core.money.Money;
-import dev.tally.core.money.RoundingRule;
-import dev.tally.core.money.TaxRate;
-import dev.tally.core.input.DecimalInput;
 import dev.tally.core.input.InstantInput;
 import dev.tally.core.input.InvalidInputException;
 import dev.tally.core.validation.FieldViolation;
@@ -25,13 +15,10 @@ import dev.tally.core.validation.ValidationException;
 import dev.tally.engine.billing.commit.Commitments;
 import dev.tally.engine.credit.Credits;
 import dev.tally.engine.ingest.StoredEvent;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,7 +37,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Billing {
     public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
-    private static final int RUN_BATCH = 500;
 
     private final BillingStore store;
     private final Credits credits;
@@ -67,9 +53,11 @@ public final class Billing {
     private final dev.tally.engine.billing.seats.SubscriptionQuantities quantities;
     private final Map<String, Object> runLocks = new ConcurrentHashMap<>();
     private final Map<String, Plan> planCache = new ConcurrentHashMap<>();
-    private volatile Runnable crashHook = () -> { };
+    private final Drafts drafts;
+    private final BillingRun runs;
+    private final CreditNotes creditNotes;
+    private final UsageEstimates estimates;
     private volatile BillingObserver observer = BillingObserver.NONE;
-    private volatile int runBatch = RUN_BATCH;
 
     public Billing(dev.tally.engine.store.Database db, UsageSource usage, Clock clock) {
         this.credits = new Credits(db, clock);
@@ -88,6 +76,28 @@ public final class Billing {
         this.autoTopUps = new dev.tally.engine.credit.AutoTopUps(credits, db, creditPurchases,
                 new LiveCreditEstimates(this), clock);
         this.creditUnits = new dev.tally.engine.credit.CreditUnits(credits, db, clock);
+        this.drafts = new Drafts(store, composer, this::plan, this::customerFor, (t, id) -> records.record(t, id)
+                .pendingAt(now()).map(CustomerRecord.PendingZone::effectiveAt));
+        this.runs = new BillingRun(store, usage, drafts, new BillingRun.Ledger() {
+            @Override
+            public void before(String tenant, Instant now) {
+                credits.expireDue(tenant, now);
+                recurringGrants.apply(tenant, now);
+            }
+
+            @Override
+            public void after(String tenant, Instant now) {
+                recurringGrants.apply(tenant, now);
+                autoTopUps.checkAll(tenant);
+            }
+        }, clock);
+        this.creditNotes = new CreditNotes(store, credits, this::lock, clock);
+        this.estimates = new UsageEstimates(this, store, composer, drafts, usage);
+    }
+
+    /** The clock billing reads "now" from. */
+    Clock clock() {
+        return clock;
     }
 
     /** The quantities of subscriptions' licensed charges (seats): an immutable history of changes. */
@@ -129,8 +139,7 @@ public final class Billing {
      * simulate a crash), with batches of {@code batchSize} subscriptions.
      */
     void onBatchStored(int batchSize, Runnable hook) {
-        this.runBatch = batchSize;
-        this.crashHook = hook;
+        runs.onBatchStored(batchSize, hook);
     }
 
     private Instant now() {
@@ -359,16 +368,7 @@ public final class Billing {
         if (at.isPresent() && !composer.compose(s, c, at.get(), List.of(), now()).lines().isEmpty()) {
             return at.get();
         }
-        return boundaryAfter(s, c, s.start());
-    }
-
-    private Instant boundaryAfter(Subscription s, Customer c, Instant b) {
-        if (s.end().isPresent() && !b.isBefore(s.end().get())) {
-            return BillingStore.NEVER;
-        }
-        Period p = InvoiceComposer.periodAt(s, plan(s.tenant(), s.phases().get(0)), b, c.timezone());
-        Instant next = p.end();
-        return s.end().isPresent() && s.end().get().isBefore(next) ? s.end().get() : next;
+        return drafts.boundaryAfter(s, c, s.start());
     }
 
     public Subscription subscription(String tenant, String id) {
@@ -451,87 +451,8 @@ public final class Billing {
      */
     public BillingRunResult run(String tenant) {
         synchronized (lock(tenant)) {
-            return store.db().withLock("tally-billing-run:" + tenant, () -> runLocked(tenant));
+            return store.db().withLock("tally-billing-run:" + tenant, () -> runs.run(tenant));
         }
-    }
-
-    private BillingRunResult runLocked(String tenant) {
-        usage.sync();
-        {
-            Instant now = now();
-            credits.expireDue(tenant, now);
-            // recurring credits of boundaries already invoiced first (so this run's invoices can draw them), and
-            // again after this run's invoices are finalized (their boundary's rollover and new grants)
-            recurringGrants.apply(tenant, now);
-            Duration grace = gracePeriod(tenant);
-            java.util.Set<String> createdIds = new java.util.HashSet<>();
-            int finalized = 0;
-            Map<String, Customer> customers = new HashMap<>();
-            while (true) {
-                List<Subscription> due = store.due(tenant, now, runBatch);
-                if (due.isEmpty()) {
-                    break;
-                }
-                List<BillingStore.Draft> drafts = new ArrayList<>(due.size());
-                for (Subscription s : due) {
-                    Customer c = customers.computeIfAbsent(s.customer() + "\u0000" + s.start(), k -> customerFor(s));
-                    Instant boundary = s.nextBoundary();
-                    List<Invoice> earlier = store.invoicesOfSubscriptionSince(tenant, s.id(),
-                            now.minus(InvoiceComposer.LOOK_BACK));
-                    InvoiceComposer.Composition comp = composer.compose(s, c, boundary, earlier, now);
-                    drafts.add(new BillingStore.Draft(draft(s, c, boundary, comp, now, grace), taxRates(s, c),
-                            boundaryAfter(s, c, boundary)));
-                }
-                BillingStore.Stored stored = store.insertDrafts(drafts, now);
-                createdIds.addAll(stored.createdIds());
-                finalized += stored.finalized();
-                crashHook.run();
-            }
-            List<Invoice> open = store.drafts(tenant);
-            int rerated = (int) open.stream().filter(d -> !createdIds.contains(d.id())).count();
-            int finalizedInRefresh = 0;
-            for (int from = 0; from < open.size(); from += runBatch) {
-                List<BillingStore.Draft> batch = new ArrayList<>();
-                for (Invoice d : open.subList(from, Math.min(open.size(), from + runBatch))) {
-                    Subscription s = subscription(tenant, d.subscriptionId());
-                    Customer c = customers.computeIfAbsent(s.customer() + "\u0000" + s.start(), k -> customerFor(s));
-                    batch.add(recomposed(s, c, d, now));
-                }
-                finalizedInRefresh += store.refreshDrafts(batch, now);
-            }
-            recurringGrants.apply(tenant, now);
-            autoTopUps.checkAll(tenant);
-            return new BillingRunResult(now, createdIds.size(), rerated, finalized + finalizedInRefresh,
-                    open.size() - finalizedInRefresh, open.size());
-        }
-    }
-
-    /** A draft composed again from the latest usage, keeping its id and its finalization time. */
-    private BillingStore.Draft recomposed(Subscription s, Customer c, Invoice d, Instant now) {
-        List<Invoice> earlier = store.invoicesOfSubscriptionSince(s.tenant(), s.id(), now.minus(InvoiceComposer.LOOK_BACK))
-                .stream().filter(i -> !i.id().equals(d.id())).toList();
-        InvoiceComposer.Composition comp = composer.compose(s, c, d.boundary(), earlier, now);
-        Invoice fresh = draft(s, c, d.boundary(), comp, now, Duration.ZERO);
-        Invoice kept = new Invoice(d.id(), d.tenant(), d.number(), d.customer(), d.subscriptionId(), d.boundary(),
-                fresh.period(), d.status(), fresh.lines(), fresh.totals(), d.createdAt(), now, d.finalizeAfter(),
-                d.finalizedAt(), d.paidAt(), d.voidedAt(), d.dueDate(), AppliedCredits.pending(fresh.totals().total()));
-        return new BillingStore.Draft(kept, taxRates(s, c), s.nextBoundary());
-    }
-
-    private Invoice draft(Subscription s, Customer c, Instant boundary, InvoiceComposer.Composition comp,
-            Instant now, Duration grace) {
-        InvoiceTotals totals = InvoiceTotals.of(c.currency(), comp.lines().stream().map(InvoiceLine::amount).toList(),
-                taxRates(s, c));
-        Instant finalizeAfter = (boundary.isAfter(now) ? boundary : now).plus(grace);
-        return new Invoice("inv_" + UUID.randomUUID().toString().replace("-", ""), s.tenant(), Optional.empty(),
-                c.externalId(), s.id(), boundary, comp.period(), InvoiceStatus.DRAFT, comp.lines(), totals, now, now,
-                finalizeAfter, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                AppliedCredits.pending(totals.total()));
-    }
-
-    /** The customer's tax rates, else the plan's. */
-    private List<TaxRate> taxRates(Subscription s, Customer c) {
-        return c.taxRates().isEmpty() ? plan(s.tenant(), s.currentPhase()).taxRates() : c.taxRates();
     }
 
     // ---- invoices
@@ -561,7 +482,7 @@ public final class Billing {
                 throw new BillingConflictException("only a draft can be finalized; this invoice is " + d.status().wireName());
             }
             Subscription s = subscription(tenant, d.subscriptionId());
-            store.refreshDrafts(List.of(recomposed(s, customerFor(s), d, now())), now());
+            store.refreshDrafts(List.of(drafts.recomposed(s, customerFor(s), d, now())), now());
             store.finalizeDraft(tenant, id, now());
             return invoice(tenant, id);
         }
@@ -617,109 +538,11 @@ public final class Billing {
      * all credit notes. Returns the stored credit note.
      */
     public JsonNode createCreditNote(String tenant, JsonNode body) {
-        synchronized (lock(tenant)) {
-            String invoiceId = text(body, "invoice").orElseThrow(() -> new ValidationException("invoice", "is required"));
-            String refundTo = text(body, "refund").orElse("money");
-            if (!refundTo.equals("money") && !refundTo.equals("wallet")) {
-                throw new ValidationException("refund", "must be \"money\" or \"wallet\"");
-            }
-            boolean toWallet = refundTo.equals("wallet");
-            Invoice inv = invoice(tenant, invoiceId);
-            if (inv.status() != InvoiceStatus.FINALIZED && inv.status() != InvoiceStatus.PAID) {
-                throw new BillingConflictException("credit notes apply to finalized or paid invoices; this one is "
-                        + inv.status().wireName());
-            }
-            // a discounted line can give back only what it cost after its charge's discounts
-            Map<String, BigDecimal> creditable = dev.tally.core.discount.DiscountCalculator.creditable(inv.lines());
-            Map<String, BigDecimal> already = new HashMap<>();
-            Map<String, BigDecimal> taxAlready = new HashMap<>();
-            for (JsonNode cn : store.creditNotes(tenant, invoiceId)) {
-                cn.get("lines").forEach(l -> already.merge(l.get("line_id").asText(),
-                        new BigDecimal(l.get("amount").asText()), BigDecimal::add));
-                cn.path("taxes").forEach(t -> taxAlready.merge(t.get("name").asText(),
-                        new BigDecimal(t.get("amount").asText()), BigDecimal::add));
-            }
-            ArrayNode lines = JsonNodeFactory.instance.arrayNode();
-            BigDecimal total = BigDecimal.ZERO;
-            List<JsonNode> requested = new ArrayList<>();
-            if (body.path("lines").isArray() && !body.get("lines").isEmpty()) {
-                body.get("lines").forEach(requested::add);
-            } else {
-                for (InvoiceLine l : inv.lines()) {
-                    BigDecimal left = creditable.get(l.lineId()).subtract(already.getOrDefault(l.lineId(), BigDecimal.ZERO));
-                    if (left.signum() > 0) {
-                        requested.add(JsonNodeFactory.instance.objectNode().put("line_id", l.lineId()));
-                    }
-                }
-            }
-            for (int i = 0; i < requested.size(); i++) {
-                JsonNode r = requested.get(i);
-                String lineId = r.path("line_id").asText("");
-                InvoiceLine l = inv.line(lineId).orElseThrow(() -> new ValidationException("lines", "no line '" + lineId + "'"));
-                BigDecimal left = creditable.get(lineId).subtract(already.getOrDefault(lineId, BigDecimal.ZERO));
-                BigDecimal amount;
-                try {
-                    amount = r.hasNonNull("amount") ? DecimalInput.of(r.get("amount"), DecimalInput.AMOUNTS) : left;
-                } catch (InvalidInputException e) {
-                    throw new ValidationException("lines[" + i + "].amount", e.problem());
-                }
-                if (amount.signum() <= 0 || amount.compareTo(left) > 0
-                        || !RoundingRule.isRounded(amount, inv.totals().currency())) {
-                    throw new ValidationException("lines[" + i + "].amount", "must be positive, in the currency's "
-                            + "minor unit, and at most what is left to credit on the line (" + left.toPlainString() + ")");
-                }
-                lines.addObject().put("line_id", lineId).put("amount", amount.toPlainString());
-                total = total.add(amount);
-            }
-            if (lines.isEmpty()) {
-                throw new BillingConflictException("nothing is left to credit on this invoice");
-            }
-            // tax follows the credited lines: each rate on the credited subtotal, never more than the invoice's tax
-            // of that rate still uncredited, and exactly that when the note leaves nothing of the lines to credit
-            boolean creditsEverything = inv.lines().stream().allMatch(l -> {
-                BigDecimal credited = already.getOrDefault(l.lineId(), BigDecimal.ZERO);
-                for (JsonNode n : lines) {
-                    if (n.get("line_id").asText().equals(l.lineId())) {
-                        credited = credited.add(new BigDecimal(n.get("amount").asText()));
-                    }
-                }
-                BigDecimal own = creditable.get(l.lineId());
-                return own.signum() <= 0 || credited.compareTo(own) >= 0;
-            });
-            ArrayNode taxes = JsonNodeFactory.instance.arrayNode();
-            BigDecimal subtotal = total;
-            for (dev.tally.core.money.TaxLine t : inv.totals().taxes()) {
-                BigDecimal left = t.amount().amount().subtract(taxAlready.getOrDefault(t.rate().name(), BigDecimal.ZERO));
-                BigDecimal tax = creditsEverything ? left : t.rate().taxOn(new Money(subtotal, inv.totals().currency()))
-                        .amount().min(left);
-                if (tax.signum() > 0) {
-                    taxes.addObject().put("name", t.rate().name()).put("percent", t.rate().percent().toPlainString())
-                            .put("amount", tax.toPlainString());
-                    total = total.add(tax);
-                }
-            }
-            String id = "cn_" + UUID.randomUUID().toString().replace("-", "");
-            ObjectNode stored = JsonNodeFactory.instance.objectNode();
-            stored.set("lines", lines);
-            stored.put("subtotal", subtotal.toPlainString());
-            stored.set("taxes", taxes);
-            stored.put("refund", toWallet ? "wallet" : "money");
-            String reason = text(body, "reason").orElse("");
-            Money refund = new Money(total, inv.totals().currency());
-            store.db().inTransaction(c -> {
-                String number = store.insertCreditNote(tenant, id, invoiceId, reason, refund, stored, now());
-                if (toWallet) {
-                    credits.refundCreditNote(tenant, inv.customer(), id, number, refund);
-                }
-                return null;
-            });
-            return store.creditNotes(tenant, invoiceId).stream().filter(n -> n.get("id").asText().equals(id))
-                    .findFirst().orElseThrow();
-        }
+        return creditNotes.create(tenant, body);
     }
 
     public List<JsonNode> creditNotes(String tenant, String invoiceId) {
-        return store.creditNotes(tenant, invoiceId);
+        return creditNotes.of(tenant, invoiceId);
     }
 
     // ---- live estimate
@@ -729,76 +552,9 @@ public final class Billing {
      * lines, the same prorated allowances; each in-advance fee names the invoice it is already on.
      */
     public List<UsageEstimate> currentUsage(String tenant, String customerId) {
-        usage.sync();
-        Customer base = customer(tenant, customerId);
-        Instant now = now();
-        List<UsageEstimate> out = new ArrayList<>();
-        for (Subscription s : store.subscriptionsOf(tenant, customerId)) {
-            if (!s.activeAt(now)) {
-                continue;
-            }
-            Customer c = base.withTimezone(records.zoneAt(tenant, base, s.start()));
-            Plan first = plan(tenant, s.phases().get(0));
-            Period period = InvoiceComposer.periodAt(s, first, now, c.timezone());
-            Map<String, InvoiceComposer.ChargeFigures> figures = new java.util.LinkedHashMap<>();
-            List<InvoiceLine> arrears = composer.arrears(s, c, period,
-                    s.end().filter(e -> e.isBefore(period.end())).orElse(period.end()), figures);
-            List<InvoiceLine> lines = new ArrayList<>(arrears);
-            List<InvoiceLine> advance = composer.advanceFees(s, c, period);
-            lines.addAll(advance);
-            lines.addAll(discounts.discounts(s, c, period, period.end(), lines));
-            List<Invoice> invoices = store.invoicesOfSubscription(tenant, s.id()).stream()
-                    .filter(i -> i.status() != InvoiceStatus.VOID).toList();
-            Plan current = plan(tenant, s.phaseAt(now));
-            List<ChargeEstimate> charges = new ArrayList<>();
-            BigDecimal alreadyInvoiced = BigDecimal.ZERO;
-            java.util.Set<String> invoicedCharges = new java.util.HashSet<>();
-            for (Charge ch : current.charges()) {
-                List<InvoiceLine> own = lines.stream().filter(l -> l.chargeKey().equals(ch.key())).toList();
-                BigDecimal amount = own.stream().map(l -> l.amount().amount()).reduce(BigDecimal.ZERO, BigDecimal::add);
-                if (ch instanceof UsageCharge uc) {
-                    InvoiceComposer.ChargeFigures f = figures.getOrDefault(ch.key(), new InvoiceComposer.ChargeFigures(
-                            BigDecimal.ZERO, BigDecimal.ZERO, uc.pricing().includedQuantity(), BigDecimal.ZERO));
-                    Optional<BigDecimal> unitPrice = uc.pricing().dimension().isEmpty()
-                            && uc.pricing().minimumAmount().isEmpty() && uc.pricing().maximumAmount().isEmpty()
-                            && uc.pricing().model() instanceof dev.tally.core.pricing.UnitPrice u
-                            ? Optional.of(u.unitPrice()) : Optional.empty();
-                    charges.add(new ChargeEstimate(ch.key(), ch.name(), Optional.of(uc.meter()), f.quantity(),
-                            f.included(), f.billable(), amount, f.includedFull(), unitPrice, own, Optional.empty()));
-                } else {
-                    Optional<ChargeEstimate.Invoiced> on = advance.stream().anyMatch(l -> l.chargeKey().equals(ch.key()))
-                            ? invoiceWithFee(invoices, ch.key(), period) : Optional.empty();
-                    if (on.isPresent()) {
-                        invoicedCharges.add(ch.key());
-                        // what the invoice already holds: the charge's in-advance lines (not a seat change to come)
-                        alreadyInvoiced = alreadyInvoiced.add(advance.stream().filter(l -> l.chargeKey().equals(ch.key()))
-                                .map(l -> l.amount().amount()).reduce(BigDecimal.ZERO, BigDecimal::add));
-                    }
-                    // a licensed charge's quantity is its count in force now (seats); a flat fee's is 1
-                    BigDecimal quantity = ch instanceof dev.tally.core.billing.LicensedCharge l && l.setThroughApi()
-                            ? quantities.history(tenant, s.id()).quantityAt(ch.key(), now) : BigDecimal.ONE;
-                    charges.add(new ChargeEstimate(ch.key(), ch.name(), Optional.empty(), quantity,
-                            BigDecimal.ZERO, quantity, amount, BigDecimal.ZERO, Optional.empty(), own, on));
-                }
-            }
-            InvoiceTotals totals = InvoiceTotals.of(c.currency(), lines.stream().map(InvoiceLine::amount).toList(),
-                    taxRates(s, c));
-            dev.tally.core.ledger.InvoiceCredits.Estimate rest = StillToInvoice.of(s, c, period, arrears, advance, invoicedCharges, discounts,
-                    commitments, taxRates(s, c));
-            out.add(new UsageEstimate(s.id(), current.key(), period, c.timezone(), charges, totals, alreadyInvoiced,
-                    rest));
-        }
-        return out;
+        return estimates.of(tenant, customerId);
     }
 
-    /** The invoice (not void) that bills a flat fee for a period starting within it: the fee billed in advance. */
-    private static Optional<ChargeEstimate.Invoiced> invoiceWithFee(List<Invoice> invoices, String chargeKey,
-            Period period) {
-        return invoices.stream().filter(i -> i.lines().stream().anyMatch(l -> l.chargeKey().equals(chargeKey)
-                        && (l.kind() == dev.tally.core.billing.LineKind.FLAT_FEE
-                        || l.kind() == dev.tally.core.billing.LineKind.LICENSED) && period.contains(l.period().start())))
-                .findFirst().map(i -> new ChargeEstimate.Invoiced(i.id(), i.number(), i.status()));
-    }
 
     // ---- helpers
 

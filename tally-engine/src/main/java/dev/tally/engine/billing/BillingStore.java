@@ -279,11 +279,13 @@ final class BillingStore {
 
     // ---- invoices
 
-    /** A composed invoice waiting to be stored: the invoice, its tax rates and the subscription's next boundary. */
-    record Draft(Invoice invoice, List<TaxRate> rates, Instant nextBoundary) {
+    /**
+     * A composed invoice waiting to be stored: the invoice, its tax rates, the subscription's next boundary and what
+     * it was rated from (none: the next run composes it again).
+     */
+    record Draft(Invoice invoice, List<TaxRate> rates, Instant nextBoundary, Optional<Rating> rating) {
     }
 
-    /** What storing a batch did. */
     /** What {@link #insertDrafts} did: the ids of the invoices it created, and how many of them it finalized. */
     record Stored(List<String> createdIds, int finalized) {
         Stored {
@@ -307,8 +309,9 @@ final class BillingStore {
             int finalized = 0;
             try (PreparedStatement ins = c.prepareStatement(
                     "INSERT INTO invoices (id, tenant_id, number, customer_id, subscription_id, boundary_at, period_start, "
-                            + "period_end, status, currency, subtotal, tax, total, body, created_at, updated_at, finalize_after) "
-                            + "VALUES (?, ?, NULL, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                            + "period_end, status, currency, subtotal, tax, total, body, created_at, updated_at, finalize_after, "
+                            + "rating, rating_valid_until) "
+                            + "VALUES (?, ?, NULL, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
                     PreparedStatement move = c.prepareStatement(
                             "UPDATE subscriptions SET next_boundary_at = ? WHERE id = ? AND next_boundary_at = ?")) {
                 for (Draft d : drafts) {
@@ -328,6 +331,8 @@ final class BillingStore {
                     ins.setString(13, inv.createdAt().toString());
                     ins.setString(14, inv.updatedAt().toString());
                     ins.setString(15, inv.finalizeAfter().toString());
+                    ins.setString(16, d.rating().map(Rating::inputs).orElse(null));
+                    ins.setString(17, d.rating().flatMap(Rating::validUntil).map(Instant::toString).orElse(null));
                     boolean inserted = ins.executeUpdate() == 1;
                     move.setString(1, d.nextBoundary().toString());
                     move.setString(2, inv.subscriptionId());
@@ -353,11 +358,19 @@ final class BillingStore {
      * finalized.
      */
     int refreshDrafts(List<Draft> drafts, Instant now) {
+        return refreshDrafts(drafts, "", List.of(), now);
+    }
+
+    /**
+     * {@link #refreshDrafts(List, Instant)}, and in the same transaction finalizes the tenant's drafts {@code unchanged}
+     * as they are (drafts whose grace period is over that need no new composition).
+     */
+    int refreshDrafts(List<Draft> drafts, String tenant, List<String> unchanged, Instant now) {
         return db.inTransaction(c -> {
             int finalized = 0;
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE invoices SET subtotal = ?, tax = ?, total = ?, body = ?, updated_at = ?, period_start = ?, period_end = ? "
-                            + "WHERE id = ? AND status = 'draft'")) {
+                    "UPDATE invoices SET subtotal = ?, tax = ?, total = ?, body = ?, updated_at = ?, period_start = ?, period_end = ?, "
+                            + "rating = ?, rating_valid_until = ? WHERE id = ? AND status = 'draft'")) {
                 for (Draft d : drafts) {
                     Invoice inv = d.invoice();
                     ps.setString(1, inv.totals().subtotal().amount().toPlainString());
@@ -367,12 +380,24 @@ final class BillingStore {
                     ps.setString(5, now.toString());
                     ps.setString(6, inv.period().start().toString());
                     ps.setString(7, inv.period().end().toString());
-                    ps.setString(8, inv.id());
-                    ps.executeUpdate();
-                    if (!inv.finalizeAfter().isAfter(now) && !hold.holds(inv.tenant(), inv.customer())
-                            && finalize(c, inv.tenant(), inv.id(), now)) {
-                        finalized++;
-                    }
+                    ps.setString(8, d.rating().map(Rating::inputs).orElse(null));
+                    ps.setString(9, d.rating().flatMap(Rating::validUntil).map(Instant::toString).orElse(null));
+                    ps.setString(10, inv.id());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            for (Draft d : drafts) {
+                Invoice inv = d.invoice();
+                if (!inv.finalizeAfter().isAfter(now) && !hold.holds(inv.tenant(), inv.customer())
+                        && finalize(c, inv.tenant(), inv.id(), now)) {
+                    finalized++;
+                }
+            }
+            for (String id : unchanged) {
+                if (invoice(tenant, id).filter(inv -> !hold.holds(tenant, inv.customer())).isPresent()
+                        && finalize(c, tenant, id, now)) {
+                    finalized++;
                 }
             }
             return finalized;
@@ -615,55 +640,6 @@ final class BillingStore {
         ArrayNode r = b.putArray("tax_rates");
         rates.forEach(t -> r.addObject().put("name", t.name()).put("percent", t.percent().toPlainString()));
         return b.toString();
-    }
-
-    // ---- credit notes
-
-    /** Stores a credit note with the tenant's next credit-note number; returns the number. */
-    String insertCreditNote(String tenant, String id, String invoiceId, String reason, Money total, JsonNode body,
-            Instant now) {
-        return db.inTransaction(c -> {
-            String number = String.format("CN-%06d", nextNumber(c, tenant, "credit_note"));
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO credit_notes (id, tenant_id, number, invoice_id, reason, currency, total, body, created_at) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, id);
-                ps.setString(2, tenant);
-                ps.setString(3, number);
-                ps.setString(4, invoiceId);
-                ps.setString(5, reason);
-                ps.setString(6, total.currency().getCurrencyCode());
-                ps.setString(7, total.amount().toPlainString());
-                ps.setString(8, body.toString());
-                ps.setString(9, now.toString());
-                ps.executeUpdate();
-            }
-            InvoiceMessages.creditNote(c, tenant, id, number, invoiceId, reason, total, body, now);
-            return number;
-        });
-    }
-
-    /** The bodies of the credit notes against an invoice (each has "lines": [{"line_id","amount"}]). */
-    List<JsonNode> creditNotes(String tenant, String invoiceId) {
-        return db.inTransaction(c -> {
-            List<JsonNode> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, number, reason, total, currency, body, created_at FROM credit_notes WHERE tenant_id = ? AND invoice_id = ? ORDER BY number")) {
-                ps.setString(1, tenant);
-                ps.setString(2, invoiceId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ObjectNode o = (ObjectNode) json(rs.getString("body"));
-                        o.put("id", rs.getString("id")).put("number", rs.getString("number"))
-                                .put("invoice", invoiceId).put("reason", rs.getString("reason"))
-                                .put("total", rs.getString("total")).put("currency", rs.getString("currency"))
-                                .put("created_at", rs.getString("created_at"));
-                        out.add(o);
-                    }
-                }
-            }
-            return out;
-        });
     }
 
     private JsonNode json(String s) {

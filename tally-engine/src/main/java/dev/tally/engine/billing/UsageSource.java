@@ -39,4 +39,13 @@ public interface UsageSource {
     }
 
     boolean meterExists(String tenant, String meter);
+
+    /**
+     * A mark of everything this source answers about a customer: equal marks mean no answer changed between them
+     * (events, cancels, backdated events, meter rebuilds all move it). The default is never equal to another
+     * mark, so a source without marks makes every billing run re-rate every draft.
+     */
+    default String changeMark(String tenant, String customer) {
+        return java.util.UUID.randomUUID().toString();
+    }
 }

@@ -41,6 +41,8 @@ final class CustomerUsage {
     boolean checkpointDirty;
     /** Queued in {@link UsageStore}'s changed customers and not drained yet. */
     volatile boolean changed;
+    /** How many times this customer's usage changed in this process (written under the instance's monitor). */
+    volatile long changes;
 
     CustomerUsage(String customer) {
         this.customer = customer;

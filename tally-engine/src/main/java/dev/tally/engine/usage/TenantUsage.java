@@ -9,6 +9,8 @@ final class TenantUsage {
     final ConcurrentHashMap<String, LongAdder> eventsByType = new ConcurrentHashMap<>();
     /** The usage of all customers merged; its monitor is taken before any customer's. */
     final TenantRollup rollup = new TenantRollup();
+    /** Moved after a meter's states were cleared for a rebuild (under the rollup's monitor). */
+    volatile long epoch;
 
     CustomerUsage customer(String id) {
         CustomerUsage cu = customers.get(id); // computeIfAbsent locks the bin unless the key is its first node

@@ -32,6 +32,8 @@ public final class UsageStore {
 
     /** What changed since the last durable checkpoint (writer thread only): see {@link UsageChanges}. */
     final UsageChanges changes = new UsageChanges(this);
+    /** This store's identity: the change marks of one store never equal another's (after a restart, in another process). */
+    private final String incarnation = java.util.UUID.randomUUID().toString();
 
     /** Whether whole-tenant questions are answered from (and ingest maintains) the tenants' rollups. */
     private final boolean rollups;
@@ -75,6 +77,9 @@ public final class UsageStore {
 
     /** Queues a customer whose usage was just changed (after the change, so a drainer that sees it sees the change). */
     private void markChanged(String tenant, CustomerUsage cu) {
+        synchronized (cu) {
+            cu.changes++;
+        }
         if (!cu.changed) {
             cu.changed = true;
             changed.add(new Changed(tenant, cu));
@@ -93,6 +98,21 @@ public final class UsageStore {
             out.add(Map.entry(c.tenant(), c.usage().customer));
         }
         return out;
+    }
+
+    /**
+     * A mark of a customer's usage as this store answers it: two equal marks mean no usage answer about the customer
+     * changed between them. Every stored event (backdated ones too), every cancel and every meter rebuild moves it,
+     * after the change is visible; marks of different stores (a restart, another process) never equal.
+     */
+    public String changeMark(String tenant, String customer) {
+        TenantUsage tu = tenants.get(tenant);
+        if (tu == null) {
+            return incarnation + ".0.0";
+        }
+        long epoch = tu.epoch;
+        CustomerUsage cu = tu.customers.get(customer);
+        return incarnation + "." + epoch + "." + (cu == null ? 0 : cu.changes);
     }
 
     /** Adds contributions only (a meter being rebuilt from the log). */
@@ -166,6 +186,7 @@ public final class UsageStore {
         synchronized (tu.rollup) {
             tu.customers.values().forEach(cu -> cu.clearMeter(key));
             tu.rollup.clearMeter(key);
+            tu.epoch++;
         }
         changes.everything();
     }
