@@ -302,7 +302,7 @@ public final class Engine implements AutoCloseable {
         IngestResult result = pipeline.ingest(tenant, outcomes);
         anomalies.observe(tenant, key, outcomes, result);
         webhooks.countRejections(tenant, result);
-        rejections.record(tenant, outcomes, result);
+        rejections.record(tenant, read, result);
         return result;
     }
 

@@ -143,7 +143,7 @@ class LogArchivalTest {
         }
         // a rebuild from scratch: no checkpoint, no duplicate index; the log is replayed from the archive
         Path data = dir.resolve("data");
-        Files.delete(data.resolve("checkpoint.bin"));
+        deleteRecursively(data.resolve("checkpoint"));
         deleteRecursively(data.resolve("dedup"));
         try (Engine e = Engine.open(config(), clock)) {
             assertThat(totals(e)).isEqualTo(live);

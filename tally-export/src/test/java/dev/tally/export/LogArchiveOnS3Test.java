@@ -112,7 +112,11 @@ class LogArchiveOnS3Test {
             assertThat(r.eventsScanned()).isEqualTo(400);
             assertThat(totals(e)).isEqualTo(live);
         }
-        Files.delete(dir.resolve("data").resolve("checkpoint.bin"));
+        try (var files = Files.walk(dir.resolve("data").resolve("checkpoint"))) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
         try (S3ObjectStore store = s3("rebuild"); Engine e = Engine.open(config(store), clock)) {
             assertThat(totals(e)).isEqualTo(live);
             assertThat(reconcile(e).differences()).isEmpty();
