@@ -147,6 +147,18 @@ public final class Engine implements AutoCloseable {
                                 config.dedup().windowFor(config.limits().backdatingWindow(),
                                         config.limits().futureTolerance()),
                                 config.dedup().memoryBytes(), clock), clock);
+        if (db.isPostgres()) { // partitions ahead before anything is stored; retention: docs/OPERATIONS.md
+            var partitions = new dev.tally.engine.eventpartitions.EventPartitions(db, config.limits().backdatingWindow(),
+                    config.dedup().windowFor(config.limits().backdatingWindow(), config.limits().futureTolerance()), clock);
+            partitions.maintain();
+            schedules.every(Duration.ofHours(1), Duration.ofHours(1), "event partition maintenance", partitions::maintain);
+            var kept = dev.tally.engine.eventpartitions.PartitionSettings.fromEnvironment(System.getenv());
+            // the floor until the retention horizon is wired here: nothing inside the dedup window leaves
+            Duration window = config.dedup().windowFor(config.limits().backdatingWindow(), config.limits().futureTolerance());
+            var retention = new dev.tally.engine.eventpartitions.PartitionRetention(db, kept,
+                    () -> clock.instant().minus(window), clock);
+            schedules.every(kept.every(), kept.every(), "event partition retention", retention::run);
+        }
         log.seeEverything();
         this.checkpoints = new Checkpoints(config.dataDir());
         long started = System.nanoTime();
