@@ -7,9 +7,9 @@
 -- advisory lock); readers still tail by seq > ?. The primary key is (seq, event_time): PostgreSQL wants the
 -- partition key in every unique index.
 --
--- The exact duplicate decision moves to event_ids, partitioned by the day the id arrived (event_ids_pYYYY_MM_DD,
--- plus event_ids_default). Writers check the whole table and insert under the writer advisory lock, so the
--- decision stays exact across processes; days older than the dedup window are dropped (an event re-sent after
+-- The exact duplicate decision moves to event_ids, partitioned by the day the id arrived, in spans as long as the
+-- dedup window (event_ids_pYYYY_MM_DD, named by a span's first day, plus event_ids_default). Writers check the whole table and insert under the writer advisory lock, so the
+-- decision stays exact across processes; spans that ended before now minus the dedup window are dropped (an event re-sent after
 -- that is older than the backdating window, so it is refused as too old and never counted twice).
 -- One cancel per event moves to event_cancels (small; kept).
 
@@ -96,24 +96,19 @@ CREATE TABLE archived_event_partitions (
     archived_at    TIMESTAMPTZ
 );
 
--- The data migration: a partition for every month and arrival day the old table holds, then the rows.
+-- The data migration: a partition for every month the old table holds, then the rows. The ids go to
+-- event_ids_default; the engine moves them into their partitions when it creates those (EventPartitions).
 CREATE TEMP TABLE migrating_times ON COMMIT DROP AS
     SELECT e.seq, t.event_time, t.received_at, t.target
     FROM events_unpartitioned e, LATERAL tally_record_times(e.record) t;
 DO $$
 DECLARE
     m TIMESTAMPTZ;
-    d DATE;
 BEGIN
     FOR m IN SELECT DISTINCT date_trunc('month', event_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
             FROM migrating_times LOOP
         EXECUTE format('CREATE TABLE %I PARTITION OF events FOR VALUES FROM (%L) TO (%L)',
                 'events_p' || to_char(m AT TIME ZONE 'UTC', 'YYYY_MM'), m, m + INTERVAL '1 month');
-    END LOOP;
-    FOR d IN SELECT DISTINCT (t.received_at AT TIME ZONE 'UTC')::DATE FROM migrating_times t
-            JOIN events_unpartitioned e ON e.seq = t.seq WHERE e.kind = 1 LOOP
-        EXECUTE format('CREATE TABLE %I PARTITION OF event_ids FOR VALUES FROM (%L) TO (%L)',
-                'event_ids_p' || to_char(d, 'YYYY_MM_DD'), d, d + 1);
     END LOOP;
 END;
 $$;

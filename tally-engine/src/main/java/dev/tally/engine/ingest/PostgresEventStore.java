@@ -34,7 +34,8 @@ import java.util.Optional;
  * found by the next read of the tail, and the client's retry is a duplicate.
  */
 public final class PostgresEventStore implements EventStore {
-    private static final long WRITER_LOCK = 0x54414c5945L;
+    /** The transaction advisory lock every writer of {@code events} and {@code event_ids} holds. */
+    public static final long WRITER_LOCK = 0x54414c5945L;
     private static final int CACHE = 100_000;
 
     private final Database db;
@@ -156,9 +157,10 @@ public final class PostgresEventStore implements EventStore {
     private static java.util.Set<String> existing(Connection c, String[] tenants, String[] sources, String[] ids)
             throws SQLException {
         java.util.Set<String> out = new java.util.HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT i.tenant_id, i.source, i.event_id FROM event_ids i "
-                + "JOIN unnest(?::text[], ?::text[], ?::text[]) AS b(t, s, e) "
-                + "ON i.tenant_id = b.t AND i.source = b.s AND i.event_id = b.e")) {
+        // one index probe per id and partition (a hash join would read every partition whole)
+        try (PreparedStatement ps = c.prepareStatement("SELECT b.t, b.s, b.e FROM unnest(?::text[], ?::text[], "
+                + "?::text[]) AS b(t, s, e) CROSS JOIN LATERAL (SELECT 1 FROM event_ids i WHERE i.tenant_id = b.t "
+                + "AND i.source = b.s AND i.event_id = b.e LIMIT 1) found")) {
             ps.setArray(1, c.createArrayOf("text", tenants));
             ps.setArray(2, c.createArrayOf("text", sources));
             ps.setArray(3, c.createArrayOf("text", ids));
