@@ -5,7 +5,6 @@ import dev.tally.engine.objectstore.ObjectInfo;
 import dev.tally.engine.objectstore.ObjectStore;
 import dev.tally.engine.objectstore.ObjectStoreException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,17 +32,12 @@ public final class ArchivedEvents implements AutoCloseable {
     private static final int CACHED_MONTHS = 4;
 
     private final Optional<ObjectStore> store;
-    private final Path cacheDir;
+    private Path cacheDir; // created on the first fetch
     private final Map<String, ArchivedFile> cache = new LinkedHashMap<>(8, 0.75f, true);
 
     /** Reads archived months from {@code store} (none: archived months are reported, not read). */
     public ArchivedEvents(Optional<ObjectStore> store) {
         this.store = Objects.requireNonNull(store, "store");
-        try {
-            this.cacheDir = Files.createTempDirectory("tally-archived-events");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** The highest position any archived or detached month holds (0 when none). */
@@ -169,6 +163,9 @@ public final class ArchivedEvents implements AutoCloseable {
             }
             ObjectStore s = store.orElseThrow(() -> new ArchivedRangeUnavailableException("events " + describe(e)
                     + " are archived and no archive target is configured here (TALLY_ARCHIVE_DIR) to read them"));
+            if (cacheDir == null) {
+                cacheDir = Files.createTempDirectory("tally-archived-events");
+            }
             Path gz = cacheDir.resolve(e.partitionName() + ".gz");
             Optional<ObjectInfo> got;
             try {
@@ -292,6 +289,9 @@ public final class ArchivedEvents implements AutoCloseable {
                 }
             }
             cache.clear();
+            if (cacheDir == null) {
+                return;
+            }
         }
         try (var files = Files.list(cacheDir)) {
             for (Path p : (Iterable<Path>) files::iterator) {

@@ -435,7 +435,7 @@ public final class PostgresEventStore implements EventStore {
         return remembered;
     }
 
-    /** The duplicate decision lives in the database's unique index, not in memory. */
+    /** The duplicate decision lives in the database ({@code event_ids}), not in memory. */
     @Override
     public long indexBytes() {
         return 0;
