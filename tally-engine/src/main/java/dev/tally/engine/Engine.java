@@ -150,12 +150,17 @@ public final class Engine implements AutoCloseable {
         this.logArchive = storeFactory != null || db.isPostgres() ? Optional.empty()
                 : Optional.of(dev.tally.engine.archive.LogArchive.open(config.dataDir().resolve("log"), config.archive(),
                         new dev.tally.engine.ingest.LogRecordTimes()));
-        this.log = storeFactory != null ? storeFactory.apply(db) : db.isPostgres() ? new PostgresEventStore(db)
+        this.log = storeFactory != null ? storeFactory.apply(db) : db.isPostgres()
+                ? new PostgresEventStore(db, new dev.tally.engine.eventpartitions.ArchivedEvents(config.archive().target()
+                        .or(() -> dev.tally.engine.eventpartitions.PartitionSettings.fromEnvironment(System.getenv()).target())))
                 : new LocalEventStore(SegmentLog.open(config.dataDir().resolve("log"), config.segmentBytes(),
                         logArchive.get()), new dev.tally.engine.log.DedupIndex(config.dataDir().resolve("dedup"),
                                 config.dedup().windowFor(config.limits().backdatingWindow(),
                                         config.limits().futureTolerance()),
                                 config.dedup().memoryBytes(), clock), clock, logArchive);
+        if (db.isPostgres()) { // partitions ahead before anything is stored; retention: docs/OPERATIONS.md
+            startEventPartitions();
+        }
         log.seeEverything();
         CheckpointSettings checkpointSettings = CheckpointSettings.fromEnv(System.getenv());
         this.checkpoints = new CheckpointStore(config.dataDir(), checkpointSettings, clock);
@@ -223,6 +228,28 @@ public final class Engine implements AutoCloseable {
             // at the billing cadence (each step once, see Dunning)
             schedules.dunningEvery(every, () -> dunning.runAll(tenants()));
         }
+    }
+
+    /**
+     * PostgreSQL's events table: months created ahead, ids kept for the dedup window, and (when a retention is set)
+     * months past the retention floor archived. The floor is the earliest of the dedup window's start and the start
+     * of the earliest invoice period not yet finalized, so nothing not yet invoiced leaves the table.
+     */
+    private void startEventPartitions() {
+        Duration window = config.dedup().windowFor(config.limits().backdatingWindow(), config.limits().futureTolerance());
+        var partitions = new dev.tally.engine.eventpartitions.EventPartitions(db, config.limits().backdatingWindow(),
+                window, clock);
+        partitions.maintain();
+        schedules.every(Duration.ofHours(1), Duration.ofHours(1), "event partition maintenance", partitions::maintain);
+        var env = dev.tally.engine.eventpartitions.PartitionSettings.fromEnvironment(System.getenv());
+        var kept = new dev.tally.engine.eventpartitions.PartitionSettings(env.retention(),
+                config.archive().target().or(env::target), env.every());
+        var open = new dev.tally.engine.archive.OpenPeriods(db);
+        var retention = new dev.tally.engine.eventpartitions.PartitionRetention(db, kept, () -> {
+            Instant floor = clock.instant().minus(window);
+            return open.earliestStart().filter(s -> s.isBefore(floor)).orElse(floor);
+        }, clock);
+        schedules.every(kept.every(), kept.every(), "event partition retention", retention::run);
     }
 
     /** Opens (creating if needed) the data directory and replays its log. */

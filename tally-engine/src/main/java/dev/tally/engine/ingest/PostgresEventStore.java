@@ -1,5 +1,7 @@
 package dev.tally.engine.ingest;
 
+import dev.tally.engine.eventpartitions.ArchivedEvents;
+import dev.tally.engine.eventpartitions.PartitionSettings;
 import dev.tally.engine.log.RecordVisitor;
 import dev.tally.engine.store.Database;
 import java.io.DataInput;
@@ -20,14 +22,20 @@ import java.util.Optional;
  * Raw events in PostgreSQL, shared by every Tally process on the database.
  * A group commit is one transaction: take the event-writer advisory lock (so
  * positions, the {@code seq} column, are assigned in commit order), read what
- * other processes stored since this one last looked, insert the batch with
- * multi-row {@code INSERT ... ON CONFLICT DO NOTHING RETURNING} (records travel as binary parameters)
- * (the unique index decides duplicates exactly, across processes), commit.
+ * other processes stored since this one last looked, look the batch's ids up in
+ * {@code event_ids} (every arrival day still kept: the dedup window), insert the
+ * new ids there and the new events with multi-row {@code INSERT ... RETURNING}
+ * (records travel as binary parameters), commit. Every writer holds the lock, so
+ * the check-then-insert decides duplicates exactly, across processes.
+ * {@code events} is partitioned by month of event time (see
+ * {@link dev.tally.engine.eventpartitions}); months archived out of it are read
+ * back by {@link #scan} and {@link #read} through {@link ArchivedEvents}.
  * A failed transaction stores nothing; a commit whose answer was lost is
  * found by the next read of the tail, and the client's retry is a duplicate.
  */
 public final class PostgresEventStore implements EventStore {
-    private static final long WRITER_LOCK = 0x54414c5945L;
+    /** The transaction advisory lock every writer of {@code events} and {@code event_ids} holds. */
+    public static final long WRITER_LOCK = 0x54414c5945L;
     private static final int CACHE = 100_000;
 
     private final Database db;
@@ -42,8 +50,17 @@ public final class PostgresEventStore implements EventStore {
                 }
             });
 
+    private final ArchivedEvents archived;
+
+    /** A store reading archived months from the archive target the environment names ({@code TALLY_ARCHIVE_DIR}). */
     public PostgresEventStore(Database db) {
+        this(db, new ArchivedEvents(PartitionSettings.fromEnvironment(System.getenv()).target()));
+    }
+
+    /** A store reading archived months through {@code archived} (which it closes). */
+    public PostgresEventStore(Database db, ArchivedEvents archived) {
         this.db = db;
+        this.archived = archived;
     }
 
     @Override
@@ -81,15 +98,25 @@ public final class PostgresEventStore implements EventStore {
                     ids[i] = new String(cand.id(), StandardCharsets.UTF_8);
                     records[i] = cand.record();
                 }
+                java.util.Set<String> seen = existing(c, tenants, sources, ids);
+                List<Integer> fresh = new ArrayList<>();
+                for (int i = 0; i < tenants.length; i++) {
+                    if (seen.add(key(tenants[i], sources[i], ids[i]))) {
+                        fresh.add(i); // first of its identity in the window (and in this batch)
+                    }
+                }
+                insertIds(c, fresh, tenants, sources, ids, records);
                 Map<String, Long> inserted = new HashMap<>();
-                for (int from = 0; from < tenants.length; from += ROWS_PER_STATEMENT) {
-                    int n = Math.min(ROWS_PER_STATEMENT, tenants.length - from);
+                for (int from = 0; from < fresh.size(); from += ROWS_PER_STATEMENT) {
+                    int n = Math.min(ROWS_PER_STATEMENT, fresh.size() - from);
                     try (PreparedStatement ps = c.prepareStatement(insertSql(n))) {
                         for (int k = 0, p = 1; k < n; k++) {
-                            ps.setString(p++, tenants[from + k]);
-                            ps.setString(p++, sources[from + k]);
-                            ps.setString(p++, ids[from + k]);
-                            ps.setBytes(p++, records[from + k]);
+                            int i = fresh.get(from + k);
+                            ps.setString(p++, tenants[i]);
+                            ps.setString(p++, sources[i]);
+                            ps.setString(p++, ids[i]);
+                            ps.setBytes(p++, records[i]);
+                            ps.setObject(p++, RecordTimes.eventTime(records[i]));
                         }
                         try (ResultSet rs = ps.executeQuery()) {
                             while (rs.next()) {
@@ -126,19 +153,66 @@ public final class PostgresEventStore implements EventStore {
         }
     }
 
-    /** One multi-row INSERT per this many events (4 parameters each, far below PostgreSQL's 32,767). */
+    /** The identities of the batch already in {@code event_ids} (any day still kept). */
+    private static java.util.Set<String> existing(Connection c, String[] tenants, String[] sources, String[] ids)
+            throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        // one index probe per id and partition (a hash join would read every partition whole)
+        try (PreparedStatement ps = c.prepareStatement("SELECT b.t, b.s, b.e FROM unnest(?::text[], ?::text[], "
+                + "?::text[]) AS b(t, s, e) CROSS JOIN LATERAL (SELECT 1 FROM event_ids i WHERE i.tenant_id = b.t "
+                + "AND i.source = b.s AND i.event_id = b.e LIMIT 1) found")) {
+            ps.setArray(1, c.createArrayOf("text", tenants));
+            ps.setArray(2, c.createArrayOf("text", sources));
+            ps.setArray(3, c.createArrayOf("text", ids));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(key(rs.getString(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Claims the new identities for the day each arrived (the day its dedup window starts). */
+    private static void insertIds(Connection c, List<Integer> fresh, String[] tenants, String[] sources,
+            String[] ids, byte[][] records) throws SQLException {
+        if (fresh.isEmpty()) {
+            return;
+        }
+        String[] t = new String[fresh.size()];
+        String[] s = new String[t.length];
+        String[] e = new String[t.length];
+        String[] d = new String[t.length];
+        for (int k = 0; k < t.length; k++) {
+            int i = fresh.get(k);
+            t[k] = tenants[i];
+            s[k] = sources[i];
+            e[k] = ids[i];
+            d[k] = RecordTimes.arrivalDay(records[i]).toString();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO event_ids (tenant_id, source, event_id, "
+                + "arrival_day) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]::date[])")) {
+            ps.setArray(1, c.createArrayOf("text", t));
+            ps.setArray(2, c.createArrayOf("text", s));
+            ps.setArray(3, c.createArrayOf("text", e));
+            ps.setArray(4, c.createArrayOf("text", d));
+            ps.executeUpdate();
+        }
+    }
+
+    /** One multi-row INSERT per this many events (5 parameters each, far below PostgreSQL's 32,767). */
     private static final int ROWS_PER_STATEMENT = 1000;
     private static final Map<Integer, String> INSERTS = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** INSERT ... VALUES (?, ?, ?, 1, ?) x n ... ON CONFLICT DO NOTHING RETURNING: bytea travels binary. */
+    /** INSERT ... VALUES (?, ?, ?, 1, ?, ?) x n ... RETURNING: bytea travels binary. */
     private static String insertSql(int n) {
         return INSERTS.computeIfAbsent(n, k -> {
-            StringBuilder sql = new StringBuilder("INSERT INTO events (tenant_id, source, event_id, kind, record) VALUES ");
+            StringBuilder sql = new StringBuilder(
+                    "INSERT INTO events (tenant_id, source, event_id, kind, record, event_time) VALUES ");
             for (int i = 0; i < k; i++) {
-                sql.append(i == 0 ? "" : ",").append("(?, ?, ?, 1, ?)");
+                sql.append(i == 0 ? "" : ",").append("(?, ?, ?, 1, ?, ?)");
             }
-            return sql.append(" ON CONFLICT (tenant_id, source, event_id) WHERE kind = 1 DO NOTHING")
-                    .append(" RETURNING seq, tenant_id, source, event_id").toString();
+            return sql.append(" RETURNING seq, tenant_id, source, event_id").toString();
         });
     }
 
@@ -186,15 +260,32 @@ public final class PostgresEventStore implements EventStore {
                 long seq;
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(record);
                 b.get();
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO events (tenant_id, source, event_id, kind, record) VALUES (?, ?, ?, 2, ?) "
-                                + "ON CONFLICT (tenant_id, source, event_id) WHERE kind = 2 DO NOTHING RETURNING seq")) {
-                    ps.setString(1, string(b));
-                    ps.setString(2, string(b));
-                    ps.setString(3, string(b));
-                    ps.setBytes(4, record);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        seq = rs.next() ? rs.getLong(1) : -1;
+                String tenant = string(b);
+                String source = string(b);
+                String id = string(b);
+                long target = b.getLong();
+                seq = -1;
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO event_cancels (tenant_id, source, "
+                        + "event_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+                    ps.setString(1, tenant);
+                    ps.setString(2, source);
+                    ps.setString(3, id);
+                    if (ps.executeUpdate() == 1) {
+                        // a cancel lives in its event's month (archived with it); its own time if that is gone
+                        try (PreparedStatement ins = c.prepareStatement("INSERT INTO events (tenant_id, source, "
+                                + "event_id, kind, record, event_time) VALUES (?, ?, ?, 2, ?, coalesce((SELECT "
+                                + "event_time FROM events WHERE seq = ? AND kind = 1 LIMIT 1), ?)) RETURNING seq")) {
+                            ins.setString(1, tenant);
+                            ins.setString(2, source);
+                            ins.setString(3, id);
+                            ins.setBytes(4, record);
+                            ins.setLong(5, target);
+                            ins.setObject(6, RecordTimes.cancelTime(record));
+                            try (ResultSet rs = ins.executeQuery()) {
+                                rs.next();
+                                seq = rs.getLong(1);
+                            }
+                        }
                     }
                 }
                 c.commit();
@@ -245,7 +336,8 @@ public final class PostgresEventStore implements EventStore {
     public Optional<Long> positionOf(byte[] tenant, byte[] source, byte[] id) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT seq FROM events WHERE tenant_id = ? AND source = ? AND event_id = ? AND kind = 1")) {
+                    "SELECT seq FROM events WHERE tenant_id = ? AND source = ? AND event_id = ? AND kind = 1 "
+                            + "ORDER BY seq LIMIT 1")) {
                 ps.setString(1, new String(tenant, StandardCharsets.UTF_8));
                 ps.setString(2, new String(source, StandardCharsets.UTF_8));
                 ps.setString(3, new String(id, StandardCharsets.UTF_8));
@@ -266,11 +358,12 @@ public final class PostgresEventStore implements EventStore {
             try (PreparedStatement ps = c.prepareStatement("SELECT record FROM events WHERE seq = ?")) {
                 ps.setLong(1, position);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new dev.tally.engine.log.LogReadException("no record at " + position);
+                    if (rs.next()) {
+                        return rs.getBytes(1);
                     }
-                    return rs.getBytes(1);
                 }
+                return archived.read(c, position).orElseThrow(
+                        () -> new dev.tally.engine.log.LogReadException("no record at " + position));
             }
         });
         cache.put(position, record);
@@ -281,19 +374,7 @@ public final class PostgresEventStore implements EventStore {
     public void scan(long from, RecordVisitor visitor) {
         long end = lastSeen;
         db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT seq, record FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq")) {
-                ps.setFetchSize(5000);
-                ps.setLong(1, from);
-                ps.setLong(2, end);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (!visitor.visit(rs.getLong(1), rs.getBytes(2))) {
-                            break;
-                        }
-                    }
-                }
-            }
+            archived.scan(c, from, end, visitor);
             return null;
         });
     }
@@ -313,7 +394,7 @@ public final class PostgresEventStore implements EventStore {
             try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM events");
                     ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getLong(1);
+                return Math.max(rs.getLong(1), archived.maxSeq(c));
             }
         });
     }
@@ -327,7 +408,8 @@ public final class PostgresEventStore implements EventStore {
     public long sizeBytes() {
         try {
             return db.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_total_relation_size('events')");
+                try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) "
+                        + "FROM pg_inherits WHERE inhparent = 'events'::regclass");
                         ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getLong(1);
@@ -353,7 +435,7 @@ public final class PostgresEventStore implements EventStore {
         return remembered;
     }
 
-    /** The duplicate decision lives in the database's unique index, not in memory. */
+    /** The duplicate decision lives in the database ({@code event_ids}), not in memory. */
     @Override
     public long indexBytes() {
         return 0;
@@ -369,5 +451,6 @@ public final class PostgresEventStore implements EventStore {
 
     @Override
     public void close() {
+        archived.close();
     }
 }
