@@ -12,7 +12,6 @@ import static dev.tally.server.BillingFixtures.run;
 import static dev.tally.server.BillingFixtures.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.engine.TestDatabases;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,10 +33,9 @@ class DurationMeterEndToEndTest {
 
     MutableClock clock;
     TestServer t;
-    String database;
 
     static Stream<String> stores() {
-        return Stream.of("embedded", "postgresql");
+        return TestServer.stores();
     }
 
     @AfterEach
@@ -45,17 +43,11 @@ class DurationMeterEndToEndTest {
         if (t != null) {
             t.close();
         }
-        TestDatabases.drop(database);
     }
 
     void start(String store) throws Exception {
         clock = new MutableClock(NOV_1);
-        if (store.equals("postgresql")) {
-            database = TestDatabases.create();
-            t = new TestServer(clock, database);
-        } else {
-            t = new TestServer(clock);
-        }
+        t = TestServer.on(store, clock);
     }
 
     /** Events of session {@code sid}: "action@time" pairs, posted as one batch once the clock has reached the last. */

@@ -2,7 +2,6 @@ package dev.tally.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.engine.TestDatabases;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,20 +22,14 @@ class EventSchemasHttpTest {
 
     MutableClock clock;
     TestServer t;
-    String database;
 
     static Stream<String> stores() {
-        return Stream.of("embedded", "postgresql");
+        return TestServer.stores();
     }
 
     void start(String store) throws Exception {
         clock = new MutableClock(NOW);
-        if (store.equals("postgresql")) {
-            database = TestDatabases.create();
-            t = new TestServer(clock, database);
-        } else {
-            t = new TestServer(clock);
-        }
+        t = TestServer.on(store, clock);
     }
 
     @AfterEach
@@ -44,7 +37,6 @@ class EventSchemasHttpTest {
         if (t != null) {
             t.close();
         }
-        TestDatabases.drop(database);
     }
 
     TestServer.Reply event(String id, String data) {

@@ -10,7 +10,6 @@ import static dev.tally.server.BillingFixtures.ok;
 import static dev.tally.server.BillingFixtures.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.engine.TestDatabases;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -100,11 +99,10 @@ class MoneyPathEndToEndTest {
 
     MutableClock clock;
     TestServer t;
-    String database;
     String sub;
 
     static Stream<String> stores() {
-        return Stream.of("embedded", "postgresql");
+        return TestServer.stores();
     }
 
     @AfterEach
@@ -112,17 +110,11 @@ class MoneyPathEndToEndTest {
         if (t != null) {
             t.close();
         }
-        TestDatabases.drop(database);
     }
 
     void start(String store) throws Exception {
         clock = new MutableClock(NOV_1);
-        if (store.equals("postgresql")) {
-            database = TestDatabases.create();
-            t = new TestServer(clock, database);
-        } else {
-            t = new TestServer(clock);
-        }
+        t = TestServer.on(store, clock);
     }
 
     void tokens(String id, String time, int n) {

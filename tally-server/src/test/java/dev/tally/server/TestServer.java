@@ -68,6 +68,33 @@ final class TestServer implements AutoCloseable {
         this.owner = true;
     }
 
+    /** The stores every two-store HTTP test runs on, by name: the parameters of {@link #on}. */
+    static java.util.stream.Stream<String> stores() {
+        return java.util.stream.Stream.of("embedded", "postgresql");
+    }
+
+    /**
+     * A server on the named store ({@link #stores}): on "postgresql" in a new database of its own, dropped when the
+     * server is closed.
+     */
+    static TestServer on(String store, Clock clock) throws IOException {
+        if (!store.equals("postgresql")) {
+            return new TestServer(clock);
+        }
+        String url = TestDatabases.create();
+        try {
+            TestServer t = new TestServer(clock, url);
+            t.database = Optional.of(url);
+            return t;
+        } catch (IOException | RuntimeException e) {
+            TestDatabases.drop(url);
+            throw e;
+        }
+    }
+
+    /** The database {@link #on} made for this server, dropped at close. */
+    private Optional<String> database = Optional.empty();
+
     /** Another client (its own connection pool) of the same running server. */
     TestServer(TestServer other) {
         this.dir = other.dir;
@@ -129,7 +156,11 @@ final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         if (owner) {
-            server.close();
+            try {
+                server.close();
+            } finally {
+                database.ifPresent(TestDatabases::drop);
+            }
         }
     }
 }
