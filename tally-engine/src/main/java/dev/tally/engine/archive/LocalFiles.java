@@ -30,12 +30,6 @@ final class LocalFiles {
     }
 
     static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows")) {
-                throw e;
-            }
-        }
+        dev.tally.engine.log.SegmentFiles.fsyncDirectory(dir);
     }
 }

@@ -7,18 +7,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,12 +70,9 @@ public final class SegmentLog implements AutoCloseable {
   static final String LOCK_FILE = "tally-log.lock";
 
   private static final Logger LOG = LoggerFactory.getLogger(SegmentLog.class);
-  private static final Pattern SEGMENT_NAME = Pattern.compile("segment-(\\d{10})\\.log");
   private static final int HEADER = FrameReader.HEADER_BYTES;
   private static final int SCAN_BUFFER_BYTES = 1 << 20;
   private static final int RETAINED_WRITE_BUFFER_BYTES = 64 << 20;
-  private static final boolean WINDOWS =
-      System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
   /**
    * What readers may see, replaced as a whole after each commit or roll. {@code end} is the
@@ -165,7 +158,7 @@ public final class SegmentLog implements AutoCloseable {
       if (!Files.isDirectory(absolute)) {
         PrivateFiles.directory(absolute);
         if (absolute.getParent() != null) {
-          fsyncDirectory(absolute.getParent());
+          SegmentFiles.fsyncDirectory(absolute.getParent());
         }
       }
       lockChannel =
@@ -183,18 +176,18 @@ public final class SegmentLog implements AutoCloseable {
 
       java.util.NavigableMap<Integer, Long> away = sealed.sizes();
       int[] numbers = java.util.stream.IntStream.concat(
-          Arrays.stream(listSegments(absolute)), away.keySet().stream().mapToInt(Integer::intValue))
+          Arrays.stream(SegmentFiles.listSegments(absolute)), away.keySet().stream().mapToInt(Integer::intValue))
           .distinct().sorted().toArray();
       if (numbers.length > 0 && away.containsKey(numbers[numbers.length - 1])) {
         numbers = Arrays.copyOf(numbers, numbers.length + 1); // the active segment is always plain
         numbers[numbers.length - 1] = numbers[numbers.length - 2] + 1;
         opener.open(absolute.resolve(Segment.fileName(numbers[numbers.length - 1]))).close();
-        fsyncDirectory(absolute);
+        SegmentFiles.fsyncDirectory(absolute);
       }
       if (numbers.length == 0) {
         Path first = absolute.resolve(Segment.fileName(1));
         writer = opener.open(first);
-        fsyncDirectory(absolute);
+        SegmentFiles.fsyncDirectory(absolute);
         opened.add(new Segment(1, first, 0));
       } else {
         for (int i = 0; i < numbers.length; i++) {
@@ -555,7 +548,7 @@ public final class SegmentLog implements AutoCloseable {
       if (created.size() != 0) {
         throw new IOException("new segment " + path + " already exists and is not empty");
       }
-      fsyncDirectory(dir);
+      SegmentFiles.fsyncDirectory(dir);
     } catch (IOException | RuntimeException e) {
       closeQuietly(created, List.of(), null);
       throw new LogWriteException("cannot roll log " + dir + " to segment " + next, e);
@@ -606,7 +599,7 @@ public final class SegmentLog implements AutoCloseable {
         FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long fileSize = channel.size();
       FrameReader reader = new FrameReader(
-          (dst, position) -> readFully(channel, dst, position), 0, fileSize,
+          (dst, position) -> SegmentFiles.readFully(channel, dst, position), 0, fileSize,
           new byte[(int) Math.max(HEADER, Math.min(SCAN_BUFFER_BYTES, fileSize))]);
       FrameReader.Status status;
       while ((status = reader.next()) == FrameReader.Status.RECORD) {
@@ -620,45 +613,6 @@ public final class SegmentLog implements AutoCloseable {
       }
       channel.force(true); // what we now expose as committed must be durable
       return valid;
-    }
-  }
-
-  private static void readFully(FileChannel channel, ByteBuffer dst, long position)
-      throws IOException {
-    long at = position;
-    while (dst.hasRemaining()) {
-      int n = channel.read(dst, at);
-      if (n < 0) {
-        throw new IOException("unexpected end of file at offset " + at);
-      }
-      at += n;
-    }
-  }
-
-  private static int[] listSegments(Path dir) throws IOException {
-    List<Integer> numbers = new ArrayList<>();
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "segment-*.log")) {
-      for (Path p : stream) {
-        Matcher m = SEGMENT_NAME.matcher(p.getFileName().toString());
-        if (m.matches()) {
-          long n = Long.parseLong(m.group(1));
-          if (n < 1 || n > LogPosition.MAX_SEGMENT) {
-            throw new IOException("segment number out of range: " + p);
-          }
-          numbers.add((int) n);
-        }
-      }
-    }
-    return numbers.stream().mapToInt(Integer::intValue).sorted().toArray();
-  }
-
-  static void fsyncDirectory(Path dir) throws IOException {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException e) {
-      if (!WINDOWS) { // Windows cannot open a directory as a channel; NTFS needs no dir sync
-        throw e;
-      }
     }
   }
 
