@@ -11,9 +11,11 @@ import java.util.Arrays;
 /**
  * The few fields of the engine's log record a worker needs (layout documented in the engine's
  * {@code LogRecord}: kind byte, then tenant, source, id, type and subject as int-length UTF-8 strings, then
- * the event time as epoch second and nano, ...), and the Kafka key of an event.
+ * the event time as epoch second and nano, ...), and the Kafka key of an event. Guarantees: {@link #candidate}
+ * accepts exactly the well-formed event records the engine writes; {@link #key} is the producer's key, so the
+ * partition of a customer is {@code murmur2(key) mod partitions} everywhere.
  */
-final class EventRecords {
+public final class EventRecords {
     static final byte EVENT = 1;
     static final byte CANCEL = 2;
 
@@ -21,7 +23,7 @@ final class EventRecords {
     }
 
     /** The message key: tenant, NUL, subject; so one customer's events share a partition and stay in order. */
-    static byte[] key(byte[] tenant, String subject) {
+    public static byte[] key(byte[] tenant, String subject) {
         byte[] s = subject.getBytes(StandardCharsets.UTF_8);
         byte[] key = Arrays.copyOf(tenant, tenant.length + 1 + s.length);
         System.arraycopy(s, 0, key, tenant.length + 1, s.length);
@@ -32,7 +34,7 @@ final class EventRecords {
      * The candidate an event record stands for; throws {@link IllegalArgumentException} for anything that is
      * not a well-formed event record (a cancel, a truncated or foreign message).
      */
-    static EventStore.Candidate candidate(byte[] record) {
+    public static EventStore.Candidate candidate(byte[] record) {
         if (record == null || record.length == 0) {
             throw new IllegalArgumentException("empty message");
         }

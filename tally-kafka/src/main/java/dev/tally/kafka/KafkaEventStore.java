@@ -9,28 +9,19 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The event store of an API node in the Kafka mode: new events go to the topic, everything already stored is
@@ -53,18 +44,15 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class KafkaEventStore implements EventStore {
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaEventStore.class);
     static final Duration DEFAULT_AWAIT = Duration.ofSeconds(10);
     private static final long PARTITIONS_TTL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    private final Map<String, Object> producerConfig;
+    private final EventSender sender;
     private final String topic;
     private final Database db;
     private final PostgresEventStore pg;
     private final Admin admin;
     private final Duration awaitTimeout;
-    private final Object producerLock = new Object();
-    private KafkaProducer<byte[], byte[]> producer;
     private volatile List<TopicPartition> partitions = List.of();
     private volatile long partitionsReadAt;
     private final Object offsetsLock = new Object();
@@ -87,13 +75,12 @@ public final class KafkaEventStore implements EventStore {
         if (!db.isPostgres()) {
             throw new IllegalArgumentException("the Kafka mode stores events in PostgreSQL; set a database URL");
         }
-        this.producerConfig = producerConfig(clientConfig);
         this.topic = topic;
         this.db = db;
         this.pg = new PostgresEventStore(db);
         this.awaitTimeout = awaitTimeout;
         this.admin = Admin.create(KafkaTopics.adminConfig(clientConfig));
-        this.producer = new KafkaProducer<>(producerConfig);
+        this.sender = new EventSender(clientConfig, topic);
     }
 
     /** A store factory for {@code Engine.open(config, clock, factory)}. */
@@ -107,23 +94,6 @@ public final class KafkaEventStore implements EventStore {
         return db -> new KafkaEventStore(clientConfig, topic, db, awaitTimeout);
     }
 
-    static Map<String, Object> producerConfig(Map<String, Object> clientConfig) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        p.putAll(clientConfig);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return p;
-    }
-
     public String topic() {
         return topic;
     }
@@ -132,56 +102,8 @@ public final class KafkaEventStore implements EventStore {
     public Appended appendNew(List<Candidate> candidates) {
         long[] positions = new long[candidates.size()];
         java.util.Arrays.fill(positions, QUEUED);
-        if (candidates.isEmpty()) {
-            return new Appended(positions, List.of());
-        }
-        KafkaProducer<byte[], byte[]> p = producer();
-        List<Future<RecordMetadata>> sent = new ArrayList<>(candidates.size());
-        try {
-            for (Candidate c : candidates) {
-                sent.add(p.send(new ProducerRecord<>(topic, EventRecords.key(c.tenant(), c.subject()), c.record())));
-            }
-            p.flush();
-            for (Future<RecordMetadata> f : sent) {
-                f.get();
-            }
-        } catch (ExecutionException | KafkaException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            failed(p, cause);
-            throw new StorageUnavailableException("Kafka did not acknowledge the events", cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failed(p, e);
-            throw new StorageUnavailableException("interrupted while waiting for Kafka", e);
-        }
+        sender.send(candidates);
         return new Appended(positions, List.of());
-    }
-
-    private KafkaProducer<byte[], byte[]> producer() {
-        synchronized (producerLock) {
-            if (producer == null) {
-                producer = new KafkaProducer<>(producerConfig);
-            }
-            return producer;
-        }
-    }
-
-    /**
-     * After a failed send the producer may be in a state it cannot leave (an idempotent producer's sequence
-     * error is fatal), so it is replaced; records of the batch it still held fail, and the client retries them.
-     */
-    private void failed(KafkaProducer<byte[], byte[]> p, Throwable cause) {
-        LOG.warn("Kafka send failed; the request gets 503 and the producer is recreated: {}", cause.toString());
-        synchronized (producerLock) {
-            if (producer == p) {
-                producer = null;
-            }
-        }
-        try {
-            p.close(Duration.ZERO);
-        } catch (RuntimeException e) {
-            LOG.debug("closing the failed producer", e);
-        }
     }
 
     @Override
@@ -360,12 +282,7 @@ public final class KafkaEventStore implements EventStore {
 
     @Override
     public void close() {
-        synchronized (producerLock) {
-            if (producer != null) {
-                producer.close(Duration.ofSeconds(5));
-                producer = null;
-            }
-        }
+        sender.close();
         admin.close(Duration.ofSeconds(5));
         pg.close();
     }

@@ -8,7 +8,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * A real Kafka cluster in the test JVM: one combined KRaft node (controller and broker), from Kafka's own
  * test kit (the Maven artifact kafka-test-common-runtime), listening on a free port of 127.0.0.1.
  */
-final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements AutoCloseable {
     private static EmbeddedKafka shared;
     private final KafkaClusterTestKit cluster;
 
@@ -20,7 +20,7 @@ final class EmbeddedKafka implements AutoCloseable {
      * One cluster for every test class of this JVM (topics are per test), stopped when the test session ends
      * ({@link KafkaTestSession}).
      */
-    static synchronized EmbeddedKafka shared() throws Exception {
+    public static synchronized EmbeddedKafka shared() throws Exception {
         if (shared == null) {
             shared = start();
         }
@@ -66,11 +66,11 @@ final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return cluster.bootstrapServers();
     }
 
-    Map<String, Object> clientConfig() {
+    public Map<String, Object> clientConfig() {
         return Map.of("bootstrap.servers", bootstrapServers());
     }
 
@@ -78,13 +78,13 @@ final class EmbeddedKafka implements AutoCloseable {
      * Worker settings for tests: a crashed worker's partitions move after 5 s instead of 45, and each topic has a
      * consumer group of its own (so a worker killed in one test cannot delay another test's rebalance).
      */
-    Map<String, Object> workerConfig(String topic) {
+    public Map<String, Object> workerConfig(String topic) {
         return Map.of("bootstrap.servers", bootstrapServers(), "group.id", "tally-workers-" + topic,
                 "session.timeout.ms", 5000, "heartbeat.interval.ms", 500);
     }
 
     /** A new topic with this many partitions. */
-    String newTopic(int partitions) {
+    public String newTopic(int partitions) {
         String topic = "tally-events-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         KafkaTopics.ensure(clientConfig(), topic, partitions, (short) 1);
         return topic;

@@ -45,6 +45,16 @@ public final class LocalEventStore implements EventStore {
 
     @Override
     public Appended appendNew(List<Candidate> candidates) {
+        return appendNew(candidates, null);
+    }
+
+    /**
+     * As {@link #appendNew(List)}, with {@code trailer} appended after the new events in the same group commit
+     * (one write, one fsync: the events and the trailer are durable together or not at all). A feeder records its
+     * progress this way (the Kafka partition store: the next topic offset, atomic with the events it covers). The
+     * trailer is a record of the log like any other, so whoever scans the log must recognise and skip it.
+     */
+    public Appended appendNew(List<Candidate> candidates, byte[] trailer) {
         long[] positions = new long[candidates.size()];
         List<byte[]> records = new ArrayList<>(candidates.size());
         for (int i = 0; i < positions.length; i++) {
@@ -54,6 +64,9 @@ public final class LocalEventStore implements EventStore {
             if (positions[i] == 0) {
                 records.add(c.record());
             }
+        }
+        if (trailer != null) {
+            records.add(trailer);
         }
         long[] written = append(records);
         java.time.Instant now = clock.instant();

@@ -60,6 +60,8 @@ public final class Database implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl(url));
         config.setMaximumPoolSize(16);
+        // grows on demand: a Kafka worker runs one engine per owned partition, each with a pool of its own
+        config.setMinimumIdle(2);
         config.setPoolName("tally-pg");
         config.setConnectionTimeout(2_000);
         config.setInitializationFailTimeout(30_000);
