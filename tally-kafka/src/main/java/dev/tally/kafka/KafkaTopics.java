@@ -65,6 +65,10 @@ public final class KafkaTopics {
     }
 
     /** The subset of client settings an admin client understands (so it logs no unknown-config warnings). */
+    public static Map<String, Object> adminClientConfig(Map<String, Object> clientConfig) {
+        return adminConfig(clientConfig);
+    }
+
     static Map<String, Object> adminConfig(Map<String, Object> clientConfig) {
         Set<String> known = AdminClientConfig.configNames();
         Map<String, Object> out = new HashMap<>();

@@ -93,6 +93,9 @@ public final class PartitionWorker implements AutoCloseable {
     private final AtomicLong abandoned = new AtomicLong();
     private final AtomicLong restoredFromSnapshot = new AtomicLong();
     private final AtomicLong feedNanos = new AtomicLong();
+    private volatile PartitionOwners owners;
+    private volatile String address;
+    private final Map<Integer, Long> generations = new ConcurrentHashMap<>();
     /** Runs before each partition's run of records is stored (tests: a crash point). */
     volatile Runnable beforeFeed = () -> { };
 
@@ -121,6 +124,16 @@ public final class PartitionWorker implements AutoCloseable {
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return c;
+    }
+
+    /**
+     * Before {@link #start}: registers each partition this worker opens in {@code owners} with {@code address}
+     * (its {@link OwnerEndpoint}), so API nodes forward that partition's questions here; removed on release.
+     */
+    public PartitionWorker registerWith(PartitionOwners owners, String address) {
+        this.owners = owners;
+        this.address = address;
+        return this;
     }
 
     public PartitionWorker start() {
@@ -357,6 +370,15 @@ public final class PartitionWorker implements AutoCloseable {
 
     private void release(OwnedPartition p, boolean publish) {
         owned.remove(p.partition(), p);
+        Long generation = generations.remove(p.partition());
+        if (publish && generation != null) {
+            try {
+                owners.release(p.partition(), name, generation);
+            } catch (RuntimeException e) {
+                LOG.warn("worker {}: cannot remove its ownership of partition {} (the next owner replaces it): {}",
+                        name, p.partition(), e.toString());
+            }
+        }
         try {
             if (publish) {
                 p.publish(snapshots);
@@ -384,6 +406,7 @@ public final class PartitionWorker implements AutoCloseable {
                 long started = System.nanoTime();
                 OwnedPartition p = openRetrying(tp.partition());
                 owned.put(tp.partition(), p);
+                claimRetrying(tp.partition());
                 consumer.seek(tp, p.nextOffset());
                 if (p.fromSnapshot()) {
                     restoredFromSnapshot.incrementAndGet();
@@ -406,6 +429,24 @@ public final class PartitionWorker implements AutoCloseable {
                     }
                     LOG.warn("worker {}: cannot open partition {}, retrying in {} ms: {}", name, partition, backoff,
                             e.toString());
+                    sleep(backoff);
+                    backoff = Math.min(5_000, backoff * 2);
+                }
+            }
+        }
+
+        private void claimRetrying(int partition) {
+            if (owners == null) {
+                return;
+            }
+            long backoff = 100;
+            while (!stopping) {
+                try {
+                    generations.put(partition, owners.claim(partition, name, address));
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warn("worker {}: cannot register as the owner of partition {}, retrying in {} ms: {}", name,
+                            partition, backoff, e.toString());
                     sleep(backoff);
                     backoff = Math.min(5_000, backoff * 2);
                 }

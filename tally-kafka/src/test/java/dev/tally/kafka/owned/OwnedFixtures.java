@@ -60,6 +60,10 @@ final class OwnedFixtures {
                 Map.of());
     }
 
+    static UsageRequest tenantTotal(String meter) {
+        return new UsageRequest(meter, Optional.empty(), NOV_1, DEC_1, Window.NONE, ZoneOffset.UTC, List.of(), Map.of());
+    }
+
     static UsageRow only(List<UsageRow> rows) {
         assertThat(rows).hasSize(1);
         return rows.get(0);

@@ -18,7 +18,9 @@ import dev.tally.engine.Engine;
 import dev.tally.engine.EngineConfig;
 import dev.tally.engine.TestDatabases;
 import dev.tally.engine.ingest.IngestResult;
+import dev.tally.core.aggregate.Aggregation;
 import dev.tally.engine.objectstore.DirectoryObjectStore;
+import dev.tally.engine.store.Database;
 import dev.tally.engine.objectstore.ObjectStore;
 import dev.tally.engine.usage.UsageRow;
 import dev.tally.kafka.EmbeddedKafka;
@@ -61,6 +63,7 @@ class PartitionOwnedScaleOutTest {
     EmbeddedKafka kafka;
     String topic;
     ObjectStore snapshots;
+    Database ownersDb;
 
     @TempDir
     Path dir;
@@ -91,9 +94,22 @@ class PartitionOwnedScaleOutTest {
     PartitionWorker worker(String name) {
         PartitionWorker.Settings s = new PartitionWorker.Settings(topic, dir.resolve(name), config("unused"),
                 Duration.ofMillis(300), 64 * 1024, 8L << 20);
-        PartitionWorker w = keep(new PartitionWorker(kafka.workerConfig(topic), s, snapshots, clock, name)).start();
+        PartitionWorker w = keep(new PartitionWorker(kafka.workerConfig(topic), s, snapshots, clock, name));
+        OwnerEndpoint endpoint = keep(new OwnerEndpoint(w, "127.0.0.1", 0, Duration.ofSeconds(30)));
+        w.registerWith(owners(), endpoint.address()).start();
         workers.add(w);
         return w;
+    }
+
+    PartitionOwners owners() {
+        if (ownersDb == null) {
+            ownersDb = keep(Database.postgres(url));
+        }
+        return new PartitionOwners(ownersDb, topic, clock);
+    }
+
+    OwnerRouter router() {
+        return keep(new OwnerRouter(kafka.clientConfig(), topic, owners(), Duration.ofSeconds(30)));
     }
 
     int owned() {
@@ -207,6 +223,34 @@ class PartitionOwnedScaleOutTest {
             Engine owner = ownerOf(p).engineAt(p, ends.get(p), Duration.ofSeconds(30));
             assertThat(owner.reconcile(T, NOV_1, DEC_1).differences()).as("reconciliation of partition %d", p).isEmpty();
         }
+
+        // every API node's answer, routed to the owners: per customer, and for the whole tenant (fan-out + merge)
+        OwnerRouter[] routers = {router(), router()};
+        for (OwnerRouter r : routers) {
+            for (int c = 0; c < CUSTOMERS; c++) {
+                int cust = c;
+                long count = IntStream.range(0, all).filter(n -> n % CUSTOMERS == cust).count();
+                long sum = IntStream.range(0, all).filter(n -> n % CUSTOMERS == cust).map(OwnedFixtures::tokens).sum();
+                assertThat(only(r.usage(T, total("calls", customer(c)), Aggregation.COUNT)).value())
+                        .as("routed calls of %s", customer(c)).isEqualByComparingTo(BigDecimal.valueOf(count));
+                assertThat(only(r.usage(T, total("tokens", customer(c)), Aggregation.SUM)).value())
+                        .as("routed tokens of %s", customer(c)).isEqualByComparingTo(BigDecimal.valueOf(sum));
+            }
+            UsageRow tenantCalls = only(r.usage(T, OwnedFixtures.tenantTotal("calls"), Aggregation.COUNT));
+            assertThat(tenantCalls.value()).isEqualByComparingTo(BigDecimal.valueOf(all));
+            assertThat(tenantCalls.events()).isEqualTo(all);
+            assertThat(only(r.usage(T, OwnedFixtures.tenantTotal("tokens"), Aggregation.SUM)).value())
+                    .isEqualByComparingTo(BigDecimal.valueOf(IntStream.range(0, all).map(OwnedFixtures::tokens).sum()));
+        }
+        // read-your-writes: acknowledged through node a, asked at once through node b's router
+        for (int i = 0; i < 5; i++) {
+            int n = all + i;
+            assertThat(send(a, List.of(n)).accepted()).isEqualTo(1);
+            long count = IntStream.rangeClosed(0, n).filter(m -> m % CUSTOMERS == n % CUSTOMERS).count();
+            assertThat(only(routers[1].usage(T, total("calls", customer(n)), Aggregation.COUNT)).value())
+                    .as("right after the acknowledgement").isEqualByComparingTo(BigDecimal.valueOf(count));
+        }
+
         long duplicates = workers.stream().mapToLong(PartitionWorker::duplicates).sum();
         assertThat(duplicates).as("re-sent events dropped by the owners' dedup indexes").isGreaterThanOrEqualTo(EVENTS / 10);
         System.out.printf("stored (counting replays after a move) %s; duplicates dropped %s%n",
