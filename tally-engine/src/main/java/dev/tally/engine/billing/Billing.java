@@ -455,6 +455,18 @@ public final class Billing {
         }
     }
 
+    /**
+     * A billing run for the customers (external ids) {@code mine} accepts, e.g. those of the Kafka partitions a
+     * worker owns; the other due subscriptions and open drafts are left to the processes that own them. Serialized
+     * with every other run of the tenant like {@link #run(String)}; invoice uniqueness in the database stays the last
+     * guard against two owners billing one customer.
+     */
+    public BillingRunResult run(String tenant, java.util.function.Predicate<String> mine) {
+        synchronized (lock(tenant)) {
+            return store.db().withLock("tally-billing-run:" + tenant, () -> runs.run(tenant, mine));
+        }
+    }
+
     // ---- invoices
 
     public Invoice invoice(String tenant, String id) {

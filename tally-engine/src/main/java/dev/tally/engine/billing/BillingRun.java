@@ -55,6 +55,15 @@ final class BillingRun {
     }
 
     BillingRunResult run(String tenant) {
+        return run(tenant, customer -> true, false);
+    }
+
+    /** A run for the customers {@code mine} accepts only (the others are left to the processes that own them). */
+    BillingRunResult run(String tenant, java.util.function.Predicate<String> mine) {
+        return run(tenant, mine, true);
+    }
+
+    private BillingRunResult run(String tenant, java.util.function.Predicate<String> mine, boolean partial) {
         // the tenant-wide version before syncing: a change of a plan or meter another process commits after this
         // read moves it again, so what this run composes from an older copy is composed again by the next run
         long tenantVersion = ratings.tenantVersion(tenant);
@@ -66,10 +75,21 @@ final class BillingRun {
         Duration grace = Duration.ofSeconds(store.gracePeriodSeconds(tenant, Billing.DEFAULT_GRACE.toSeconds()));
         int created = 0;
         int finalized = 0;
+        Subscription dueAfter = null;
         while (true) {
-            List<Subscription> due = store.due(tenant, now, runBatch);
-            if (due.isEmpty()) {
+            List<Subscription> page = dueAfter == null ? store.due(tenant, now, runBatch)
+                    : store.due(tenant, now, dueAfter, runBatch);
+            if (page.isEmpty()) {
                 break;
+            }
+            if (partial) {
+                // the subscriptions left to others stay due, so page on past them (one invoiced here moves its
+                // boundary forward, past this cursor, and comes back in a later page while still due)
+                dueAfter = page.get(page.size() - 1);
+            }
+            List<Subscription> due = page.stream().filter(s -> mine.test(s.customer())).toList();
+            if (due.isEmpty()) {
+                continue;
             }
             Map<String, Long> versions = ratings.customerVersions(tenant, due.stream().map(Subscription::customer).toList());
             Map<String, Customer> customers = new HashMap<>();
@@ -102,6 +122,10 @@ final class BillingRun {
             List<BillingStore.Draft> batch = new ArrayList<>();
             List<String> finalizeAsTheyAre = new ArrayList<>();
             for (RatingStore.OpenDraft d : page) {
+                if (!mine.test(d.customer())) {
+                    open--;
+                    continue;
+                }
                 String inputs = Rating.inputs(tenantVersion, d.customerVersion(), usage.changeMark(tenant, d.customer()));
                 if (d.rating().filter(r -> r.current(inputs, now)).isPresent()) {
                     unchanged++;

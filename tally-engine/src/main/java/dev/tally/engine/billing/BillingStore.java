@@ -238,6 +238,14 @@ final class BillingStore {
                 + "ORDER BY next_boundary_at, id LIMIT " + limit, tenant, now.toString());
     }
 
+    /** As above, after {@code after} in (next boundary, id) order: a run that leaves some due ones to others pages on. */
+    List<Subscription> due(String tenant, Instant now, Subscription after, int limit) {
+        return subscriptions("SELECT * FROM subscriptions WHERE tenant_id = ? AND next_boundary_at <= ? "
+                + "AND (next_boundary_at > ? OR (next_boundary_at = ? AND id > ?)) "
+                + "ORDER BY next_boundary_at, id LIMIT " + limit, tenant, now.toString(),
+                after.nextBoundary().toString(), after.nextBoundary().toString(), after.id());
+    }
+
     private List<Subscription> subscriptions(String sql, String... args) {
         return db.inTransaction(c -> {
             List<Subscription> out = new ArrayList<>();

@@ -93,6 +93,7 @@ public final class PartitionWorker implements AutoCloseable {
     private final AtomicLong abandoned = new AtomicLong();
     private final AtomicLong restoredFromSnapshot = new AtomicLong();
     private final AtomicLong feedNanos = new AtomicLong();
+    private volatile int partitionCount;
     private volatile PartitionOwners owners;
     private volatile String address;
     private final Map<Integer, Long> generations = new ConcurrentHashMap<>();
@@ -175,6 +176,24 @@ public final class PartitionWorker implements AutoCloseable {
             throw new NotOwnerException(name, partition);
         }
         return p.engine();
+    }
+
+    /**
+     * Runs billing for {@code tenant}'s customers of the partitions this worker owns, one run per partition, each
+     * over its own engine once the partition has stored every record before {@code atLeast}'s offset for it (the
+     * topic's end offsets when the caller read them, so every event acknowledged before is billed). Customers of
+     * partitions owned elsewhere are left to their owners; the database's invoice uniqueness is the last guard
+     * against an overlap during a rebalance. Returns the runs' results by partition.
+     */
+    public Map<Integer, dev.tally.engine.billing.BillingRunResult> runBilling(String tenant, Map<Integer, Long> atLeast,
+            Duration wait) {
+        Map<Integer, dev.tally.engine.billing.BillingRunResult> out = new java.util.TreeMap<>();
+        int n = partitionCount;
+        for (int partition : partitions()) {
+            Engine engine = engineAt(partition, atLeast.getOrDefault(partition, 0L), wait);
+            out.put(partition, engine.billing().run(tenant, customer -> Partitions.of(tenant, customer, n) == partition));
+        }
+        return out;
     }
 
     /** The next offset each owned partition has stored. */
@@ -402,6 +421,9 @@ public final class PartitionWorker implements AutoCloseable {
     private final class Listener implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                partitionCount = consumer.partitionsFor(settings.topic()).size();
+            }
             for (TopicPartition tp : partitions) {
                 long started = System.nanoTime();
                 OwnedPartition p = openRetrying(tp.partition());

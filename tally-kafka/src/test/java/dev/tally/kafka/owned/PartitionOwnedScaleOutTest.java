@@ -17,6 +17,8 @@ import dev.tally.core.time.ManualClock;
 import dev.tally.engine.Engine;
 import dev.tally.engine.EngineConfig;
 import dev.tally.engine.TestDatabases;
+import dev.tally.engine.billing.BillingRunResult;
+import dev.tally.engine.billing.Invoice;
 import dev.tally.engine.ingest.IngestResult;
 import dev.tally.core.aggregate.Aggregation;
 import dev.tally.engine.objectstore.DirectoryObjectStore;
@@ -31,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -49,7 +52,10 @@ import org.junit.jupiter.api.io.TempDir;
  * other node; one worker is killed just before it stores a run (its run abandoned, its membership left to expire),
  * its partitions are restored by the others from its last published snapshots plus replay; a fourth worker joins
  * and takes partitions over; an API node is restarted and takes more events. Every customer's count and sum,
- * asked of its partition's owner at the topic's end offset, must be exact, and every owner's reconciliation clean.
+ * asked of its partition's owner at the topic's end offset and routed through either API node, must be exact,
+ * every owner's reconciliation clean, the whole-tenant totals (fanned out and merged) exact, a query through one
+ * node must see an event acknowledged through the other a moment before, and the workers' billing runs (each for
+ * its own partitions, started together) must issue exactly one invoice per subscription, of the exact count.
  */
 class PartitionOwnedScaleOutTest {
     static final int EVENTS = 20_000;
@@ -127,6 +133,16 @@ class PartitionOwnedScaleOutTest {
         a.createMeter(T, json.readTree("{\"key\":\"calls\",\"event_type\":\"api_call\",\"aggregation\":\"count\"}"));
         a.createMeter(T, json.readTree("{\"key\":\"tokens\",\"event_type\":\"api_call\",\"aggregation\":\"sum\","
                 + "\"value_path\":\"tokens\"}"));
+        a.billing().createPlan(T, json.readTree("{\"key\":\"api\",\"name\":\"API\",\"currency\":\"EUR\","
+                + "\"interval\":\"monthly\",\"charges\":[{\"key\":\"calls\",\"type\":\"usage\",\"name\":\"Calls\","
+                + "\"meter\":\"calls\",\"price\":{\"model\":\"unit\",\"unit_price\":\"0.01\"}}]}"));
+        for (int c = 0; c < CUSTOMERS; c++) {
+            a.billing().createCustomer(T, json.readTree("{\"external_id\":\"" + customer(c)
+                    + "\",\"timezone\":\"UTC\",\"currency\":\"EUR\"}"));
+            a.billing().subscribe(T, json.readTree("{\"customer\":\"" + customer(c) + "\",\"plan\":\"api\","
+                    + "\"start\":\"" + NOV_1 + "\"}"));
+        }
+        a.billing().setGracePeriod(T, Duration.ZERO);
         PartitionWorker w1 = worker("w1");
         PartitionWorker w2 = worker("w2");
         PartitionWorker w3 = worker("w3");
@@ -249,6 +265,38 @@ class PartitionOwnedScaleOutTest {
             long count = IntStream.rangeClosed(0, n).filter(m -> m % CUSTOMERS == n % CUSTOMERS).count();
             assertThat(only(routers[1].usage(T, total("calls", customer(n)), Aggregation.COUNT)).value())
                     .as("right after the acknowledgement").isEqualByComparingTo(BigDecimal.valueOf(count));
+        }
+
+        // billing: each live worker bills the customers of its partitions, all at once; one invoice per subscription
+        int billed = all + 5;
+        clock.set(DEC_1.plusSeconds(60));
+        Map<Integer, Long> billEnds = OwnedFixtures.endOffsets(kafka.clientConfig(), topic, 4);
+        List<PartitionWorker> live = workers.stream().filter(PartitionWorker::isAlive).toList();
+        ConcurrentLinkedQueue<BillingRunResult> results = new ConcurrentLinkedQueue<>();
+        List<Thread> billing = new ArrayList<>();
+        for (PartitionWorker w : live) {
+            billing.add(Thread.startVirtualThread(() -> results.addAll(w.runBilling(T, billEnds, Duration.ofSeconds(30))
+                    .values())));
+        }
+        for (Thread t : billing) {
+            t.join(120_000);
+        }
+        assertThat(results).hasSize(4);
+        assertThat(results.stream().mapToInt(BillingRunResult::created).sum()).isEqualTo(CUSTOMERS);
+        for (PartitionWorker w : live) {
+            assertThat(w.runBilling(T, billEnds, Duration.ofSeconds(30)).values()).allMatch(r -> r.created() == 0);
+        }
+        List<Invoice> invoices = a.billing().invoices(T, Optional.empty(), Optional.empty(), 1000);
+        assertThat(invoices).hasSize(CUSTOMERS);
+        assertThat(invoices.stream().map(Invoice::customer).distinct()).hasSize(CUSTOMERS);
+        for (Invoice i : invoices) {
+            int cust = Integer.parseInt(i.customer().substring("cust-".length()));
+            long count = IntStream.range(0, billed).filter(n -> n % CUSTOMERS == cust).count();
+            assertThat(i.lines()).hasSize(1);
+            assertThat(i.lines().get(0).quantity()).as("billed calls of %s", i.customer())
+                    .isEqualByComparingTo(BigDecimal.valueOf(count));
+            assertThat(i.totals().total().amount()).isEqualByComparingTo(new BigDecimal("0.01")
+                    .multiply(BigDecimal.valueOf(count)));
         }
 
         long duplicates = workers.stream().mapToLong(PartitionWorker::duplicates).sum();
