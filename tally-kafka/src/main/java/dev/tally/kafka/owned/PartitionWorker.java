@@ -424,9 +424,16 @@ public final class PartitionWorker implements AutoCloseable {
             if (!partitions.isEmpty()) {
                 partitionCount = consumer.partitionsFor(settings.topic()).size();
             }
+            // opened in parallel (an engine open is mostly waiting: database, files), then registered in order
+            long started = System.nanoTime();
+            Map<TopicPartition, java.util.concurrent.CompletableFuture<OwnedPartition>> opening = new java.util.LinkedHashMap<>();
             for (TopicPartition tp : partitions) {
-                long started = System.nanoTime();
-                OwnedPartition p = openRetrying(tp.partition());
+                opening.put(tp, java.util.concurrent.CompletableFuture.supplyAsync(() -> openRetrying(tp.partition()),
+                        Thread::startVirtualThread));
+            }
+            for (Map.Entry<TopicPartition, java.util.concurrent.CompletableFuture<OwnedPartition>> e : opening.entrySet()) {
+                TopicPartition tp = e.getKey();
+                OwnedPartition p = e.getValue().join();
                 owned.put(tp.partition(), p);
                 claimRetrying(tp.partition());
                 consumer.seek(tp, p.nextOffset());
