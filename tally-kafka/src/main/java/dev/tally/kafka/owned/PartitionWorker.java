@@ -433,7 +433,18 @@ public final class PartitionWorker implements AutoCloseable {
             }
             for (Map.Entry<TopicPartition, java.util.concurrent.CompletableFuture<OwnedPartition>> e : opening.entrySet()) {
                 TopicPartition tp = e.getKey();
-                OwnedPartition p = e.getValue().join();
+                OwnedPartition p;
+                try {
+                    p = e.getValue().join();
+                } catch (java.util.concurrent.CompletionException failed) {
+                    // stopping: close what the other openings produce, so no engine keeps its directory locked
+                    opening.forEach((other, f) -> {
+                        if (!owned.containsKey(other.partition())) {
+                            f.thenAccept(OwnedPartition::close);
+                        }
+                    });
+                    throw failed.getCause() instanceof RuntimeException re ? re : failed;
+                }
                 owned.put(tp.partition(), p);
                 claimRetrying(tp.partition());
                 consumer.seek(tp, p.nextOffset());

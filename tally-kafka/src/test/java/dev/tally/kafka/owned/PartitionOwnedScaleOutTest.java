@@ -197,8 +197,10 @@ class PartitionOwnedScaleOutTest {
             await("w2 and w3 own every partition", Duration.ofSeconds(60), () -> w2.partitions().size()
                     + w3.partitions().size() == 4);
             long takeover = (System.nanoTime() - killedAt) / 1_000_000;
+            // a partition comes from w1's snapshot unless its new owner's own older copy is as far (it owned it
+            // before w1 and w1 stored nothing since); w1 stored thousands of events, so at least one came from one
             assertThat(w2.restoredFromSnapshots() + w3.restoredFromSnapshots()).as("w1's partitions from snapshots")
-                    .isGreaterThanOrEqualTo(lost.size());
+                    .isPositive();
             PartitionWorker w4 = worker("w4");
             await("w4 owns partitions", Duration.ofSeconds(60), () -> !w4.partitions().isEmpty() && owned() == 4);
             System.out.printf("w1 (partitions %s) killed, abandoning %d; the others took over after %d ms; now w2 %s, "
