@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Per tenant and currency, the sum of the drafts and of the invoices finalized (or paid) per quarter hour since a
  * horizon ({@link #HORIZON} before now: any calendar month that contains now, in any zone, starts after it), kept
- * in memory from the invoice rows: a tenant's book is loaded on its first question, then moved by a sweep of the
+ * in memory from the invoice rows: a tenant's book is loaded by the first sweep after start (or on its first
+ * question, for a tenant created since), then moved by a sweep of the
  * rows changed since the last one (this process's and other processes' writes alike: the sweep reads the table),
  * and reloaded every {@link #RELOAD} (which also corrects a row the sweep could miss: a writer whose clock is more
  * than {@link #OVERLAP} behind). Each counted invoice is remembered (id, status, currency, total, bucket) so that a
@@ -30,6 +31,7 @@ final class InvoiceSums {
     private final RevenueStore store;
     private final Clock clock;
     private final ConcurrentHashMap<String, Book> books = new ConcurrentHashMap<>();
+    private final Set<String> toLoad = ConcurrentHashMap.newKeySet();
     private volatile Instant swept;
     private volatile Instant watermark;
 
@@ -97,11 +99,21 @@ final class InvoiceSums {
         return b;
     }
 
+    /** Loads these tenants' books at the next sweep (at start: off the request path). */
+    void preload(java.util.Collection<String> tenants) {
+        toLoad.addAll(tenants);
+    }
+
     /**
-     * Applies the invoice rows changed since the last sweep to the loaded books, reloads books older than
-     * {@link #RELOAD}, and forgets closed invoices older than the horizon.
+     * Loads the books asked for by {@link #preload}, applies the invoice rows changed since the last sweep to the
+     * loaded books, reloads books older than {@link #RELOAD}, and forgets closed invoices older than the horizon.
      */
     void sweep() {
+        for (java.util.Iterator<String> it = toLoad.iterator(); it.hasNext(); ) {
+            String tenant = it.next();
+            it.remove();
+            books.computeIfAbsent(tenant, this::load);
+        }
         Instant now = clock.instant();
         Instant since = watermark.minus(OVERLAP);
         Instant latest = watermark;

@@ -77,13 +77,14 @@ public final class OpenRevenue {
     }
 
     /**
-     * Marks every customer of these tenants (at start: the estimates are derived state, computed by the refresh runs
-     * that follow; until then they are counted in {@code pendingCustomers}).
+     * Marks every customer of these tenants and asks for their invoice books (at start: both are derived state,
+     * computed by the refresh runs that follow; until then the customers are counted in {@code pendingCustomers}).
      */
     public void preload(List<String> tenants) {
         if (store.shared()) {
             generations.putAll(store.generations());
         }
+        invoices.preload(tenants);
         for (String tenant : tenants) {
             for (Customer c : billing.customers(tenant)) {
                 estimates.mark(tenant, c.externalId());
@@ -104,8 +105,8 @@ public final class OpenRevenue {
 
     /**
      * A tenant's revenue per currency: invoiced (finalized or paid, finalized in [from, to)), in draft, and the
-     * estimate of every open period, with how fresh the estimates are. Answered from memory (a tenant's invoice sums
-     * are loaded on its first question).
+     * estimate of every open period, with how fresh the estimates are. Answered from memory (the invoice sums of a
+     * tenant created since the start are loaded on its first question).
      */
     public RevenueOverview overview(String tenant, Instant from, Instant to) {
         InvoiceSums.Sums sums = invoices.sums(tenant, from, to);
