@@ -106,9 +106,9 @@ final class InvoiceSums {
 
     /**
      * Loads the books asked for by {@link #preload}, applies the invoice rows changed since the last sweep to the
-     * loaded books, reloads books older than {@link #RELOAD}, and forgets closed invoices older than the horizon.
+     * loaded books (telling {@code changedCustomer} the tenant and customer of each invoice whose contribution changed), reloads books older than {@link #RELOAD}, and forgets closed invoices older than the horizon.
      */
-    void sweep() {
+    void sweep(java.util.function.BiConsumer<String, String> changedCustomer) {
         for (java.util.Iterator<String> it = toLoad.iterator(); it.hasNext(); ) {
             String tenant = it.next();
             it.remove();
@@ -127,7 +127,9 @@ final class InvoiceSums {
             }
             synchronized (b) {
                 boolean wasCounted = b.invoices.containsKey(r.id());
-                apply(b, r);
+                if (apply(b, r)) {
+                    changedCustomer.accept(r.tenant(), r.customer());
+                }
                 if (isOpenOrClosed(r.status())) {
                     b.currencies.add(r.currency());
                 } else if (wasCounted) {
@@ -159,8 +161,8 @@ final class InvoiceSums {
         return status.equals("draft") || status.equals("finalized") || status.equals("paid");
     }
 
-    /** Replaces the invoice's contribution with what its row says now. */
-    private static void apply(Book b, RevenueStore.InvoiceRow r) {
+    /** Replaces the invoice's contribution with what its row says now; whether that changed it. */
+    private static boolean apply(Book b, RevenueStore.InvoiceRow r) {
         Counted old = b.invoices.remove(r.id());
         if (old != null) {
             Map<String, Figure> into = old.bucket < 0 ? b.drafts : b.closed.get(old.bucket);
@@ -183,9 +185,10 @@ final class InvoiceSums {
             b.closed.computeIfAbsent(now.bucket, k -> new TreeMap<>())
                     .merge(now.currency, Figure.NONE.plus(now.total), Figure::plus);
         } else {
-            return;
+            return old != null;
         }
         b.invoices.put(r.id(), now);
+        return !now.equals(old);
     }
 
     /** The start of the quarter hour {@link #HORIZON} before {@code now}: closed invoices from it on are counted. */

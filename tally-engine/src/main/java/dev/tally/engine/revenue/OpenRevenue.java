@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Ingest only marks customers: the usage store's queue of changed customers, drained once a second for the usage
  * alerts and the live balances, is passed through {@link #usageChanged} (a hash lookup per changed customer, nothing
  * per event). Billing's observer marks customers created or changed and those whose subscriptions were stored
- * (subscribed, plan changed, cancelled); on PostgreSQL the change counter every such transaction bumps
+ * (subscribed, plan changed, cancelled), and the invoice sweep those whose invoices changed; on PostgreSQL the change counter every such transaction bumps
  * ({@code entitlement_changes}) is read once per run, so other processes' changes are marked too; time marks a
  * customer at its next period end, phase start, subscription start or end. {@link #refresh} (the engine runs it
  * every second on its maintenance thread) recomputes the marked customers, coalesced, within {@link #RUN_BUDGET},
@@ -139,7 +139,7 @@ public final class OpenRevenue {
             if (store.shared()) {
                 markOtherProcessesChanges();
             }
-            invoices.sweep();
+            invoices.sweep(estimates::mark); // an invoice can change its customer's estimate (a coupon's periods)
             estimates.refresh(deadline, resweep.toNanos());
         }
     }

@@ -25,7 +25,7 @@ import java.util.TreeSet;
  * parsing.
  */
 final class RevenueStore {
-    private static final String COLUMNS = "tenant_id, id, status, currency, total, finalized_at, boundary_at, updated_at";
+    private static final String COLUMNS = "tenant_id, id, customer_id, status, currency, total, finalized_at, boundary_at, updated_at";
     private static final Duration SLACK = Duration.ofSeconds(1);
 
     private final Database db;
@@ -35,8 +35,8 @@ final class RevenueStore {
     }
 
     /** An invoice as the sums see it; {@code at} is when it was finalized (its boundary when it never was). */
-    record InvoiceRow(String tenant, String id, String status, String currency, BigDecimal total, Instant at,
-            Instant updatedAt) {
+    record InvoiceRow(String tenant, String id, String customer, String status, String currency, BigDecimal total,
+            Instant at, Instant updatedAt) {
     }
 
     boolean shared() {
@@ -119,7 +119,8 @@ final class RevenueStore {
     private static InvoiceRow row(ResultSet rs) throws SQLException {
         String finalized = rs.getString("finalized_at");
         Instant at = Instant.parse(finalized != null ? finalized : rs.getString("boundary_at"));
-        return new InvoiceRow(rs.getString("tenant_id"), rs.getString("id"), rs.getString("status"),
+        return new InvoiceRow(rs.getString("tenant_id"), rs.getString("id"), rs.getString("customer_id"),
+                rs.getString("status"),
                 rs.getString("currency"), new BigDecimal(rs.getString("total")), at,
                 Instant.parse(rs.getString("updated_at")));
     }
