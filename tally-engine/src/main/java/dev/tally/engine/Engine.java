@@ -90,6 +90,7 @@ public final class Engine implements AutoCloseable {
     private final dev.tally.engine.entitlement.Alerts alerts;
     private final dev.tally.engine.payment.dunning.Dunning dunning;
     private final dev.tally.engine.credit.live.LiveCredits liveCredits;
+    private final dev.tally.engine.revenue.OpenRevenue revenue;
     private final dev.tally.engine.subjects.UnmatchedSubjects unmatched;
     private final dev.tally.engine.anomaly.Anomalies anomalies;
     private volatile Instant lastCheckpoint;
@@ -198,8 +199,10 @@ public final class Engine implements AutoCloseable {
         this.entitlements = new dev.tally.engine.entitlement.Entitlements(db, billing, new MeteredUsage(this), clock);
         this.liveCredits = new dev.tally.engine.credit.live.LiveCredits(db, billing, clock);
         entitlements.gate(liveCredits.requirements());
+        this.revenue = new dev.tally.engine.revenue.OpenRevenue(db, billing, clock);
+        revenue.preload(meta.tenants());
         this.alerts = new dev.tally.engine.entitlement.Alerts(entitlements,
-                () -> liveCredits.usageChanged(usage.drainChangedCustomers()), clock);
+                () -> revenue.usageChanged(liveCredits.usageChanged(usage.drainChangedCustomers())), clock);
         entitlements.preload(meta.tenants());
         this.dunning = new dev.tally.engine.payment.dunning.Dunning(db, billing, payments, entitlements, clock);
         this.anomalies = new dev.tally.engine.anomaly.Anomalies(db, (t, v) -> usage.forEachHourlySeries(t, v::visit),
@@ -211,6 +214,7 @@ public final class Engine implements AutoCloseable {
         Duration alertEvery = Duration.ofMillis(ALERT_EVALUATION_MILLIS);
         schedules.every(alertEvery, alertEvery, "scheduled alert evaluation", alerts::evaluate);
         schedules.every(alertEvery, alertEvery, "scheduled live balance refresh", liveCredits::refresh);
+        schedules.every(alertEvery, alertEvery, "scheduled revenue overview refresh", revenue::refresh);
         if (log.shared()) {
             schedules.every(Duration.ofMillis(500), Duration.ofMillis(500), "sync with the shared store",
                     this::syncQuietly);
@@ -460,7 +464,14 @@ public final class Engine implements AutoCloseable {
      * engine also does this every {@value #ALERT_EVALUATION_MILLIS} ms); returns how many messages it recorded.
      */
     public int evaluateAlerts() {
-        return alerts.evaluate() + liveCredits.refreshAll();
+        int fired = alerts.evaluate() + liveCredits.refreshAll();
+        revenue.refreshAll();
+        return fired;
+    }
+
+    /** The tenant revenue overview (invoiced, draft, open-period estimates) kept in memory; refreshed with the alerts. */
+    public dev.tally.engine.revenue.OpenRevenue revenue() {
+        return revenue;
     }
 
     /** Live credit balances, balance alerts and features that require a positive balance. */

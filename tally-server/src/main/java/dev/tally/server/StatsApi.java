@@ -3,11 +3,9 @@ package dev.tally.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tally.core.billing.Customer;
 import dev.tally.engine.Engine;
-import dev.tally.engine.billing.Invoice;
-import dev.tally.engine.billing.InvoiceStatus;
-import dev.tally.engine.billing.UsageEstimate;
+import dev.tally.engine.revenue.CurrencyRevenue;
+import dev.tally.engine.revenue.RevenueOverview;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -17,17 +15,15 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * {@code GET /v1/stats}: the numbers of the dashboard's overview for the caller's tenant — ingest counts and
  * rates since this process started ({@link IngestActivity}), the stored events and the event types no meter
  * reads, and revenue per currency: invoiced (finalized or paid) this calendar month, still in draft, and the live
- * estimate of every open period.
+ * estimate of every open period, from the tenant's revenue rollup ({@link dev.tally.engine.revenue.OpenRevenue}:
+ * memory, not a visit of every customer and invoice), with how fresh it is ({@code as_of}, {@code pending_customers}).
  */
 final class StatsApi {
-    private static final int MAX_INVOICES = 100_000;
     private final Engine engine;
     private final ObjectMapper mapper;
     private final IngestActivity activity;
@@ -36,17 +32,6 @@ final class StatsApi {
         this.engine = engine;
         this.mapper = mapper;
         this.activity = activity;
-    }
-
-    private record Revenue(BigDecimal[] sums, long[] counts) {
-        Revenue() {
-            this(new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO}, new long[3]);
-        }
-
-        void add(int i, BigDecimal amount) {
-            sums[i] = sums[i].add(amount);
-            counts[i]++;
-        }
     }
 
     void stats(Request r) throws IOException {
@@ -115,36 +100,23 @@ final class StatsApi {
         YearMonth month = YearMonth.from(now.atZone(zone));
         Instant from = month.atDay(1).atStartOfDay(zone).toInstant();
         Instant to = month.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
-        Map<String, Revenue> byCurrency = new TreeMap<>();
-        for (InvoiceStatus status : new InvoiceStatus[] {InvoiceStatus.FINALIZED, InvoiceStatus.PAID, InvoiceStatus.DRAFT}) {
-            for (Invoice i : engine.billing().invoices(tenant, Optional.empty(), Optional.of(status), MAX_INVOICES)) {
-                Revenue rev = byCurrency.computeIfAbsent(i.totals().currency().getCurrencyCode(), c -> new Revenue());
-                BigDecimal total = i.totals().total().amount();
-                if (status == InvoiceStatus.DRAFT) {
-                    rev.add(1, total);
-                } else {
-                    Instant at = i.finalizedAt().orElse(i.boundary());
-                    if (!at.isBefore(from) && at.isBefore(to)) {
-                        rev.add(0, total);
-                    }
-                }
-            }
-        }
-        for (Customer c : engine.billing().customers(tenant)) {
-            for (UsageEstimate e : engine.billing().currentUsage(tenant, c.externalId())) {
-                byCurrency.computeIfAbsent(c.currency().getCurrencyCode(), x -> new Revenue())
-                        .add(2, e.estimate().total().amount());
-            }
-        }
+        RevenueOverview overview = engine.revenue().overview(tenant, from, to);
         ObjectNode revenue = out.putObject("revenue");
         revenue.put("period_start", from.toString());
         revenue.put("period_end", to.toString());
         revenue.put("tz", zone.getId());
+        // how fresh the figures are: the open-period estimates are kept in memory and refreshed every second
+        overview.asOf().ifPresentOrElse(t -> revenue.put("as_of", t.toString()), () -> revenue.putNull("as_of"));
+        revenue.put("pending_customers", overview.pendingCustomers());
+        overview.invoicesAsOf().ifPresentOrElse(t -> revenue.put("invoices_as_of", t.toString()),
+                () -> revenue.putNull("invoices_as_of"));
         ArrayNode currencies = revenue.putArray("currencies");
-        byCurrency.forEach((code, rev) -> currencies.addObject().put("currency", code)
-                .put("invoiced", rev.sums()[0].toPlainString()).put("invoices", rev.counts()[0])
-                .put("draft", rev.sums()[1].toPlainString()).put("draft_invoices", rev.counts()[1])
-                .put("estimated_open", rev.sums()[2].toPlainString()).put("open_periods", rev.counts()[2]));
+        for (CurrencyRevenue c : overview.currencies()) {
+            currencies.addObject().put("currency", c.currency())
+                    .put("invoiced", c.invoiced().toPlainString()).put("invoices", c.invoices())
+                    .put("draft", c.draft().toPlainString()).put("draft_invoices", c.draftInvoices())
+                    .put("estimated_open", c.estimatedOpen().toPlainString()).put("open_periods", c.openPeriods());
+        }
         Responses.json(r.exchange, 200, out, mapper);
     }
 

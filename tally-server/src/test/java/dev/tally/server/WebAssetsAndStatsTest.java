@@ -137,7 +137,14 @@ class WebAssetsAndStatsTest {
                 + "{\"specversion\":\"1.0\",\"id\":\"c\",\"source\":\"s\",\"type\":\"call\"},"
                 + "{\"specversion\":\"1.0\",\"id\":\"d\",\"source\":\"s\",\"type\":\"other\",\"subject\":\"acme\"}]");
 
+        // the revenue comes from the tenant's rollup, refreshed every second (here: by hand)
+        JsonNode stale = t.get("/v1/stats").json();
+        assertThat(stale.at("/revenue/pending_customers").asInt()).as(stale.toString()).isEqualTo(1);
+        t.server.engine().evaluateAlerts();
         JsonNode s = t.get("/v1/stats").json();
+        assertThat(s.at("/revenue/pending_customers").asInt()).isZero();
+        assertThat(s.at("/revenue/as_of").asText()).isEqualTo(clock.instant().toString());
+        assertThat(s.at("/revenue/invoices_as_of").asText()).isEqualTo(clock.instant().toString());
         assertThat(s.at("/events/accepted").asLong()).isEqualTo(3);
         assertThat(s.at("/events/duplicates").asLong()).isEqualTo(1);
         assertThat(s.at("/events/rejected").asLong()).isEqualTo(1);
@@ -155,6 +162,15 @@ class WebAssetsAndStatsTest {
         assertThat(usd.get("invoices").asLong()).isEqualTo(1);
         assertThat(usd.get("estimated_open").asText()).isEqualTo(t.get("/v1/customers/acme/usage").json()
                 .get("estimated_total").asText());
+        assertThat(usd.get("open_periods").asLong()).isEqualTo(1);
+        assertThat(usd.get("draft_invoices").asLong()).isZero();
+        // and equal to the per-customer computation the rollup replaces
+        java.time.Instant[] month = {java.time.Instant.parse(s.at("/revenue/period_start").asText()),
+                java.time.Instant.parse(s.at("/revenue/period_end").asText())};
+        var reference = dev.tally.engine.revenue.RevenueReference.of(t.server.engine().billing(), "default", month[0],
+                month[1]).get(0);
+        assertThat(usd.get("invoiced").asText()).isEqualTo(reference.invoiced().toPlainString());
+        assertThat(usd.get("estimated_open").asText()).isEqualTo(reference.estimatedOpen().toPlainString());
         assertThat(s.at("/revenue/period_start").asText()).isEqualTo("2026-11-01T00:00:00Z");
         assertThat(t.get("/v1/stats?tz=Asia/Tokyo").json().at("/revenue/period_start").asText())
                 .isEqualTo("2026-10-31T15:00:00Z");
