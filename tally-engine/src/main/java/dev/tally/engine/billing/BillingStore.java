@@ -232,6 +232,22 @@ final class BillingStore {
                 + "ORDER BY customer_id, created_at, id", tenant, at.toString());
     }
 
+    /**
+     * {@link #subscriptionsNotEndedAt}, at most {@code limit} of them after the one {@code after} (none: from the
+     * first), in the same order: so a caller pages through a tenant's subscriptions without holding them all.
+     */
+    List<Subscription> subscriptionsNotEndedAt(String tenant, Instant at, Optional<Subscription> after, int limit) {
+        if (after.isEmpty()) {
+            return subscriptions("SELECT * FROM subscriptions WHERE tenant_id = ? AND (end_at IS NULL OR end_at > ?) "
+                    + "ORDER BY customer_id, created_at, id LIMIT " + limit, tenant, at.toString());
+        }
+        Subscription a = after.get();
+        return subscriptions("SELECT * FROM subscriptions WHERE tenant_id = ? AND (end_at IS NULL OR end_at > ?) "
+                + "AND (customer_id > ? OR (customer_id = ? AND (created_at > ? OR (created_at = ? AND id > ?)))) "
+                + "ORDER BY customer_id, created_at, id LIMIT " + limit, tenant, at.toString(), a.customer(),
+                a.customer(), a.createdAt().toString(), a.createdAt().toString(), a.id());
+    }
+
     /** Subscriptions with an invoice due at or before {@code now}, oldest boundary first. */
     List<Subscription> due(String tenant, Instant now, int limit) {
         return subscriptions("SELECT * FROM subscriptions WHERE tenant_id = ? AND next_boundary_at <= ? "
@@ -403,8 +419,10 @@ final class BillingStore {
                 }
             }
             for (String id : unchanged) {
-                if (invoice(tenant, id).filter(inv -> !hold.holds(tenant, inv.customer())).isPresent()
-                        && finalize(c, tenant, id, now)) {
+                // read once in this transaction: what finalize draws credits and commitments from
+                Optional<Invoice> draft = invoice(tenant, id);
+                if (draft.filter(inv -> !hold.holds(tenant, inv.customer())).isPresent()
+                        && finalize(c, tenant, id, draft, now)) {
                     finalized++;
                 }
             }
@@ -418,7 +436,12 @@ final class BillingStore {
     }
 
     private boolean finalize(Connection c, String tenant, String invoiceId, Instant now) throws SQLException {
-        Optional<Invoice> draft = invoice(tenant, invoiceId);
+        return finalize(c, tenant, invoiceId, invoice(tenant, invoiceId), now);
+    }
+
+    /** Finalizes a draft as {@code draft} (read in this transaction) has it; returns whether this call finalized it. */
+    private boolean finalize(Connection c, String tenant, String invoiceId, Optional<Invoice> draft, Instant now)
+            throws SQLException {
         if (draft.isPresent() && !commitments.covers(draft.get())) {
             return false; // another invoice drew the prepaid commitment first: composed again by the next run
         }

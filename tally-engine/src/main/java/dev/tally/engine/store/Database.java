@@ -15,7 +15,7 @@ import org.sqlite.SQLiteDataSource;
 
 /**
  * The metadata database: SQLite in the data directory (one connection,
- * serialized; WAL, synchronous=FULL) or PostgreSQL (a HikariCP pool; several
+ * serialized; WAL, synchronous=FULL; its prepared statements reused) or PostgreSQL (a HikariCP pool; several
  * processes may share it). Schema by Flyway: {@code db/migration} for both,
  * {@code db/vendor/sqlite} or {@code db/vendor/postgresql} for what only one has. Every write is a
  * transaction that is durable when it commits.
@@ -37,7 +37,8 @@ public final class Database implements AutoCloseable {
         ds.setUrl(url);
         migrate(ds, "sqlite");
         try {
-            Connection c = DriverManager.getConnection(url);
+            // prepared statements are kept for reuse (see StatementCache): SQLite compiles triggers into each one
+            Connection c = StatementCache.wrap(DriverManager.getConnection(url));
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
