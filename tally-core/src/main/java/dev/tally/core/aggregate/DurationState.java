@@ -9,9 +9,9 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.NavigableSet;
-import java.util.TreeSet;
+import java.util.List;
 
 /**
  * The state of a duration meter: the set of its events' {@link Mark}s (time, kind, tie-break, session key). A set
@@ -21,21 +21,88 @@ import java.util.TreeSet;
  * own, {@link #value} is the time the state's marks cover inside the window when nothing outside it is known (each
  * start or heartbeat until the next mark of its key or the window's end), in the window's unit. A contribution
  * carries the session key as its distinct text and the {@link MarkKind#code()} as its value.
+ *
+ * <p>Storage: an array of marks whose first {@code sorted} entries are in {@link Mark} order without repeats and the
+ * rest appended in arrival order. Adding is an append (the ingest hot path: no ordered insert per event); the first
+ * read sorts the tail, merges it into the prefix and drops repeats, so every read sees the same set, in order,
+ * whatever order the marks came in. All methods hold the state's own monitor.
  */
 public final class DurationState extends AggregateState {
-    final TreeSet<Mark> marks = new TreeSet<>();
+    private static final Mark[] NONE = new Mark[0];
+    private Mark[] marks = NONE;
+    private int size;
+    /** How many leading entries of {@link #marks} are in order and distinct. */
+    private int sorted;
 
     DurationState() {
     }
 
     @Override
-    void addValue(Instant time, String tieBreak, BigDecimal value, String distinct) {
-        marks.add(new Mark(time, MarkKind.ofCode(value), tieBreak, distinct));
+    synchronized void addValue(Instant time, String tieBreak, BigDecimal value, String distinct) {
+        append(new Mark(time, kindOf(value), tieBreak, distinct));
+    }
+
+    /** {@link MarkKind#ofCode}, without its big-integer arithmetic for the codes Tally writes (0, 1, 2). */
+    private static MarkKind kindOf(BigDecimal code) {
+        if (code.scale() == 0 && code.signum() >= 0 && code.precision() == 1) {
+            int c = code.intValue();
+            if (c < 3) {
+                return MarkKind.values()[c];
+            }
+        }
+        return MarkKind.ofCode(code);
+    }
+
+    private void append(Mark m) {
+        if (size == marks.length) {
+            marks = Arrays.copyOf(marks, Math.max(8, size + (size >> 1)));
+        }
+        marks[size] = m;
+        if (sorted == size && (size == 0 || marks[size - 1].compareTo(m) < 0)) {
+            sorted++; // arrived in order: the prefix stays sorted
+        }
+        size++;
     }
 
     @Override
     void mergeValue(AggregateState other) {
-        marks.addAll(((DurationState) other).marks);
+        Mark[] theirs = ((DurationState) other).sortedCopy();
+        synchronized (this) {
+            for (Mark m : theirs) {
+                append(m);
+            }
+        }
+    }
+
+    private synchronized Mark[] sortedCopy() {
+        normalize();
+        return Arrays.copyOf(marks, size);
+    }
+
+    /** Sorts the unsorted tail, merges it with the sorted prefix and removes repeats. */
+    private void normalize() {
+        if (sorted == size) {
+            return;
+        }
+        Arrays.sort(marks, sorted, size);
+        Mark[] out = new Mark[Math.max(8, size)];
+        int i = 0;
+        int j = sorted;
+        int n = 0;
+        while (i < sorted || j < size) {
+            Mark next;
+            if (j >= size || (i < sorted && marks[i].compareTo(marks[j]) <= 0)) {
+                next = marks[i++];
+            } else {
+                next = marks[j++];
+            }
+            if (n == 0 || out[n - 1].compareTo(next) != 0) {
+                out[n++] = next;
+            }
+        }
+        marks = out;
+        size = n;
+        sorted = n;
     }
 
     @Override
@@ -43,26 +110,45 @@ public final class DurationState extends AggregateState {
         return Aggregation.DURATION;
     }
 
-    /** The marks, in {@link Mark} order (unmodifiable view; the owner's lock guards it). */
-    public NavigableSet<Mark> marks() {
-        return Collections.unmodifiableNavigableSet(marks);
+    /** The marks, in {@link Mark} order, each once (an unmodifiable snapshot). */
+    public synchronized List<Mark> marks() {
+        normalize();
+        return Collections.unmodifiableList(Arrays.asList(Arrays.copyOf(marks, size)));
     }
 
     @Override
-    public BigDecimal value(ValueWindow w) {
-        if (marks.isEmpty() || !w.from().isBefore(w.end())) {
+    public synchronized BigDecimal value(ValueWindow w) {
+        normalize();
+        if (size == 0 || !w.from().isBefore(w.end())) {
             return BigDecimal.ZERO;
         }
         Duration all = Duration.between(w.from(), w.end());
-        BigDecimal seconds = DurationCoverage.of(marks.subSet(new Mark(w.from(), MarkKind.START, "", ""), true,
-                new Mark(w.end(), MarkKind.START, "", ""), false), all, w.end()).seconds(w.from(), w.end());
+        List<Mark> inside = Arrays.asList(marks).subList(firstAtOrAfter(w.from()), firstAtOrAfter(w.end()));
+        BigDecimal seconds = DurationCoverage.of(inside, all, w.end()).seconds(w.from(), w.end());
         return plain(seconds.divide(w.unit().seconds(), DIVISION));
     }
 
+    /** The index of the first mark whose time is at or after {@code t} (the state is normalized). */
+    private int firstAtOrAfter(Instant t) {
+        int lo = 0;
+        int hi = size;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (marks[mid].time().isBefore(t)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
     @Override
-    void writeValue(DataOutput out) throws IOException {
-        out.writeInt(marks.size());
-        for (Mark m : marks) {
+    synchronized void writeValue(DataOutput out) throws IOException {
+        normalize();
+        out.writeInt(size);
+        for (int i = 0; i < size; i++) {
+            Mark m = marks[i];
             out.writeLong(m.time().getEpochSecond());
             out.writeInt(m.time().getNano());
             out.writeByte(m.kind().ordinal());
@@ -72,13 +158,13 @@ public final class DurationState extends AggregateState {
     }
 
     @Override
-    void readValue(DataInput in) throws IOException {
+    synchronized void readValue(DataInput in) throws IOException {
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             Instant t = Instant.ofEpochSecond(in.readLong(), in.readInt());
             MarkKind kind = MarkKind.values()[in.readUnsignedByte() % MarkKind.values().length];
             String tie = readString(in);
-            marks.add(new Mark(t, kind, tie, readString(in)));
+            append(new Mark(t, kind, tie, readString(in)));
         }
     }
 }

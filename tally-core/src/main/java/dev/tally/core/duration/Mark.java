@@ -1,7 +1,6 @@
 package dev.tally.core.duration;
 
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Objects;
 
 /**
@@ -10,9 +9,6 @@ import java.util.Objects;
  * depends on arrival, so the same events give the same intervals whatever order they came in.
  */
 public record Mark(Instant time, MarkKind kind, String tieBreak, String key) implements Comparable<Mark> {
-    private static final Comparator<Mark> ORDER = Comparator.comparing(Mark::time).thenComparing(Mark::kind)
-            .thenComparing(Mark::tieBreak).thenComparing(Mark::key);
-
     public Mark {
         Objects.requireNonNull(time);
         Objects.requireNonNull(kind);
@@ -22,6 +18,15 @@ public record Mark(Instant time, MarkKind kind, String tieBreak, String key) imp
 
     @Override
     public int compareTo(Mark o) {
-        return ORDER.compare(this, o);
+        int c = time.compareTo(o.time);
+        if (c != 0) {
+            return c;
+        }
+        c = kind.compareTo(o.kind);
+        if (c != 0) {
+            return c;
+        }
+        c = tieBreak.compareTo(o.tieBreak);
+        return c != 0 ? c : key.compareTo(o.key);
     }
 }

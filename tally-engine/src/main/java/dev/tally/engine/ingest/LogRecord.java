@@ -50,12 +50,7 @@ sealed interface LogRecord {
         if (r instanceof Event e) {
             byte[] type = utf8(e.event().type());
             byte[] subject = utf8(e.event().subject());
-            byte[] data;
-            try {
-                data = e.event().data().isEmpty() ? new byte[0] : mapper.writeValueAsBytes(e.event().data());
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
+            byte[] data = e.event().data().isEmpty() ? new byte[0] : DataJson.bytes(e.event().data(), mapper);
             ByteBuffer b = ByteBuffer.allocate(1 + 4 * 6 + tenant.length + source.length + id.length + type.length
                     + subject.length + data.length + 2 * 12);
             b.put(EVENT);

@@ -12,8 +12,14 @@ import java.util.Optional;
  * force at an instant (the highest version whose {@code effective_from} is not after it). Immutable; thread-safe.
  */
 final class CompiledType {
-    /** One version with its compiled schema (empty for a retirement). */
-    record Compiled(SchemaVersion version, Optional<Schema> schema) {
+    /**
+     * One version with its compiled schema (empty for a retirement) and, for a schema of the simple subset, the
+     * {@link PassCheck} that confirms most passing events without the validator.
+     */
+    record Compiled(SchemaVersion version, Optional<Schema> schema, Optional<PassCheck> quick) {
+        Compiled(SchemaVersion version, Optional<Schema> schema) {
+            this(version, schema, schema.isEmpty() ? Optional.empty() : version.schema().flatMap(PassCheck::of));
+        }
     }
 
     private final List<Compiled> byEffectiveTime;
