@@ -105,6 +105,12 @@ final class IngestBenchmark {
         out.flush();
     }
 
+    /** CPU time of this whole process (every thread), or 0 where the JVM cannot tell. */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? Math.max(0, os.getProcessCpuTime()) : 0;
+    }
+
     static Summary run(BenchTarget target, Settings s, Clock clock, PrintWriter out, PrintWriter err) {
         target.ensureBenchMeter(s.retry());
         long duplicates = s.duplicates();
@@ -122,6 +128,7 @@ final class IngestBenchmark {
                 target.description());
         err.flush();
         BatchSender.Result result;
+        long cpu0 = processCpuNanos();
         try (ProgressBar bar = ProgressBar.start(err, "ingest", s.events(), s.progress())) {
             result = BatchSender.send(target.host(), target.port(), workload, s.concurrency(), s.retry(), bar);
         }
@@ -130,6 +137,14 @@ final class IngestBenchmark {
                 Format.count(s.events(), "event"), Format.count(result.batches(), "batch", "batches"),
                 Format.count(s.batch()), Format.count(s.concurrency(), "connection"), target.description());
         summary.print(out);
+        long cpu = processCpuNanos() - cpu0;
+        if (target.engine().isPresent() && cpu > 0) {
+            // server and generator share this process (the generator's requests are built before timing starts):
+            // CPU per event is the figure a loaded machine distorts least
+            out.printf("  %-14s %s s, %s us per event, %s events per CPU-second (this process)%n", "cpu",
+                    Format.seconds(cpu), Format.decimal(cpu / 1_000, s.events(), 2),
+                    Format.count(Format.perSecond(s.events(), cpu)));
+        }
         printDedup(target.metrics(s.retry()), out);
         return summary;
     }
