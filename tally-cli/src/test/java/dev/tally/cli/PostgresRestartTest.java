@@ -93,7 +93,7 @@ class PostgresRestartTest {
     @Test
     @Timeout(value = 110, unit = TimeUnit.SECONDS)
     void restartAndOutageOfPostgresLoseNothingAndCountNothingTwice() throws Exception {
-        database = TestDatabases.create();
+        database = TestDatabases.createMigrated();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
         Path data = dir.resolve("data");
         server = new ServerProcess(data, dir.resolve("server.log"), ServerProcess.freePort(),
@@ -219,7 +219,7 @@ class PostgresRestartTest {
     @Test
     @Timeout(value = 110, unit = TimeUnit.SECONDS)
     void readsAndBillingRunsDuringAnOutageAnswer503WithRetryAfter() throws Exception {
-        database = TestDatabases.create();
+        database = TestDatabases.createMigrated();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
         server = new ServerProcess(dir.resolve("data"), dir.resolve("server.log"), ServerProcess.freePort(),
                 Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0"),

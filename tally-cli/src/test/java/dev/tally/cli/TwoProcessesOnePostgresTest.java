@@ -286,7 +286,7 @@ class TwoProcessesOnePostgresTest {
     @Test
     @Timeout(value = 110, unit = TimeUnit.SECONDS)
     void correctionsLateJoinersAndRestartsAgreeAcrossProcesses() throws Exception {
-        database = TestDatabases.create();
+        database = TestDatabases.createMigrated();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
         Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0",
                 "TALLY_SECRETS_KEY", SHARED_SECRETS_KEY);
@@ -383,7 +383,7 @@ class TwoProcessesOnePostgresTest {
     @Test
     @Timeout(value = 110, unit = TimeUnit.SECONDS)
     void aMeterMadeOnAIsUsableOnBAtOnce() throws Exception {
-        database = TestDatabases.create();
+        database = TestDatabases.createMigrated();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
         Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0",
                 "TALLY_SECRETS_KEY", SHARED_SECRETS_KEY);
@@ -424,7 +424,7 @@ class TwoProcessesOnePostgresTest {
     @Test
     @Timeout(value = 110, unit = TimeUnit.SECONDS)
     void racingCancelsOnTwoProcessesAreDecidedOnce() throws Exception {
-        database = TestDatabases.create();
+        database = TestDatabases.createMigrated();
         String key = "tly_" + UUID.randomUUID().toString().replace("-", "");
         Map<String, String> env = Map.of("TALLY_BOOTSTRAP_KEY", key, "TALLY_BILLING_INTERVAL_SECONDS", "0",
                 "TALLY_SECRETS_KEY", SHARED_SECRETS_KEY);

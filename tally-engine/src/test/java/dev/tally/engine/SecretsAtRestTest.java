@@ -73,7 +73,7 @@ class SecretsAtRestTest {
 
     static Stream<Store> stores() {
         return Stream.of(new Store("embedded", t -> Optional.empty()), new Store("postgresql", t -> {
-            String url = TestDatabases.create();
+            String url = TestDatabases.createMigrated();
             t.databases.add(url);
             return Optional.of(url);
         }));

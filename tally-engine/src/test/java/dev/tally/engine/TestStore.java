@@ -19,7 +19,7 @@ public record TestStore(String name, boolean postgres) {
         if (!postgres) {
             return EngineConfig.of(dir);
         }
-        String url = TestDatabases.create();
+        String url = TestDatabases.createMigrated();
         databases.add(url);
         return EngineConfig.of(dir).onPostgres(url);
     }

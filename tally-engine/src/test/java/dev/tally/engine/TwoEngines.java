@@ -20,7 +20,7 @@ public final class TwoEngines implements AutoCloseable {
 
     /** Opens both, with their data directories under {@code dir} ("one" and "two"). */
     public static TwoEngines open(Path dir, Clock clock) {
-        String url = TestDatabases.create();
+        String url = TestDatabases.createMigrated();
         Engine one = null;
         try {
             one = Engine.open(config(dir.resolve("one"), url), clock);

@@ -50,7 +50,7 @@ class EventRecordsTest {
 
     @Test
     void readsTheIdentitySubjectAndTimeOfARecordTheEngineWrote() throws Exception {
-        String url = TestDatabases.create();
+        String url = TestDatabases.createMigrated();
         try {
             try (Engine e = Engine.open(EngineConfig.of(dir).onPostgres(url),
                     new ManualClock(Instant.parse("2026-11-15T00:00:00Z")))) {

@@ -60,7 +60,7 @@ class KafkaModeConfigTest {
     @Test
     void aProcessInRoleAllCreatesTheTopicRunsAWorkerAndServesFromIt() throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.shared();
-        String url = TestDatabases.create();
+        String url = TestDatabases.createMigrated();
         String topic = "tally-mode-" + System.nanoTime();
         try (KafkaMode mode = KafkaMode.fromEnvironment(Map.of("TALLY_KAFKA_BOOTSTRAP", kafka.bootstrapServers(),
                 "TALLY_KAFKA_TOPIC", topic, "TALLY_KAFKA_PARTITIONS", "3")).orElseThrow()) {

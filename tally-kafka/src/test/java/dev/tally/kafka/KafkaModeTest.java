@@ -49,7 +49,7 @@ class KafkaModeTest {
     @BeforeEach
     void setUp() throws Exception {
         kafka = EmbeddedKafka.shared();
-        url = TestDatabases.create();
+        url = TestDatabases.createMigrated();
         topic = kafka.newTopic(2);
     }
 

@@ -120,7 +120,7 @@ class KafkaScaleOutTest {
     void twoApiNodesAndTwoWorkersCountEveryEventExactlyOnceThroughACrashAndRebalances() throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.shared();
         String topic = kafka.newTopic(4);
-        url = TestDatabases.create();
+        url = TestDatabases.createMigrated();
         Engine a = keep(Engine.open(EngineConfig.of(dir.resolve("a")).onPostgres(url).withSecrets(TestDatabases.SECRETS), clock,
                 KafkaEventStore.factory(kafka.clientConfig(), topic, Duration.ofSeconds(30))));
         Engine b = keep(Engine.open(EngineConfig.of(dir.resolve("b")).onPostgres(url).withSecrets(TestDatabases.SECRETS), clock,

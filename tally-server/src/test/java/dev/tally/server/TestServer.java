@@ -81,7 +81,7 @@ final class TestServer implements AutoCloseable {
         if (!store.equals("postgresql")) {
             return new TestServer(clock);
         }
-        String url = TestDatabases.create();
+        String url = TestDatabases.createMigrated();
         try {
             TestServer t = new TestServer(clock, url);
             t.database = Optional.of(url);

@@ -96,6 +96,19 @@ final class WebBrowser implements AutoCloseable {
                 .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
     }
 
+    /**
+     * Whether Chromium has finished downloading {@code file}: it is there, not empty, and no partial download
+     * ({@code .crdownload}) is left (Chromium creates the file under its final name before it has written it).
+     */
+    boolean downloaded(Path file) {
+        try (var partial = Files.list(downloads)) {
+            return Files.isRegularFile(file) && Files.size(file) > 0
+                    && partial.noneMatch(p -> p.getFileName().toString().endsWith(".crdownload"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     void waitUntil(String what, java.util.function.BooleanSupplier condition) {
         try {
             new WebDriverWait(driver, Duration.ofSeconds(15)).ignoring(StaleElementReferenceException.class)

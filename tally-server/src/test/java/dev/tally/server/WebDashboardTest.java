@@ -375,7 +375,7 @@ class WebDashboardTest {
         b.waitUntil("the PDF download", () -> b.text(".pdf-status").startsWith("Downloaded"));
         assertThat(b.one(".pdf-status").getAttribute("data-content-type")).startsWith("application/pdf");
         Path file = b.downloads.resolve(number + ".pdf");
-        b.waitUntil("the downloaded file", () -> Files.isRegularFile(file));
+        b.waitUntil("the downloaded file", () -> b.downloaded(file));
         byte[] head = Files.readAllBytes(file);
         assertThat(new String(head, 0, 5, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
         Map<String, Object> fetched = fetchInPage(pdf.getAttribute("data-href"), "tally.adminKey", "application/pdf");

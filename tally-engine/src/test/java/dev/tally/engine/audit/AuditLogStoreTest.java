@@ -59,7 +59,7 @@ class AuditLogStoreTest {
                 body.run(db);
             }
         } else {
-            String url = TestDatabases.create();
+            String url = TestDatabases.createMigrated();
             try (Database db = Database.postgres(url)) {
                 body.run(db);
             } finally {

@@ -176,7 +176,7 @@ class RecurringGrantsStoreTest {
 
     @Test
     void eightWritersOnTwoConnectionPoolsWithoutTheBillingRunLockStillGrantOnce() throws Exception {
-        String url = TestDatabases.create();
+        String url = TestDatabases.createMigrated();
         databases.add(url);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try (Engine one = Engine.open(EngineConfig.of(dir.resolve("one")).onPostgres(url)

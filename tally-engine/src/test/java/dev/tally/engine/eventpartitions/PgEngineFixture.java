@@ -30,7 +30,7 @@ import java.util.Optional;
 /** Engines on a PostgreSQL database of the test's own, reading archived months from a given object store. */
 final class PgEngineFixture {
     static final ObjectMapper JSON = Json.newMapper();
-    final String url = TestDatabases.create();
+    final String url = TestDatabases.createMigrated();
     final Path dir;
     final ObjectStore archive;
     final Duration backdating;

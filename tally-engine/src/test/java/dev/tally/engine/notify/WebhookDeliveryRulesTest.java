@@ -109,7 +109,7 @@ class WebhookDeliveryRulesTest {
 
     @Test
     void twoProcessesOnOnePostgresSendEachDeliveryOnce() throws Exception {
-        String url = TestDatabases.create();
+        String url = TestDatabases.createMigrated();
         ManualClock clock = new ManualClock(T0);
         AtomicInteger requests = new AtomicInteger();
         Map<String, Integer> perMessage = new ConcurrentHashMap<>();

@@ -262,7 +262,7 @@ class LiveCreditsStoreTest {
 
     @Test
     void twoProcessesRefreshingAtOnceAnnounceEachCrossingOnce() throws Exception {
-        String url = TestDatabases.create();
+        String url = TestDatabases.createMigrated();
         databases.add(url);
         jdbc = url;
         ExecutorService pool = Executors.newFixedThreadPool(4);
