@@ -100,6 +100,8 @@ public final class Engine implements AutoCloseable {
     private final MeterVersions meterVersions;
     private final Optional<dev.tally.engine.archive.LogArchive> logArchive;
     private final Optional<dev.tally.engine.archive.Archiver> archiver;
+    /** The embedded log's per-segment position index (empty on PostgreSQL or a caller's store: positions stay in heap). */
+    private final Optional<dev.tally.engine.positions.SegmentPositions> positions;
 
     private Engine(EngineConfig config, Clock clock,
             java.util.function.Function<Database, EventStore> storeFactory) throws IOException {
@@ -161,12 +163,16 @@ public final class Engine implements AutoCloseable {
         if (db.isPostgres()) { // partitions ahead before anything is stored; retention: docs/OPERATIONS.md
             startEventPartitions();
         }
+        this.positions = logArchive.map(a -> dev.tally.engine.positions.SegmentPositions.open(
+                config.dataDir().resolve("positions"), segmentsOf(log), new dev.tally.engine.ingest.LogRecordKeys()));
+        positions.ifPresent(dev.tally.engine.positions.SegmentPositions::indexSealed); // rebuilds missing files
         log.seeEverything();
         CheckpointSettings checkpointSettings = CheckpointSettings.fromEnv(System.getenv());
         this.checkpoints = new CheckpointStore(config.dataDir(), checkpointSettings, clock);
         long started = System.nanoTime();
         Optional<CheckpointStore.Loaded> loaded = checkpoints.load(generations(), log);
         this.usage = loaded.map(CheckpointStore.Loaded::usage).orElseGet(() -> new UsageStore(clock));
+        positions.ifPresent(usage::attach); // before the replay: indexed events keep no position in heap
         this.pipeline = new IngestPipeline(log, usage, catalogs, clock);
         this.scans = new LogScans(log, pipeline, usage, catalogs);
         this.reader = new CloudEventReader(config.limits(), clock);
@@ -182,6 +188,10 @@ public final class Engine implements AutoCloseable {
         ready = true;
         Duration checkpointEvery = checkpointSettings.interval();
         schedules.every(checkpointEvery, checkpointEvery, "scheduled checkpoint", this::checkpoint);
+        if (positions.isPresent()) {
+            schedules.every(POSITION_INDEX_EVERY, POSITION_INDEX_EVERY, "indexing sealed log segments",
+                    this::indexPositions);
+        }
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
         this.tenantSettings = new dev.tally.engine.tenant.TenantSettingsStore(db, clock);
         this.audit = new dev.tally.engine.audit.AuditLog(db, clock,
@@ -549,6 +559,54 @@ public final class Engine implements AutoCloseable {
 
     public long positionIndexBytes() {
         return usage.positionBytes();
+    }
+
+    /** How often sealed segments are indexed (and their positions leave the heap). */
+    private static final Duration POSITION_INDEX_EVERY = Duration.ofSeconds(10);
+
+    private static dev.tally.engine.positions.SegmentPositions.Segments segmentsOf(EventStore log) {
+        return new dev.tally.engine.positions.SegmentPositions.Segments() {
+            @Override
+            public int active() {
+                return dev.tally.engine.log.LogPosition.of(log.endPosition()).segment();
+            }
+
+            @Override
+            public int first() {
+                return dev.tally.engine.log.LogPosition.of(log.start()).segment();
+            }
+
+            @Override
+            public void scan(long from, dev.tally.engine.log.RecordVisitor visitor) {
+                log.scan(from, visitor);
+            }
+        };
+    }
+
+    /**
+     * Writes the position index of every sealed log segment not indexed yet (off the writer thread), then drops
+     * their positions from the heap (on it). Returns the positions dropped; 0 without an embedded log.
+     */
+    public long indexPositions() {
+        if (positions.isEmpty()) {
+            return 0;
+        }
+        dev.tally.engine.positions.SegmentPositions p = positions.get();
+        p.indexSealed();
+        if (p.boundary() <= usage.indexedBelow()) {
+            return 0;
+        }
+        return pipeline.exclusive(() -> usage.attach(p));
+    }
+
+    /** Event positions held in heap (not yet in a sealed segment's index file). */
+    public long heapPositions() {
+        return usage.heapPositions()[0];
+    }
+
+    /** The position index files of the embedded log; empty on PostgreSQL or a caller's store. */
+    public Optional<dev.tally.engine.positions.SegmentPositions.Stats> positionIndexStats() {
+        return positions.map(dev.tally.engine.positions.SegmentPositions::stats);
     }
 
     // ---- meters

@@ -9,13 +9,16 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One customer's live usage: per series an hourly map of states, and the log
- * positions of all the customer's events per hour. Every access synchronizes
- * on the instance (one writer, many readers; uncontended in practice).
+ * One customer's live usage: per series an hourly map of states, and per hour the number of its events that
+ * count with the log positions of those not yet in a sealed segment's position index ({@link SealedPositions}).
+ * Every access synchronizes on the instance (one writer, many readers; uncontended in practice).
  */
 final class CustomerUsage {
+    final String tenant;
     final String customer;
-    final TreeMap<Long, LongList> positionsByHour = new TreeMap<>();
+    final TreeMap<Long, HourEvents> positionsByHour = new TreeMap<>();
+    /** Hours whose {@link HourEvents} hold positions in heap (what {@link #dropPositionsBelow} visits). */
+    private final java.util.Set<Long> heapHours = new java.util.HashSet<>(4);
     final Map<String, Map<SeriesKey, TreeMap<Long, AggregateState>>> seriesByMeter = new HashMap<>();
     /** The earliest and latest event time seen by this process (epoch seconds); not checkpointed. */
     long firstSeen = Long.MAX_VALUE;
@@ -44,7 +47,8 @@ final class CustomerUsage {
     /** How many times this customer's usage changed in this process (written under the instance's monitor). */
     volatile long changes;
 
-    CustomerUsage(String customer) {
+    CustomerUsage(String tenant, String customer) {
+        this.tenant = tenant;
         this.customer = customer;
     }
 
@@ -68,8 +72,56 @@ final class CustomerUsage {
         lastSeen = Math.max(lastSeen, time.getEpochSecond());
     }
 
-    synchronized void record(long hour, long position) {
-        positionsByHour.computeIfAbsent(hour, h -> new LongList()).add(position);
+    /** Counts a stored event; keeps its position in heap unless it is below {@code indexedBelow} (on disk). */
+    synchronized void record(long hour, long position, long indexedBelow) {
+        HourEvents events = positionsByHour.get(hour);
+        if (events == null) {
+            events = new HourEvents();
+            positionsByHour.put(hour, events);
+        }
+        events.live++;
+        if (position >= indexedBelow) {
+            if (events.size() == 0) {
+                heapHours.add(hour);
+            }
+            events.add(position);
+        }
+    }
+
+    /** Marks a position of this hour as held in heap (a checkpoint being read). */
+    synchronized void heldInHeap(long hour) {
+        heapHours.add(hour);
+    }
+
+    /** Drops the heap positions below {@code boundary} (indexed on disk now); returns how many. */
+    synchronized long dropPositionsBelow(long boundary) {
+        long n = 0;
+        for (java.util.Iterator<Long> it = heapHours.iterator(); it.hasNext(); ) {
+            HourEvents events = positionsByHour.get(it.next());
+            if (events == null) {
+                it.remove();
+                continue;
+            }
+            n += events.dropBelow(boundary);
+            if (events.size() == 0) {
+                it.remove();
+            }
+        }
+        return n;
+    }
+
+    /** Positions held in heap, and roughly their bytes: {count, bytes}. */
+    synchronized long[] heapPositions() {
+        long count = 0;
+        long bytes = 0;
+        for (Long hour : heapHours) {
+            HourEvents events = positionsByHour.get(hour);
+            if (events != null) {
+                count += events.size();
+                bytes += events.memoryBytes();
+            }
+        }
+        return new long[] {count, bytes + 48L * positionsByHour.size()};
     }
 
     synchronized void apply(long hour, Instant time, String tieBreak, Contribution c) {

@@ -284,25 +284,23 @@ final class UsageQuery {
 
     private void addRaw(CustomerUsage cu, int wi, Instant from, Instant to, Map<RowKey, AggregateState> local) {
         long last = Hours.of(to.minusNanos(1));
-        for (LongList positions : cu.positionsByHour.subMap(Hours.of(from), true, last, true).values()) {
-            for (int i = 0; i < positions.size(); i++) {
-                long p = positions.get(i);
-                if (store.isCancelled(p)) {
-                    continue;
-                }
-                UsageEvent e = reader.read(p);
-                if (e.time().isBefore(from) || !e.time().isBefore(to)) {
-                    continue;
-                }
-                Optional<Contribution> c = catalog.contributionFor(request.meter(), e);
-                if (c.isEmpty()) {
-                    continue;
-                }
-                Optional<GroupKey> g = project(c.get().meter().version(), c.get().group());
-                if (g.isPresent()) {
-                    local.computeIfAbsent(new RowKey(wi, g.get()), x -> AggregateState.empty(aggregation))
-                            .add(e.time(), e.tieBreak(), c.get().value(), c.get().distinct());
-                }
+        for (long[] hp : store.positionsOf(cu, Hours.of(from), last + 1, Long.MIN_VALUE, -1, Integer.MAX_VALUE)) {
+            long p = hp[1];
+            if (store.isCancelled(p)) {
+                continue;
+            }
+            UsageEvent e = reader.read(p);
+            if (e.time().isBefore(from) || !e.time().isBefore(to)) {
+                continue;
+            }
+            Optional<Contribution> c = catalog.contributionFor(request.meter(), e);
+            if (c.isEmpty()) {
+                continue;
+            }
+            Optional<GroupKey> g = project(c.get().meter().version(), c.get().group());
+            if (g.isPresent()) {
+                local.computeIfAbsent(new RowKey(wi, g.get()), x -> AggregateState.empty(aggregation))
+                        .add(e.time(), e.tieBreak(), c.get().value(), c.get().distinct());
             }
         }
     }

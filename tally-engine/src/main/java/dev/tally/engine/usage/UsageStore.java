@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
  * whole events (each customer's series change under that customer's lock).
  */
 public final class UsageStore {
+    /** First int of a full checkpoint of format 2 (per hour: events that count, then positions); format 1 began with the cancel count. */
+    private static final int FULL_V2 = -2;
     final ConcurrentHashMap<String, TenantUsage> tenants = new ConcurrentHashMap<>();
     final Set<Long> cancelled = ConcurrentHashMap.newKeySet();
     private final Clock clock;
@@ -37,6 +39,10 @@ public final class UsageStore {
 
     /** Whether whole-tenant questions are answered from (and ingest maintains) the tenants' rollups. */
     private final boolean rollups;
+    /** Where positions of sealed segments are (none until {@link #attach}); positions below its boundary leave the heap. */
+    private volatile SealedPositions sealed = SealedPositions.NONE;
+    /** The boundary the heap was last pruned to (writer thread; read under customers' monitors). */
+    private volatile long indexedBelow;
 
     public UsageStore(Clock clock) {
         this(clock, true);
@@ -50,7 +56,7 @@ public final class UsageStore {
 
     private TenantUsage tenant(String tenant) {
         TenantUsage tu = tenants.get(tenant);
-        return tu != null ? tu : tenants.computeIfAbsent(tenant, t -> new TenantUsage());
+        return tu != null ? tu : tenants.computeIfAbsent(tenant, TenantUsage::new);
     }
 
     /** Records a stored event: its position and its contributions. */
@@ -61,7 +67,7 @@ public final class UsageStore {
         long hour = Hours.of(e.time());
         synchronized (tu.rollup) {
             synchronized (cu) {
-                cu.record(hour, position);
+                cu.record(hour, position, indexedBelow);
                 cu.seen(e.time());
                 for (Contribution c : contributions) {
                     cu.apply(hour, e.time(), e.tieBreak(), c);
@@ -215,12 +221,15 @@ public final class UsageStore {
 
     private void cancelHour(CustomerUsage cu, long hour, MeterCatalog catalog, EventReader reader) {
         synchronized (cu) {
+            HourEvents events = cu.positionsByHour.get(hour);
+            if (events != null) {
+                events.live--;
+            }
             for (String key : List.copyOf(cu.seriesByMeter.keySet())) {
                 cu.clearHour(key, hour);
             }
-            LongList positions = cu.positionsByHour.get(hour);
-            for (int i = 0; positions != null && i < positions.size(); i++) {
-                long p = positions.get(i);
+            for (long[] hp : positionsOf(cu, hour, hour + 1, Long.MIN_VALUE, -1, Integer.MAX_VALUE)) {
+                long p = hp[1];
                 if (!cancelled.contains(p)) {
                     UsageEvent other = reader.read(p);
                     for (Contribution c : catalog.contributionsLenient(other)) {
@@ -266,12 +275,8 @@ public final class UsageStore {
             CustomerUsage cu = e.getValue();
             synchronized (cu) {
                 long events = 0;
-                for (LongList list : cu.positionsByHour.values()) {
-                    for (int i = 0; i < list.size(); i++) {
-                        if (!cancelled.contains(list.get(i))) {
-                            events++;
-                        }
-                    }
+                for (HourEvents hour : cu.positionsByHour.values()) {
+                    events += hour.live;
                 }
                 if (events == 0) {
                     continue;
@@ -302,24 +307,85 @@ public final class UsageStore {
         if (cu == null) {
             return List.of();
         }
-        java.util.ArrayList<long[]> out = new java.util.ArrayList<>();
         synchronized (cu) {
-            long start = Math.max(fromHour, cursorHour);
-            for (Map.Entry<Long, LongList> e : cu.positionsByHour.subMap(start, true, toHour, false).entrySet()) {
-                LongList list = e.getValue();
+            return positionsOf(cu, fromHour, toHour, cursorHour, cursorPosition, limit);
+        }
+    }
+
+    /**
+     * A customer's (hour, position) pairs with hour in [fromHour, toHour) after the cursor, in (hour, position)
+     * order, at most {@code limit}: those in heap (at or above the boundary) merged with those of indexed
+     * segments below it. Call holding the customer's monitor (the heap is pruned under it, after the boundary
+     * moved), so nothing is missed or seen twice.
+     */
+    List<long[]> positionsOf(CustomerUsage cu, long fromHour, long toHour, long cursorHour, long cursorPosition,
+            int limit) {
+        long below = indexedBelow;
+        List<long[]> disk = below == 0 ? List.of()
+                : sealed.positions(cu.tenant, cu.customer, fromHour, toHour, cursorHour, cursorPosition, limit, below);
+        java.util.ArrayList<long[]> heap = new java.util.ArrayList<>();
+        long start = Math.max(fromHour, cursorHour);
+        if (start < toHour) {
+            outer:
+            for (Map.Entry<Long, HourEvents> e : cu.positionsByHour.subMap(start, true, toHour, false).entrySet()) {
+                HourEvents list = e.getValue();
                 for (int i = 0; i < list.size(); i++) {
                     long p = list.get(i);
-                    if (e.getKey() == cursorHour && p <= cursorPosition) {
+                    if (p < below || e.getKey() == cursorHour && p <= cursorPosition) {
                         continue;
                     }
-                    out.add(new long[] {e.getKey(), p});
-                    if (out.size() == limit) {
-                        return out;
+                    heap.add(new long[] {e.getKey(), p});
+                    if (heap.size() == limit) {
+                        break outer;
                     }
                 }
             }
         }
+        if (disk.isEmpty()) {
+            return heap;
+        }
+        java.util.ArrayList<long[]> out = new java.util.ArrayList<>(Math.min(limit, disk.size() + heap.size()));
+        int i = 0;
+        int j = 0;
+        while (out.size() < limit && (i < disk.size() || j < heap.size())) {
+            if (j == heap.size() || i < disk.size() && compare(disk.get(i), heap.get(j)) < 0) {
+                out.add(disk.get(i++));
+            } else {
+                out.add(heap.get(j++));
+            }
+        }
         return out;
+    }
+
+    private static int compare(long[] a, long[] b) {
+        int c = Long.compare(a[0], b[0]);
+        return c != 0 ? c : Long.compare(a[1], b[1]);
+    }
+
+    /**
+     * Reads positions of sealed segments through {@code index} from now on, and drops from the heap every position
+     * below its boundary (they are in the index). Call on the writer thread (or before ingest starts) each time
+     * the index's boundary may have moved; returns the positions dropped.
+     */
+    public long attach(SealedPositions index) {
+        this.sealed = index;
+        long boundary = index.boundary();
+        if (boundary <= indexedBelow) {
+            return 0;
+        }
+        indexedBelow = boundary;
+        long dropped = 0;
+        for (TenantUsage tu : tenants.values()) {
+            for (CustomerUsage cu : tu.customers.values()) {
+                dropped += cu.dropPositionsBelow(boundary);
+            }
+        }
+        return dropped;
+    }
+
+    /** The position below which events are read from the attached index, not the heap (0: none). */
+    public long indexedBelow() {
+        return indexedBelow;
     }
 
     /**
@@ -382,6 +448,7 @@ public final class UsageStore {
 
     /** Writes every tenant's derived state (checkpoint); call with no concurrent writer. */
     public void writeTo(java.io.DataOutput out) throws java.io.IOException {
+        out.writeInt(FULL_V2);
         out.writeInt(cancelled.size());
         for (long p : cancelled) {
             out.writeLong(p);
@@ -400,9 +467,10 @@ public final class UsageStore {
                 synchronized (cu) {
                     out.writeUTF(cu.customer);
                     out.writeInt(cu.positionsByHour.size());
-                    for (Map.Entry<Long, LongList> h : cu.positionsByHour.entrySet()) {
+                    for (Map.Entry<Long, HourEvents> h : cu.positionsByHour.entrySet()) {
                         out.writeLong(h.getKey());
-                        LongList l = h.getValue();
+                        HourEvents l = h.getValue();
+                        out.writeInt(l.live);
                         out.writeInt(l.size());
                         for (int i = 0; i < l.size(); i++) {
                             out.writeLong(l.get(i));
@@ -447,7 +515,9 @@ public final class UsageStore {
      * incremental checkpoint and then {@link #finishLoading}.
      */
     public void readBaseFrom(java.io.DataInput in) throws java.io.IOException {
-        int nc = in.readInt();
+        int first = in.readInt();
+        boolean v2 = first == FULL_V2;
+        int nc = v2 ? in.readInt() : first;
         for (int i = 0; i < nc; i++) {
             cancelled.add(in.readLong());
         }
@@ -464,12 +534,23 @@ public final class UsageStore {
                 int hours = in.readInt();
                 for (int h = 0; h < hours; h++) {
                     long hour = in.readLong();
+                    int live = v2 ? in.readInt() : -1;
                     int n = in.readInt();
-                    LongList l = new LongList(n);
+                    HourEvents l = new HourEvents();
                     for (int i = 0; i < n; i++) {
-                        l.add(in.readLong());
+                        long p = in.readLong();
+                        l.add(p);
+                        if (!v2 && !cancelled.contains(p)) {
+                            l.live++;
+                        }
+                    }
+                    if (v2) {
+                        l.live = live;
                     }
                     cu.positionsByHour.put(hour, l);
+                    if (n > 0) {
+                        cu.heldInHeap(hour);
+                    }
                 }
                 int seriesCount = in.readInt();
                 for (int s = 0; s < seriesCount; s++) {
@@ -543,18 +624,22 @@ public final class UsageStore {
         }
     }
 
-    /** Total events recorded and a rough count of bytes held per event for positions. */
+    /** A rough count of the heap bytes held for event positions and per-hour event counts. */
     public long positionBytes() {
-        long total = 0;
+        return heapPositions()[1];
+    }
+
+    /** The event positions held in heap (those not yet in a sealed segment's index), and their rough bytes. */
+    public long[] heapPositions() {
+        long count = 0;
+        long bytes = 0;
         for (TenantUsage tu : tenants.values()) {
             for (CustomerUsage cu : tu.customers.values()) {
-                synchronized (cu) {
-                    for (LongList l : cu.positionsByHour.values()) {
-                        total += l.memoryBytes() + 48;
-                    }
-                }
+                long[] p = cu.heapPositions();
+                count += p[0];
+                bytes += p[1];
             }
         }
-        return total;
+        return new long[] {count, bytes};
     }
 }
