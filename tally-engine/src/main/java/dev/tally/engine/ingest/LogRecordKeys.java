@@ -32,6 +32,7 @@ public final class LogRecordKeys implements EventKeys {
     }
 
     private static void skip(ByteBuffer b) {
-        b.position(b.position() + b.getInt());
+        int n = b.getInt();
+        b.position(b.position() + n);
     }
 }

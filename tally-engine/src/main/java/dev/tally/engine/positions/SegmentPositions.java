@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * The per-segment position index of the embedded log (see the package description). Guarantees: every event of
  * every segment below {@link #boundary()} is in a verified index file; a file that is missing, unreadable or fails
  * its checksum is rebuilt from its segment before the boundary passes it; files are written atomically, so a crash
- * leaves either the whole old state or the whole new file. {@link #indexSealed} runs on one thread at a time
+ * leaves either the whole old state or the whole new file; a segment that cannot be read (archived, and no archive
+ * configured) stops the boundary before it, and its positions stay in heap. {@link #indexSealed} runs on one thread at a time
  * (any thread: it only reads the log); readers run concurrently with it.
  */
 public final class SegmentPositions implements SealedPositions {
@@ -88,7 +89,13 @@ public final class SegmentPositions implements SealedPositions {
                     }
                 }
                 if (loaded.isEmpty()) {
-                    build(segment, file);
+                    try {
+                        build(segment, file);
+                    } catch (RuntimeException e) { // e.g. archived with no archive configured: stays in heap
+                        LOG.warn("cannot read segment {} to index its positions; they stay in heap: {}", segment,
+                                e.toString());
+                        break;
+                    }
                     built++;
                     loaded = Optional.of(PositionFile.Mapped.open(file, segment));
                 }
