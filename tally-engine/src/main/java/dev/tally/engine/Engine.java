@@ -188,6 +188,8 @@ public final class Engine implements AutoCloseable {
         ready = true;
         Duration checkpointEvery = checkpointSettings.interval();
         schedules.every(checkpointEvery, checkpointEvery, "scheduled checkpoint", this::checkpoint);
+        schedules.every(Duration.ofMinutes(5), Duration.ofHours(1), "compacting usage of closed periods",
+                () -> compactUsage(dev.tally.engine.usage.CompactionSettings.fromEnvironment(System.getenv())));
         if (positions.isPresent()) {
             schedules.every(POSITION_INDEX_EVERY, POSITION_INDEX_EVERY, "indexing sealed log segments",
                     this::indexPositions);
@@ -597,6 +599,30 @@ public final class Engine implements AutoCloseable {
             return 0;
         }
         return pipeline.exclusive(() -> usage.attach(p));
+    }
+
+    /**
+     * Compacts every tenant's hourly states of mergeable meters to UTC days and months for hours older than the
+     * settings' delay, the backdating window (plus the future tolerance) and the start of the earliest open invoice
+     * period; answers stay exact (see {@link UsageStore#compact}). Returns the states merged away.
+     */
+    public long compactUsage(dev.tally.engine.usage.CompactionSettings settings) {
+        if (settings.after().isEmpty()) {
+            return 0;
+        }
+        Instant now = clock.instant();
+        Instant horizon = java.util.stream.Stream.of(now.minus(settings.after().get()),
+                now.minus(config.limits().backdatingWindow()).minus(config.limits().futureTolerance()),
+                new dev.tally.engine.archive.OpenPeriods(db).earliestStart().orElse(now))
+                .min(Instant::compareTo).orElseThrow();
+        java.time.LocalDate day = horizon.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+        long daysBelow = day.toEpochDay() * 24;
+        long monthsBelow = day.withDayOfMonth(1).toEpochDay() * 24;
+        long merged = 0;
+        for (String tenant : tenants()) {
+            merged += pipeline.exclusive(() -> usage.compact(tenant, daysBelow, monthsBelow));
+        }
+        return merged;
     }
 
     /** Event positions held in heap (not yet in a sealed segment's index file). */

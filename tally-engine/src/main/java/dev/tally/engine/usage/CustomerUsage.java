@@ -47,9 +47,13 @@ final class CustomerUsage {
     /** How many times this customer's usage changed in this process (written under the instance's monitor). */
     volatile long changes;
 
-    CustomerUsage(String tenant, String customer) {
+    /** The tenant's compaction limits (shared by its customers). */
+    final Grains grains;
+
+    CustomerUsage(String tenant, String customer, Grains grains) {
         this.tenant = tenant;
         this.customer = customer;
+        this.grains = grains;
     }
 
     /** Notes that an hour changed since the last durable checkpoint (writer thread). */
@@ -124,8 +128,9 @@ final class CustomerUsage {
         return new long[] {count, bytes + 48L * positionsByHour.size()};
     }
 
-    synchronized void apply(long hour, Instant time, String tieBreak, Contribution c) {
+    synchronized void apply(long eventHour, Instant time, String tieBreak, Contribution c) {
         Meter m = c.meter();
+        long hour = eventHour < grains.daysBelow ? grains.stateHour(m.aggregation(), eventHour) : eventHour;
         AggregateState state = lastState;
         if (state == null || m != lastMeter || hour != lastHour || !c.group().equals(lastGroup)) {
             TreeMap<Long, AggregateState> hours = seriesByMeter.computeIfAbsent(m.key(), k -> new HashMap<>())
@@ -144,6 +149,67 @@ final class CustomerUsage {
         lastState = null;
         seriesByMeter.remove(key);
         timelines.remove(key);
+    }
+
+    /**
+     * Drops every state holding events of {@code hour} (before its events are applied again, a cancel): the hour's
+     * own states, and the compacted bucket's for mergeable aggregations. Returns the hours [from, to) of the
+     * events to apply again: the bucket's.
+     */
+    synchronized long[] clearForRecompute(long hour) {
+        lastState = null;
+        long from = hour;
+        long to = hour + 1;
+        for (Map<SeriesKey, TreeMap<Long, AggregateState>> series : seriesByMeter.values()) {
+            for (TreeMap<Long, AggregateState> hours : series.values()) {
+                AggregateState any = hours.isEmpty() ? null : hours.firstEntry().getValue();
+                if (any != null && hour < grains.daysBelow && Grains.mergeable(any.aggregation())) {
+                    hours.remove(grains.start(hour));
+                    from = Math.min(from, grains.start(hour));
+                    to = Math.max(to, grains.end(hour));
+                } else {
+                    hours.remove(hour);
+                }
+            }
+        }
+        timelines.clear();
+        return new long[] {from, to};
+    }
+
+    /**
+     * Merges the states of mergeable aggregations into the buckets of {@link #grains} (called after the limits
+     * moved); returns how many states were merged away.
+     */
+    synchronized long compact() {
+        lastState = null;
+        long merged = 0;
+        long below = grains.daysBelow;
+        for (Map<SeriesKey, TreeMap<Long, AggregateState>> series : seriesByMeter.values()) {
+            for (TreeMap<Long, AggregateState> hours : series.values()) {
+                if (hours.isEmpty() || hours.firstKey() >= below
+                        || !Grains.mergeable(hours.firstEntry().getValue().aggregation())) {
+                    continue;
+                }
+                java.util.List<Map.Entry<Long, AggregateState>> old = new java.util.ArrayList<>();
+                for (Map.Entry<Long, AggregateState> e : hours.headMap(below, false).entrySet()) {
+                    old.add(Map.entry(e.getKey(), e.getValue())); // a TreeMap's own entries change as it removes
+                }
+                for (Map.Entry<Long, AggregateState> e : old) {
+                    long bucket = grains.start(e.getKey());
+                    if (bucket != e.getKey()) {
+                        hours.remove(e.getKey());
+                        AggregateState into = hours.get(bucket);
+                        if (into == null) {
+                            hours.put(bucket, e.getValue());
+                        } else {
+                            into.merge(e.getValue());
+                            merged++;
+                        }
+                    }
+                }
+            }
+        }
+        return merged;
     }
 
     /** Drops one meter's states for one hour (before they are recomputed). */

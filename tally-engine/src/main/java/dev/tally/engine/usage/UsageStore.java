@@ -20,7 +20,10 @@ import java.util.stream.Collectors;
  * whole events (each customer's series change under that customer's lock).
  */
 public final class UsageStore {
-    /** First int of a full checkpoint of format 2 (per hour: events that count, then positions); format 1 began with the cancel count. */
+    /**
+     * First int of a full checkpoint of format 2 (per tenant its compaction limits; per hour the events that count,
+     * then the positions in heap); format 1 began with the cancel count.
+     */
     private static final int FULL_V2 = -2;
     final ConcurrentHashMap<String, TenantUsage> tenants = new ConcurrentHashMap<>();
     final Set<Long> cancelled = ConcurrentHashMap.newKeySet();
@@ -215,6 +218,9 @@ public final class UsageStore {
             cancelHour(cu, hour, catalog, reader);
             tu.rollup.cancelled(cu, hour);
         }
+        if (hour < tu.grains.daysBelow) {
+            changes.everything(); // a compacted bucket changed: deltas carry hours only
+        }
         changes.touched(tenant, cu, hour);
         markChanged(tenant, cu);
     }
@@ -225,15 +231,16 @@ public final class UsageStore {
             if (events != null) {
                 events.live--;
             }
-            for (String key : List.copyOf(cu.seriesByMeter.keySet())) {
-                cu.clearHour(key, hour);
-            }
-            for (long[] hp : positionsOf(cu, hour, hour + 1, Long.MIN_VALUE, -1, Integer.MAX_VALUE)) {
+            long[] range = cu.clearForRecompute(hour); // the hour, or its compacted bucket's hours
+            for (long[] hp : positionsOf(cu, range[0], range[1], Long.MIN_VALUE, -1, Integer.MAX_VALUE)) {
                 long p = hp[1];
                 if (!cancelled.contains(p)) {
                     UsageEvent other = reader.read(p);
                     for (Contribution c : catalog.contributionsLenient(other)) {
-                        cu.apply(hour, other.time(), other.tieBreak(), c);
+                        // other hours of a bucket: only the compacted states were cleared
+                        if (hp[0] == hour || Grains.mergeable(c.meter().aggregation())) {
+                            cu.apply(hp[0], other.time(), other.tieBreak(), c);
+                        }
                     }
                 }
             }
@@ -394,7 +401,7 @@ public final class UsageStore {
      */
     public List<UsageRow> query(String tenant, MeterCatalog catalog, UsageRequest request, EventReader reader) {
         TenantUsage tu = tenants.get(tenant);
-        UsageQuery q = new UsageQuery(catalog, request, reader, this, clock.instant());
+        UsageQuery q = new UsageQuery(catalog, request, reader, this, clock.instant(), grainsOf(tu));
         if (rollups && tu != null && request.customer().isEmpty() && q.answersFromRollup()) {
             return q.runRollup(tu.rollup);
         }
@@ -412,7 +419,56 @@ public final class UsageStore {
         } else {
             customers = List.copyOf(tu.customers.values());
         }
-        return new UsageQuery(catalog, request, reader, this, clock.instant()).run(customers);
+        return new UsageQuery(catalog, request, reader, this, clock.instant(), grainsOf(tu)).run(customers);
+    }
+
+    private static Grains grainsOf(TenantUsage tu) {
+        return tu == null ? new Grains() : tu.grains;
+    }
+
+    /**
+     * Compacts a tenant's states of mergeable aggregations: hours before {@code daysBelow} (a UTC day start, in
+     * epoch hours) into one state per UTC day, hours before {@code monthsBelow} (a UTC month start, at most
+     * {@code daysBelow}) into one per month. Limits only move forward. Every answer stays exact: a question whose
+     * range cuts a compacted bucket reads the cut part's events back from the log. Call on the writer thread, only
+     * for hours no event can arrive for any more (older than the backdating window) and whose invoices are final.
+     * Returns the states merged away.
+     */
+    public long compact(String tenant, long daysBelow, long monthsBelow) {
+        if (Math.floorMod(daysBelow, 24) != 0 || Grains.floors(monthsBelow)[1] != monthsBelow || monthsBelow > daysBelow) {
+            throw new IllegalArgumentException("compaction limits must be a UTC day and an earlier UTC month start");
+        }
+        TenantUsage tu = tenant(tenant);
+        long merged = 0;
+        synchronized (tu.rollup) {
+            if (daysBelow <= tu.grains.daysBelow && monthsBelow <= tu.grains.monthsBelow) {
+                return 0;
+            }
+            tu.grains.daysBelow = Math.max(daysBelow, tu.grains.daysBelow);
+            tu.grains.monthsBelow = Math.max(monthsBelow, tu.grains.monthsBelow);
+            for (CustomerUsage cu : tu.customers.values()) {
+                merged += cu.compact();
+            }
+        }
+        changes.everything(); // the next checkpoint is a full one, with the limits
+        return merged;
+    }
+
+    /** The tenant's compaction limits, {daysBelow, monthsBelow} in epoch hours (Long.MIN_VALUE: none). */
+    public long[] compactedBelow(String tenant) {
+        Grains g = grainsOf(tenants.get(tenant));
+        return new long[] {g.daysBelow, g.monthsBelow};
+    }
+
+    /** The hour a tenant stores the state of an aggregation's events of {@code hour} at (its compacted bucket's first). */
+    public long stateHour(String tenant, dev.tally.core.aggregate.Aggregation a, long hour) {
+        return grainsOf(tenants.get(tenant)).stateHour(a, hour);
+    }
+
+    /** [fromHour, toHour) widened to whole compacted buckets (what reconciliation compares). */
+    public long[] widenToBuckets(String tenant, long fromHour, long toHour) {
+        Grains g = grainsOf(tenants.get(tenant));
+        return toHour <= fromHour ? new long[] {fromHour, toHour} : new long[] {g.start(fromHour), g.end(toHour - 1)};
     }
 
     /** Every state of a tenant's meter per (customer, version, group, hour), for reconciliation. */
@@ -462,6 +518,8 @@ public final class UsageStore {
                 out.writeUTF(e.getKey());
                 out.writeLong(e.getValue().sum());
             }
+            out.writeLong(tu.grains.daysBelow);
+            out.writeLong(tu.grains.monthsBelow);
             out.writeInt(tu.customers.size());
             for (CustomerUsage cu : tu.customers.values()) {
                 synchronized (cu) {
@@ -527,6 +585,10 @@ public final class UsageStore {
             int types = in.readInt();
             for (int i = 0; i < types; i++) {
                 tu.countType(in.readUTF(), in.readLong());
+            }
+            if (v2) {
+                tu.grains.daysBelow = in.readLong();
+                tu.grains.monthsBelow = in.readLong();
             }
             int customers = in.readInt();
             for (int c = 0; c < customers; c++) {
