@@ -30,7 +30,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class UsageChanges {
     private static final int MAGIC = 0x54555344; // "TUSD"
-    /** 2: each changed hour also carries its count of events that count (positions may be indexed on disk). */
+    /**
+     * 2: the position below which the store's positions were indexed on disk, and each changed hour's count of
+     * events that count.
+     */
     private static final int VERSION = 2;
 
     private final UsageStore store;
@@ -113,6 +116,7 @@ final class UsageChanges {
         }
         out.writeInt(MAGIC);
         out.writeInt(VERSION);
+        out.writeLong(store.indexedBelow());
         out.writeInt(cancels.size());
         for (int i = 0; i < cancels.size(); i++) {
             out.writeLong(cancels.get(i));
@@ -183,6 +187,9 @@ final class UsageChanges {
         int version = in.readInt();
         if (version != 1 && version != VERSION) {
             throw new StreamCorruptedException("usage checkpoint changes of unknown version " + version);
+        }
+        if (version >= 2) {
+            store.indexedAtLeast(in.readLong());
         }
         int nc = count(in);
         for (int i = 0; i < nc; i++) {

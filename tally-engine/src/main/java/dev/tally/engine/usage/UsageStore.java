@@ -378,7 +378,7 @@ public final class UsageStore {
         this.sealed = index;
         long boundary = index.boundary();
         if (boundary <= indexedBelow) {
-            return 0;
+            return 0; // (a checkpoint may say more is indexed than this index has: its files are rebuilt at start)
         }
         indexedBelow = boundary;
         long dropped = 0;
@@ -505,6 +505,8 @@ public final class UsageStore {
     /** Writes every tenant's derived state (checkpoint); call with no concurrent writer. */
     public void writeTo(java.io.DataOutput out) throws java.io.IOException {
         out.writeInt(FULL_V2);
+        long below = indexedBelow;
+        out.writeLong(below);
         out.writeInt(cancelled.size());
         for (long p : cancelled) {
             out.writeLong(p);
@@ -529,8 +531,12 @@ public final class UsageStore {
                         out.writeLong(h.getKey());
                         HourEvents l = h.getValue();
                         out.writeInt(l.live);
-                        out.writeInt(l.size());
-                        for (int i = 0; i < l.size(); i++) {
+                        int from = 0; // a store read from a chain (compaction) may hold positions indexed since
+                        while (from < l.size() && l.get(from) < below) {
+                            from++;
+                        }
+                        out.writeInt(l.size() - from);
+                        for (int i = from; i < l.size(); i++) {
                             out.writeLong(l.get(i));
                         }
                     }
@@ -575,6 +581,9 @@ public final class UsageStore {
     public void readBaseFrom(java.io.DataInput in) throws java.io.IOException {
         int first = in.readInt();
         boolean v2 = first == FULL_V2;
+        if (v2) {
+            indexedAtLeast(in.readLong());
+        }
         int nc = v2 ? in.readInt() : first;
         for (int i = 0; i < nc; i++) {
             cancelled.add(in.readLong());
@@ -659,8 +668,23 @@ public final class UsageStore {
         changes.readFrom(in);
     }
 
+    /** Notes (loading a checkpoint) that positions below {@code position} were in the index when it was written. */
+    void indexedAtLeast(long position) {
+        if (position > indexedBelow) {
+            indexedBelow = position;
+        }
+    }
+
     /** Ends loading a checkpoint chain: derives the rollups; what was read counts as durable. */
     public void finishLoading() {
+        long below = indexedBelow;
+        if (below > 0) { // positions the chain's older files held that were indexed by its last one
+            for (TenantUsage tu : tenants.values()) {
+                for (CustomerUsage cu : tu.customers.values()) {
+                    cu.dropPositionsBelow(below);
+                }
+            }
+        }
         if (rollups) {
             rebuildRollups();
         }
