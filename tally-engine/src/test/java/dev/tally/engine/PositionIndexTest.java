@@ -243,6 +243,25 @@ class PositionIndexTest {
         }
     }
 
+    @Test
+    void onPostgresqlPositionsStayInHeapAndListingIsUnchanged() throws Exception {
+        String url = TestDatabases.create();
+        try (Engine e = Engine.open(config().onPostgres(url), clock)) {
+            meter(e);
+            for (int i = 0; i < 200; i += 40) {
+                send(e, i, i + 40);
+            }
+            List<Object> before = figures(e);
+            assertThat(e.indexPositions()).isZero(); // no segments: the events table has no per-customer index
+            assertThat(e.positionIndexStats()).isEmpty();
+            assertThat(e.heapPositions()).isEqualTo(200);
+            assertThat(figures(e)).isEqualTo(before);
+            assertThat(listing(e, "c1", Optional.empty(), Optional.empty(), 9)).hasSize(67);
+        } finally {
+            TestDatabases.drop(url);
+        }
+    }
+
     static long sumOf(int first, int to) {
         long s = 0;
         for (int i = first; i < to; i += 3) {

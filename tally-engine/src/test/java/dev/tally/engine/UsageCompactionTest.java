@@ -25,8 +25,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Hourly states of closed periods compacted to days and months: every answer (aligned ranges, ranges and windows
@@ -43,12 +45,20 @@ class UsageCompactionTest {
 
     @TempDir
     Path dir;
+    /** The PostgreSQL database of the run, when it uses one. */
+    Optional<String> database = Optional.empty();
+
+    @AfterEach
+    void dropDatabase() {
+        database.ifPresent(TestDatabases::drop);
+    }
 
     EngineConfig config() {
         IngestLimits limits = IngestLimits.DEFAULTS.withBackdatingWindow(Duration.ofDays(2));
-        return new EngineConfig(dir.resolve("data"), limits, Optional.empty(), 4096, Duration.ZERO, Optional.empty(),
-                WebhookSettings.MANUAL, SecretsConfig.DEFAULT, DedupSettings.DEFAULTS.withWindow(Duration.ofDays(3)),
-                ArchiveSettings.DEFAULTS);
+        EngineConfig c = new EngineConfig(dir.resolve("data"), limits, Optional.empty(), 4096, Duration.ZERO,
+                Optional.empty(), WebhookSettings.MANUAL, SecretsConfig.DEFAULT,
+                DedupSettings.DEFAULTS.withWindow(Duration.ofDays(3)), ArchiveSettings.DEFAULTS);
+        return database.map(c::onPostgres).orElse(c);
     }
 
     Instant at(int i) {
@@ -110,8 +120,13 @@ class UsageCompactionTest {
         return out;
     }
 
-    @Test
-    void compactedDaysAndMonthsAnswerEveryRangeExactlyReconcileAndSurviveARestartAndACancel() throws Exception {
+    @ParameterizedTest(name = "postgres={0}")
+    @ValueSource(booleans = {false, true})
+    void compactedDaysAndMonthsAnswerEveryRangeExactlyReconcileAndSurviveARestartAndACancel(boolean postgres)
+            throws Exception {
+        if (postgres) {
+            database = Optional.of(TestDatabases.create());
+        }
         List<Object> hourly;
         List<Object> afterCancel;
         try (Engine e = Engine.open(config(), clock)) {
