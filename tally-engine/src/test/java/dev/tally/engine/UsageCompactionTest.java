@@ -106,6 +106,9 @@ class UsageCompactionTest {
                 new Instant[] {day1.plusSeconds(4000), nov.plusSeconds(9000)}, // cuts hours, days and the month
                 new Instant[] {START, at(600)});
         List<Object> out = new ArrayList<>();
+        for (dev.tally.engine.usage.SubjectActivity s : e.unmatchedSubjects().list(T)) {
+            out.add(s.subject() + " " + s.events()); // the hourly event counts compact too
+        }
         for (String meter : List.of("n", "m", "k", "w")) {
             for (Optional<String> c : List.of(Optional.of("c0"), Optional.of("c2"), Optional.<String>empty())) {
                 for (Instant[] r : ranges) {

@@ -76,6 +76,12 @@ final class CustomerUsage {
         lastSeen = Math.max(lastSeen, time.getEpochSecond());
     }
 
+    /** The event count entry holding {@code hour}: its own, or its compacted bucket's; null if none. */
+    synchronized HourEvents eventsOf(long hour) {
+        HourEvents events = positionsByHour.get(hour);
+        return events != null || hour >= grains.daysBelow ? events : positionsByHour.get(grains.start(hour));
+    }
+
     /** Counts a stored event; keeps its position in heap unless it is below {@code indexedBelow} (on disk). */
     synchronized void record(long hour, long position, long indexedBelow) {
         HourEvents events = positionsByHour.get(hour);
@@ -184,6 +190,22 @@ final class CustomerUsage {
         lastState = null;
         long merged = 0;
         long below = grains.daysBelow;
+        // the hourly event counts too, for hours with no position left in heap (all indexed)
+        java.util.List<Long> hoursBelow = new java.util.ArrayList<>(positionsByHour.headMap(below, false).keySet());
+        for (long hour : hoursBelow) {
+            long bucket = grains.start(hour);
+            HourEvents events = positionsByHour.get(hour);
+            if (bucket == hour || events.size() > 0) {
+                continue;
+            }
+            HourEvents into = positionsByHour.get(bucket);
+            if (into == null) {
+                into = new HourEvents();
+                positionsByHour.put(bucket, into);
+            }
+            into.live += events.live;
+            positionsByHour.remove(hour);
+        }
         for (Map<SeriesKey, TreeMap<Long, AggregateState>> series : seriesByMeter.values()) {
             for (TreeMap<Long, AggregateState> hours : series.values()) {
                 if (hours.isEmpty() || hours.firstKey() >= below

@@ -227,7 +227,7 @@ public final class UsageStore {
 
     private void cancelHour(CustomerUsage cu, long hour, MeterCatalog catalog, EventReader reader) {
         synchronized (cu) {
-            HourEvents events = cu.positionsByHour.get(hour);
+            HourEvents events = cu.eventsOf(hour);
             if (events != null) {
                 events.live--;
             }
@@ -267,7 +267,7 @@ public final class UsageStore {
      * Every subject of a tenant that is not in {@code known}, with its stored events that still count (not
      * cancelled) and the time of its first and last event: to the second for events this process stored or
      * replayed, else (after a restart from a checkpoint) the start of the first and the end of the last hour with
-     * events. Subjects whose every event was cancelled are left out. Sorted by most events first, then subject.
+     * events (of the first day or month, where the hours are compacted: {@link #compact}). Subjects whose every event was cancelled are left out. Sorted by most events first, then subject.
      */
     public List<SubjectActivity> subjectsOtherThan(String tenant, Set<String> known) {
         TenantUsage tu = tenants.get(tenant);
