@@ -188,8 +188,10 @@ public final class Engine implements AutoCloseable {
         ready = true;
         Duration checkpointEvery = checkpointSettings.interval();
         schedules.every(checkpointEvery, checkpointEvery, "scheduled checkpoint", this::checkpoint);
+        dev.tally.engine.usage.CompactionSettings compaction = // a bad value stops the start here
+                dev.tally.engine.usage.CompactionSettings.fromEnvironment(System.getenv());
         schedules.every(Duration.ofMinutes(5), Duration.ofHours(1), "compacting usage of closed periods",
-                () -> compactUsage(dev.tally.engine.usage.CompactionSettings.fromEnvironment(System.getenv())));
+                () -> compactUsage(compaction));
         if (positions.isPresent()) {
             schedules.every(POSITION_INDEX_EVERY, POSITION_INDEX_EVERY, "indexing sealed log segments",
                     this::indexPositions);

@@ -82,6 +82,8 @@ class UsageCompactionTest {
         e.createMeter(T, mapper.readTree("{\"key\":\"n\",\"event_type\":\"t\",\"aggregation\":\"sum\",\"value_path\":\"n\"}"));
         e.createMeter(T, mapper.readTree("{\"key\":\"m\",\"event_type\":\"t\",\"aggregation\":\"max\",\"value_path\":\"v\"}"));
         e.createMeter(T, mapper.readTree("{\"key\":\"k\",\"event_type\":\"t\",\"aggregation\":\"count\"}"));
+        e.createMeter(T, mapper.readTree("{\"key\":\"u\",\"event_type\":\"t\",\"aggregation\":\"unique_count\","
+                + "\"value_path\":\"v\"}"));
         e.createMeter(T, mapper.readTree("{\"key\":\"w\",\"event_type\":\"t\",\"aggregation\":\"time_weighted_sum\","
                 + "\"value_path\":\"v\",\"time_unit\":\"hour\"}"));
     }
@@ -109,7 +111,7 @@ class UsageCompactionTest {
         for (dev.tally.engine.usage.SubjectActivity s : e.unmatchedSubjects().list(T)) {
             out.add(s.subject() + " " + s.events()); // the hourly event counts compact too
         }
-        for (String meter : List.of("n", "m", "k", "w")) {
+        for (String meter : List.of("n", "m", "k", "u", "w")) {
             for (Optional<String> c : List.of(Optional.of("c0"), Optional.of("c2"), Optional.<String>empty())) {
                 for (Instant[] r : ranges) {
                     out.add(rows(e, meter, c, r[0], r[1], Window.NONE, ZoneOffset.UTC));
@@ -144,7 +146,7 @@ class UsageCompactionTest {
             assertThat(figures(e)).isEqualTo(hourly);
             // 10 days: everything before 2026-11-10 is older; October's days merge into a month, November's into days
             long merged = e.compactUsage(new CompactionSettings(Optional.of(Duration.ofDays(10))));
-            assertThat(merged).isGreaterThan(3 * 3 * 90); // 3 customers x 3 mergeable meters x ~100 hours
+            assertThat(merged).isGreaterThan(3 * 4 * 90); // 3 customers x 4 mergeable meters x ~100 hours
             assertThat(figures(e)).isEqualTo(hourly);
             assertThat(e.reconcile(T, START, at(600)).differences()).isEmpty();
             assertThat(e.reconcile(T, Instant.parse("2026-10-31T05:00:00Z"), Instant.parse("2026-10-31T06:00:00Z"))
