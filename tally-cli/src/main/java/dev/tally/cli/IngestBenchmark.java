@@ -102,6 +102,11 @@ final class IngestBenchmark {
             }
             out.println();
         }
+        long heapPositions = m.getOrDefault("tally_usage_positions{tier=\"heap\"}", 0L);
+        long diskPositions = m.getOrDefault("tally_usage_positions{tier=\"disk\"}", 0L);
+        out.printf("  %-14s %s in heap, %s heap bytes; %s on disk, %s bytes of index files%n", "positions",
+                Format.count(heapPositions), Format.count(m.getOrDefault("tally_position_index_bytes", 0L)),
+                Format.count(diskPositions), Format.count(m.getOrDefault("tally_usage_position_index_file_bytes", 0L)));
         out.flush();
     }
 

@@ -68,8 +68,13 @@ final class StorageCommand implements Callable<Integer> {
                 Format.count(m.getOrDefault("tally_log_segments{state=\"compressed\"}", 0L)),
                 Format.count(m.getOrDefault("tally_log_segments{state=\"archived\"}", 0L)),
                 oldest == null ? "-" : java.time.Instant.ofEpochSecond(oldest).toString());
-        out.printf("per-customer position index: %s bytes of heap%n",
-                Format.count(m.getOrDefault("tally_position_index_bytes", 0L)));
+        long heapPositions = m.getOrDefault("tally_usage_positions{tier=\"heap\"}", 0L);
+        long diskPositions = m.getOrDefault("tally_usage_positions{tier=\"disk\"}", 0L);
+        long indexFiles = m.getOrDefault("tally_usage_position_index_file_bytes", 0L);
+        out.printf("per-customer event positions: %s in heap (%s bytes of heap with the hourly counts), %s on disk "
+                + "(%s bytes of index files, %s B/event)%n", Format.count(heapPositions),
+                Format.count(m.getOrDefault("tally_position_index_bytes", 0L)), Format.count(diskPositions),
+                Format.count(indexFiles), diskPositions == 0 ? "-" : Format.decimal(indexFiles, diskPositions, 1));
         out.printf("checkpoint: %s s ago; the last took %s s and wrote %s bytes%n",
                 Format.count(m.getOrDefault("tally_checkpoint_age_seconds", 0L)),
                 exact.getOrDefault("tally_checkpoint_duration_seconds", BigDecimal.ZERO)

@@ -61,6 +61,10 @@ class StorageCommandTest {
                     "tally_checkpoint_size_bytes", "tally_checkpoint_deltas", "tally_checkpoint_compactions_total");
             assertThat(m.get("tally_checkpoint_written_bytes")).as("the base: 500 positions at least").isGreaterThan(500 * 8);
             assertThat(m.get("tally_checkpoint_size_bytes")).isGreaterThanOrEqualTo(m.get("tally_checkpoint_written_bytes"));
+            // one open segment: every position still in heap, none indexed yet
+            assertThat(m).containsEntry("tally_usage_positions{tier=\"heap\"}", 500L)
+                    .containsEntry("tally_usage_positions{tier=\"disk\"}", 0L);
+            assertThat(run.out()).contains("per-customer event positions: 500 in heap");
         }
     }
 

@@ -101,6 +101,8 @@ public final class Engine implements AutoCloseable {
     private final MeterVersions meterVersions;
     private final Optional<dev.tally.engine.archive.LogArchive> logArchive;
     private final Optional<dev.tally.engine.archive.Archiver> archiver;
+    /** The embedded log's per-segment position index (empty on PostgreSQL or a caller's store: positions stay in heap). */
+    private final Optional<dev.tally.engine.positions.SegmentPositions> positions;
 
     private Engine(EngineConfig config, Clock clock,
             java.util.function.Function<Database, EventStore> storeFactory) throws IOException {
@@ -162,12 +164,16 @@ public final class Engine implements AutoCloseable {
         if (db.isPostgres()) { // partitions ahead before anything is stored; retention: docs/OPERATIONS.md
             startEventPartitions();
         }
+        this.positions = logArchive.map(a -> dev.tally.engine.positions.SegmentPositions.open(
+                config.dataDir().resolve("positions"), segmentsOf(log), new dev.tally.engine.ingest.LogRecordKeys()));
+        positions.ifPresent(dev.tally.engine.positions.SegmentPositions::indexSealed); // rebuilds missing files
         log.seeEverything();
         CheckpointSettings checkpointSettings = CheckpointSettings.fromEnv(System.getenv());
         this.checkpoints = new CheckpointStore(config.dataDir(), checkpointSettings, clock);
         long started = System.nanoTime();
         Optional<CheckpointStore.Loaded> loaded = checkpoints.load(generations(), log);
         this.usage = loaded.map(CheckpointStore.Loaded::usage).orElseGet(() -> new UsageStore(clock));
+        positions.ifPresent(usage::attach); // before the replay: indexed events keep no position in heap
         this.pipeline = new IngestPipeline(log, usage, catalogs, clock);
         this.scans = new LogScans(log, pipeline, usage, catalogs);
         this.reader = new CloudEventReader(config.limits(), clock);
@@ -183,6 +189,14 @@ public final class Engine implements AutoCloseable {
         ready = true;
         Duration checkpointEvery = checkpointSettings.interval();
         schedules.every(checkpointEvery, checkpointEvery, "scheduled checkpoint", this::checkpoint);
+        dev.tally.engine.usage.CompactionSettings compaction = // a bad value stops the start here
+                dev.tally.engine.usage.CompactionSettings.fromEnvironment(System.getenv());
+        schedules.every(Duration.ofMinutes(5), Duration.ofHours(1), "compacting usage of closed periods",
+                () -> compactUsage(compaction));
+        if (positions.isPresent()) {
+            schedules.every(POSITION_INDEX_EVERY, POSITION_INDEX_EVERY, "indexing sealed log segments",
+                    this::indexPositions);
+        }
         this.billing = new dev.tally.engine.billing.Billing(db, new MeteredUsage(this), clock);
         this.tenantSettings = new dev.tally.engine.tenant.TenantSettingsStore(db, clock);
         this.audit = new dev.tally.engine.audit.AuditLog(db, clock,
@@ -560,6 +574,78 @@ public final class Engine implements AutoCloseable {
 
     public long positionIndexBytes() {
         return usage.positionBytes();
+    }
+
+    /** How often sealed segments are indexed (and their positions leave the heap). */
+    private static final Duration POSITION_INDEX_EVERY = Duration.ofSeconds(10);
+
+    private static dev.tally.engine.positions.SegmentPositions.Segments segmentsOf(EventStore log) {
+        return new dev.tally.engine.positions.SegmentPositions.Segments() {
+            @Override
+            public int active() {
+                return dev.tally.engine.log.LogPosition.of(log.endPosition()).segment();
+            }
+
+            @Override
+            public int first() {
+                return dev.tally.engine.log.LogPosition.of(log.start()).segment();
+            }
+
+            @Override
+            public void scan(long from, dev.tally.engine.log.RecordVisitor visitor) {
+                log.scan(from, visitor);
+            }
+        };
+    }
+
+    /**
+     * Writes the position index of every sealed log segment not indexed yet (off the writer thread), then drops
+     * their positions from the heap (on it). Returns the positions dropped; 0 without an embedded log.
+     */
+    public long indexPositions() {
+        if (positions.isEmpty()) {
+            return 0;
+        }
+        dev.tally.engine.positions.SegmentPositions p = positions.get();
+        p.indexSealed();
+        if (p.boundary() <= usage.indexedBelow()) {
+            return 0;
+        }
+        return pipeline.exclusive(() -> usage.attach(p));
+    }
+
+    /**
+     * Compacts every tenant's hourly states of mergeable meters to UTC days and months for hours older than the
+     * settings' delay, the backdating window (plus the future tolerance) and the start of the earliest open invoice
+     * period; answers stay exact (see {@link UsageStore#compact}). Returns the states merged away.
+     */
+    public long compactUsage(dev.tally.engine.usage.CompactionSettings settings) {
+        if (settings.after().isEmpty()) {
+            return 0;
+        }
+        Instant now = clock.instant();
+        Instant horizon = java.util.stream.Stream.of(now.minus(settings.after().get()),
+                now.minus(config.limits().backdatingWindow()).minus(config.limits().futureTolerance()),
+                new dev.tally.engine.archive.OpenPeriods(db).earliestStart().orElse(now))
+                .min(Instant::compareTo).orElseThrow();
+        java.time.LocalDate day = horizon.atZone(java.time.ZoneOffset.UTC).toLocalDate();
+        long daysBelow = day.toEpochDay() * 24;
+        long monthsBelow = day.withDayOfMonth(1).toEpochDay() * 24;
+        long merged = 0;
+        for (String tenant : tenants()) {
+            merged += pipeline.exclusive(() -> usage.compact(tenant, daysBelow, monthsBelow));
+        }
+        return merged;
+    }
+
+    /** Event positions held in heap (not yet in a sealed segment's index file). */
+    public long heapPositions() {
+        return usage.heapPositions()[0];
+    }
+
+    /** The position index files of the embedded log; empty on PostgreSQL or a caller's store. */
+    public Optional<dev.tally.engine.positions.SegmentPositions.Stats> positionIndexStats() {
+        return positions.map(dev.tally.engine.positions.SegmentPositions::stats);
     }
 
     // ---- meters

@@ -96,7 +96,18 @@ final class ServerMetrics {
                 .map(dev.tally.engine.archive.LogArchive.Stats::archivedReads).orElse(0L))
                 .description("Archived segments fetched back for reading since start").register(registry);
         Gauge.builder("tally_position_index_bytes", engine, Engine::positionIndexBytes).baseUnit("bytes")
-                .description("Bytes held by the per-customer event position index").register(registry);
+                .description("Heap bytes held by the per-customer event positions and hourly event counts")
+                .register(registry);
+        Gauge.builder("tally_usage_positions", engine, Engine::heapPositions).tag("tier", "heap")
+                .description("Event positions held, by tier: heap (the open log segment) or disk (per-segment "
+                        + "index files)").register(registry);
+        Gauge.builder("tally_usage_positions", engine, e -> e.positionIndexStats()
+                .map(dev.tally.engine.positions.SegmentPositions.Stats::events).orElse(0L)).tag("tier", "disk")
+                .description("Event positions held, by tier: heap (the open log segment) or disk (per-segment "
+                        + "index files)").register(registry);
+        Gauge.builder("tally_usage_position_index_file_bytes", engine, e -> e.positionIndexStats()
+                .map(dev.tally.engine.positions.SegmentPositions.Stats::bytes).orElse(0L)).baseUnit("bytes")
+                .description("Bytes of the per-segment position index files (memory-mapped)").register(registry);
         ingestLatency = Timer.builder("tally_ingest_request")
                 .description("Time to ingest one request, durable, from body read to response")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))

@@ -99,10 +99,12 @@ public final class LogScans {
     public Reconciliation reconcile(String tenant, Instant from, Instant to) {
         MeterCatalog catalog = catalogs.get(tenant);
         byte[] t = LogRecord.utf8(tenant);
-        long fromHour = UsageStore.hourOf(from);
-        long toHour = UsageStore.hourOf(to.minusNanos(1)) + 1;
+        // widened to whole compacted buckets: a compacted state is compared with all its hours' events
+        long[] range = usage.widenToBuckets(tenant, UsageStore.hourOf(from), UsageStore.hourOf(to.minusNanos(1)) + 1);
+        long fromHour = range[0];
+        long toHour = range[1];
         Set<Long> cancelled = new HashSet<>();
-        long start = log.firstPositionFrom(from.truncatedTo(java.time.temporal.ChronoUnit.HOURS)); // older segments hold no event of the range (nor its cancels)
+        long start = log.firstPositionFrom(Instant.ofEpochSecond(fromHour * 3600)); // older segments hold no event of the range (nor its cancels)
         log.scan(start, (position, bytes) -> {
             if (bytes[0] == LogRecord.CANCEL) {
                 LogRecord.Cancel c = (LogRecord.Cancel) pipeline.decode(bytes);
@@ -126,7 +128,8 @@ public final class LogScans {
             }
             scanned[0]++;
             for (Contribution c : catalog.contributionsLenient(e.event())) {
-                String k = UsageStore.stateKey(e.event().subject(), c, hour);
+                String k = UsageStore.stateKey(e.event().subject(), c,
+                        usage.stateHour(tenant, c.meter().aggregation(), hour));
                 units.put(k, c.meter().timeUnit());
                 expected.computeIfAbsent(k, x -> AggregateState.empty(c.meter().aggregation()))
                         .add(e.event().time(), e.event().tieBreak(), c.value(), c.distinct());

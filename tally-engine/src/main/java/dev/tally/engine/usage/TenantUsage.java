@@ -5,6 +5,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** One tenant's customers, their usage summed over customers, and the number of stored events per event type. */
 final class TenantUsage {
+    final String name;
+    /** Which hours' states are compacted to days or months. */
+    final Grains grains = new Grains();
     final ConcurrentHashMap<String, CustomerUsage> customers = new ConcurrentHashMap<>();
     final ConcurrentHashMap<String, LongAdder> eventsByType = new ConcurrentHashMap<>();
     /** The usage of all customers merged; its monitor is taken before any customer's. */
@@ -12,9 +15,13 @@ final class TenantUsage {
     /** Moved after a meter's states were cleared for a rebuild (under the rollup's monitor). */
     volatile long epoch;
 
+    TenantUsage(String name) {
+        this.name = name;
+    }
+
     CustomerUsage customer(String id) {
         CustomerUsage cu = customers.get(id); // computeIfAbsent locks the bin unless the key is its first node
-        return cu != null ? cu : customers.computeIfAbsent(id, CustomerUsage::new);
+        return cu != null ? cu : customers.computeIfAbsent(id, c -> new CustomerUsage(name, c, grains));
     }
 
     void countType(String type, long n) {

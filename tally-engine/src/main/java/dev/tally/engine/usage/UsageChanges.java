@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * What changed in a {@link UsageStore} since its last durable checkpoint, and the incremental checkpoint format
  * that carries it: the cancels since; per tenant that changed its event counts per type (a handful of numbers);
- * per customer that changed only the hours that changed, each with the positions appended to it since (positions
- * are only ever appended) and every state the customer holds in that hour (replacing the hour's states on read,
+ * per customer that changed only the hours that changed, each with its number of events that count, the positions
+ * appended to it since (positions are only appended in heap; those dropped from its front are in a sealed
+ * segment's index, and a position read back below the index's boundary is dropped again) and every state the customer holds in that hour (replacing the hour's states on read,
  * so a cancel's recomputation is carried exactly). A meter's states being cleared (a rebuild) cannot be carried
  * incrementally: the next checkpoint is then a full one.
  *
@@ -29,7 +30,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class UsageChanges {
     private static final int MAGIC = 0x54555344; // "TUSD"
-    private static final int VERSION = 1;
+    /**
+     * 2: the position below which the store's positions were indexed on disk, and each changed hour's count of
+     * events that count.
+     */
+    private static final int VERSION = 2;
 
     private final UsageStore store;
     /** Customers with changed hours, by tenant, in the order they first changed. */
@@ -75,7 +80,7 @@ final class UsageChanges {
                 for (CustomerUsage cu : list) {
                     synchronized (cu) {
                         for (long hour : cu.checkpointHours) {
-                            LongList positions = cu.positionsByHour.get(hour);
+                            HourEvents positions = cu.positionsByHour.get(hour);
                             if (positions != null) {
                                 positions.durable = positions.size();
                             }
@@ -94,7 +99,7 @@ final class UsageChanges {
         for (TenantUsage tu : store.tenants.values()) {
             for (CustomerUsage cu : tu.customers.values()) {
                 synchronized (cu) {
-                    for (LongList positions : cu.positionsByHour.values()) {
+                    for (HourEvents positions : cu.positionsByHour.values()) {
                         positions.durable = positions.size();
                     }
                 }
@@ -111,6 +116,7 @@ final class UsageChanges {
         }
         out.writeInt(MAGIC);
         out.writeInt(VERSION);
+        out.writeLong(store.indexedBelow());
         out.writeInt(cancels.size());
         for (int i = 0; i < cancels.size(); i++) {
             out.writeLong(cancels.get(i));
@@ -138,7 +144,8 @@ final class UsageChanges {
         out.writeInt(cu.checkpointHours.size());
         for (long hour : cu.checkpointHours) {
             out.writeLong(hour);
-            LongList positions = cu.positionsByHour.get(hour);
+            HourEvents positions = cu.positionsByHour.get(hour);
+            out.writeInt(positions == null ? 0 : positions.live);
             int from = positions == null ? 0 : positions.durable;
             int to = positions == null ? 0 : positions.size();
             out.writeInt(to - from);
@@ -174,8 +181,15 @@ final class UsageChanges {
     }
 
     void readFrom(DataInput in) throws IOException {
-        if (in.readInt() != MAGIC || in.readInt() != VERSION) {
+        if (in.readInt() != MAGIC) {
             throw new StreamCorruptedException("not the changes of a usage checkpoint");
+        }
+        int version = in.readInt();
+        if (version != 1 && version != VERSION) {
+            throw new StreamCorruptedException("usage checkpoint changes of unknown version " + version);
+        }
+        if (version >= 2) {
+            store.indexedAtLeast(in.readLong());
         }
         int nc = count(in);
         for (int i = 0; i < nc; i++) {
@@ -184,7 +198,7 @@ final class UsageChanges {
         int nt = count(in);
         for (int t = 0; t < nt; t++) {
             String tenant = in.readUTF();
-            TenantUsage tu = store.tenants.computeIfAbsent(tenant, x -> new TenantUsage());
+            TenantUsage tu = store.tenants.computeIfAbsent(tenant, TenantUsage::new);
             int types = count(in);
             Map<String, Long> counts = new HashMap<>();
             for (int i = 0; i < types; i++) {
@@ -194,20 +208,37 @@ final class UsageChanges {
             counts.forEach(tu::countType);
             int nCustomers = count(in);
             for (int c = 0; c < nCustomers; c++) {
-                readCustomer(in, tu.customer(in.readUTF()));
+                readCustomer(in, tu.customer(in.readUTF()), version);
             }
         }
     }
 
-    private static void readCustomer(DataInput in, CustomerUsage cu) throws IOException {
+    private void readCustomer(DataInput in, CustomerUsage cu, int format) throws IOException {
         int hours = count(in);
         for (int h = 0; h < hours; h++) {
             long hour = in.readLong();
+            int live = format >= 2 ? count(in) : -1;
             int n = count(in);
+            HourEvents positions = cu.positionsByHour.get(hour);
+            if (positions == null && (n > 0 || live > 0)) {
+                positions = new HourEvents();
+                cu.positionsByHour.put(hour, positions);
+            }
+            for (int i = 0; i < n; i++) {
+                positions.add(in.readLong());
+            }
             if (n > 0) {
-                LongList positions = cu.positionsByHour.computeIfAbsent(hour, x -> new LongList(n));
-                for (int i = 0; i < n; i++) {
-                    positions.add(in.readLong());
+                cu.heldInHeap(hour);
+            }
+            if (positions != null) {
+                if (live >= 0) {
+                    positions.live = live;
+                } else { // version 1: every position was in heap
+                    int counting = 0;
+                    for (int i = 0; i < positions.size(); i++) {
+                        counting += store.cancelled.contains(positions.get(i)) ? 0 : 1;
+                    }
+                    positions.live = counting;
                 }
             }
             for (String key : List.copyOf(cu.seriesByMeter.keySet())) {

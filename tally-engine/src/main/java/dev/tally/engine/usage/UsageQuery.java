@@ -38,6 +38,8 @@ final class UsageQuery {
     private final MeterCatalog catalog;
     private final UsageRequest request;
     private final EventReader reader;
+    /** The tenant's compacted buckets: whole ones merge, cut ones are read back from the log. */
+    private final Grains grains;
     private final UsageStore store;
     private final Instant now;
     private final List<Meter> versions;
@@ -54,7 +56,9 @@ final class UsageQuery {
         long events;
     }
 
-    UsageQuery(MeterCatalog catalog, UsageRequest request, EventReader reader, UsageStore store, Instant now) {
+    UsageQuery(MeterCatalog catalog, UsageRequest request, EventReader reader, UsageStore store, Instant now,
+            Grains grains) {
+        this.grains = grains;
         this.catalog = catalog;
         this.request = request;
         this.reader = reader;
@@ -115,7 +119,8 @@ final class UsageQuery {
     /** Whether the question can be answered from the tenant's rollup: not a time-weighted sum, persistent count or duration. */
     boolean answersFromRollup() {
         return aggregation != Aggregation.TIME_WEIGHTED_SUM && aggregation != Aggregation.PERSISTENT_COUNT
-                && aggregation != Aggregation.DURATION;
+                && aggregation != Aggregation.DURATION
+                && Hours.of(request.from()) >= grains.daysBelow; // the rollup stays hourly: compacted ranges fan out
     }
 
     /**
@@ -256,8 +261,12 @@ final class UsageQuery {
             if (a >= b) {
                 continue;
             }
-            for (AggregateState st : hours.subMap(a, true, b, false).values()) {
-                local.computeIfAbsent(new RowKey(wi, g), x -> AggregateState.empty(aggregation)).merge(st);
+            boolean compacted = a < grains.daysBelow && Grains.mergeable(aggregation);
+            for (Map.Entry<Long, AggregateState> st : hours.subMap(a, true, b, false).entrySet()) {
+                if (compacted && grains.end(st.getKey()) > b) {
+                    continue; // a bucket the window cuts: its part in the window is read back ({@link #addEdges})
+                }
+                local.computeIfAbsent(new RowKey(wi, g), x -> AggregateState.empty(aggregation)).merge(st.getValue());
             }
         }
     }
@@ -278,31 +287,47 @@ final class UsageQuery {
                 if (we.isAfter(Hours.start(b))) {
                     addRaw(cu, wi, Hours.start(b), we, local);
                 }
+                if (a < grains.daysBelow && Grains.mergeable(aggregation)) {
+                    addCutBuckets(cu, wi, a, b, local);
+                }
             }
+        }
+    }
+
+    /**
+     * Reads back the events of the whole hours [a, b) that lie in compacted buckets the window cuts: the bucket
+     * holding hour a if it starts before a, and the bucket holding hour b - 1 if it ends after b.
+     */
+    private void addCutBuckets(CustomerUsage cu, int wi, long a, long b, Map<RowKey, AggregateState> local) {
+        long firstEnd = Math.min(grains.end(a), b);
+        if (grains.start(a) < a) {
+            addRaw(cu, wi, Hours.start(a), Hours.start(firstEnd), local);
+        }
+        long last = b - 1;
+        if (grains.end(last) > b && grains.start(last) >= a) {
+            addRaw(cu, wi, Hours.start(grains.start(last)), Hours.start(b), local);
         }
     }
 
     private void addRaw(CustomerUsage cu, int wi, Instant from, Instant to, Map<RowKey, AggregateState> local) {
         long last = Hours.of(to.minusNanos(1));
-        for (LongList positions : cu.positionsByHour.subMap(Hours.of(from), true, last, true).values()) {
-            for (int i = 0; i < positions.size(); i++) {
-                long p = positions.get(i);
-                if (store.isCancelled(p)) {
-                    continue;
-                }
-                UsageEvent e = reader.read(p);
-                if (e.time().isBefore(from) || !e.time().isBefore(to)) {
-                    continue;
-                }
-                Optional<Contribution> c = catalog.contributionFor(request.meter(), e);
-                if (c.isEmpty()) {
-                    continue;
-                }
-                Optional<GroupKey> g = project(c.get().meter().version(), c.get().group());
-                if (g.isPresent()) {
-                    local.computeIfAbsent(new RowKey(wi, g.get()), x -> AggregateState.empty(aggregation))
-                            .add(e.time(), e.tieBreak(), c.get().value(), c.get().distinct());
-                }
+        for (long[] hp : store.positionsOf(cu, Hours.of(from), last + 1, Long.MIN_VALUE, -1, Integer.MAX_VALUE)) {
+            long p = hp[1];
+            if (store.isCancelled(p)) {
+                continue;
+            }
+            UsageEvent e = reader.read(p);
+            if (e.time().isBefore(from) || !e.time().isBefore(to)) {
+                continue;
+            }
+            Optional<Contribution> c = catalog.contributionFor(request.meter(), e);
+            if (c.isEmpty()) {
+                continue;
+            }
+            Optional<GroupKey> g = project(c.get().meter().version(), c.get().group());
+            if (g.isPresent()) {
+                local.computeIfAbsent(new RowKey(wi, g.get()), x -> AggregateState.empty(aggregation))
+                        .add(e.time(), e.tieBreak(), c.get().value(), c.get().distinct());
             }
         }
     }

@@ -20,6 +20,11 @@ import java.util.stream.Collectors;
  * whole events (each customer's series change under that customer's lock).
  */
 public final class UsageStore {
+    /**
+     * First int of a full checkpoint of format 2 (per tenant its compaction limits; per hour the events that count,
+     * then the positions in heap); format 1 began with the cancel count.
+     */
+    private static final int FULL_V2 = -2;
     final ConcurrentHashMap<String, TenantUsage> tenants = new ConcurrentHashMap<>();
     final Set<Long> cancelled = ConcurrentHashMap.newKeySet();
     private final Clock clock;
@@ -37,6 +42,10 @@ public final class UsageStore {
 
     /** Whether whole-tenant questions are answered from (and ingest maintains) the tenants' rollups. */
     private final boolean rollups;
+    /** Where positions of sealed segments are (none until {@link #attach}); positions below its boundary leave the heap. */
+    private volatile SealedPositions sealed = SealedPositions.NONE;
+    /** The boundary the heap was last pruned to (writer thread; read under customers' monitors). */
+    private volatile long indexedBelow;
 
     public UsageStore(Clock clock) {
         this(clock, true);
@@ -50,7 +59,7 @@ public final class UsageStore {
 
     private TenantUsage tenant(String tenant) {
         TenantUsage tu = tenants.get(tenant);
-        return tu != null ? tu : tenants.computeIfAbsent(tenant, t -> new TenantUsage());
+        return tu != null ? tu : tenants.computeIfAbsent(tenant, TenantUsage::new);
     }
 
     /** Records a stored event: its position and its contributions. */
@@ -61,7 +70,7 @@ public final class UsageStore {
         long hour = Hours.of(e.time());
         synchronized (tu.rollup) {
             synchronized (cu) {
-                cu.record(hour, position);
+                cu.record(hour, position, indexedBelow);
                 cu.seen(e.time());
                 for (Contribution c : contributions) {
                     cu.apply(hour, e.time(), e.tieBreak(), c);
@@ -209,22 +218,29 @@ public final class UsageStore {
             cancelHour(cu, hour, catalog, reader);
             tu.rollup.cancelled(cu, hour);
         }
+        if (hour < tu.grains.daysBelow) {
+            changes.everything(); // a compacted bucket changed: deltas carry hours only
+        }
         changes.touched(tenant, cu, hour);
         markChanged(tenant, cu);
     }
 
     private void cancelHour(CustomerUsage cu, long hour, MeterCatalog catalog, EventReader reader) {
         synchronized (cu) {
-            for (String key : List.copyOf(cu.seriesByMeter.keySet())) {
-                cu.clearHour(key, hour);
+            HourEvents events = cu.eventsOf(hour);
+            if (events != null) {
+                events.live--;
             }
-            LongList positions = cu.positionsByHour.get(hour);
-            for (int i = 0; positions != null && i < positions.size(); i++) {
-                long p = positions.get(i);
+            long[] range = cu.clearForRecompute(hour); // the hour, or its compacted bucket's hours
+            for (long[] hp : positionsOf(cu, range[0], range[1], Long.MIN_VALUE, -1, Integer.MAX_VALUE)) {
+                long p = hp[1];
                 if (!cancelled.contains(p)) {
                     UsageEvent other = reader.read(p);
                     for (Contribution c : catalog.contributionsLenient(other)) {
-                        cu.apply(hour, other.time(), other.tieBreak(), c);
+                        // other hours of a bucket: only the compacted states were cleared
+                        if (hp[0] == hour || Grains.mergeable(c.meter().aggregation())) {
+                            cu.apply(hp[0], other.time(), other.tieBreak(), c);
+                        }
                     }
                 }
             }
@@ -251,7 +267,7 @@ public final class UsageStore {
      * Every subject of a tenant that is not in {@code known}, with its stored events that still count (not
      * cancelled) and the time of its first and last event: to the second for events this process stored or
      * replayed, else (after a restart from a checkpoint) the start of the first and the end of the last hour with
-     * events. Subjects whose every event was cancelled are left out. Sorted by most events first, then subject.
+     * events (of the first day or month, where the hours are compacted: {@link #compact}). Subjects whose every event was cancelled are left out. Sorted by most events first, then subject.
      */
     public List<SubjectActivity> subjectsOtherThan(String tenant, Set<String> known) {
         TenantUsage tu = tenants.get(tenant);
@@ -266,12 +282,8 @@ public final class UsageStore {
             CustomerUsage cu = e.getValue();
             synchronized (cu) {
                 long events = 0;
-                for (LongList list : cu.positionsByHour.values()) {
-                    for (int i = 0; i < list.size(); i++) {
-                        if (!cancelled.contains(list.get(i))) {
-                            events++;
-                        }
-                    }
+                for (HourEvents hour : cu.positionsByHour.values()) {
+                    events += hour.live;
                 }
                 if (events == 0) {
                     continue;
@@ -302,24 +314,85 @@ public final class UsageStore {
         if (cu == null) {
             return List.of();
         }
-        java.util.ArrayList<long[]> out = new java.util.ArrayList<>();
         synchronized (cu) {
-            long start = Math.max(fromHour, cursorHour);
-            for (Map.Entry<Long, LongList> e : cu.positionsByHour.subMap(start, true, toHour, false).entrySet()) {
-                LongList list = e.getValue();
+            return positionsOf(cu, fromHour, toHour, cursorHour, cursorPosition, limit);
+        }
+    }
+
+    /**
+     * A customer's (hour, position) pairs with hour in [fromHour, toHour) after the cursor, in (hour, position)
+     * order, at most {@code limit}: those in heap (at or above the boundary) merged with those of indexed
+     * segments below it. Call holding the customer's monitor (the heap is pruned under it, after the boundary
+     * moved), so nothing is missed or seen twice.
+     */
+    List<long[]> positionsOf(CustomerUsage cu, long fromHour, long toHour, long cursorHour, long cursorPosition,
+            int limit) {
+        long below = indexedBelow;
+        List<long[]> disk = below == 0 ? List.of()
+                : sealed.positions(cu.tenant, cu.customer, fromHour, toHour, cursorHour, cursorPosition, limit, below);
+        java.util.ArrayList<long[]> heap = new java.util.ArrayList<>();
+        long start = Math.max(fromHour, cursorHour);
+        if (start < toHour) {
+            outer:
+            for (Map.Entry<Long, HourEvents> e : cu.positionsByHour.subMap(start, true, toHour, false).entrySet()) {
+                HourEvents list = e.getValue();
                 for (int i = 0; i < list.size(); i++) {
                     long p = list.get(i);
-                    if (e.getKey() == cursorHour && p <= cursorPosition) {
+                    if (p < below || e.getKey() == cursorHour && p <= cursorPosition) {
                         continue;
                     }
-                    out.add(new long[] {e.getKey(), p});
-                    if (out.size() == limit) {
-                        return out;
+                    heap.add(new long[] {e.getKey(), p});
+                    if (heap.size() == limit) {
+                        break outer;
                     }
                 }
             }
         }
+        if (disk.isEmpty()) {
+            return heap;
+        }
+        java.util.ArrayList<long[]> out = new java.util.ArrayList<>(Math.min(limit, disk.size() + heap.size()));
+        int i = 0;
+        int j = 0;
+        while (out.size() < limit && (i < disk.size() || j < heap.size())) {
+            if (j == heap.size() || i < disk.size() && compare(disk.get(i), heap.get(j)) < 0) {
+                out.add(disk.get(i++));
+            } else {
+                out.add(heap.get(j++));
+            }
+        }
         return out;
+    }
+
+    private static int compare(long[] a, long[] b) {
+        int c = Long.compare(a[0], b[0]);
+        return c != 0 ? c : Long.compare(a[1], b[1]);
+    }
+
+    /**
+     * Reads positions of sealed segments through {@code index} from now on, and drops from the heap every position
+     * below its boundary (they are in the index). Call on the writer thread (or before ingest starts) each time
+     * the index's boundary may have moved; returns the positions dropped.
+     */
+    public long attach(SealedPositions index) {
+        this.sealed = index;
+        long boundary = index.boundary();
+        if (boundary <= indexedBelow) {
+            return 0; // (a checkpoint may say more is indexed than this index has: its files are rebuilt at start)
+        }
+        indexedBelow = boundary;
+        long dropped = 0;
+        for (TenantUsage tu : tenants.values()) {
+            for (CustomerUsage cu : tu.customers.values()) {
+                dropped += cu.dropPositionsBelow(boundary);
+            }
+        }
+        return dropped;
+    }
+
+    /** The position below which events are read from the attached index, not the heap (0: none). */
+    public long indexedBelow() {
+        return indexedBelow;
     }
 
     /**
@@ -328,7 +401,7 @@ public final class UsageStore {
      */
     public List<UsageRow> query(String tenant, MeterCatalog catalog, UsageRequest request, EventReader reader) {
         TenantUsage tu = tenants.get(tenant);
-        UsageQuery q = new UsageQuery(catalog, request, reader, this, clock.instant());
+        UsageQuery q = new UsageQuery(catalog, request, reader, this, clock.instant(), grainsOf(tu));
         if (rollups && tu != null && request.customer().isEmpty() && q.answersFromRollup()) {
             return q.runRollup(tu.rollup);
         }
@@ -346,7 +419,56 @@ public final class UsageStore {
         } else {
             customers = List.copyOf(tu.customers.values());
         }
-        return new UsageQuery(catalog, request, reader, this, clock.instant()).run(customers);
+        return new UsageQuery(catalog, request, reader, this, clock.instant(), grainsOf(tu)).run(customers);
+    }
+
+    private static Grains grainsOf(TenantUsage tu) {
+        return tu == null ? new Grains() : tu.grains;
+    }
+
+    /**
+     * Compacts a tenant's states of mergeable aggregations: hours before {@code daysBelow} (a UTC day start, in
+     * epoch hours) into one state per UTC day, hours before {@code monthsBelow} (a UTC month start, at most
+     * {@code daysBelow}) into one per month. Limits only move forward. Every answer stays exact: a question whose
+     * range cuts a compacted bucket reads the cut part's events back from the log. Call on the writer thread, only
+     * for hours no event can arrive for any more (older than the backdating window) and whose invoices are final.
+     * Returns the states merged away.
+     */
+    public long compact(String tenant, long daysBelow, long monthsBelow) {
+        if (Math.floorMod(daysBelow, 24) != 0 || Grains.floors(monthsBelow)[1] != monthsBelow || monthsBelow > daysBelow) {
+            throw new IllegalArgumentException("compaction limits must be a UTC day and an earlier UTC month start");
+        }
+        TenantUsage tu = tenant(tenant);
+        long merged = 0;
+        synchronized (tu.rollup) {
+            if (daysBelow <= tu.grains.daysBelow && monthsBelow <= tu.grains.monthsBelow) {
+                return 0;
+            }
+            tu.grains.daysBelow = Math.max(daysBelow, tu.grains.daysBelow);
+            tu.grains.monthsBelow = Math.max(monthsBelow, tu.grains.monthsBelow);
+            for (CustomerUsage cu : tu.customers.values()) {
+                merged += cu.compact();
+            }
+        }
+        changes.everything(); // the next checkpoint is a full one, with the limits
+        return merged;
+    }
+
+    /** The tenant's compaction limits, {daysBelow, monthsBelow} in epoch hours (Long.MIN_VALUE: none). */
+    public long[] compactedBelow(String tenant) {
+        Grains g = grainsOf(tenants.get(tenant));
+        return new long[] {g.daysBelow, g.monthsBelow};
+    }
+
+    /** The hour a tenant stores the state of an aggregation's events of {@code hour} at (its compacted bucket's first). */
+    public long stateHour(String tenant, dev.tally.core.aggregate.Aggregation a, long hour) {
+        return grainsOf(tenants.get(tenant)).stateHour(a, hour);
+    }
+
+    /** [fromHour, toHour) widened to whole compacted buckets (what reconciliation compares). */
+    public long[] widenToBuckets(String tenant, long fromHour, long toHour) {
+        Grains g = grainsOf(tenants.get(tenant));
+        return toHour <= fromHour ? new long[] {fromHour, toHour} : new long[] {g.start(fromHour), g.end(toHour - 1)};
     }
 
     /** Every state of a tenant's meter per (customer, version, group, hour), for reconciliation. */
@@ -382,6 +504,9 @@ public final class UsageStore {
 
     /** Writes every tenant's derived state (checkpoint); call with no concurrent writer. */
     public void writeTo(java.io.DataOutput out) throws java.io.IOException {
+        out.writeInt(FULL_V2);
+        long below = indexedBelow;
+        out.writeLong(below);
         out.writeInt(cancelled.size());
         for (long p : cancelled) {
             out.writeLong(p);
@@ -395,16 +520,23 @@ public final class UsageStore {
                 out.writeUTF(e.getKey());
                 out.writeLong(e.getValue().sum());
             }
+            out.writeLong(tu.grains.daysBelow);
+            out.writeLong(tu.grains.monthsBelow);
             out.writeInt(tu.customers.size());
             for (CustomerUsage cu : tu.customers.values()) {
                 synchronized (cu) {
                     out.writeUTF(cu.customer);
                     out.writeInt(cu.positionsByHour.size());
-                    for (Map.Entry<Long, LongList> h : cu.positionsByHour.entrySet()) {
+                    for (Map.Entry<Long, HourEvents> h : cu.positionsByHour.entrySet()) {
                         out.writeLong(h.getKey());
-                        LongList l = h.getValue();
-                        out.writeInt(l.size());
-                        for (int i = 0; i < l.size(); i++) {
+                        HourEvents l = h.getValue();
+                        out.writeInt(l.live);
+                        int from = 0; // a store read from a chain (compaction) may hold positions indexed since
+                        while (from < l.size() && l.get(from) < below) {
+                            from++;
+                        }
+                        out.writeInt(l.size() - from);
+                        for (int i = from; i < l.size(); i++) {
                             out.writeLong(l.get(i));
                         }
                     }
@@ -447,7 +579,12 @@ public final class UsageStore {
      * incremental checkpoint and then {@link #finishLoading}.
      */
     public void readBaseFrom(java.io.DataInput in) throws java.io.IOException {
-        int nc = in.readInt();
+        int first = in.readInt();
+        boolean v2 = first == FULL_V2;
+        if (v2) {
+            indexedAtLeast(in.readLong());
+        }
+        int nc = v2 ? in.readInt() : first;
         for (int i = 0; i < nc; i++) {
             cancelled.add(in.readLong());
         }
@@ -458,18 +595,33 @@ public final class UsageStore {
             for (int i = 0; i < types; i++) {
                 tu.countType(in.readUTF(), in.readLong());
             }
+            if (v2) {
+                tu.grains.daysBelow = in.readLong();
+                tu.grains.monthsBelow = in.readLong();
+            }
             int customers = in.readInt();
             for (int c = 0; c < customers; c++) {
                 CustomerUsage cu = tu.customer(in.readUTF());
                 int hours = in.readInt();
                 for (int h = 0; h < hours; h++) {
                     long hour = in.readLong();
+                    int live = v2 ? in.readInt() : -1;
                     int n = in.readInt();
-                    LongList l = new LongList(n);
+                    HourEvents l = new HourEvents();
                     for (int i = 0; i < n; i++) {
-                        l.add(in.readLong());
+                        long p = in.readLong();
+                        l.add(p);
+                        if (!v2 && !cancelled.contains(p)) {
+                            l.live++;
+                        }
+                    }
+                    if (v2) {
+                        l.live = live;
                     }
                     cu.positionsByHour.put(hour, l);
+                    if (n > 0) {
+                        cu.heldInHeap(hour);
+                    }
                 }
                 int seriesCount = in.readInt();
                 for (int s = 0; s < seriesCount; s++) {
@@ -516,8 +668,23 @@ public final class UsageStore {
         changes.readFrom(in);
     }
 
+    /** Notes (loading a checkpoint) that positions below {@code position} were in the index when it was written. */
+    void indexedAtLeast(long position) {
+        if (position > indexedBelow) {
+            indexedBelow = position;
+        }
+    }
+
     /** Ends loading a checkpoint chain: derives the rollups; what was read counts as durable. */
     public void finishLoading() {
+        long below = indexedBelow;
+        if (below > 0) { // positions the chain's older files held that were indexed by its last one
+            for (TenantUsage tu : tenants.values()) {
+                for (CustomerUsage cu : tu.customers.values()) {
+                    cu.dropPositionsBelow(below);
+                }
+            }
+        }
         if (rollups) {
             rebuildRollups();
         }
@@ -543,18 +710,22 @@ public final class UsageStore {
         }
     }
 
-    /** Total events recorded and a rough count of bytes held per event for positions. */
+    /** A rough count of the heap bytes held for event positions and per-hour event counts. */
     public long positionBytes() {
-        long total = 0;
+        return heapPositions()[1];
+    }
+
+    /** The event positions held in heap (those not yet in a sealed segment's index), and their rough bytes. */
+    public long[] heapPositions() {
+        long count = 0;
+        long bytes = 0;
         for (TenantUsage tu : tenants.values()) {
             for (CustomerUsage cu : tu.customers.values()) {
-                synchronized (cu) {
-                    for (LongList l : cu.positionsByHour.values()) {
-                        total += l.memoryBytes() + 48;
-                    }
-                }
+                long[] p = cu.heapPositions();
+                count += p[0];
+                bytes += p[1];
             }
         }
-        return total;
+        return new long[] {count, bytes};
     }
 }
