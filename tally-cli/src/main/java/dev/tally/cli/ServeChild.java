@@ -132,6 +132,11 @@ final class ServeChild {
         return new String(out, StandardCharsets.UTF_8);
     }
 
+    /** CPU time the server process used so far (user plus system), zero where the platform does not say. */
+    Duration cpu() {
+        return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     /** {@code kill -9}: SIGKILL, no shutdown hook, no last checkpoint. */
     void killNine() throws InterruptedException {
         process.destroyForcibly();

@@ -81,6 +81,7 @@ final class SoakBenchmark {
     private final LongAdder rejected = new LongAdder();
     private final LongAdder tokens = new LongAdder();
     private long acceptedOnResend;
+    private Duration cpuBefore = Duration.ZERO;
     private String key;
 
     SoakBenchmark(Settings settings, Path data, PrintWriter out) {
@@ -127,6 +128,7 @@ final class SoakBenchmark {
                 throw new CliFailureException("cannot create the benchmark meter: HTTP " + meter.status() + " "
                         + meter.text());
             }
+            cpuBefore = server.cpu();
             long sendNanos = 0;
             long wallStarted = System.nanoTime();
             long sent = 0;
@@ -285,6 +287,7 @@ final class SoakBenchmark {
     /** One report line; the senders are idle while it is taken. */
     private void report(ServeChild server, long window, long sent, long windowNanos, long sendNanos)
             throws IOException, InterruptedException {
+        Duration stretchCpu = server.cpu().minus(cpuBefore);
         long heap = server.heapAfterGc();
         Resend resend = resend(server.port(), sent);
         Map<String, BigDecimal> m = server.metrics();
@@ -292,9 +295,12 @@ final class SoakBenchmark {
         long diskIds = get(m, "tally_dedup_window_ids{tier=\"disk\"}");
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
-                "events %s | rate %s/s (last %s), %s/s overall | heap after GC %s MiB",
+                "events %s | rate %s/s (last %s), %s/s overall | server CPU %s s, %s events per CPU-second "
+                        + "| heap after GC %s MiB",
                 Format.count(sent), Format.count((long) (window / (windowNanos / 1e9))), Format.count(window),
-                Format.count((long) (sent / (sendNanos / 1e9))), Format.count(heap >> 20)));
+                Format.count((long) (sent / (sendNanos / 1e9))), Format.seconds(stretchCpu.toNanos()),
+                Format.count(stretchCpu.isZero() ? 0 : (long) (window / (stretchCpu.toNanos() / 1e9))),
+                Format.count(heap >> 20)));
         if (settings.databaseUrl().isEmpty()) {
             long ids = memoryIds + diskIds;
             line.append(String.format(Locale.ROOT, ", %.1f B/id | ids in window %s (memory %s, disk %s) | "
@@ -322,6 +328,7 @@ final class SoakBenchmark {
                 resend.counts.rejected(), resend.counts.accepted(), load));
         out.println(line);
         out.flush();
+        cpuBefore = server.cpu(); // the next stretch's CPU leaves this report's collection and re-send out
     }
 
     private record Resend(int sent, IngestCounts counts) {
