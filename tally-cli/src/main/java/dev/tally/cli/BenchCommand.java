@@ -13,9 +13,9 @@ import picocli.CommandLine.Spec;
 /** {@code tally bench}: the load generator ({@code ingest}, {@code query}). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Load generator: 'bench ingest' measures ingestion, 'bench query' usage queries, 'bench billing' a "
-                + "billing run, 'bench restart' the restart after kill -9.",
+                + "billing run, 'bench restart' the restart after kill -9, 'bench soak' the long run.",
         subcommands = {BenchIngestCommand.class, BenchQueryCommand.class, BenchBillingCommand.class,
-                BenchParseCommand.class, BenchRestartCommand.class})
+                BenchParseCommand.class, BenchRestartCommand.class, BenchSoakCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

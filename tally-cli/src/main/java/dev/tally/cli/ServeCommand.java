@@ -60,6 +60,11 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
                     + "TALLY_SECRETS_KEY, TALLY_SECRETS_KEY_FILE, else the data directory's generated secrets-key file.")
     Path secretsKeyFile;
 
+    @Option(names = "--simulated-clock", hidden = true, paramLabel = "SIM_START_MS,WALL_START_MS,RATE",
+            description = "Benchmarks only (tally bench soak): run the server on a clock RATE times as fast as the "
+                    + "wall clock, anchored at the two instants, so ids age through the dedup window in minutes.")
+    String simulatedClock;
+
     private Map<String, String> env = System.getenv();
 
     @Override
@@ -71,9 +76,9 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
      * Starts the server; a port or data directory already in use (taken since {@link ServePreflight} looked) is
      * a one-line message naming the option that avoids it, not a stack trace.
      */
-    private static TallyServer start(ServerConfig config, Optional<KafkaMode> kafka) {
+    private static TallyServer start(ServerConfig config, Clock clock, Optional<KafkaMode> kafka) {
         try {
-            return TallyServer.start(config, Clock.systemUTC(), kafka.map(KafkaMode::storeFactory).orElse(null));
+            return TallyServer.start(config, clock, kafka.map(KafkaMode::storeFactory).orElse(null));
         } catch (RuntimeException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof BindException) {
@@ -140,7 +145,13 @@ final class ServeCommand implements Callable<Integer>, Main.UsesEnvironment {
             out.println("Tally Kafka worker" + (kafka.get().workers() == 1 ? "" : "s") + " consuming "
                     + kafka.get().topic() + " into PostgreSQL");
         }
-        TallyServer server = servesHttp ? start(config, kafka) : null;
+        Clock clock;
+        try {
+            clock = simulatedClock == null ? Clock.systemUTC() : ScaledClock.parse(simulatedClock);
+        } catch (IllegalArgumentException e) {
+            throw new CliFailureException(e.getMessage(), e);
+        }
+        TallyServer server = servesHttp ? start(config, clock, kafka) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             long started = System.nanoTime();

@@ -40,7 +40,7 @@ class MainTest {
         Cli.Run bench = Cli.run("bench", "nothing");
 
         assertThat(bench.err()).startsWith("tally bench: unknown command 'nothing'");
-        assertThat(commandsListed(bench.err())).containsExactly("ingest", "query", "billing", "parse", "restart");
+        assertThat(commandsListed(bench.err())).containsExactly("ingest", "query", "billing", "parse", "restart", "soak");
     }
 
     @Test
