@@ -50,6 +50,7 @@ public final class FingerprintIndex {
   private int mask;
   private int shift;
   private int resizeAt;
+  private long probedOnLastRead;
   private int size;
 
   /** Creates an empty index. */
@@ -393,10 +394,15 @@ public final class FingerprintIndex {
         }
       } else if (count < 0) {
         throw new StreamCorruptedException("invalid fingerprint index size " + count);
+      } else {
+        // grow first: the pairs come in the slot order of the table that wrote them, so adding them to a table
+        // that grows on the way piles them into its first slots (probes longer than the whole table's)
+        index.reserve(count);
       }
       byte[] bytes = new byte[IO_CHUNK_ENTRIES * 16];
       ByteBuffer chunk = ByteBuffer.wrap(bytes);
       long check = checksumSeed(count);
+      long probed = 0;
       for (int left = count; left > 0; ) {
         int n = Math.min(left, IO_CHUNK_ENTRIES);
         in.readFully(bytes, 0, n * 16);
@@ -407,13 +413,14 @@ public final class FingerprintIndex {
             throw new StreamCorruptedException("fingerprint index checkpoint holds an empty key");
           }
           check = checksum(check, key, value);
-          index.putKey(key, value);
+          probed += index.putKey(key, value);
         }
         left -= n;
       }
       if (in.readLong() != check) {
         throw new StreamCorruptedException("fingerprint index checkpoint checksum mismatch");
       }
+      index.probedOnLastRead = probed;
       return index;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read fingerprint index: " + e.getMessage(), e);
@@ -431,20 +438,23 @@ public final class FingerprintIndex {
     return (int) ((key * SLOT_MIX) >>> shift);
   }
 
-  private void putKey(long key, long position) {
+  /** Adds the pair unless present; returns how many occupied slots it probed past. */
+  private int putKey(long key, long position) {
     if (size >= resizeAt) {
       grow();
     }
     long[] k = keys;
     int i = slot(key);
-    for (; k[i] != 0; i = (i + 1) & mask) {
+    int probed = 0;
+    for (; k[i] != 0; i = (i + 1) & mask, probed++) {
       if (k[i] == key && values[i] == position) {
-        return;
+        return probed;
       }
     }
     k[i] = key;
     values[i] = position;
     size++;
+    return probed;
   }
 
   private void deleteAt(int slot) {
@@ -467,6 +477,18 @@ public final class FingerprintIndex {
     keys[hole] = 0;
     values[hole] = 0;
     size--;
+  }
+
+  /** Occupied slots probed past while adding the pairs of the last read or {@link #putAll} (tests). */
+  long probedOnLastRead() {
+    return probedOnLastRead;
+  }
+
+  /** Grows until {@code more} pairs fit without growing again. */
+  private void reserve(int more) {
+    while ((long) size + more >= resizeAt && keys.length < MAX_CAPACITY) {
+      grow();
+    }
   }
 
   private void grow() {
